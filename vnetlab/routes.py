@@ -1,0 +1,164 @@
+"""Effective routes of a subnet, as Azure lists them (UDR overview, 2023-05-27).
+
+**System routes** (source ``Default``) in every subnet:
+
+* one route per address range of the VNet → ``VnetLocal``;
+* ``0.0.0.0/0`` → ``Internet``;
+* ``10.0.0.0/8``, ``172.16.0.0/12``, ``192.168.0.0/16`` (RFC 1918) and ``100.64.0.0/10`` (RFC 6598) → ``None``
+  (dropped). If a VNet range *equals* one of these, that route's next hop becomes ``VnetLocal``; if a VNet
+  range *contains* one, the ``None`` route is removed. A VNet range *inside* one (10.1.0.0/16 in 10/8)
+  leaves the ``None`` route in place: longest-prefix match sends 10.1.x.x to the VNet, the rest of 10/8
+  to nowhere.
+
+**Peering routes** (source ``Default``): one per address range of each connected peer, next hop
+``VNetPeering`` (``VNetGlobalPeering`` across regions, as the CLI's effective-route output spells it).
+The ranges come from the link's copy of the peer's address space, so a peer's new range appears only
+after the link is synced. vnetlab applies the equal/contains rule above to peered ranges too: the
+document states it for the VNet's own ranges; extending it to peered ranges is an inference (otherwise a
+peer numbered 10.0.0.0/8 would be unreachable), flagged here and in the lesson.
+
+**Selection**: longest prefix first; for the same prefix, user-defined > BGP/gateway > system; the
+loser stays listed with state ``Invalid``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from netaddr import IPAddress, IPNetwork
+
+from .display import html_table, text_table
+from .facts import fact
+
+UDR_OVERVIEW = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview (2023-05-27)"
+
+# Same prefix: user-defined beats BGP/gateway beats system (UDR overview, "How Azure selects a route").
+SOURCE_RANK = {"User": 0, "VirtualNetworkGateway": 1, "Default": 2}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row of a subnet's effective routes."""
+
+    prefix: str
+    next_hop_type: str
+    source: str = "Default"
+    state: str = "Active"
+    next_hop_ip: tuple[str, ...] = ()
+    name: str = ""
+    origin: str = ""  # why the route exists, in words ("address range of VNet hub")
+    peer: str = ""    # for peering routes: the remote VNet
+
+    @property
+    def network(self) -> IPNetwork:
+        return IPNetwork(self.prefix)
+
+    @property
+    def portal_next_hop(self) -> str:
+        """The wording of the portal's Effective routes blade."""
+        return fact("routing", "next_hop_names").value.get(self.next_hop_type, self.next_hop_type)
+
+    def with_state(self, state: str) -> "Route":
+        return Route(**{**self.__dict__, "state": state})
+
+
+def _rank(route: Route) -> int:
+    return SOURCE_RANK.get(route.source, 2)
+
+
+def select(routes: list[Route]) -> tuple[Route, ...]:
+    """Mark, for each prefix, the best-ranked route Active and the others Invalid (ties keep the first)."""
+    best: dict[str, Route] = {}
+    for r in routes:
+        if r.prefix not in best or _rank(r) < _rank(best[r.prefix]):
+            best[r.prefix] = r
+    return tuple(r if best[r.prefix] is r else r.with_state("Invalid") for r in routes)
+
+
+@dataclass(frozen=True)
+class EffectiveRoutes:
+    """The effective routes of one subnet, with longest-prefix lookup over the Active ones."""
+
+    vnet: str
+    subnet: str
+    routes: tuple[Route, ...]
+    _index: dict = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[int, dict[int, Route]] = {}
+        for r in self.routes:
+            if r.state == "Active":
+                net = r.network
+                index.setdefault(net.prefixlen, {})[net.first] = r
+        lengths = sorted(index, reverse=True)
+        object.__setattr__(self, "_index", (lengths, index))
+
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self.routes)
+
+    def __len__(self) -> int:
+        return len(self.routes)
+
+    @property
+    def active(self) -> tuple[Route, ...]:
+        return tuple(r for r in self.routes if r.state == "Active")
+
+    def lookup(self, address: "str | IPAddress") -> Route | None:
+        """The Active route with the longest prefix containing ``address`` (None if nothing matches)."""
+        value = int(IPAddress(str(address)))
+        lengths, index = self._index
+        for length in lengths:
+            mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+            route = index[length].get(value & mask)
+            if route is not None:
+                return route
+        return None
+
+    def find(self, prefix: str, next_hop_type: str | None = None) -> list[Route]:
+        """Routes for exactly ``prefix`` (optionally of one next-hop type)."""
+        return [r for r in self.routes if r.prefix == prefix and (next_hop_type is None or r.next_hop_type == next_hop_type)]
+
+    def rows(self) -> list[tuple]:
+        return [(r.source, r.state, r.prefix, r.next_hop_type, ", ".join(r.next_hop_ip), r.name, r.origin)
+                for r in self.routes]
+
+    HEADERS = ("Source", "State", "Address prefix", "Next hop type", "Next hop IP", "UDR name", "Why")
+
+    def _repr_html_(self) -> str:
+        dim = [i for i, r in enumerate(self.routes) if r.state != "Active"]
+        return html_table(self.HEADERS, self.rows(), dim=dim,
+                          caption=f"Effective routes of {self.vnet}/{self.subnet}")
+
+    def __str__(self) -> str:
+        return f"Effective routes of {self.vnet}/{self.subnet}\n" + text_table(self.HEADERS, self.rows())
+
+
+def reserved_defaults() -> list[dict]:
+    """The default routes other than the VNet's own ranges (0/0 → Internet and the None ranges)."""
+    return [e for e in fact("routing", "default_system_routes").value if e["prefix"] != "VNET_ADDRESS_SPACE"]
+
+
+def compute(vnet, subnet) -> EffectiveRoutes:
+    """Effective routes of ``subnet`` in ``vnet`` (model objects), following the module docstring."""
+    routes: list[Route] = []
+    covering: list[IPNetwork] = []
+    for rng in vnet.address_space:
+        routes.append(Route(prefix=str(rng), next_hop_type="VnetLocal", origin=f"address range of {vnet.name}"))
+        covering.append(rng)
+    peering_routes: list[Route] = []
+    for link in vnet.peerings.values():
+        if not link.connected:
+            continue
+        hop = "VNetPeering" if link.kind == "Regional" else "VNetGlobalPeering"
+        for rng in link.remote_address_space:
+            peering_routes.append(Route(prefix=str(rng), next_hop_type=hop, peer=link.remote.name,
+                                        origin=f"{link.kind.lower()} peering with {link.remote.name}"))
+            covering.append(rng)
+    for entry in reserved_defaults():
+        net = IPNetwork(entry["prefix"])
+        if entry["next_hop_type"] == "None" and any(net in c for c in covering):
+            continue  # equal → replaced by the VNet/peer route; contained → removed
+        routes.append(Route(prefix=entry["prefix"], next_hop_type=entry["next_hop_type"],
+                            origin=f"default route ({entry['note']})"))
+    routes.extend(peering_routes)
+    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, routes=select(routes))
