@@ -5,7 +5,7 @@
 >>> net.trace("10.1.1.4", "10.2.1.4").verdict
 'Dropped'
 """
-from .addressing import (find_overlaps, next_free_subnet, parse_address, parse_prefix, range_advice,
+from .addressing import (analyze_plan, find_overlaps, next_free_subnet, parse_address, parse_prefix, range_advice,
                          smallest_prefix_for, subnet_info)
 from .errors import *  # noqa: F401,F403  (the error hierarchy is public API)
 from .errors import VnetlabError
@@ -18,7 +18,7 @@ from .trace import Reachability, Trace
 __version__ = "0.1.0"
 
 __all__ = [
-    "EffectiveRoutes", "Network", "PeeringLink", "PeeringSettings", "Reachability", "Route", "Trace", "VnetlabError",
+    "EffectiveRoutes", "Network", "analyze_plan", "PeeringLink", "PeeringSettings", "Reachability", "Route", "Trace", "VnetlabError",
     "find_overlaps", "list_scenarios", "load_scenario", "next_free_subnet", "parse_address", "parse_prefix",
     "range_advice", "smallest_prefix_for", "subnet_info",
 ]

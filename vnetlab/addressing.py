@@ -319,3 +319,92 @@ __all__ = [
     "next_free_subnet", "overlaps", "parse_address", "parse_prefix", "range_advice", "smallest_prefix_for",
     "subnet_info",
 ]
+
+
+# --- a whole plan at once (what the address planner shows) -------------------------------------------
+@dataclass(frozen=True)
+class PlanLine:
+    """One line of an address plan: the text typed, and either the parsed prefix with its facts or an error."""
+
+    text: str
+    prefix: str | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    size: int | None = None
+    usable: int | None = None
+    reserved: tuple[tuple[str, str], ...] = ()
+    inside_space: bool | None = None
+    advice: str = ""
+
+
+@dataclass(frozen=True)
+class AddressPlan:
+    """The analysis of a list of subnet prefixes, optionally inside a VNet address space."""
+
+    space: tuple[str, ...]
+    lines: tuple[PlanLine, ...]
+    overlaps: tuple[Overlap, ...]
+    space_error: str | None = None
+
+    @property
+    def valid_prefixes(self) -> list[str]:
+        return [line.prefix for line in self.lines if line.prefix]
+
+    @property
+    def ok(self) -> bool:
+        return (not self.space_error and not self.overlaps
+                and all(line.error is None and line.inside_space is not False for line in self.lines))
+
+    def next_free(self, prefixlen: int) -> str | None:
+        if not self.space or self.space_error:
+            return None
+        found = next_free_subnet(list(self.space), self.valid_prefixes, prefixlen)
+        return str(found) if found else None
+
+    def rows(self) -> list[tuple]:
+        return [(line.text, line.prefix or "", line.size or "", line.usable if line.usable is not None else "",
+                 {True: "yes", False: "NO", None: ""}[line.inside_space], line.error or line.advice) for line in self.lines]
+
+    HEADERS = ("Typed", "Prefix", "Addresses", "Usable (size − 5)", "In address space", "Notes")
+
+    def _repr_html_(self) -> str:
+        from .display import html_table
+        bad = [i for i, line in enumerate(self.lines) if line.error or line.inside_space is False]
+        table = html_table(self.HEADERS, self.rows(), highlight=bad, caption="Address plan")
+        clashes = "".join(f"<li>{o.a} overlaps {o.b}</li>" for o in self.overlaps)
+        return table + (f"<p><b>Overlaps</b></p><ul>{clashes}</ul>" if clashes else "<p>No overlaps.</p>")
+
+
+def analyze_plan(prefixes: "Iterable[str] | str", space: "Iterable[str] | str | None" = None) -> AddressPlan:
+    """Check a list of subnet prefixes the way Azure would, without stopping at the first mistake.
+
+    Each line gets either its facts (size, the 5 reserved addresses, usable count, whether it lies in the
+    VNet address space) or the error a learner must fix; overlaps between the valid lines are listed.
+    ``prefixes`` may be a list or text with one prefix per line (blank lines and ``#`` comments ignored).
+    """
+    from .errors import VnetlabError
+
+    if isinstance(prefixes, str):
+        prefixes = [p.split("#", 1)[0].strip() for p in prefixes.replace(",", "\n").splitlines()]
+        prefixes = [p for p in prefixes if p]
+    spaces = [space] if isinstance(space, str) else list(space or [])
+    parsed_space: list[IPNetwork] = []
+    space_error = None
+    try:
+        parsed_space = [check_vnet_range(s) for s in spaces]
+    except VnetlabError as exc:
+        space_error = str(exc)
+    lines = []
+    for text in prefixes:
+        try:
+            info = subnet_info(text)
+        except VnetlabError as exc:
+            lines.append(PlanLine(text=str(text), error=str(exc), error_kind=type(exc).__name__))
+            continue
+        net = IPNetwork(info.prefix)
+        inside = any(net in s for s in parsed_space) if parsed_space else None
+        lines.append(PlanLine(text=str(text), prefix=info.prefix, size=info.size, usable=info.usable,
+                              reserved=info.reserved, inside_space=inside))
+    found = tuple(find_overlaps([line.prefix for line in lines if line.prefix]))
+    return AddressPlan(space=tuple(str(s) for s in parsed_space), lines=tuple(lines), overlaps=found,
+                       space_error=space_error)
