@@ -17,7 +17,7 @@ class VnetlabError(ValueError):
         self.source = source
 
     def __str__(self) -> str:  # the message already names value and rule; add the source when known
-        msg = super().__str__()
+        msg = str(self.args[0]) if self.args else ""
         return f"{msg} [source: {self.source}]" if self.source and self.source not in msg else msg
 
 
@@ -90,8 +90,7 @@ class ResourceNameError(VnetlabError):
 class NotFoundError(VnetlabError, KeyError):
     """A VNet, subnet, NIC or peering that does not exist in the network."""
 
-    def __str__(self) -> str:  # KeyError would quote the message
-        return VnetlabError.__str__(self)
+    __str__ = VnetlabError.__str__  # KeyError would quote the message
 
 
 # --- peering --------------------------------------------------------------------------------------

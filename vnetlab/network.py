@@ -22,6 +22,7 @@ from .errors import (
     ResourceNameError,
     ScenarioError,
     SubnetInUseError,
+    TraceError,
     VnetlabError,
 )
 from .peering import MANAGE_PEERING, PeeringLink, PeeringSettings, check_link, check_transit
@@ -87,6 +88,7 @@ class Network:
             reverse = link.reverse
             if reverse is not None:
                 reverse.was_connected = True
+        vnet.peerings.clear()
         del self.vnets[vnet.name]
         self._touch()
 
@@ -103,17 +105,25 @@ class Network:
             raise NotFoundError(f"No NIC named {name!r}.", value=name, rule="NIC must exist")
         return found
 
-    def owner_of(self, address: IPAddress) -> VirtualNetwork | None:
-        """The VNet whose address space holds ``address`` (the first one, if spaces overlap)."""
-        return next((v for v in self.vnets.values() if v.contains(address)), None)
+    def locate(self, source: "str | IPAddress") -> tuple[VirtualNetwork, Subnet, NetworkInterface | None] | None:
+        """Where a trace starts: a NIC given by name, or the NIC/subnet holding an address.
 
-    def locate(self, address: "str | IPAddress") -> tuple[VirtualNetwork, Subnet | None, NetworkInterface | None] | None:
-        address = addressing.parse_address(address)
-        vnet = self.owner_of(address)
-        if vnet is None:
+        VNets that are not connected may overlap (that is what NAT is for), so an address can exist twice;
+        then the source must be named by its NIC.
+        """
+        if isinstance(source, str) and any(n.name == source for n in self.nics):
+            nic = self.nic(source)
+            return nic.vnet, nic.subnet, nic
+        address = addressing.parse_address(source, what="source address")
+        places = [(v, s) for v in self.vnets.values() for s in v.subnets.values() if address in s.prefix]
+        if not places:
             return None
-        subnet = vnet.subnet_of(address)
-        nic = next((n for n in subnet.nics.values() if n.ip == address), None) if subnet else None
+        if len(places) > 1:
+            names = ", ".join(f"{v.name}/{s.name}" for v, s in places)
+            raise TraceError(f"{address} exists in several overlapping VNets ({names}); name the source NIC instead.",
+                             value=str(address), rule="overlapping VNets make an address ambiguous")
+        vnet, subnet = places[0]
+        nic = next((n for n in subnet.nics.values() if n.ip == address), None)
         return vnet, subnet, nic
 
     # --- address space changes ------------------------------------------------------------------------
@@ -195,8 +205,8 @@ class Network:
     def peering(self, vnet: str, remote: str) -> PeeringLink:
         v = self.vnet(vnet)
         try:
-            return v.peerings[self.vnet(remote).name]
-        except KeyError:
+            return v.peerings[remote.name if isinstance(remote, VirtualNetwork) else remote]
+        except (KeyError, TypeError):
             raise NotFoundError(f"{v.name} has no peering link to {remote}.", value=remote, rule="peering must exist") from None
 
     @property

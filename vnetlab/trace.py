@@ -97,22 +97,23 @@ def normalize_port(port: object, protocol: str) -> int | None:
 
 
 def trace(network, src: str, dst: str, protocol: str = "Tcp", port: int | None = None) -> Trace:
-    """Trace a packet from ``src`` (an address in a subnet, normally a VM's NIC) to ``dst``."""
+    """Trace a packet from ``src`` (a VM's NIC name or an address in a subnet) to ``dst`` (an address)."""
     proto = normalize_protocol(protocol)
     port = normalize_port(port, proto)
-    s = addressing.parse_address(src, what="source address")
     d = addressing.parse_address(dst, what="destination address")
-    located = network.locate(s)
-    if located is None or located[1] is None:
-        raise TraceError(f"Source {s} is not in any subnet of this network; trace from a VM's address.",
-                         value=str(s), rule="a trace starts at a NIC in a subnet")
+    located = network.locate(src)
+    if located is None:
+        raise TraceError(f"Source {src} is not in any subnet of this network; trace from a VM's address or NIC name.",
+                         value=str(src), rule="a trace starts at a NIC in a subnet")
     vnet, subnet, nic = located
+    s = nic.ip if nic else addressing.parse_address(src)
     hops: list[Hop] = []
-    dst_owner = network.owner_of(d)
+    dst_owner = _other_owner(network, vnet, d)
 
     def done(verdict: str, reason: str) -> Trace:
+        last = hops[-1].vnet if verdict == "Reachable" else (dst_owner.name if dst_owner else "")
         return Trace(src=str(s), dst=str(d), protocol=proto, port=port, hops=tuple(hops), verdict=verdict,
-                     reason=reason, src_vnet=vnet.name, dst_vnet=dst_owner.name if dst_owner else "")
+                     reason=reason, src_vnet=vnet.name, dst_vnet=last)
 
     where = nic.name if nic else f"{s} (no NIC)"
     hops.append(Hop(1, vnet.name, subnet.name, "leave source", f"packet leaves {where}"))
@@ -164,13 +165,16 @@ def _deliver(network, target, d: IPAddress, hops: list[Hop], done, how: str) -> 
     return done("Reachable", f"Delivered to {nic.name} {how}.")
 
 
+def _other_owner(network, vnet, d: IPAddress):
+    """The VNet, other than the source's, whose address space holds ``d`` (VNets may overlap: the first one)."""
+    return next((v for v in network.vnets.values() if v is not vnet and v.contains(d)), None)
+
+
 def explain_missing(network, vnet, d: IPAddress) -> str:
     """Why ``vnet`` has no route to ``d``: the peering is missing, not transitive, Initiated, or not synced."""
-    owner = network.owner_of(d)
+    owner = _other_owner(network, vnet, d)
     if owner is None:
-        return f"{d} belongs to no VNet in this network."
-    if owner is vnet:
-        return f"{d} is in {vnet.name} itself."
+        return f"{d} belongs to no other VNet in this network."
     link = vnet.peerings.get(owner.name)
     if link is not None:
         if not link.connected:
@@ -224,6 +228,6 @@ def reachability(network, protocol: str = "Tcp", port: int | None = None) -> Rea
         for b in nics:
             if a is b:
                 continue
-            t = trace(network, str(a.ip), str(b.ip), protocol, port)
+            t = trace(network, a.name, str(b.ip), protocol, port)
             rows.append(ReachabilityRow(a.name, b.name, t.verdict, t.reason))
     return Reachability(nics=tuple(n.name for n in nics), rows=tuple(rows))
