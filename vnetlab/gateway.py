@@ -1,0 +1,187 @@
+"""VPN gateways and their SKU catalog.
+
+A virtual network gateway of type ``Vpn`` is two or more Azure-managed VMs in the subnet named
+``GatewaySubnet``; a VNet has at most **one** VPN gateway; every gateway needs a public IP (one per
+instance: two for active-active), Standard SKU and static for gateways created since 2023-12-01; creating
+one "can take 45 minutes or more" (azure-facts.md §2).
+
+The SKU catalog (``vnetlab/data/vpn_gateway_skus.yaml``, About gateway SKUs 2026-06-08) says what each
+SKU carries: S2S/VNet-to-VNet tunnels, P2S connections, aggregate throughput, BGP, zone redundancy. Rules
+checked when a gateway is created (§1.4–§1.6, §2.6):
+
+* only current SKUs can be created: non-AZ VpnGw1–5 not since 2025-01-01, Standard/HighPerformance not
+  since 2023-12-01 (retired 2026-06-30), and UltraPerformance is an ExpressRoute SKU;
+* Basic: no BGP, no active-active, no custom IPsec policy, no NAT, no gateway transit; policy-based
+  gateways are Basic only;
+* BGP ASN: Azure's default is 65515; Azure-reserved and IANA-reserved ASNs are refused.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .errors import VnetlabError
+from .facts import fact, raw
+
+SKUS_SOURCE = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
+VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq (2026-06-04)"
+
+
+class GatewayError(VnetlabError):
+    """A VPN gateway Azure refuses (SKU, subnet, BGP, one per VNet, ...)."""
+
+
+class SkuError(GatewayError):
+    """An unknown SKU, or one that can no longer be created."""
+
+
+class BgpError(GatewayError):
+    """A BGP setting Azure refuses (Basic SKU, reserved ASN, ...)."""
+
+
+@dataclass(frozen=True)
+class Sku:
+    """One row of the SKU tables (About gateway SKUs; legacy rows from Legacy SKUs 2026-02-27)."""
+
+    name: str
+    generation: int | None
+    tunnels: int
+    p2s_sstp: int
+    p2s_ikev2_openvpn: int
+    throughput_mbps: int
+    bgp: bool
+    zone_redundant: bool
+    status: str  # current, noncreatable, legacy
+    vms: int | None = None
+    not_creatable_from: str | None = None
+    retired: str | None = None
+    migrates_to: str | None = None
+    features: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.name} (Gen{self.generation})" if self.generation else self.name
+
+    @property
+    def nat(self) -> bool:
+        return bool(self.features.get("nat"))
+
+    @property
+    def active_active(self) -> bool:
+        return bool(self.features.get("active_active"))
+
+    @property
+    def gateway_transit(self) -> bool:
+        return bool(self.features.get("gateway_transit"))
+
+    @property
+    def policy_based(self) -> bool:
+        return bool(self.features.get("policy_based"))
+
+    @property
+    def custom_ipsec_policy(self) -> bool:
+        return bool(self.features.get("custom_ipsec_policy"))
+
+    @property
+    def p2s_ikev2(self) -> bool:
+        return bool(self.features.get("p2s_ikev2"))
+
+
+def _feature_row(name: str) -> dict:
+    table = fact("vpn_gateway_skus", "features").value
+    if name == "Basic":
+        return table["Basic"]
+    if name.startswith("VpnGw1"):
+        return table["VpnGw1"]
+    if name.startswith("VpnGw"):
+        return table["VpnGw2-5"]
+    legacy = {"Standard": {"active_active": False}, "HighPerformance": {"active_active": True}}
+    return {**table["VpnGw1"], "nat": False, "custom_ipsec_policy": False, **legacy.get(name, {})}
+
+
+@lru_cache(maxsize=None)
+def catalog() -> tuple[Sku, ...]:
+    """Every VPN gateway SKU the docs list: current, no longer creatable, and legacy."""
+    rows = []
+    for key in ("current_skus", "noncreatable_skus", "legacy_skus"):
+        for r in fact("vpn_gateway_skus", key).value:
+            rows.append(Sku(name=r["sku"], generation=r.get("generation"), tunnels=r["tunnels"],
+                            p2s_sstp=r["p2s_sstp"], p2s_ikev2_openvpn=r.get("p2s_ikev2_openvpn", 0),
+                            throughput_mbps=r["throughput_mbps"], bgp=r["bgp"],
+                            zone_redundant=r.get("zone_redundant", False), status=r["status"], vms=r.get("vms"),
+                            not_creatable_from=r.get("not_creatable_from"), retired=r.get("retired"),
+                            migrates_to=r.get("migrates_to"), features=_feature_row(r["sku"])))
+    return tuple(rows)
+
+
+def sku(name: str, generation: int | None = None) -> Sku:
+    """Look a SKU up by name (and generation where it has two). Unknown or ExpressRoute-only names raise."""
+    if name in fact("vpn_gateway_skus", "expressroute_only_skus").value:
+        raise SkuError(f"{name} is an ExpressRoute gateway SKU; VPN Gateway does not use it.", value=name,
+                       rule="UltraPerformance is ExpressRoute-only",
+                       source=fact("vpn_gateway_skus", "expressroute_only_skus").cite())
+    rows = [s for s in catalog() if s.name == name]
+    if not rows:
+        names = sorted({s.name for s in catalog()})
+        raise SkuError(f"Unknown VPN gateway SKU {name!r}; SKUs: {', '.join(names)}.", value=name, rule="known SKU",
+                       source=SKUS_SOURCE)
+    if generation is None:
+        return max(rows, key=lambda s: s.generation or 0)
+    match = [s for s in rows if s.generation == generation]
+    if not match:
+        gens = ", ".join(str(s.generation) for s in rows)
+        raise SkuError(f"{name} exists in generation {gens}, not {generation}.", value=(name, generation),
+                       rule="SKU generation", source=SKUS_SOURCE)
+    return match[0]
+
+
+def check_creatable(s: Sku, on: _dt.date | None = None) -> None:
+    """Refuse SKUs that can no longer be created on date ``on`` (today by default)."""
+    on = on or _dt.date.today()
+    if s.not_creatable_from and on >= _dt.date.fromisoformat(s.not_creatable_from):
+        src = fact("vpn_gateway_skus", "legacy_skus" if s.status == "legacy" else "noncreatable_skus")
+        raise SkuError(f"{s.name} gateways cannot be created since {s.not_creatable_from}; use {s.migrates_to} "
+                       f"(Azure migrates existing {s.name} gateways to it).", value=s.name,
+                       rule=f"no new {s.name} gateways from {s.not_creatable_from}", source=src.cite())
+
+
+def provisioning_minutes() -> int:
+    """Docs: creating a VPN gateway "can take 45 minutes or more, depending on the SKU"."""
+    return int(fact("vpn_gateway_skus", "provisioning").value["gateway_minutes"])
+
+
+# --- BGP ---------------------------------------------------------------------------------------------
+DEFAULT_ASN = 65515
+AZURE_RESERVED_ASNS = {8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520}
+IANA_RESERVED_RANGES = ((23456, 23456), (64496, 64511), (65535, 65551))
+
+
+def check_asn(asn: object, *, side: str = "Azure") -> int:
+    """ASN rules (VPN FAQ 2026-06-04): 32-bit numbers; not Azure-reserved (8074, 8075, 12076, 65515,
+    65517–65520) except 65515 as Azure's own default; not IANA-reserved (23456, 64496–64511, 65535–65551)."""
+    if isinstance(asn, bool) or not isinstance(asn, int) or not 1 <= asn <= 4294967295:
+        raise BgpError(f"ASN {asn!r} is not a 32-bit AS number (1..4294967295).", value=asn, rule="ASN range",
+                       source=VPN_FAQ)
+    if any(lo <= asn <= hi for lo, hi in IANA_RESERVED_RANGES):
+        raise BgpError(f"ASN {asn} is reserved by IANA.", value=asn, rule="no IANA-reserved ASN", source=VPN_FAQ)
+    if asn in AZURE_RESERVED_ASNS and not (side == "Azure" and asn == DEFAULT_ASN):
+        raise BgpError(f"ASN {asn} is reserved by Azure" + (" (65515 is Azure's own default)" if asn == DEFAULT_ASN else "")
+                       + ".", value=asn, rule="no Azure-reserved ASN", source=VPN_FAQ)
+    return asn
+
+
+def requirements_met(s: Sku, *, throughput_mbps: int = 0, tunnels: int = 0, p2s: int = 0, bgp: bool = False,
+                     nat: bool = False, zone_redundant: bool = False) -> list[str]:
+    """Why ``s`` falls short of the requirements (empty when it meets them)."""
+    short = []
+    if s.throughput_mbps < throughput_mbps:
+        short.append(f"{s.throughput_mbps} Mbps < {throughput_mbps} Mbps")
+    if s.tunnels < tunnels:
+        short.append(f"{s.tunnels} tunnels < {tunnels}")
+    if s.p2s_ikev2_openvpn + s.p2s_sstp < p2s:
+        short.append(f"{s.p2s_sstp + s.p2s_ikev2_openvpn} P2S connections < {p2s}")
+    for need, have, what in ((bgp, s.bgp, "BGP"), (nat, s.nat, "NAT"), (zone_redundant, s.zone_redundant, "zone redundancy")):
+        if need and not have:
+            short.append(f"no {what}")
+    return short
