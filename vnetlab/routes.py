@@ -103,9 +103,10 @@ class EffectiveRoutes:
     def active(self) -> tuple[Route, ...]:
         return tuple(r for r in self.routes if r.state == "Active")
 
-    def lookup(self, address: "str | IPAddress") -> Route | None:
+    def lookup(self, address: "str | IPAddress | int") -> Route | None:
         """The Active route with the longest prefix containing ``address`` (None if nothing matches)."""
-        value = int(IPAddress(str(address)))
+        value = address if isinstance(address, int) else int(address if isinstance(address, IPAddress)
+                                                              else IPAddress(str(address)))
         lengths, index = self._index
         for length in lengths:
             mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF

@@ -1,0 +1,254 @@
+"""vnetlab benchmarks (``make bench``): figures only, no timed asserts.
+
+(a) widget callbacks at lesson size (typing in the address planner, a Peer / Remove peering click, a
+    checkbox toggle): p50 / p95 over many runs, goal p95 <= 50 ms, against a naive baseline measured in
+    the same run (building the whole explorer again, figure widget included, for every change);
+(b) ``find_overlaps`` on 10,000 prefixes against comparing all pairs;
+(c) ``EffectiveRoutes.lookup`` against a linear-scan longest-prefix match over the same table.
+
+Callbacks run as the front end triggers them: first in this process (no comm: widget messages are not
+serialised), then again inside a live IPython kernel, where every change is serialised and sent as the
+widget's comm messages (no browser is attached, so rendering in the browser is not included).
+"""
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from netaddr import IPAddress  # noqa: E402
+
+import vnetlab as vl  # noqa: E402
+from vnetlab.addressing import Overlap, parse_prefix  # noqa: E402
+from vnetlab.facts import fact  # noqa: E402
+from vnetlab.widgets import AddressPlanner, PeeringExplorer  # noqa: E402
+
+GOAL_MS = 50.0
+RUNS = 60
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def percentiles(samples_ms: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(samples_ms, n=20, method="inclusive")
+    return statistics.median(samples_ms), cuts[18]
+
+
+def line(label: str, samples: list[float], baseline: list[float]) -> None:
+    p50, p95 = percentiles(samples)
+    b50, b95 = percentiles(baseline)
+    verdict = "ok" if p95 <= GOAL_MS else "OVER GOAL"
+    print(f"  {label:<44} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({verdict}, goal p95 <= {GOAL_MS:.0f} ms) | "
+          f"naive rebuild p50 {b50:6.1f} ms p95 {b95:6.1f} ms | speed-up p95 x{b95 / p95:.1f}")
+
+
+# --- (a) widget callbacks ----------------------------------------------------------------------------------
+LESSON_PREFIXES = ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/25", "10.0.2.128/26", "10.0.3.0/27", "10.0.255.0/27"]
+
+
+def typing_texts(n: int) -> list[str]:
+    """What a learner's textarea holds keystroke after keystroke: the plan, then a line being typed."""
+    target = "10.0.4.0/24"
+    texts = []
+    for i in range(n):
+        partial = target[: 1 + i % len(target)]
+        texts.append("\n".join(LESSON_PREFIXES + [partial]))
+    return texts
+
+
+def bench_planner() -> None:
+    planner = AddressPlanner("\n".join(LESSON_PREFIXES), space="10.0.0.0/16")
+    texts = typing_texts(RUNS + 5)
+    for text in texts[:5]:  # warm up
+        planner.textarea.value = text
+    gc.collect()
+    samples = [timed(lambda t=t: setattr(planner.textarea, "value", t)) for t in texts[5:]]
+    assert planner.errors.value and planner.table.value  # the partial lines really were analysed
+    baseline = [timed(lambda t=t: AddressPlanner(t, space="10.0.0.0/16")) for t in texts[5:]]
+    slider = [timed(lambda n=n: setattr(planner.prefixlen, "value", n)) for n in [24, 26, 25, 27] * (RUNS // 4)]
+    line("planner: one keystroke in the prefixes", samples, baseline)
+    line("planner: move the next-free /N slider", slider, baseline)
+
+
+def bench_explorer() -> None:
+    net = vl.load_scenario("hub-and-spoke")
+    explorer = PeeringExplorer(net)
+    explorer.vnet_a.value, explorer.vnet_b.value = "spoke1", "spoke2"
+    for _ in range(3):  # warm up
+        explorer.peer_button.click()
+        explorer.unpeer_button.click()
+    gc.collect()
+    clicks = []
+    for _ in range(RUNS // 2):
+        clicks.append(timed(explorer.peer_button.click))
+        clicks.append(timed(explorer.unpeer_button.click))
+    assert not explorer.errors.value
+
+    peered = net.copy()
+    peered.peer("spoke1", "spoke2")
+    variants = [peered, net]
+    baseline = [timed(lambda v=variants[i % 2]: PeeringExplorer(v)) for i in range(RUNS)]
+    line("explorer: Peer / Remove peering click", clicks, baseline)
+
+    explorer.vnet_a.value, explorer.vnet_b.value = "spoke1", "hub"
+    box = explorer.allow_virtual_network_access
+    toggles = [timed(lambda v=(i % 2 == 0): setattr(box, "value", not v)) for i in range(RUNS)]
+    assert not explorer.errors.value
+    line("explorer: allow_virtual_network_access toggle", toggles, baseline)
+
+    refused = [timed(lambda: setattr(explorer.allow_gateway_transit, "value", True)) for _ in range(RUNS)]
+    assert "GatewayTransit" in type(explorer.last_error).__name__
+    line("explorer: refused allow_gateway_transit tick", refused, baseline)
+
+
+# --- (b) overlaps ------------------------------------------------------------------------------------------------
+def random_prefixes(n: int, seed: int = 7) -> list[str]:
+    """``n`` aligned prefixes /20 to /29 inside 10.0.0.0/8: mostly disjoint, some nested (overlapping)."""
+    rng = random.Random(seed)
+    base = int(parse_prefix("10.0.0.0/8").first)
+    out = []
+    for _ in range(n):
+        length = rng.randint(20, 29)
+        block = 2 ** (32 - length)
+        start = base + rng.randrange(0, 2 ** 24 // block) * block
+        out.append(f"{(start >> 24) & 255}.{(start >> 16) & 255}.{(start >> 8) & 255}.{start & 255}/{length}")
+    return out
+
+
+def all_pairs(prefixes: list[str]) -> list[Overlap]:
+    """The naive method: parse, then compare every pair of blocks; same output as ``find_overlaps``."""
+    nets = [parse_prefix(p) for p in prefixes]
+    spans = [(n.first, n.last) for n in nets]
+    found = []
+    for i, (a0, a1) in enumerate(spans):
+        for j in range(i + 1, len(spans)):
+            b0, b1 = spans[j]
+            if a0 <= b1 and b0 <= a1:
+                a, b = nets[i], nets[j]
+                found.append(Overlap(a=str(a), b=str(b), shared=str(a if a.size <= b.size else b)))
+    return found
+
+
+def bench_overlaps() -> None:
+    n = 10_000
+    prefixes = random_prefixes(n)
+    sweep_ms = min(timed(lambda: vl.find_overlaps(prefixes)) for _ in range(3))
+    found = vl.find_overlaps(prefixes)
+    sample = 1_000
+    sample_ms = timed(lambda: all_pairs(prefixes[:sample]))
+    estimate_s = sample_ms / 1000 * (n * (n - 1)) / (sample * (sample - 1))
+    if estimate_s < 60:
+        naive: list[Overlap] = []
+        naive_ms = timed(lambda: naive.extend(all_pairs(prefixes)))
+        same = sorted(map(repr, naive)) == sorted(map(repr, found))
+        how = f"all pairs measured on all {n:,}"
+    else:
+        naive_ms, same = estimate_s * 1000, "not checked"
+        how = f"all pairs EXTRAPOLATED from {sample:,} prefixes (n² scaling)"
+    print(f"  find_overlaps on {n:,} prefixes ({len(found):,} overlapping pairs): sweep {sweep_ms:7.1f} ms | "
+          f"{how}: {naive_ms:8.1f} ms | ratio x{naive_ms / sweep_ms:.0f} | same pairs: {same}")
+
+
+# --- (c) route lookup ---------------------------------------------------------------------------------------------
+def linear_lpm(spans: list[tuple[int, int, int, object]], value: int):
+    """Naive longest-prefix match: look at every Active route, keep the longest that contains the address."""
+    best, best_len = None, -1
+    for first, last, length, route in spans:
+        if first <= value <= last and length > best_len:
+            best, best_len = route, length
+    return best
+
+
+def hub_with_peers(peers: int) -> vl.Network:
+    net = vl.Network("bench-hub")
+    net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope").add_subnet("app", "10.0.1.0/24")
+    for i in range(1, peers + 1):
+        name = f"spoke{i:03d}"
+        net.add_vnet(name, [f"172.{16 + i // 256}.{i % 256}.0/24"], region="westeurope" if i % 2 else "northeurope")
+        net.peer("hub", name)
+    return net
+
+
+def addresses(routes: Iterable, count: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    nets = [r.network for r in routes]
+    out = []
+    for _ in range(count):
+        if rng.random() < 0.9:
+            n = rng.choice(nets)
+            out.append(str(n[rng.randrange(n.size)]))
+        else:
+            out.append(f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}")
+    return out
+
+
+def bench_lookup(label: str, table: vl.EffectiveRoutes, count: int) -> None:
+    """Both methods get the same text addresses and parse them the same way (``IPAddress``)."""
+    queries = addresses(table.active, count)
+    spans = [(r.network.first, r.network.last, r.network.prefixlen, r) for r in table.active]
+    indexed_ms = timed(lambda: [table.lookup(a) for a in queries])
+    naive_ms = timed(lambda: [linear_lpm(spans, int(IPAddress(a))) for a in queries])
+    parse_ms = timed(lambda: [int(IPAddress(a)) for a in queries])
+    same = all(table.lookup(a) is linear_lpm(spans, int(IPAddress(a))) for a in queries[:2000])
+    per = 1000 / count
+    print(f"  {label:<44} {len(table.active):4d} active routes, {count:,} lookups: index "
+          f"{indexed_ms * per:5.2f} µs | linear scan {naive_ms * per:6.2f} µs | ratio x{naive_ms / indexed_ms:.1f} "
+          f"| (parsing the address alone {parse_ms * per:4.2f} µs) | same answers: {same}")
+
+
+def bench_live_kernel() -> None:
+    """Run (a) again inside a real kernel, where widget updates are serialised and sent over the comm."""
+    try:
+        from jupyter_client.manager import start_new_kernel
+        km, kc = start_new_kernel(kernel_name="python3", stderr=subprocess.DEVNULL)  # quiet the TCP warning
+    except Exception as exc:  # no kernelspec: say so, do not fail the benchmark run
+        print(f"  (skipped: no python3 kernel to start: {type(exc).__name__}: {exc})")
+        return
+    code = (f"import runpy, sys; sys.argv = ['bench']; m = runpy.run_path({str(Path(__file__))!r}, run_name='bench'); "
+            "m['bench_planner'](); m['bench_explorer']()")
+
+    def show(msg: dict) -> None:
+        if msg["msg_type"] == "stream":
+            print(msg["content"]["text"], end="")
+        elif msg["msg_type"] == "error":
+            print("  kernel error:", msg["content"]["ename"], msg["content"]["evalue"])
+
+    try:
+        kc.execute_interactive(code, timeout=300, output_hook=show)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def main() -> None:
+    start = time.perf_counter()
+    print(f"vnetlab benchmarks (Python {sys.version.split()[0]}; {RUNS} runs per widget callback)")
+    print("(a) widget callbacks at lesson size")
+    bench_planner()
+    bench_explorer()
+    print("(a) the same, inside a live IPython kernel (comm messages serialised and sent)")
+    bench_live_kernel()
+    print("(b) overlap detection")
+    bench_overlaps()
+    print("(c) effective-route lookup (longest prefix match)")
+    bench_lookup("hub-and-spoke hub/shared (lesson size)",
+                 vl.load_scenario("hub-and-spoke").effective_routes("hub", "shared"), 20_000)
+    limit = int(fact("peering", "peerings_per_vnet").value)
+    big = hub_with_peers(limit)
+    bench_lookup(f"hub peered with {limit} VNets (Azure's limit)", big.effective_routes("hub", "app"), 20_000)
+    print(f"total {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

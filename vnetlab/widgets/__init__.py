@@ -1,0 +1,79 @@
+"""Interactive explorers for the lessons (ipywidgets + plotly ``FigureWidget``).
+
+Each explorer has two layers:
+
+* a pure-Python logic layer (:class:`~vnetlab.widgets.address_planner.PlannerView`,
+  :class:`~vnetlab.widgets.peering_explorer.PeeringSession`) that calls the engine and returns plain
+  values and HTML; it is tested without a browser;
+* the widget layer (:class:`AddressPlanner`, :class:`PeeringExplorer`) that only wires controls to it.
+
+Every callback goes through :func:`callback`: a :class:`~vnetlab.errors.VnetlabError` is shown inline in
+the explorer's red ``errors`` box (its message names the value and the Azure rule), and the explorer keeps
+working; no traceback escapes into the notebook.
+"""
+from __future__ import annotations
+
+import functools
+from html import escape
+from typing import Any, Callable, Iterable
+
+import ipywidgets as ipw
+import plotly.graph_objects as go
+
+from ..errors import VnetlabError
+
+ERROR_STYLE = ("color:#8B0000;background:#FDECEA;border:1px solid #D55E00;border-radius:4px;"
+               "padding:6px 10px;margin:4px 0;font-size:13px")
+
+
+def error_html(messages: Iterable[str]) -> str:
+    """A red box listing ``messages`` (empty string when there are none)."""
+    items = [m for m in messages if m]
+    if not items:
+        return ""
+    body = "<br>".join(f"⚠ {escape(m)}" for m in items)
+    return f'<div class="vnetlab-error" role="alert" style="{ERROR_STYLE}">{body}</div>'
+
+
+def replace_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
+    """Redraw ``widget`` in place with the traces and layout of ``figure`` (one message to the browser)."""
+    with widget.batch_update():
+        widget.data = ()
+        widget.add_traces(figure.data)
+        widget.layout = figure.layout
+
+
+def callback(method: Callable[..., Any]) -> Callable[..., None]:
+    """Run a widget callback; show any error in the explorer's ``errors`` box instead of raising."""
+
+    @functools.wraps(method)
+    def run(self: "Explorer", *args: Any, **kwargs: Any) -> None:
+        try:
+            method(self, *args, **kwargs)
+        except VnetlabError as exc:
+            self.last_error = exc
+            self.errors.value = error_html([str(exc)])
+        except Exception as exc:  # a bug must not leave a dead widget and a traceback in a lesson
+            self.last_error = exc
+            self.errors.value = error_html([f"Unexpected {type(exc).__name__}: {exc} "
+                                            "(this is a bug in vnetlab, not your mistake; please report it)"])
+
+    return run
+
+
+class Explorer:
+    """What the explorers share: the ``errors`` box, the ``figure`` and display as their ``widget``."""
+
+    widget: ipw.Box
+    errors: ipw.HTML
+    figure: go.FigureWidget
+    last_error: Exception | None = None
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+from .address_planner import AddressPlanner  # noqa: E402  (they build on the helpers above)
+from .peering_explorer import PeeringExplorer  # noqa: E402
+
+__all__ = ["AddressPlanner", "Explorer", "PeeringExplorer", "callback", "error_html", "replace_figure"]
