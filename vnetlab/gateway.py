@@ -185,3 +185,95 @@ def requirements_met(s: Sku, *, throughput_mbps: int = 0, tunnels: int = 0, p2s:
         if need and not have:
             short.append(f"no {what}")
     return short
+
+
+# --- the gateway resource ---------------------------------------------------------------------------------
+@dataclass
+class VpnGateway:
+    """A VPN gateway in a VNet's ``GatewaySubnet``.
+
+    ``instance_ips`` are the instances' private addresses in GatewaySubnet (the next-hop IPs routes show);
+    ``public_ips`` one Standard static public IP per instance (two for active-active). The simulator takes
+    the first usable GatewaySubnet addresses and documentation-range public IPs (203.0.113.0/24, RFC 5737):
+    Azure picks real ones.
+    """
+
+    name: str
+    vnet: object = field(repr=False)
+    sku: Sku = field(repr=False)
+    vpn_type: str = "RouteBased"
+    active_active: bool = False
+    bgp_asn: int | None = None
+    instance_ips: tuple[str, ...] = ()
+    public_ips: tuple[str, ...] = ()
+    connections: dict = field(default_factory=dict, repr=False)  # name -> Connection
+    p2s: object = field(default=None, repr=False)  # PointToSite configuration, if any
+
+    @property
+    def bgp(self) -> bool:
+        return self.bgp_asn is not None
+
+    @property
+    def asn(self) -> int:
+        """Azure's ASN is 65515 whether or not BGP is used (VPN FAQ)."""
+        return self.bgp_asn if self.bgp_asn is not None else DEFAULT_ASN
+
+    def to_dict(self) -> dict:
+        data = {"vnet": self.vnet.name, "name": self.name, "sku": self.sku.name, "vpn_type": self.vpn_type}
+        if self.sku.generation is not None:
+            data["generation"] = self.sku.generation
+        if self.active_active:
+            data["active_active"] = True
+        if self.bgp_asn is not None:
+            data["bgp_asn"] = self.bgp_asn
+        if self.p2s is not None:
+            data["point_to_site"] = self.p2s.to_dict()
+        return data
+
+
+VPN_TYPES = ("RouteBased", "PolicyBased")
+GATEWAY_SETTINGS = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings (2024-02-29)"
+
+
+def check_gateway(vnet, s: Sku, vpn_type: str, active_active: bool, bgp_asn: int | None, created_on) -> None:
+    """Every rule for creating a VPN gateway in ``vnet`` (module docstring)."""
+    from .addressing import gateway_subnet_rules
+
+    subnet_name = gateway_subnet_rules()["name"]
+    if vnet.gateway is not None:
+        raise GatewayError(f"VNet {vnet.name} already has VPN gateway {vnet.gateway.name}; a VNet has one VPN gateway.",
+                           value=vnet.name, rule="one VPN gateway per VNet", source=GATEWAY_SETTINGS)
+    if subnet_name not in vnet.subnets:
+        raise GatewayError(f"VNet {vnet.name} has no subnet named {subnet_name}: create it first (/27 or larger is "
+                           "recommended).", value=vnet.name, rule="a VPN gateway lives in GatewaySubnet", source=VPN_FAQ)
+    if any(vnet.subnets[subnet_name].nics):
+        raise GatewayError(f"{subnet_name} of {vnet.name} holds VM NICs; nothing else may be deployed in it.",
+                           value=vnet.name, rule="no VMs in GatewaySubnet", source=VPN_FAQ)
+    check_creatable(s, created_on)
+    if vpn_type not in VPN_TYPES:
+        raise GatewayError(f"VPN type {vpn_type!r}: use RouteBased or PolicyBased.", value=vpn_type, rule="VPN type")
+    if vpn_type == "PolicyBased" and not s.policy_based:
+        raise GatewayError(f"{s.name} is route-based only; policy-based gateways are Basic SKU only.", value=s.name,
+                           rule="policy-based needs Basic", source=SKUS_SOURCE + " (2025-06-23)")
+    if active_active and not s.active_active:
+        raise GatewayError(f"{s.name} does not support active-active.", value=s.name, rule="active-active not on Basic",
+                           source="https://learn.microsoft.com/azure/vpn-gateway/about-active-active-gateways (2024-07-22)")
+    if active_active and vpn_type != "RouteBased":
+        raise GatewayError("Active-active gateways are route-based only.", value=vpn_type, rule="active-active is route-based",
+                           source="https://learn.microsoft.com/azure/vpn-gateway/about-active-active-gateways (2024-07-22)")
+    if bgp_asn is not None:
+        if not s.bgp:
+            raise BgpError(f"{s.name} does not support BGP (every SKU but Basic does).", value=s.name,
+                           rule="no BGP on Basic", source=VPN_FAQ)
+        if vpn_type != "RouteBased":
+            raise BgpError("BGP needs a route-based gateway.", value=vpn_type, rule="BGP is route-based only", source=VPN_FAQ)
+        check_asn(bgp_asn)
+
+
+def gateway_findings(vnet, s: Sku) -> list[str]:
+    """Advice that is not an error: a GatewaySubnet below /27 for a SKU other than Basic (settings article 2024-02-29)."""
+    subnet = vnet.subnets.get("GatewaySubnet")
+    if subnet is not None and subnet.prefix.prefixlen > 27 and s.name != "Basic":
+        return [f"GatewaySubnet {subnet.prefix} is smaller than /27: the 2024-02-29 gateway settings article supports "
+                f"that only for Basic; {s.name} needs /27 or larger there (the 2026 FAQ only recommends /27)."]
+    return []

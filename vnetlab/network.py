@@ -25,6 +25,8 @@ from .errors import (
     TraceError,
     VnetlabError,
 )
+from . import connection as conn_mod, gateway as gw_mod, route_table as rt_mod
+from .local_gateway import LocalGatewayError, LocalNetworkGateway, build_lng
 from .peering import MANAGE_PEERING, PeeringLink, PeeringSettings, check_link, check_transit
 from .vnet import DEFAULT_CLOUD, NetworkInterface, Subnet, VirtualNetwork, check_name, normalize_region
 
@@ -43,6 +45,8 @@ class Network:
         self.name = name
         self.description = description
         self.vnets: dict[str, VirtualNetwork] = {}
+        self.local_gateways: dict[str, LocalNetworkGateway] = {}
+        self.route_tables: dict[str, rt_mod.RouteTable] = {}
         self._version = 0
         self._route_cache: dict[tuple[str, str], tuple[int, routes_engine.EffectiveRoutes]] = {}
 
@@ -251,6 +255,149 @@ class Network:
                                f"{', '.join(PeeringSettings.names())}.", value=sorted(unknown), rule="peering settings")
         return PeeringSettings(**settings)
 
+    # --- VPN gateways, local network gateways, connections ----------------------------------------------------
+    def add_vpn_gateway(self, vnet: str, sku: str = "VpnGw2AZ", *, generation: int | None = None, name: str | None = None,
+                        vpn_type: str = "RouteBased", active_active: bool = False, bgp_asn: int | None = None,
+                        created_on=None) -> gw_mod.VpnGateway:
+        """Create the VNet's VPN gateway in its ``GatewaySubnet`` (rules in :mod:`vnetlab.gateway`).
+
+        In Azure this takes 45 minutes or more; the simulator creates it at once and records the time in
+        :func:`vnetlab.gateway.provisioning_minutes` for timelines.
+        """
+        v = self.vnet(vnet)
+        spec = gw_mod.sku(sku, generation)
+        gw_mod.check_gateway(v, spec, vpn_type, active_active, bgp_asn, created_on)
+        subnet = v.subnets["GatewaySubnet"]
+        count = 2 if active_active else 1
+        instance_ips = tuple(str(a) for a, _ in zip(addressing.usable_addresses(subnet.prefix), range(count)))
+        taken = {ip for g in self.gateways for ip in g.public_ips}
+        free = (f"203.0.113.{i}" for i in range(1, 255) if f"203.0.113.{i}" not in taken)
+        gateway = gw_mod.VpnGateway(name=name or f"{v.name}-vpngw", vnet=v, sku=spec, vpn_type=vpn_type,
+                                    active_active=active_active, bgp_asn=bgp_asn, instance_ips=instance_ips,
+                                    public_ips=tuple(next(free) for _ in range(count)))
+        v.gateway = gateway
+        self._touch()
+        return gateway
+
+    @property
+    def gateways(self) -> list[gw_mod.VpnGateway]:
+        return [v.gateway for v in self.vnets.values() if v.gateway is not None]
+
+    def gateway(self, vnet: str) -> gw_mod.VpnGateway:
+        v = self.vnet(vnet)
+        if v.gateway is None:
+            raise NotFoundError(f"VNet {v.name} has no VPN gateway.", value=v.name, rule="gateway must exist")
+        return v.gateway
+
+    def add_local_network_gateway(self, name: str, gateway_ip: str, prefixes: "list[str] | None" = None, *,
+                                  bgp_asn: int | None = None, bgp_peer_ip: str | None = None,
+                                  advertised: "list[str] | None" = None) -> LocalNetworkGateway:
+        """Record an on-premises site: its device's public IP and its prefixes (typed by hand)."""
+        check_name(name, "Local network gateway")
+        if name in self.local_gateways or name in self.vnets:
+            raise ResourceNameError(f"The name {name!r} is already used.", value=name, rule="names are unique")
+        lng = build_lng(name, gateway_ip, prefixes or [], bgp_asn, bgp_peer_ip, advertised)
+        self.local_gateways[name] = lng
+        self._touch()
+        return lng
+
+    def local_gateway(self, name: str) -> LocalNetworkGateway:
+        try:
+            return self.local_gateways[name]
+        except (KeyError, TypeError):
+            raise NotFoundError(f"No local network gateway {name!r} (LNGs: {', '.join(self.local_gateways) or 'none'}).",
+                                value=name, rule="LNG must exist") from None
+
+    def set_local_network_gateway_prefixes(self, name: str, prefixes: "list[str]") -> None:
+        """Edit an LNG's address prefixes by hand, as an administrator must after the site (or VNet) changes."""
+        lng = self.local_gateway(name)
+        updated = build_lng(name, str(lng.gateway_ip), prefixes, lng.bgp_asn,
+                            str(lng.bgp_peer_ip) if lng.bgp_peer_ip else None, [str(p) for p in lng.advertised])
+        for c in self._connections_to(lng):
+            conn_mod.check_no_overlap(c.gateway.vnet, updated.prefixes, lng.name)
+        lng.prefixes = updated.prefixes
+        self._touch()
+
+    def _connections_to(self, target) -> list[conn_mod.Connection]:
+        return [c for g in self.gateways for c in g.connections.values() if c.remote is target]
+
+    @property
+    def connections(self) -> list[conn_mod.Connection]:
+        return [c for g in self.gateways for c in g.connections.values()]
+
+    def connect(self, a: str, b: str, kind: str = "Vnet2Vnet", *, name: str | None = None, enable_bgp: bool = False,
+                bidirectional: bool = True) -> list[conn_mod.Connection]:
+        """Connect ``a``'s VPN gateway to ``b``: another VNet's gateway (``Vnet2Vnet``) or an LNG (``IPsec``).
+
+        A VNet-to-VNet tunnel is two connection resources; ``bidirectional`` creates both, as the portal's
+        "Establish bidirectional connectivity" does. Rules in :mod:`vnetlab.connection`.
+        """
+        gw = self.gateway(a)
+        if kind == "Vnet2Vnet":
+            remote = self.gateway(b)
+            pairs = [(gw, remote, name or f"{gw.vnet.name}-to-{remote.vnet.name}")]
+            if bidirectional:
+                pairs.append((remote, gw, f"{remote.vnet.name}-to-{gw.vnet.name}"))
+        elif kind == "IPsec":
+            remote = self.local_gateway(b)
+            pairs = [(gw, remote, name or f"{gw.vnet.name}-to-{remote.name}")]
+        else:
+            raise conn_mod.GatewayConnectionError(f"Connection type {kind!r}: use Vnet2Vnet or IPsec (Point-to-Site is "
+                                                  "configured with add_point_to_site).", value=kind,
+                                                  rule="connection types", source=conn_mod.VPN_FAQ)
+        for local, other, cname in pairs:
+            conn_mod.check_connection(self, local, other, kind, cname, enable_bgp)
+        made = []
+        for local, other, cname in pairs:
+            c = conn_mod.Connection(name=cname, kind=kind, gateway=local, remote=other, enable_bgp=enable_bgp)
+            local.connections[cname] = c
+            made.append(c)
+        self._touch()
+        return made
+
+    def remove_connection(self, vnet: str, name: str) -> None:
+        gw = self.gateway(vnet)
+        if name not in gw.connections:
+            raise NotFoundError(f"Gateway {gw.name} has no connection {name!r}.", value=name, rule="connection must exist")
+        del gw.connections[name]
+        self._touch()
+
+    def add_point_to_site(self, vnet: str, address_pool: "list[str] | str",
+                          protocols: "tuple[str, ...]" = ("OpenVPN", "IkeV2")) -> conn_mod.PointToSite:
+        gw = self.gateway(vnet)
+        gw.p2s = conn_mod.check_p2s(gw, address_pool, list(protocols))
+        self._touch()
+        return gw.p2s
+
+    # --- route tables --------------------------------------------------------------------------------------
+    def add_route_table(self, name: str, *, disable_bgp_route_propagation: bool = False) -> rt_mod.RouteTable:
+        check_name(name, "Route table")
+        if name in self.route_tables:
+            raise ResourceNameError(f"A route table named {name!r} already exists.", value=name, rule="names are unique")
+        table = rt_mod.RouteTable(name=name, disable_bgp_route_propagation=bool(disable_bgp_route_propagation))
+        self.route_tables[name] = table
+        self._touch()
+        return table
+
+    def route_table(self, name: str) -> rt_mod.RouteTable:
+        try:
+            return self.route_tables[name]
+        except (KeyError, TypeError):
+            raise NotFoundError(f"No route table {name!r}.", value=name, rule="route table must exist") from None
+
+    def add_route(self, table: str, name: str, prefix: str, next_hop_type: str, next_hop_ip: str | None = None) -> None:
+        rt_mod.add_route(self.route_table(table), rt_mod.make_route(name, prefix, next_hop_type, next_hop_ip))
+        self._touch()
+
+    def associate_route_table(self, vnet: str, subnet: str, table: str | None) -> None:
+        """Associate ``table`` with a subnet (``None`` removes the association)."""
+        s = self.subnet(vnet, subnet)
+        t = self.route_table(table) if table is not None else None
+        if t is not None and s.name == "GatewaySubnet":
+            rt_mod.check_gateway_subnet_table(t)
+        s.route_table = t
+        self._touch()
+
     # --- engine ---------------------------------------------------------------------------------------------
     def effective_routes(self, vnet: str, subnet: str) -> routes_engine.EffectiveRoutes:
         """The subnet's effective routes (cached until the network changes)."""
@@ -287,10 +434,19 @@ class Network:
                 "subnets": [{
                     "name": s.name,
                     "prefix": str(s.prefix),
-                    **({"nics": [{"name": n.name, "ip": str(n.ip)} for n in s.nics.values()]} if s.nics else {}),
+                    **({"nics": [{"name": n.name, "ip": str(n.ip), **({"ip_forwarding": True} if n.ip_forwarding else {})}
+                                 for n in s.nics.values()]} if s.nics else {}),
+                    **({"route_table": s.route_table.name} if s.route_table is not None else {}),
                 } for s in v.subnets.values()],
             } for v in self.vnets.values()],
+            **({"route_tables": [t.to_dict() for t in self.route_tables.values()]} if self.route_tables else {}),
+            **({"vpn_gateways": [g.to_dict() for g in self.gateways]} if self.gateways else {}),
+            **({"local_network_gateways": [g.to_dict() for g in self.local_gateways.values()]}
+               if self.local_gateways else {}),
             "peerings": [link.to_dict() for link in self.peering_links],
+            **({"connections": [{"vnet": c.gateway.vnet.name, **c.to_dict(),
+                                 "remote": c.remote.vnet.name if c.kind == "Vnet2Vnet" else c.remote.name}
+                                for c in self.connections]} if self.connections else {}),
         }
 
     @classmethod

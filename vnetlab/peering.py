@@ -160,8 +160,12 @@ def check_transit(local: VirtualNetwork, remote: VirtualNetwork, settings: Peeri
     if settings.allow_gateway_transit and local.gateway is None:
         raise GatewayTransitError(
             f"allow_gateway_transit on {local.name}'s link: {local.name} has no VPN gateway to share. "
-            "Create the gateway first (module 2), or leave the setting off.", value="allow_gateway_transit",
+            "Create the gateway first, or leave the setting off.", value="allow_gateway_transit",
             rule="allow_gateway_transit needs a gateway in this VNet", source=MANAGE_PEERING)
+    if settings.allow_gateway_transit and not local.gateway.sku.gateway_transit:
+        raise GatewayTransitError(f"allow_gateway_transit on {local.name}'s link: its {local.gateway.sku.name} gateway "
+                                  "does not support gateway transit.", value=local.gateway.sku.name,
+                                  rule="no gateway transit with a Basic-SKU gateway", source=MANAGE_PEERING)
     if settings.use_remote_gateways:
         if local.gateway is not None:
             raise GatewayTransitError(f"use_remote_gateways on {local.name}'s link: {local.name} has its own gateway.",

@@ -48,6 +48,7 @@ class Route:
     name: str = ""
     origin: str = ""  # why the route exists, in words ("address range of VNet hub")
     peer: str = ""    # for peering routes: the remote VNet
+    connection: str = ""  # for gateway routes: the connection that carries the prefix ("P2S" for the client pool)
 
     @property
     def network(self) -> IPNetwork:
@@ -66,13 +67,24 @@ def _rank(route: Route) -> int:
     return SOURCE_RANK.get(route.source, 2)
 
 
+SYSTEM_PREFERRED = ("VnetLocal", "VNetPeering", "VNetGlobalPeering")
+
+
 def select(routes: list[Route]) -> tuple[Route, ...]:
-    """Mark, for each prefix, the best-ranked route Active and the others Invalid (ties keep the first)."""
+    """Mark, for each prefix, the best-ranked route Active and the others Invalid (ties keep the first).
+
+    Then the documented exception: system routes for the VNet itself and for peerings are preferred even
+    when a BGP/gateway route is more specific, so a gateway route inside such a route is Invalid.
+    """
     best: dict[str, Route] = {}
     for r in routes:
         if r.prefix not in best or _rank(r) < _rank(best[r.prefix]):
             best[r.prefix] = r
-    return tuple(r if best[r.prefix] is r else r.with_state("Invalid") for r in routes)
+    chosen = [r if best[r.prefix] is r else r.with_state("Invalid") for r in routes]
+    preferred = [r.network for r in chosen if r.state == "Active" and r.source == "Default"
+                 and r.next_hop_type in SYSTEM_PREFERRED]
+    return tuple(r.with_state("Invalid") if r.state == "Active" and r.source == "VirtualNetworkGateway"
+                 and any(r.network in p for p in preferred) else r for r in chosen)
 
 
 @dataclass(frozen=True)
@@ -162,4 +174,92 @@ def compute(vnet, subnet) -> EffectiveRoutes:
         routes.append(Route(prefix=entry["prefix"], next_hop_type=entry["next_hop_type"],
                             origin=f"default route ({entry['note']})"))
     routes.extend(peering_routes)
+    table = getattr(subnet, "route_table", None)
+    gateway = gateway_in_use(vnet)
+    if gateway is not None and not (table is not None and table.disable_bgp_route_propagation):
+        seen: set[str] = set()
+        for learned in gateway_routes(gateway):
+            if learned.prefix in seen:
+                continue
+            seen.add(learned.prefix)
+            routes.append(Route(prefix=learned.prefix, next_hop_type="VirtualNetworkGateway",
+                                source="VirtualNetworkGateway", next_hop_ip=gateway.instance_ips,
+                                origin=learned.origin, connection=learned.connection))
+    if table is not None:
+        for udr in table.routes.values():
+            routes.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
+                                next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
+                                name=udr.name, origin=f"route table {table.name}"))
     return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, routes=select(routes))
+
+
+# --- gateway routes ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Learned:
+    """A prefix a VPN gateway routes into one of its connections."""
+
+    prefix: str
+    origin: str
+    connection: str
+    bgp: bool = False
+
+
+def gateway_in_use(vnet):
+    """The VPN gateway whose routes a VNet gets: its own, or its hub's through gateway transit.
+
+    Transit needs ``use_remote_gateways`` on this VNet's link and ``allow_gateway_transit`` on the hub's
+    link, both links Connected (Gateway transit, 2023-08-18; Manage peering, 2025-05-08).
+    """
+    if vnet.gateway is not None:
+        return vnet.gateway
+    for link in vnet.peerings.values():
+        if link.connected and link.settings.use_remote_gateways and link.remote.gateway is not None \
+                and link.reverse.settings.allow_gateway_transit:
+            return link.remote.gateway
+    return None
+
+
+def transit_spokes(gateway) -> list:
+    """VNets peered with the gateway's VNet that use it through gateway transit."""
+    return [link.remote for link in gateway.vnet.peerings.values()
+            if link.connected and link.settings.allow_gateway_transit
+            and link.reverse.settings.use_remote_gateways]
+
+
+def gateway_routes(gateway, _seen: frozenset = frozenset()) -> list[Learned]:
+    """What ``gateway`` routes into its tunnels (VPN FAQ 2026-06-04; VNet-to-VNet how-to 2025-06-30):
+
+    * ``IPsec``: the LNG's prefixes as typed (static), plus, with BGP on the connection, what the site
+      advertises; advertisements equal to the VNet's or a transit spoke's range are filtered;
+    * ``Vnet2Vnet`` (both connection resources present): the remote VNet's *current* address space —
+      which is why a VNet-to-VNet connection follows address-space changes on its own; with BGP on both
+      sides, also what the remote gateway advertises (its transit spokes, its sites; never 0.0.0.0/0, never
+      the P2S pool, which VNet-to-VNet does not carry);
+    * Point-to-Site: the client address pool.
+    """
+    seen = _seen | {gateway.name}
+    own = [str(p) for v in [gateway.vnet, *transit_spokes(gateway)] for p in v.address_space]
+    out: list[Learned] = []
+    for c in gateway.connections.values():
+        if c.status != "Connected":
+            continue
+        if c.kind == "IPsec":
+            lng = c.remote
+            out += [Learned(str(p), f"LNG {lng.name} (static, typed by hand) via {c.name}", c.name) for p in lng.prefixes]
+            if c.enable_bgp:
+                out += [Learned(str(p), f"BGP from site {lng.name} via {c.name}", c.name, bgp=True)
+                        for p in lng.advertised if str(p) not in own]
+            continue
+        remote = c.remote
+        out += [Learned(str(p), f"VNet-to-VNet {c.name}: address range of {remote.vnet.name}", c.name)
+                for p in remote.vnet.address_space]
+        if c.enable_bgp and c.reverse.enable_bgp:
+            out += [Learned(str(p), f"BGP via {c.name}: {spoke.name} uses {remote.vnet.name}'s gateway", c.name, bgp=True)
+                    for spoke in transit_spokes(remote) for p in spoke.address_space]
+            if remote.name not in seen:
+                out += [Learned(r.prefix, f"BGP via {c.name}: {r.origin}", c.name, bgp=True)
+                        for r in gateway_routes(remote, seen)
+                        if r.connection != "P2S" and r.prefix != "0.0.0.0/0" and r.prefix not in own]
+    if getattr(gateway, "p2s", None) is not None:
+        out += [Learned(str(p), "Point-to-Site client address pool", "P2S") for p in gateway.p2s.address_pool]
+    return out

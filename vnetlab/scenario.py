@@ -38,8 +38,15 @@ from . import addressing
 from .errors import ScenarioError, VnetlabError
 
 VNET_KEYS = {"name", "address_space", "region", "subscription", "tenant", "cloud", "subnets"}
-SUBNET_KEYS = {"name", "prefix", "nics"}
-NIC_KEYS = {"name", "ip"}
+SUBNET_KEYS = {"name", "prefix", "nics", "route_table"}
+NIC_KEYS = {"name", "ip", "ip_forwarding"}
+TABLE_KEYS = {"name", "disable_bgp_route_propagation", "routes"}
+ROUTE_KEYS = {"name", "prefix", "next_hop_type", "next_hop_ip"}
+GATEWAY_KEYS = {"vnet", "name", "sku", "generation", "vpn_type", "active_active", "bgp_asn", "point_to_site"}
+LNG_KEYS = {"name", "gateway_ip", "prefixes", "bgp_asn", "bgp_peer_ip", "advertised"}
+CONNECTION_KEYS = {"vnet", "remote", "kind", "name", "enable_bgp"}
+TOP_KEYS = {"name", "description", "vnets", "route_tables", "vpn_gateways", "local_network_gateways", "peerings",
+            "connections"}
 LINK_KEYS = {"vnet", "remote", "name", "allow_virtual_network_access", "allow_forwarded_traffic",
              "allow_gateway_transit", "use_remote_gateways", "remote_address_space", "peering_state"}
 
@@ -70,10 +77,19 @@ def build(data: Any):
     """Build a :class:`~vnetlab.network.Network` from scenario data, checking every rule on the way."""
     from .network import Network
 
-    doc = _mapping(data, "scenario", {"name", "description", "vnets", "peerings"}, {"vnets"})
+    doc = _mapping(data, "scenario", TOP_KEYS, {"vnets"})
     net = Network(name=str(doc.get("name") or "network"), description=str(doc.get("description") or ""))
     where = "scenario"
+    associations = []
     try:
+        for i, rt in enumerate(_list(doc.get("route_tables"), "route_tables")):
+            where = f"route_tables[{i}]"
+            rt = _mapping(rt, where, TABLE_KEYS, {"name"})
+            net.add_route_table(rt["name"], disable_bgp_route_propagation=rt.get("disable_bgp_route_propagation", False))
+            for j, r in enumerate(_list(rt.get("routes"), f"{where}.routes")):
+                where = f"route_tables[{i}].routes[{j}]"
+                r = _mapping(r, where, ROUTE_KEYS, {"name", "prefix", "next_hop_type"})
+                net.add_route(rt["name"], r["name"], r["prefix"], r["next_hop_type"], r.get("next_hop_ip"))
         for i, v in enumerate(_list(doc["vnets"], "vnets")):
             where = f"vnets[{i}]"
             v = _mapping(v, where, VNET_KEYS, {"name", "address_space", "region"})
@@ -83,10 +99,29 @@ def build(data: Any):
                 where = f"vnets[{i}].subnets[{j}]"
                 s = _mapping(s, where, SUBNET_KEYS, {"name", "prefix"})
                 subnet = vnet.add_subnet(s["name"], s["prefix"])
+                if "route_table" in s:
+                    associations.append((where, vnet.name, subnet.name, s["route_table"]))
                 for k, n in enumerate(_list(s.get("nics"), f"{where}.nics")):
                     where = f"vnets[{i}].subnets[{j}].nics[{k}]"
                     n = _mapping(n, where, NIC_KEYS, {"name"})
-                    subnet.add_nic(n["name"], n.get("ip"))
+                    subnet.add_nic(n["name"], n.get("ip"), ip_forwarding=n.get("ip_forwarding", False))
+        for where, vnet_name, subnet_name, table in associations:
+            net.associate_route_table(vnet_name, subnet_name, table)
+        for i, g in enumerate(_list(doc.get("vpn_gateways"), "vpn_gateways")):
+            where = f"vpn_gateways[{i}]"
+            g = _mapping(g, where, GATEWAY_KEYS, {"vnet", "sku"})
+            net.add_vpn_gateway(g["vnet"], g["sku"], generation=g.get("generation"), name=g.get("name"),
+                                vpn_type=g.get("vpn_type", "RouteBased"), active_active=g.get("active_active", False),
+                                bgp_asn=g.get("bgp_asn"))
+            if "point_to_site" in g:
+                p2s = _mapping(g["point_to_site"], f"{where}.point_to_site", {"address_pool", "protocols"},
+                               {"address_pool"})
+                net.add_point_to_site(g["vnet"], p2s["address_pool"], tuple(p2s.get("protocols", ("OpenVPN", "IkeV2"))))
+        for i, lng in enumerate(_list(doc.get("local_network_gateways"), "local_network_gateways")):
+            where = f"local_network_gateways[{i}]"
+            lng = _mapping(lng, where, LNG_KEYS, {"name", "gateway_ip"})
+            net.add_local_network_gateway(lng["name"], lng["gateway_ip"], lng.get("prefixes"), bgp_asn=lng.get("bgp_asn"),
+                                          bgp_peer_ip=lng.get("bgp_peer_ip"), advertised=lng.get("advertised"))
         stale: list[tuple[Any, list]] = []
         disconnected = []
         for i, p in enumerate(_list(doc.get("peerings"), "peerings")):
@@ -107,6 +142,11 @@ def build(data: Any):
                                     value=p.get("peering_state"), rule="scenario format")
             if p.get("peering_state") == "Disconnected":
                 disconnected.append(link)
+        for i, c in enumerate(_list(doc.get("connections"), "connections")):
+            where = f"connections[{i}]"
+            c = _mapping(c, where, CONNECTION_KEYS, {"vnet", "remote", "kind"})
+            net.connect(c["vnet"], c["remote"], c["kind"], name=c.get("name"), enable_bgp=c.get("enable_bgp", False),
+                        bidirectional=False)
         for link, copy_ in stale:
             link.remote_address_space = tuple(addressing.parse_prefix(x) for x in copy_)
         for link in disconnected:

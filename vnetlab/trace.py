@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netaddr import IPAddress
+from netaddr import IPAddress, IPNetwork
 
 from . import addressing
 from .display import html_table, text_table
@@ -96,6 +96,28 @@ def normalize_port(port: object, protocol: str) -> int | None:
     return port
 
 
+class _Walk:
+    """The hops collected so far and how to finish the trace."""
+
+    def __init__(self, s: IPAddress, d: IPAddress, proto: str, port: int | None, src_vnet, dst_owner) -> None:
+        self.s, self.d, self.proto, self.port = s, d, proto, port
+        self.src_vnet, self.dst_owner = src_vnet, dst_owner
+        self.hops: list[Hop] = []
+        self.visited: set[tuple[str, str]] = set()
+
+    def add(self, vnet: str, subnet: str, action: str, detail: str, route: Route | None = None) -> None:
+        self.hops.append(Hop(len(self.hops) + 1, vnet, subnet, action, detail, route))
+
+    def done(self, verdict: str, reason: str, reached: str = "") -> Trace:
+        last = reached or (self.dst_owner.name if self.dst_owner else "")
+        return Trace(src=str(self.s), dst=str(self.d), protocol=self.proto, port=self.port, hops=tuple(self.hops),
+                     verdict=verdict, reason=reason, src_vnet=self.src_vnet.name, dst_vnet=last)
+
+    def drop(self, vnet: str, detail: str, reason: str, route: Route | None = None) -> Trace:
+        self.add(vnet, "", "drop", detail, route)
+        return self.done("Dropped", reason)
+
+
 def trace(network, src: str, dst: str, protocol: str = "Tcp", port: int | None = None) -> Trace:
     """Trace a packet from ``src`` (a VM's NIC name or an address in a subnet) to ``dst`` (an address)."""
     proto = normalize_protocol(protocol)
@@ -107,62 +129,141 @@ def trace(network, src: str, dst: str, protocol: str = "Tcp", port: int | None =
                          value=str(src), rule="a trace starts at a NIC in a subnet")
     vnet, subnet, nic = located
     s = nic.ip if nic else addressing.parse_address(src)
-    hops: list[Hop] = []
-    dst_owner = _other_owner(network, vnet, d)
+    walk = _Walk(s, d, proto, port, vnet, _other_owner(network, vnet, d))
+    walk.add(vnet.name, subnet.name, "leave source", f"packet leaves {nic.name if nic else f'{s} (no NIC)'}")
+    return _route_from(network, walk, vnet, subnet, forwarded=False)
 
-    def done(verdict: str, reason: str) -> Trace:
-        last = hops[-1].vnet if verdict == "Reachable" else (dst_owner.name if dst_owner else "")
-        return Trace(src=str(s), dst=str(d), protocol=proto, port=port, hops=tuple(hops), verdict=verdict,
-                     reason=reason, src_vnet=vnet.name, dst_vnet=last)
 
-    where = nic.name if nic else f"{s} (no NIC)"
-    hops.append(Hop(1, vnet.name, subnet.name, "leave source", f"packet leaves {where}"))
-    routes = network.effective_routes(vnet.name, subnet.name)
-    route = routes.lookup(d)
-    if route is None:  # cannot happen while 0.0.0.0/0 exists, but a table without it drops
-        hops.append(Hop(2, vnet.name, subnet.name, "drop", "no route matches"))
-        return done("Dropped", f"No route in {vnet.name}/{subnet.name} matches {d}.")
-    hops.append(Hop(2, vnet.name, subnet.name, "route lookup", f"longest prefix match for {d}", route))
+def _route_from(network, walk: _Walk, vnet, subnet, forwarded: bool) -> Trace:
+    """Look the destination up in ``subnet``'s effective routes and follow the chosen next hop."""
+    d = walk.d
+    if (vnet.name, subnet.name) in walk.visited or len(walk.hops) > MAX_HOPS:
+        return walk.drop(vnet.name, "routing loop", f"The packet came back to {vnet.name}/{subnet.name}: a routing loop.")
+    walk.visited.add((vnet.name, subnet.name))
+    route = network.effective_routes(vnet.name, subnet.name).lookup(d)
+    if route is None:  # cannot happen while 0.0.0.0/0 exists
+        return walk.drop(vnet.name, "no route matches", f"No route in {vnet.name}/{subnet.name} matches {d}.")
+    walk.add(vnet.name, subnet.name, "route lookup", f"longest prefix match for {d}", route)
     hop = route.next_hop_type
     if hop == "VnetLocal":
-        return _deliver(network, vnet, d, hops, done, how=f"inside {vnet.name}")
+        return _deliver(walk, vnet, f"inside {vnet.name}")
     if hop in ("VNetPeering", "VNetGlobalPeering"):
         link = vnet.peerings[route.peer]
-        if not link.settings.allow_virtual_network_access:
-            hops.append(Hop(3, vnet.name, "", "drop", f"link {link.name} has allow_virtual_network_access off", route))
-            return done("Dropped", f"The peering exists, but {vnet.name}'s link {link.name} does not allow virtual "
-                                   f"network access to {link.remote.name}.")
-        hops.append(Hop(3, link.remote.name, "", "cross peering",
-                        f"{link.kind.lower()} peering {vnet.name} → {link.remote.name} over the Microsoft backbone"))
-        return _deliver(network, link.remote, d, hops, done, how=f"through peering {vnet.name} → {link.remote.name}")
+        refused = _peering_refuses(link, forwarded)
+        if refused:
+            return walk.drop(vnet.name, refused, refused, route)
+        walk.add(link.remote.name, "", "cross peering",
+                 f"{link.kind.lower()} peering {vnet.name} → {link.remote.name} over the Microsoft backbone")
+        return _deliver(walk, link.remote, f"through peering {vnet.name} → {link.remote.name}")
+    if hop == "VirtualAppliance":
+        return _to_appliance(network, walk, vnet, route)
+    if hop == "VirtualNetworkGateway":
+        return _to_gateway(network, walk, vnet, subnet, route)
     if hop == "Internet":
-        hops.append(Hop(3, vnet.name, "", "to internet", "next hop Internet: the packet leaves Azure's virtual network"))
+        walk.add(vnet.name, "", "to internet", "next hop Internet: the packet leaves Azure's virtual network")
         extra = ""
-        if dst_owner is not None:
-            extra = (f" {d} is in VNet {dst_owner.name}, but {vnet.name} has no route to it, and a VNet's "
+        if walk.dst_owner is not None:
+            extra = (f" {d} is in VNet {walk.dst_owner.name}, but {vnet.name} has no route to it, and a VNet's "
                      "addresses are not reachable from the internet.")
-        return done("Internet", f"{d} matches {route.prefix} → Internet.{extra}")
-    hops.append(Hop(3, vnet.name, "", "drop", f"next hop {hop}: the packet is dropped", route))
-    return done("Dropped", f"{d} matches {route.prefix} → {hop}: dropped. " + explain_missing(network, vnet, d))
+        return walk.done("Internet", f"{d} matches {route.prefix} → Internet.{extra}")
+    return walk.drop(vnet.name, f"next hop {hop}: the packet is dropped",
+                     f"{d} matches {route.prefix} → {hop}: dropped. " + explain_missing(network, vnet, subnet, d), route)
 
 
-def _deliver(network, target, d: IPAddress, hops: list[Hop], done, how: str) -> Trace:
-    step = len(hops) + 1
+def _peering_refuses(link, forwarded: bool) -> str:
+    """Why a peering link would not carry the packet ('' when it does)."""
+    if not link.settings.allow_virtual_network_access:
+        return (f"The peering exists, but {link.local.name}'s link {link.name} does not allow virtual network access "
+                f"to {link.remote.name}.")
+    if forwarded and not link.reverse.settings.allow_forwarded_traffic:
+        return (f"The packet was forwarded by an appliance, and {link.remote.name}'s link {link.reverse.name} does not "
+                "allow forwarded traffic (allow_forwarded_traffic is off).")
+    return ""
+
+
+def _to_appliance(network, walk: _Walk, vnet, route: Route) -> Trace:
+    """UDR next hop VirtualAppliance: the NIC with that IP, here or in a connected peer, must forward IP."""
+    ip = route.next_hop_ip[0]
+    places = [vnet] + [link.remote for link in vnet.peerings.values() if link.connected]
+    found = next(((v, s, n) for v in places for s in v.subnets.values() for n in s.nics.values() if str(n.ip) == ip), None)
+    if found is None:
+        return walk.drop(vnet.name, f"no NIC has {ip}", f"The route {route.prefix} → VirtualAppliance {ip} points at an "
+                         f"address no NIC in {vnet.name} or its peers has: the packet is dropped.", route)
+    av, asub, anic = found
+    if av is not vnet:
+        refused = _peering_refuses(vnet.peerings[av.name], forwarded=False)
+        if refused:
+            return walk.drop(vnet.name, refused, refused, route)
+        walk.add(av.name, asub.name, "cross peering", f"to appliance {anic.name} in peered {av.name}")
+    if not anic.ip_forwarding:
+        return walk.drop(av.name, f"IP forwarding is off on {anic.name}",
+                         f"Appliance {anic.name} ({ip}) receives the packet but IP forwarding is off on its NIC, so it "
+                         "does not forward it.")
+    walk.add(av.name, asub.name, "appliance", f"{anic.name} forwards the packet (IP forwarding on)")
+    return _route_from(network, walk, av, asub, forwarded=True)
+
+
+def _to_gateway(network, walk: _Walk, vnet, subnet, route: Route) -> Trace:
+    """Next hop VirtualNetworkGateway: this VNet's gateway, or its hub's through gateway transit."""
+    from .routes import gateway_in_use
+
+    gw = gateway_in_use(vnet)
+    if gw is None:
+        return walk.drop(vnet.name, "no gateway", f"{route.prefix} → VirtualNetworkGateway, but {vnet.name} has no "
+                         "VPN gateway and uses none through gateway transit.", route)
+    how = f"VPN gateway {gw.name}" if gw.vnet is vnet else f"gateway transit: {vnet.name} uses {gw.vnet.name}'s {gw.name}"
+    walk.add(gw.vnet.name, "GatewaySubnet", "to gateway", how)
+    connection = route.connection
+    if not connection:  # a user route to the gateway: the gateway routes with its own subnet's table
+        own = network.effective_routes(gw.vnet.name, "GatewaySubnet").lookup(walk.d)
+        if own is None or own.next_hop_type != "VirtualNetworkGateway" or not own.connection:
+            return _route_from(network, walk, gw.vnet, gw.vnet.subnets["GatewaySubnet"], forwarded=False)
+        connection = own.connection
+    return _through_connection(network, walk, gw, connection)
+
+
+def _through_connection(network, walk: _Walk, gw, name: str) -> Trace:
+    d = walk.d
+    if name == "P2S":
+        walk.add(gw.vnet.name, "GatewaySubnet", "Point-to-Site", f"to a client in {gw.name}'s P2S address pool")
+        return walk.done("Reachable", f"Sent to Point-to-Site client address {d} through {gw.name}.", reached="P2S")
+    c = gw.connections[name]
+    if c.kind == "IPsec":
+        walk.add(c.remote.name, "", "IPsec tunnel",
+                 f"{c.name}: Site-to-Site, encrypted, over the public internet to {c.remote.gateway_ip}")
+        return walk.done("Reachable", f"Handed to on-premises site {c.remote.name} through Site-to-Site connection "
+                                      f"{c.name}.", reached=c.remote.name)
+    remote_vnet = c.remote.vnet
+    walk.add(remote_vnet.name, "GatewaySubnet", "VNet-to-VNet tunnel",
+             f"{c.name}: IPsec/IKEv2 over the Microsoft backbone to {c.remote.name}")
+    if remote_vnet.contains(d):
+        return _deliver(walk, remote_vnet, f"through VNet-to-VNet connection {c.name}")
+    gateway_subnet = remote_vnet.subnets["GatewaySubnet"]
+    if len(walk.hops) > MAX_HOPS:
+        return walk.drop(remote_vnet.name, "too many hops", "The packet loops between gateways.")
+    onward = network.effective_routes(remote_vnet.name, "GatewaySubnet").lookup(d)
+    if onward is not None and onward.next_hop_type == "VirtualNetworkGateway" and onward.connection:
+        return _through_connection(network, walk, c.remote, onward.connection)
+    return _route_from(network, walk, remote_vnet, gateway_subnet, forwarded=False)
+
+
+def _deliver(walk: _Walk, target, how: str) -> Trace:
+    d = walk.d
     subnet = target.subnet_of(d)
     if not target.contains(d):
-        hops.append(Hop(step, target.name, "", "drop", f"{target.name} no longer has a range holding {d}"))
-        return done("Dropped", f"{target.name}'s address space no longer contains {d} (the route came from a stale copy).")
+        return walk.drop(target.name, f"{target.name} no longer has a range holding {d}",
+                         f"{target.name}'s address space no longer contains {d} (the route came from a stale copy).")
     if subnet is None:
-        hops.append(Hop(step, target.name, "", "drop", f"no subnet of {target.name} contains {d}"))
-        return done("Dropped", f"{d} is in {target.name}'s address space but in no subnet: nothing can hold it.")
+        return walk.drop(target.name, f"no subnet of {target.name} contains {d}",
+                         f"{d} is in {target.name}'s address space but in no subnet: nothing can hold it.")
     nic = next((n for n in subnet.nics.values() if n.ip == d), None)
     if nic is None:
         role = addressing.is_reserved_address(subnet.prefix, d)
         what = f"reserved by Azure ({role})" if role else "not assigned to any NIC"
-        hops.append(Hop(step, target.name, subnet.name, "drop", f"{d} is {what}"))
-        return done("Dropped", f"{d} reaches subnet {target.name}/{subnet.name}, but it is {what}.")
-    hops.append(Hop(step, target.name, subnet.name, "deliver", f"delivered to {nic.name}"))
-    return done("Reachable", f"Delivered to {nic.name} {how}.")
+        walk.add(target.name, subnet.name, "drop", f"{d} is {what}")
+        return walk.done("Dropped", f"{d} reaches subnet {target.name}/{subnet.name}, but it is {what}.")
+    walk.add(target.name, subnet.name, "deliver", f"delivered to {nic.name}")
+    return walk.done("Reachable", f"Delivered to {nic.name} {how}.", reached=target.name)
 
 
 def _other_owner(network, vnet, d: IPAddress):
@@ -170,11 +271,25 @@ def _other_owner(network, vnet, d: IPAddress):
     return next((v for v in network.vnets.values() if v is not vnet and v.contains(d)), None)
 
 
-def explain_missing(network, vnet, d: IPAddress) -> str:
-    """Why ``vnet`` has no route to ``d``: the peering is missing, not transitive, Initiated, or not synced."""
+def explain_missing(network, vnet, subnet, d: IPAddress) -> str:
+    """Why ``vnet`` has no route to ``d``: a missing, Initiated, unsynced or non-transitive peering; a stale
+    local network gateway; no gateway (transit) or gateway routes switched off by the route table."""
+    from .routes import gateway_in_use, gateway_routes
+
+    gateway = gateway_in_use(vnet)
+    table = getattr(subnet, "route_table", None)
+    if gateway is not None and table is not None and table.disable_bgp_route_propagation \
+            and any(d in IPNetwork(r.prefix) for r in gateway_routes(gateway)):
+        return (f"{gateway.name} knows a route to {d}, but route table {table.name} on {vnet.name}/{subnet.name} "
+                "disables gateway route propagation: add a user route with next hop VirtualNetworkGateway.")
     owner = _other_owner(network, vnet, d)
     if owner is None:
-        return f"{d} belongs to no other VNet in this network."
+        site = next((lng for lng in network.local_gateways.values() if any(d in p for p in lng.prefixes)), None)
+        if site is not None:
+            return (f"{d} is at on-premises site {site.name}, but {vnet.name} gets no gateway route to it: it needs a "
+                    "gateway connected to the site, or gateway transit (use_remote_gateways on its link, "
+                    "allow_gateway_transit on the hub's link).")
+        return f"{d} belongs to no other VNet or site in this network."
     link = vnet.peerings.get(owner.name)
     if link is not None:
         if not link.connected:
@@ -183,6 +298,13 @@ def explain_missing(network, vnet, d: IPAddress) -> str:
         if not link.local_in_sync:
             return (f"{owner.name} changed its address space and {vnet.name}'s link {link.name} is LocalNotInSync: "
                     f"sync it to learn the new range.")
+    if gateway is not None:
+        for c in gateway.connections.values():
+            if c.kind == "IPsec" and any(p in r or r in p for p in c.remote.prefixes for r in owner.address_space):
+                listed = ", ".join(str(p) for p in c.remote.prefixes)
+                return (f"{vnet.name} reaches {owner.name} through Site-to-Site connection {c.name}, whose local network "
+                        f"gateway {c.remote.name} was typed by hand and lists only {listed}: edit the LNG to add "
+                        f"{owner.name}'s new range (a VNet-to-VNet connection would have followed the change).")
     via = [name for name, l in vnet.peerings.items() if l.connected and owner.name in network.vnet(name).peerings
            and network.vnet(name).peerings[owner.name].connected]
     if via:

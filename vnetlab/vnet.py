@@ -61,6 +61,7 @@ class NetworkInterface:
     name: str
     ip: IPAddress
     subnet: "Subnet" = field(repr=False)
+    ip_forwarding: bool = False  # needed on a network virtual appliance (UDR next hop VirtualAppliance)
 
     @property
     def vnet(self) -> "VirtualNetwork":
@@ -73,6 +74,7 @@ class Subnet:
     prefix: IPNetwork
     vnet: "VirtualNetwork" = field(repr=False)
     nics: dict[str, NetworkInterface] = field(default_factory=dict, repr=False)
+    route_table: "object" = field(default=None, repr=False)  # RouteTable associated with this subnet
 
     @property
     def info(self) -> addressing.SubnetInfo:
@@ -83,7 +85,7 @@ class Subnet:
         """Advice that is not an error (e.g. a GatewaySubnet below the recommended /27)."""
         return addressing.check_subnet_name(self.name, self.prefix)
 
-    def add_nic(self, name: str, ip: "str | None" = None) -> NetworkInterface:
+    def add_nic(self, name: str, ip: "str | None" = None, *, ip_forwarding: bool = False) -> NetworkInterface:
         """Attach a VM NIC. Without ``ip``, Azure-style dynamic allocation takes the lowest free usable address."""
         check_name(name, "NIC")
         self.vnet._ensure_nic_name_free(name)
@@ -110,7 +112,7 @@ class Subnet:
             if address in taken:
                 raise NicError(f"NIC address {address} is already used in subnet {self.name}.", value=str(address),
                                rule="one NIC per address")
-        nic = NetworkInterface(name=name, ip=address, subnet=self)
+        nic = NetworkInterface(name=name, ip=address, subnet=self, ip_forwarding=bool(ip_forwarding))
         self.nics[name] = nic
         self.vnet._touch()
         return nic
@@ -135,8 +137,7 @@ class VirtualNetwork:
     subnets: dict[str, Subnet] = field(default_factory=dict, repr=False)
     peerings: dict[str, "object"] = field(default_factory=dict, repr=False)  # remote name -> PeeringLink
     network: "object" = field(default=None, repr=False)
-    # A VNet's VPN gateway (module 2 adds the resource); peering's gateway-transit rules read it.
-    gateway: "object" = field(default=None, repr=False)
+    gateway: "object" = field(default=None, repr=False)  # its VPN gateway (vnetlab.gateway.VpnGateway)
 
     def _touch(self) -> None:
         if self.network is not None:
