@@ -149,7 +149,7 @@ def test_peering_limit_is_500_per_vnet():
 
 
 def test_unknown_setting_and_non_boolean_refused(net):
-    with pytest.raises(vl.VnetlabError, match="Unknown peering setting"):
+    with pytest.raises(PeeringError, match="write allow_gateway_transit for allowGatewayTransit"):
         net.add_peering_link("hub", "spoke1", allowGatewayTransit=True)
     with pytest.raises(PeeringError, match="true or false"):
         net.add_peering_link("hub", "spoke1", allow_forwarded_traffic="yes")
@@ -188,6 +188,16 @@ def test_unknown_names_raise_not_found(net):
         net.effective_routes("hub", "nope")
     with pytest.raises(NotFoundError):
         net.peering("hub", "spoke1")
+
+
+def test_new_range_overlapping_a_vnet_that_links_to_us_is_refused(net):
+    net.add_peering_link("hub", "spoke1")  # only hub's side exists
+    with pytest.raises(PeeringOverlapError, match="hub"):
+        net.add_address_space("spoke1", "10.0.128.0/17")
+
+
+def test_range_advice_names_refused_ranges():
+    assert "refused" in vl.range_advice("169.254.0.0/16")
 
 
 def test_remove_vnet_disconnects_peers(net):

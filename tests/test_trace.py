@@ -28,11 +28,18 @@ def test_fix_1_direct_peering(hub):
     assert hub.trace("10.1.1.4", "10.2.1.4").reachable
 
 
-def test_access_switched_off_blocks_traffic_one_way(hub):
+def test_access_switched_off_on_one_link_stops_traffic_both_ways(hub):
+    # facts §6.2: allowVirtualNetworkAccess off = the peering exists but no traffic flows
     hub.set_peering("spoke1", "hub", allow_virtual_network_access=False)
-    t = hub.trace("10.1.1.4", "10.0.1.4")
-    assert t.verdict == "Dropped" and "allow" in t.reason
-    assert hub.trace("10.0.1.4", "10.1.1.4").reachable
+    for src, dst in (("10.1.1.4", "10.0.1.4"), ("10.0.1.4", "10.1.1.4")):
+        t = hub.trace(src, dst)
+        assert t.verdict == "Dropped" and "spoke1-to-hub" in t.reason and "allow_virtual_network_access" in t.reason
+    assert hub.effective_routes("spoke1", "app").find("10.0.0.0/16", "VNetPeering")  # the peering still exists
+
+
+def test_disconnected_peering_advice_is_to_recreate_both(hub):
+    hub.remove_peering_link("spoke1", "hub")
+    assert "re-create the peering on both sides" in hub.trace("vm-hub", "10.1.1.4").reason
 
 
 def test_initiated_peering_carries_no_traffic():

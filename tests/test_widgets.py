@@ -149,14 +149,15 @@ def test_removing_the_peering_brings_back_the_not_transitive_reason(explorer):
     assert frozenset(("spoke1", "spoke2")) not in edges(explorer.figure)
 
 
-def test_switching_off_virtual_network_access_on_a_link_blocks_that_direction(explorer):
+def test_switching_off_virtual_network_access_on_a_link_stops_the_peerings_traffic(explorer):
     select(explorer, "spoke1", "hub")
     assert explorer.allow_virtual_network_access.value is True  # Azure's default (facts §6.2)
     explorer.allow_virtual_network_access.value = False
     assert explorer.errors.value == ""
     assert explorer.network.peering("spoke1", "hub").settings.allow_virtual_network_access is False
     assert not cell(explorer, "vm-spoke1", "vm-hub")
-    assert cell(explorer, "vm-hub", "vm-spoke1")  # the other link still allows it
+    assert not cell(explorer, "vm-hub", "vm-spoke1")  # "Off = peering exists but no traffic" (facts §6.2)
+    assert cell(explorer, "vm-hub", "vm-spoke2")
     explorer.allow_virtual_network_access.value = True
     assert cell(explorer, "vm-spoke1", "vm-hub")
 

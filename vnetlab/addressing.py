@@ -191,6 +191,10 @@ def check_vnet_range(prefix: "str | IPNetwork") -> IPNetwork:
 def range_advice(prefix: "str | IPNetwork") -> str:
     """A one-line note on the kind of range: RFC 1918 / RFC 6598 (recommended) or public (allowed, not internet-reachable)."""
     net = parse_prefix(prefix)
+    try:
+        check_vnet_range(net)
+    except ReservedRangeError as exc:
+        return f"{net} is refused: {exc.rule}."
     for entry in fact("addressing", "recommended_ranges").value:
         if net in IPNetwork(entry["prefix"]):
             return f"{net} is inside {entry['prefix']} ({entry['why']}): a recommended private range."

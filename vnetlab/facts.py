@@ -25,7 +25,8 @@ class Fact:
     note: str = ""
 
     def cite(self) -> str:
-        return f"{self.source} ({self.as_of})"
+        """The source with its date, or "(undated)" for pages that print none."""
+        return f"{self.source} ({self.as_of if self.as_of[:1].isdigit() else 'undated'})"
 
 
 @lru_cache(maxsize=None)

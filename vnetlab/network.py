@@ -8,6 +8,7 @@ the network as it was.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import yaml
@@ -17,6 +18,7 @@ from . import addressing, routes as routes_engine, trace as trace_engine
 from .errors import (
     AddressSpaceError,
     GatewayTransitError,
+    PeeringError,
     NotFoundError,
     PeeringOverlapError,
     ResourceNameError,
@@ -146,14 +148,15 @@ class Network:
             raise SubnetInUseError(f"Subnet {s.name} {s.prefix} would no longer lie in {v.name}'s address space; "
                                    "delete the subnet before removing or shrinking its range.", value=str(s.prefix),
                                    rule="a range holding subnets cannot be removed", source=UPDATE_PEERED_SPACE)
-        for link in v.peerings.values():
-            if link.remote.name in self.vnets:
-                clash = addressing.overlaps(space, link.remote.address_space)
-                if clash:
-                    a, b = clash[0]
-                    raise PeeringOverlapError(f"{v.name}'s new range {a} overlaps {b} of peered VNet {link.remote.name}.",
-                                              value=a, rule="peered VNets' address spaces must not overlap",
-                                              source=MANAGE_PEERING)
+        peers = {link.remote.name for link in v.peerings.values()} | {
+            other.name for other in self.vnets.values() if v.name in other.peerings}
+        for name in sorted(peers & set(self.vnets)):
+            clash = addressing.overlaps(space, self.vnets[name].address_space)
+            if clash:
+                a, b = clash[0]
+                raise PeeringOverlapError(f"{v.name}'s new range {a} overlaps {b} of peered VNet {name}.",
+                                          value=a, rule="peered VNets' address spaces must not overlap",
+                                          source=MANAGE_PEERING)
         v.address_space = space
         self._touch()
 
@@ -251,8 +254,11 @@ class Network:
     def _settings(settings: dict[str, Any]) -> PeeringSettings:
         unknown = set(settings) - set(PeeringSettings.names())
         if unknown:
-            raise VnetlabError(f"Unknown peering setting(s) {sorted(unknown)}; Azure's four are "
-                               f"{', '.join(PeeringSettings.names())}.", value=sorted(unknown), rule="peering settings")
+            snake = {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): k for k in unknown}
+            hint = "; ".join(f"write {s} for {k}" for s, k in snake.items() if s in PeeringSettings.names())
+            raise PeeringError(f"Unknown peering setting(s) {sorted(unknown)}; Azure's four are "
+                               f"{', '.join(PeeringSettings.names())}" + (f" ({hint})." if hint else "."),
+                               value=sorted(unknown), rule="the four peering settings", source=MANAGE_PEERING)
         return PeeringSettings(**settings)
 
     # --- VPN gateways, local network gateways, connections ----------------------------------------------------

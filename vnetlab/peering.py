@@ -4,7 +4,8 @@ A peering is **two links**, one created on each VNet (Manage peering, 2025-05-08
 the link is ``Initiated`` and no traffic flows; once both exist both are ``Connected``. Each link has
 Azure's four settings, with Azure's defaults (``vnetlab/data/peering.yaml``):
 
-* ``allow_virtual_network_access`` (default true): traffic may flow from this VNet to the peer;
+* ``allow_virtual_network_access`` (default true): traffic flows between the two VNets; off on either link,
+  the peering exists but carries no traffic (and the NSG ``VirtualNetwork`` tag no longer covers the peer);
 * ``allow_forwarded_traffic`` (default false): accept traffic the peer forwards (e.g. from an NVA);
 * ``allow_gateway_transit`` (default false): the peer may use this VNet's gateway; this VNet needs one;
 * ``use_remote_gateways`` (default false): use the peer's gateway; the peer must have one and allow

@@ -172,9 +172,10 @@ def _route_from(network, walk: _Walk, vnet, subnet, forwarded: bool) -> Trace:
 
 def _peering_refuses(link, forwarded: bool) -> str:
     """Why a peering link would not carry the packet ('' when it does)."""
-    if not link.settings.allow_virtual_network_access:
-        return (f"The peering exists, but {link.local.name}'s link {link.name} does not allow virtual network access "
-                f"to {link.remote.name}.")
+    for side in (link, link.reverse):
+        if not side.settings.allow_virtual_network_access:
+            return (f"The peering exists, but {side.local.name}'s link {side.name} has allow_virtual_network_access "
+                    f"off, so no traffic flows between {link.local.name} and {link.remote.name}.")
     if forwarded and not link.reverse.settings.allow_forwarded_traffic:
         return (f"The packet was forwarded by an appliance, and {link.remote.name}'s link {link.reverse.name} does not "
                 "allow forwarded traffic (allow_forwarded_traffic is off).")
@@ -292,8 +293,11 @@ def explain_missing(network, vnet, subnet, d: IPAddress) -> str:
         return f"{d} belongs to no other VNet or site in this network."
     link = vnet.peerings.get(owner.name)
     if link is not None:
+        if link.peering_state == "Disconnected":
+            return (f"The peering {vnet.name} → {owner.name} is Disconnected ({owner.name}'s link was deleted): delete "
+                    f"{vnet.name}'s link {link.name} and re-create the peering on both sides.")
         if not link.connected:
-            return (f"The peering {vnet.name} → {owner.name} is {link.peering_state}: "
+            return (f"The peering {vnet.name} → {owner.name} is Initiated: "
                     f"create the link on {owner.name} too; a peering needs both links.")
         if not link.local_in_sync:
             return (f"{owner.name} changed its address space and {vnet.name}'s link {link.name} is LocalNotInSync: "

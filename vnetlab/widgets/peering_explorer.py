@@ -20,7 +20,7 @@ from . import Explorer, callback, replace_figure
 
 # What each setting does, for the checkboxes' tooltips (Manage peering, 2025-05-08; azure-facts.md §6.2).
 SETTING_HELP = {
-    "allow_virtual_network_access": "Traffic may flow from this VNet to the peer (default on).",
+    "allow_virtual_network_access": "Traffic flows between the two VNets; off on either link stops it (default on).",
     "allow_forwarded_traffic": "Accept traffic the peer forwards, e.g. from an appliance (default off).",
     "allow_gateway_transit": "Let the peer use this VNet's VPN gateway; needs a gateway here (default off).",
     "use_remote_gateways": "Use the peer's gateway; the peer needs one and must allow transit (default off).",
