@@ -23,6 +23,22 @@ Format (every key but ``vnets`` is optional)::
     # allow_gateway_transit, use_remote_gateways, remote_address_space (a stale copy, i.e. not yet synced),
     # peering_state: Disconnected (the other link was deleted)
 
+    route_tables:                      # user-defined routes; a subnet names its table with `route_table: rt-app`
+      - name: rt-app
+        disable_bgp_route_propagation: false
+        routes:
+          - {name: via-nva, prefix: 10.2.0.0/16, next_hop_type: VirtualAppliance, next_hop_ip: 10.0.2.4}
+    vpn_gateways:                      # needs a subnet named GatewaySubnet in the VNet
+      - {vnet: hub, sku: VpnGw2AZ, generation: 2, vpn_type: RouteBased, bgp_asn: 65010,
+         point_to_site: {address_pool: [172.16.201.0/24], protocols: [OpenVPN, IkeV2]}}
+    local_network_gateways:            # on-premises sites, prefixes typed by hand
+      - {name: branch, gateway_ip: 203.0.113.10, prefixes: [192.168.1.0/24]}
+      # with BGP: bgp_asn, bgp_peer_ip, advertised (what the site announces)
+    connections:                       # one entry per connection resource
+      - {vnet: hub, remote: branch, kind: IPsec, name: hub-to-branch}
+      - {vnet: vnet1, remote: vnet2, kind: Vnet2Vnet, enable_bgp: false}   # and its reverse from vnet2
+    # NICs may set ip_forwarding: true (network virtual appliances).
+
 A shorthand ``peer: [a, b]`` entry in ``peerings`` creates both links with default settings.
 ``Network.to_yaml`` writes this format and ``Network.from_yaml`` reads it back to an equal network.
 Every rule is checked while building: a scenario that breaks one raises the same error the API would.
