@@ -99,3 +99,8 @@ def test_three_tier_web_cannot_reach_data_directly():
     r = net.reachability()
     assert r.reachable("vm-web", "vm-app") and r.reachable("vm-app", "vm-db")
     assert not r.reachable("vm-web", "vm-db")
+
+
+def test_unknown_source_nic_name_is_named(hub):
+    with pytest.raises(TraceError, match="No NIC named 'vm-x'.*vm-hub"):
+        hub.trace("vm-x", "10.0.1.4")

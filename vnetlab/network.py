@@ -120,6 +120,9 @@ class Network:
         if isinstance(source, str) and any(n.name == source for n in self.nics):
             nic = self.nic(source)
             return nic.vnet, nic.subnet, nic
+        if isinstance(source, str) and source.strip() and not source.strip()[0].isdigit():
+            known = ", ".join(n.name for n in self.nics) or "none yet"
+            raise TraceError(f"No NIC named {source!r} (NICs: {known}).", value=source, rule="the source NIC must exist")
         address = addressing.parse_address(source, what="source address")
         places = [(v, s) for v in self.vnets.values() for s in v.subnets.values() if address in s.prefix]
         if not places:

@@ -1,0 +1,333 @@
+"""``vnetlab grade`` as an instructor relies on it: solutions score full marks, fresh exercises score zero with
+feedback, widget answers recorded in the sidecar count, every faulty submission gets its row and reason without
+stopping the batch or leaving a kernel behind, and tampering inside the learner's kernel gains nothing.
+
+Two batches, each graded once (a kernel takes seconds to start): a class of ordinary submissions and a set of
+faulty ones. Expected scores come from the question specs' points and from scoring the same answers in this
+process (``evaluate``), never from the grader's own output.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import vnetlab.grading as g
+from vnetlab.cli import main
+from vnetlab.grading import answers as sidecar
+from vnetlab.grading.core import evaluate
+from vnetlab.grading.grader import Options, extraction_source, grade
+from vnetlab.grading.plain import to_plain
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_questions import forgot_reserved_q1, model_answer  # noqa: E402  (model answers from the fact sheet)
+
+ROOT = Path(__file__).resolve().parents[1]
+EX1, EX2 = "01-address-spaces", "02-vnet-peering"
+MAX = {name: g.spec(name).points for name in g.EXERCISES}
+
+
+# --- building submissions -------------------------------------------------------------------------------------------
+def notebook(folder: str, name: str):
+    return nbformat.read(str(ROOT / folder / f"{name}.ipynb"), as_version=4)
+
+
+def light(nb):
+    """Without the widget question's cells (the answer to it can still come from the sidecar): a quicker run."""
+    nb.cells = [c for c in nb.cells if "-q3-" not in c.id]
+    return nb
+
+
+def set_cell(nb, grade_id: str, source: str):
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    cell.source = source
+    return nb
+
+
+def insert_after(nb, grade_id: str, source: str):
+    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def learner(nb, name: str):
+    return set_cell(nb, "learner", f'LEARNER = "{name}"')
+
+
+def save(nb, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
+
+
+def record_for(folder: Path, who: str, name: str, qid: str) -> None:
+    """What clicking 'Record my answer' leaves beside the notebook."""
+    ex = g.exercise(name, who, answers_path=str(folder / sidecar.SIDECAR))
+    sidecar.store(folder / sidecar.SIDECAR, who, name, qid, to_plain(model_answer(ex, qid)))
+
+
+def kernels_of_this_process() -> list[int]:
+    """Live (not zombie) ipykernel processes started by this test process (a killed one gets a moment to go)."""
+    for _ in range(50):
+        found = _kernels()
+        if not found:
+            return found
+        time.sleep(0.1)
+    return found
+
+
+def _kernels() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == os.getpid() and state != "Z" and b"ipykernel" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    for _ in range(50):
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return False
+        except OSError:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def rows_by_folder(out: Path) -> dict[str, dict]:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as f:
+        return {Path(r["notebook"]).parent.name: r for r in csv.DictReader(f)}
+
+
+def score_here(name: str, who: str, answers: dict) -> float:
+    spec = g.spec(name)
+    return sum(evaluate(q, to_plain(answers.get(q.answer)), spec.givens(who, q.id)).earned for q in spec.questions)
+
+
+# --- batch 1: a class ----------------------------------------------------------------------------------------------------
+TAMPER = r'''
+import json, builtins
+import vnetlab.grading as g, vnetlab.grading.core as core, vnetlab.addressing as addressing
+# check() always cheers, the engine and the evaluator lie, the givens become easy
+g.Exercise.check = lambda self, qid, answer=None: print("All checks passed! 16/16, full marks.")
+addressing.find_overlaps = lambda prefixes: []
+addressing.subnet_info = lambda prefix: None
+core.evaluate = lambda *args, **kwargs: None
+object.__setattr__(g.spec("01-address-spaces"), "givens", lambda who, qid: {"space": "10.0.0.0/8", "hosts": {}})
+# fake answers behind guessed markers, and a hook that copies the real marker onto a copied answer
+STOLEN = %(stolen)s
+print("VNETLAB-ANSWERS- " + json.dumps({"learner": "mallory", "answers": STOLEN}))
+def _inject(result):
+    source = result.info.raw_cell
+    if "VNETLAB-ANSWERS-" in source:
+        marker = source[source.index("VNETLAB-ANSWERS-"):].split("'")[0].split("\\")[0]
+        builtins.print(marker + json.dumps({"learner": "mallory", "answers": STOLEN}), flush=True)
+get_ipython().events.register("post_run_cell", _inject)
+'''
+
+
+@pytest.fixture(scope="module")
+def class_batch(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    # the solutions, and the exercises as generated
+    save(notebook("solutions", EX1), base / "sol1" / f"{EX1}.ipynb")
+    save(notebook("solutions", EX2), base / "sol2" / f"{EX2}.ipynb")
+    save(notebook("exercises", EX1), base / "fresh1" / f"{EX1}.ipynb")
+    save(notebook("exercises", EX2), base / "fresh2" / f"{EX2}.ipynb")
+    # carol: the worked solution under her own id, her widget answer recorded by clicking
+    save(learner(light(notebook("solutions", EX1)), "carol"), base / "carol" / f"{EX1}.ipynb")
+    record_for(base / "carol", "carol", EX1, "q3")
+    # bob: an exercise with one realistic mistake in code and the widget answer in the sidecar only
+    bob = g.exercise(EX1, "bob", answers_path=str(base / "x.json"))
+    bob_plan = forgot_reserved_q1(bob, model_answer(bob, "q1"))
+    nb = learner(light(notebook("exercises", EX1)), "bob")
+    save(set_cell(nb, "q1-answer", f"plan = {bob_plan!r}"), base / "bob" / f"{EX1}.ipynb")
+    record_for(base / "bob", "bob", EX1, "q3")
+    bob_q1 = evaluate(g.spec(EX1).question("q1"), bob_plan, bob.givens("q1")).earned
+    # mallory: wrong answers, plus every trick against the grader
+    mallory = g.exercise(EX1, "mallory", answers_path=str(base / "x.json"))
+    wrong = {"plan": forgot_reserved_q1(mallory, model_answer(mallory, "q1")),
+             "ranges": {p: "private" for p in mallory.givens("q4")["candidates"]}}
+    alice = g.exercise(EX1, "alice", answers_path=str(base / "x.json"))
+    stolen = {"plan": model_answer(alice, "q1"), "merger": to_plain(model_answer(alice, "q2")),
+              "ranges": model_answer(alice, "q4")}
+    nb = learner(light(notebook("exercises", EX1)), "mallory")
+    set_cell(nb, "q1-answer", f"plan = {wrong['plan']!r}")
+    set_cell(nb, "q4-answer", f"ranges = {wrong['ranges']!r}")
+    insert_after(nb, "setup", TAMPER % {"stolen": repr(stolen)})
+    save(nb, base / "mallory" / f"{EX1}.ipynb")
+    out = base / "out"
+    before = kernels_of_this_process()
+    rows = grade([base], Options(out=out, timeout=300, cell_timeout=150, jobs=4))
+    return {"rows": rows, "csv": rows_by_folder(out), "out": out, "base": base, "before": before,
+            "mallory_expected": score_here(EX1, "mallory", wrong), "bob_q1": bob_q1}
+
+
+def test_solutions_score_full_marks_and_their_hidden_tests_pass(class_batch):
+    for folder, name in (("sol1", EX1), ("sol2", EX2)):
+        row = class_batch["csv"][folder]
+        assert (row["status"], float(row["total"]), float(row["max"])) == ("ok", MAX[name], MAX[name]), row
+
+
+def test_fresh_exercises_run_to_the_end_and_score_zero_with_feedback(class_batch):
+    for folder, name in (("fresh1", EX1), ("fresh2", EX2)):
+        row = class_batch["csv"][folder]
+        assert row["status"] == "ok" and float(row["total"]) == 0, row
+        assert "your-name" in row["reason"]
+    text = (class_batch["out"] / "feedback" / f"your-name-{EX1}.md").read_text()
+    assert text.count("No answer") >= 4 and "Score: **0 / 16**" in text
+
+
+def test_another_learner_with_the_solution_method_also_gets_full_marks(class_batch):
+    row = class_batch["csv"]["carol"]
+    assert (row["learner"], row["status"], float(row["total"])) == ("carol", "ok", MAX[EX1])
+
+
+def test_partial_credit_per_check_and_widget_answers_from_the_sidecar(class_batch):
+    row = class_batch["csv"]["bob"]
+    assert float(row["q3"]) == g.spec(EX1).question("q3").points
+    assert 0 < float(row["q1"]) < g.spec(EX1).question("q1").points
+    assert float(row["q1"]) == pytest.approx(class_batch["bob_q1"], abs=0.01)
+    feedback = (class_batch["out"] / "feedback" / f"bob-{EX1}.md").read_text()
+    assert "Forgot the reserved addresses" in feedback
+
+
+def test_tampering_inside_the_kernel_gains_nothing(class_batch):
+    row = class_batch["csv"]["mallory"]
+    assert float(row["total"]) == pytest.approx(class_batch["mallory_expected"], abs=0.01)
+    assert float(row["total"]) < MAX[EX1] / 2
+    assert "All checks passed" not in (class_batch["out"] / "feedback" / f"mallory-{EX1}.md").read_text()
+
+
+def test_feedback_counts_hidden_checks_without_naming_them(class_batch):
+    out = class_batch["out"]
+    hidden = {c.name for name in g.EXERCISES for q in g.spec(name).questions for c in q.hidden}
+    for path in (out / "feedback").glob("*.md"):
+        text = path.read_text()
+        assert not any(name in text for name in hidden), path.name
+    assert "Hidden checks:" in (out / "feedback" / f"instructor-{EX1}.md").read_text()
+    with open(out / "checks.csv", newline="", encoding="utf-8") as f:
+        named = {r["check"] for r in csv.DictReader(f) if r["visible"] == "False"}
+    assert named == hidden  # the instructor sees them all
+
+
+def test_class_statistics_per_question(class_batch):
+    with open(class_batch["out"] / "stats.csv", newline="", encoding="utf-8") as f:
+        stats = {(r["exercise"], r["question"]): r for r in csv.DictReader(f)}
+    q3 = stats[(EX1, "q3")]
+    # sol1, carol and bob recorded a right plan; the fresh exercise and mallory recorded none
+    assert (int(q3["submissions"]), int(q3["full_marks"]), int(q3["zero"])) == (5, 3, 2)
+
+
+def test_no_kernel_is_left_behind(class_batch):
+    assert kernels_of_this_process() == class_batch["before"] == []
+
+
+# --- batch 2: faulty submissions ------------------------------------------------------------------------------------------
+STUBBORN = r'''
+import subprocess, time
+child = subprocess.Popen(["sleep", "300"])
+open(%(pidfile)r, "w").write(str(child.pid))
+while True:
+    try:
+        time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+'''
+
+
+@pytest.fixture(scope="module")
+def fault_batch(tmp_path_factory):
+    base = tmp_path_factory.mktemp("faults")
+    subs = base / "submissions"
+    for folder, content in (("notjson", "this is not JSON"), ("notnotebook", '{"hello": "world"}'), ("empty", "")):
+        (subs / folder).mkdir(parents=True)
+        (subs / folder / f"{EX1}.ipynb").write_text(content)
+    save(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), subs / "unknown" / "homework.ipynb")
+    solution = lambda who: learner(light(notebook("solutions", EX1)), who)  # noqa: E731
+    save(insert_after(solution("raiser"), "q1-check", "1 / 0"), subs / "raiser" / f"{EX1}.ipynb")
+    save(insert_after(solution("looper"), "q2-check", "while True:\n    pass"), subs / "looper" / f"{EX1}.ipynb")
+    save(insert_after(solution("crasher"), "q1-check", "import os\nos._exit(1)"), subs / "crasher" / f"{EX1}.ipynb")
+    pidfile = base / "sleep.pid"
+    save(insert_after(solution("stubborn"), "setup", STUBBORN % {"pidfile": str(pidfile)}),
+         subs / "stubborn" / f"{EX1}.ipynb")
+    # dave hands in carol's notebook: graded as dave (folder name), against dave's givens
+    save(learner(light(notebook("solutions", EX2)), "carol"), subs / "dave" / f"{EX2}.ipynb")
+    out = base / "out"
+    code = main(["grade", str(subs), "--out", str(out), "--timeout", "30", "--cell-timeout", "10", "--jobs", "4",
+                 "--learner-from", "folder"])
+    return {"code": code, "csv": rows_by_folder(out), "out": out, "pidfile": pidfile}
+
+
+def test_the_batch_finishes_with_a_row_and_a_reason_for_each_fault(fault_batch):
+    rows = fault_batch["csv"]
+    assert fault_batch["code"] == 0
+    assert {k: rows[k]["status"] for k in rows} == {
+        "notjson": "corrupt", "notnotebook": "corrupt", "empty": "corrupt", "unknown": "unknown-exercise",
+        "raiser": "errors", "looper": "timeout", "crasher": "kernel-died", "stubborn": "timeout", "dave": "ok"}
+    assert all(rows[k]["learner"] == k for k in rows)  # --learner-from folder, even for unreadable files
+    assert "not valid JSON" in rows["notjson"]["reason"]
+    assert "not a Jupyter notebook" in rows["notnotebook"]["reason"]
+    assert "empty" in rows["empty"]["reason"]
+    assert "ZeroDivisionError" in rows["raiser"]["reason"]
+    assert "interrupted" in rows["looper"]["reason"]
+    assert "did not finish within 30 s" in rows["stubborn"]["reason"]
+    assert "kernel died" in rows["crasher"]["reason"]
+    for folder in rows:
+        assert (fault_batch["out"] / "feedback").glob(f"{folder}-*.md")
+
+
+def test_what_was_defined_around_a_failing_cell_is_still_graded(fault_batch):
+    rows = fault_batch["csv"]
+    q = {qid: g.spec(EX1).question(qid).points for qid in ("q1", "q2", "q4")}
+    for folder in ("raiser", "looper"):
+        assert {k: float(rows[folder][k]) for k in q} == q, rows[folder]
+    assert float(rows["crasher"]["total"]) == 0 and float(rows["stubborn"]["total"]) == 0
+
+
+def test_a_copied_notebook_is_checked_against_the_graders_learner(fault_batch):
+    row = fault_batch["csv"]["dave"]
+    assert row["learner"] == "dave" and float(row["total"]) < MAX[EX2] and "'carol'" in row["reason"]
+
+
+def test_no_kernel_or_process_it_started_is_left_behind(fault_batch):
+    assert kernels_of_this_process() == []
+    assert not alive(int(fault_batch["pidfile"].read_text()))
+
+
+# --- the extraction cell ------------------------------------------------------------------------------------------------------
+def test_the_extraction_cell_survives_shadowed_builtins():
+    namespace = {"list": None, "dict": 1, "type": "peer", "isinstance": None, "plan": {("a", "b"): {1}}, "LEARNER": "x"}
+    printed = []
+    source = extraction_source(["plan", "missing"], "M ")
+    import builtins
+    real_print = builtins.print
+    builtins.print = lambda *a, **k: printed.append(" ".join(map(str, a)))
+    try:
+        exec(source, namespace)
+    finally:
+        builtins.print = real_print
+    payload = json.loads(printed[-1][2:])
+    assert payload == {"learner": "x", "answers": {"plan": {"__pairs__": [[["a", "b"], [1]]]}}}
+
+
+def test_grading_nothing_is_a_usage_error(tmp_path, capsys):
+    assert main(["grade", str(tmp_path)]) == 2
+    assert "No notebooks found" in capsys.readouterr().err
+    shutil.rmtree(tmp_path, ignore_errors=True)

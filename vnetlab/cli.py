@@ -1,0 +1,84 @@
+"""The ``vnetlab`` command.
+
+``vnetlab generate [SOLUTIONS] [EXERCISES] [--check]``
+    Write the exercise notebooks from the solution notebooks (defaults: ``solutions`` → ``exercises``). With
+    ``--check`` nothing is written and the exit status is 1 when ``exercises/`` is out of date.
+
+``vnetlab grade PATH... [--out DIR] [--timeout S] [--cell-timeout S] [--jobs N] [--learner-from SOURCE] [--kernel K]``
+    Grade submissions (notebooks, or folders searched for ``*.ipynb``; each with its ``vnetlab-answers.json``
+    beside it): a fresh kernel per notebook, answers re-checked in this process; writes
+    ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv`` and ``feedback/<learner>-<exercise>.md``. A faulty
+    submission gets its row and its reason; the exit status is 0 once the batch is graded.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import VnetlabError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vnetlab", description="vnetlab course tools: exercises and grading.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    gen = commands.add_parser("generate", help="write exercises/ from solutions/ (nbgrader markup)")
+    gen.add_argument("source", nargs="?", default="solutions", help="solution notebooks (default: solutions)")
+    gen.add_argument("dest", nargs="?", default="exercises", help="exercise notebooks (default: exercises)")
+    gen.add_argument("--check", action="store_true", help="write nothing; exit 1 if DEST is out of date")
+    grade = commands.add_parser("grade", help="grade submitted exercise notebooks")
+    grade.add_argument("paths", nargs="+", help="submitted notebooks, or folders holding them")
+    grade.add_argument("--out", default="gradebook", help="folder for gradebook.csv and feedback/ (default: gradebook)")
+    grade.add_argument("--timeout", type=float, default=300.0, help="seconds for a whole notebook (default: 300)")
+    grade.add_argument("--cell-timeout", type=float, default=None,
+                       help="seconds for one cell before it is interrupted (default: the smaller of 60 and --timeout)")
+    grade.add_argument("--jobs", type=int, default=1, help="notebooks run at the same time (default: 1)")
+    grade.add_argument("--learner-from", choices=("notebook", "folder", "file"), default="notebook",
+                       help="learner id: the notebook's LEARNER cell, the submission's folder name, or its file name")
+    grade.add_argument("--kernel", default="python3", help="Jupyter kernel to run submissions in (default: python3)")
+    return parser
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .grading.generate import generate
+
+    report = generate(args.source, args.dest, check=args.check)
+    if args.check:
+        for line in report:
+            print(line)
+        print(f"{args.dest} is up to date with {args.source}." if not report else
+              f"Run `vnetlab generate {args.source} {args.dest}` to update.")
+        return 1 if report else 0
+    for line in report:
+        print(f"wrote {line}")
+    if not report:
+        print(f"{args.dest} was already up to date.")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grading.grader import Options, grade
+
+    cell = args.cell_timeout if args.cell_timeout is not None else min(60.0, args.timeout)
+    options = Options(out=Path(args.out), timeout=args.timeout, cell_timeout=cell, jobs=args.jobs,
+                      learner_from=args.learner_from, kernel=args.kernel)
+    rows = grade(args.paths, options)
+    for row in rows:
+        score = f"{round(row.total, 2):g}/{row.max:g}" if row.exercise else "-"
+        print(f"{row.status:<16} {score:>9}  {row.learner:<20} {row.path}" + (f"  ({row.reason})" if row.reason else ""))
+    print(f"Graded {len(rows)} submission(s); gradebook: {Path(args.out) / 'gradebook.csv'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _generate(args) if args.command == "generate" else _grade(args)
+    except VnetlabError as exc:
+        print(f"vnetlab {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+"""Questions, checks and results: the data every graded exercise is made of.
+
+A :class:`Question` has per-learner *givens* (``setup(rng)`` with a random generator seeded from the
+exercise, the learner id and the question id), a ``read`` step that turns the learner's plain answer data
+into what the checks need (or raises :class:`AnswerError` with a message that names the problem), and
+:class:`Check` s. A check is ``test(answer, givens) -> None`` (passed) or a message that names the
+learner's mistake; it has a weight (partial credit: a question's points are shared among its checks by
+weight) and is *visible* (the learner can run it any time with ``check``) or *hidden* (run only by the
+grader; its name and message never appear in learner-facing feedback).
+
+Checks test invariants with the engine (a subnet lies in the space, no overlap, usable = size − 5 holds the
+VMs, a trace says Reachable), never literal answers, so two learners' different answers can both be right.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Callable, Iterable, Mapping
+
+from ..errors import GradingError, VnetlabError
+from .plain import PAIRS, UNSUPPORTED, to_plain
+
+
+
+class AnswerError(GradingError):
+    """The answer cannot be checked as it is (wrong shape, a value that is not a prefix, ...)."""
+
+
+class Unanswered(AnswerError):
+    """No answer yet (the variable is still ``None`` / ``"?"`` or nothing was recorded)."""
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""An answer variable that is not defined at all (e.g. its cell was deleted or raised)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One invariant of a correct answer; ``test`` returns None when it holds, else a targeted message."""
+
+    name: str
+    test: Callable[[Any, Mapping[str, Any]], "str | None"]
+    weight: float = 1.0
+    visible: bool = True
+
+
+@dataclass(frozen=True)
+class Question:
+    """A graded question. ``answer`` is the notebook variable holding the answer; for a widget question
+    (``widget`` set) the answer is recorded from the widget into the sidecar file instead."""
+
+    id: str
+    title: str
+    points: float
+    answer: str
+    setup: Callable[[random.Random], dict]
+    read: Callable[[Any, Mapping[str, Any]], Any]
+    checks: tuple[Check, ...]
+    hints: tuple[str, ...]
+    widget: str | None = None
+
+    @property
+    def visible(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.visible)
+
+    @property
+    def hidden(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.visible)
+
+    def share(self, check: Check) -> float:
+        return self.points * check.weight / sum(c.weight for c in self.checks)
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """An exercise notebook's questions, in order."""
+
+    name: str
+    title: str
+    lesson: str
+    questions: tuple[Question, ...]
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        known = ", ".join(q.id for q in self.questions)
+        raise GradingError(f"Exercise {self.name} has no question {qid!r} (questions: {known}).", value=qid,
+                           rule="question ids are listed by the exercise")
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    def givens(self, learner: str, qid: str) -> dict:
+        """The learner's own values for question ``qid`` (the same every time for the same learner)."""
+        return self.question(qid).setup(random.Random(seed(self.name, learner, qid)))
+
+
+PLACEHOLDER_LEARNER = "your-name"  # what the exercise notebooks' LEARNER cell starts with
+
+
+def normalize_learner(learner: object) -> str:
+    if not isinstance(learner, str) or not learner.strip():
+        raise GradingError(f"LEARNER = {learner!r}: set it to your learner id as text, e.g. LEARNER = \"alice\".",
+                           value=learner, rule="the learner id is non-empty text")
+    return learner.strip()
+
+
+def seed(exercise: str, learner: str, qid: str) -> int:
+    """A stable seed (SHA-256, not Python's salted ``hash``) from exercise, learner id and question."""
+    text = f"{exercise}\x00{normalize_learner(learner).casefold()}\x00{qid}"
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+
+
+# --- results ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    visible: bool
+    possible: float
+    passed: bool
+    message: str | None = None
+
+    @property
+    def earned(self) -> float:
+        return self.possible if self.passed else 0.0
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """Every check of one question for one answer. ``problem`` is set when the answer could not be read."""
+
+    question: str
+    title: str
+    points: float
+    checks: tuple[CheckResult, ...]
+    answered: bool
+    problem: str | None = None
+
+    @property
+    def earned(self) -> float:
+        return round(sum(c.earned for c in self.checks), 9)
+
+    @property
+    def full(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+
+def _plain_problem(data: Any) -> str | None:
+    """A message when plain answer data carries a value :func:`to_plain` could not convert."""
+    if isinstance(data, dict):
+        if UNSUPPORTED in data:
+            return f"a value of type {data[UNSUPPORTED]} cannot be graded; use text, numbers, lists and dicts"
+        if "__error__" in data:
+            return f"the answer could not be read from the notebook ({data['__error__']})"
+        return next((p for p in map(_plain_problem, data.values()) if p), None)
+    if isinstance(data, list):
+        return next((p for p in map(_plain_problem, data) if p), None)
+    return None
+
+
+def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> QuestionResult:
+    """Run every check of ``question`` on the plain answer ``raw``. Never raises for any answer."""
+
+    def failed_all(message: str, answered: bool) -> QuestionResult:
+        checks = tuple(CheckResult(c.name, c.visible, question.share(c), False) for c in question.checks)
+        return QuestionResult(question.id, question.title, question.points, checks, answered, message)
+
+    if raw is MISSING:
+        return failed_all(f"`{question.answer}` is not defined: run the answer cell (or restore it if it was "
+                          "deleted).", False)
+    problem = _plain_problem(raw)
+    if problem:
+        return failed_all(f"`{question.answer}`: {problem}.", True)
+    try:
+        answer = question.read(raw, givens)
+    except Unanswered as exc:
+        return failed_all(str(exc), False)
+    except VnetlabError as exc:
+        return failed_all(str(exc), True)
+    except Exception as exc:  # an answer shape nobody anticipated must not stop grading
+        return failed_all(f"`{question.answer}` could not be read ({type(exc).__name__}); check its format "
+                          "against the example in the task.", True)
+    results = []
+    for check in question.checks:
+        try:
+            message = check.test(answer, givens)
+        except VnetlabError as exc:
+            message = str(exc)
+        except Exception as exc:
+            message = f"This check could not run on your answer ({type(exc).__name__}); check its format."
+        results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message))
+    return QuestionResult(question.id, question.title, question.points, tuple(results), True)
+
+
+# --- learner-facing feedback ---------------------------------------------------------------------------------
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What ``check`` shows: the visible checks only. Hidden checks are counted, never named or described,
+    and the feedback never claims everything passed while hidden checks remain."""
+
+    result: QuestionResult
+    answer_name: str
+
+    @property
+    def visible(self) -> tuple[CheckResult, ...]:
+        return tuple(c for c in self.result.checks if c.visible)
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(1 for c in self.result.checks if not c.visible)
+
+    @property
+    def visible_passed(self) -> bool:
+        return self.result.problem is None and all(c.passed for c in self.visible)
+
+    @property
+    def messages(self) -> list[str]:
+        if self.result.problem:
+            return [self.result.problem]
+        return [c.message for c in self.visible if not c.passed and c.message]
+
+    def summary(self) -> str:
+        hidden = _count(self.hidden_count, "hidden check")
+        if not self.result.answered:
+            return (f"No answer yet. {_count(len(self.visible), 'visible check')} and {hidden} will run "
+                    "once you answer.")
+        if self.result.problem:
+            return "Your answer cannot be checked yet: fix the problem above."
+        passed = sum(c.passed for c in self.visible)
+        text = f"{passed} of {_count(len(self.visible), 'visible check')} pass."
+        if self.hidden_count:
+            text += (f" {hidden} {'runs' if self.hidden_count == 1 else 'run'} only when your notebook is graded, "
+                     "so this is not your final score.")
+        return text
+
+    def lines(self) -> list[tuple[str, str, str | None]]:
+        """(mark, check name, message) per visible check."""
+        if self.result.problem:
+            return []
+        return [("✔" if c.passed else "✘", c.name, None if c.passed else c.message) for c in self.visible]
+
+    def __str__(self) -> str:
+        head = f"{self.result.question} · {self.result.title}"
+        body = [f"  ! {self.result.problem}"] if self.result.problem else []
+        body += [f"  {mark} {name}" + (f"\n      → {msg}" if msg else "") for mark, name, msg in self.lines()]
+        return "\n".join([head, *body, "  " + self.summary()])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        rows = []
+        if self.result.problem:
+            rows.append(f'<li style="color:#8B0000">⚠ {escape(self.result.problem)}</li>')
+        for mark, name, msg in self.lines():
+            color = "#1b7f3b" if mark == "✔" else "#8B0000"
+            detail = f"<br><span style='margin-left:1.4em'>{escape(msg)}</span>" if msg else ""
+            rows.append(f'<li style="color:{color}">{mark} {escape(name)}{detail}</li>')
+        return (f'<div class="vnetlab-feedback"><b>{escape(self.result.question)} · {escape(self.result.title)}</b>'
+                f'<ul style="list-style:none;padding-left:0.5em">{"".join(rows)}</ul>'
+                f"<i>{escape(self.summary())}</i></div>")
+
+
+# --- helpers the question modules share ------------------------------------------------------------------
+def pairs_mapping(raw: Any, what: str) -> list[tuple[Any, Any]]:
+    """(key, value) items of a dict answer, whether its keys were text or pairs such as ``("a", "b")``."""
+    if isinstance(raw, dict) and set(raw) == {PAIRS} and isinstance(raw[PAIRS], list):
+        return [tuple(item) for item in raw[PAIRS] if isinstance(item, list) and len(item) == 2]
+    if isinstance(raw, dict):
+        return list(raw.items())
+    raise AnswerError(f"`{what}` should be a dict, got {type(raw).__name__}.", value=raw, rule="answer format")
+
+
+def still_open(value: Any) -> bool:
+    """A placeholder the exercise pre-filled and the learner has not replaced."""
+    return value is None or (isinstance(value, str) and value.strip() in ("", "?", "..."))
+
+
+def first_message(messages: Iterable["str | None"]) -> str | None:
+    """The first message of a check run over several parts of an answer (None when every part passes)."""
+    return next((m for m in messages if m), None)
+
+
+def differences(wrong: list, what: str, judge: str) -> str | None:
+    """The message of an 'every item matches' check."""
+    return f"{len(wrong)} {what} differ from the {judge}, e.g. {wrong[0]}." if wrong else None
+
+
+def require(raw: Any, name: str) -> Any:
+    if raw is None:
+        raise Unanswered(f"No answer yet: set `{name}` in the answer cell and run this cell again.")
+    return raw
+
+
+__all__ = ["AnswerError", "Check", "CheckResult", "ExerciseSpec", "Feedback", "MISSING", "Question",
+           "QuestionResult", "Unanswered", "differences", "evaluate", "first_message", "normalize_learner",
+           "pairs_mapping", "require", "seed", "still_open", "to_plain"]

@@ -1,0 +1,168 @@
+"""The learner's side of a graded exercise, used inside the exercise notebook::
+
+    import vnetlab.grading as g
+    ex = g.exercise("01-address-spaces", learner=LEARNER)
+    G1 = ex.givens("q1")          # your own values (seeded from LEARNER)
+    ex.check("q1", plan)          # feedback from the visible checks, naming the mistake
+    ex.hint("q1")                 # the next hint, one per call
+    ex.widget_answer("q3", planner)   # the widget with a "Record my answer" button
+    ex.check("q3")                # checks the answer recorded from the widget
+
+``check`` runs the visible checks only; it counts the hidden ones (run by ``vnetlab grade``) without naming
+them and never reports that everything passed. Nothing here decides a grade: the grader re-runs the notebook,
+takes the answers out as plain data and re-checks them in its own process.
+"""
+from __future__ import annotations
+
+import copy
+import os
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from ..display import html_table
+from ..errors import GradingError
+from . import answers as sidecar
+from .core import (MISSING, PLACEHOLDER_LEARNER, ExerciseSpec, Feedback, QuestionResult, evaluate, normalize_learner,
+                   to_plain)
+
+
+def _cell(value: Any) -> str:
+    """One table cell: lists joined, records (a subnet with its VMs) on one line."""
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(_cell(v) for v in value.values())
+    return "" if value is None else str(value)
+
+
+def _records(caption: str, rows: list[dict]) -> str:
+    headers = list(dict.fromkeys(k for row in rows for k in row))
+    return html_table(headers, [[_cell(row.get(h)) for h in headers] for row in rows], caption=caption)
+
+
+def _links(peerings: list[dict]) -> list[dict]:
+    """Scenario peerings as one row per link (the ``peer: [a, b]`` shorthand is two links)."""
+    rows = []
+    for p in peerings:
+        pair = p.get("peer")
+        rows += [{"vnet": a, "remote": b} for a, b in (pair, pair[::-1])] if pair else [p]
+    return rows
+
+
+class Givens(dict):
+    """A question's givens: a plain dict that shows VNets, peering links and pairs as tables and lists."""
+
+    def _repr_html_(self) -> str:
+        parts = []
+        for key, value in self.items():
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                parts.append(_records(key, value))
+            elif isinstance(value, dict) and isinstance(value.get("vnets"), list):
+                parts.append(_records(f"{key}: VNets", value["vnets"]))
+                parts.append(_records(f"{key}: peering links (settings not shown are Azure's defaults)",
+                                      _links(value.get("peerings") or [])))
+            elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+                items = "".join(f"<li><code>{escape(', '.join(map(str, v)))}</code></li>" for v in value)
+                parts.append(f"<p><b>{escape(key)}</b>:</p><ol>{items}</ol>")
+            else:
+                parts.append(f"<p><b>{escape(key)}</b>: <code>{escape(repr(value))}</code></p>")
+        return "".join(parts)
+
+
+class Hint(str):
+    """One hint; shows as a note in a notebook."""
+
+    def _repr_html_(self) -> str:
+        return f'<div class="vnetlab-hint" style="border-left:4px solid #0072B2;padding:4px 10px">💡 {escape(self)}</div>'
+
+
+class Exercise:
+    """A learner's copy of an exercise: their givens, visible checks, hints and recorded widget answers."""
+
+    def __init__(self, spec: ExerciseSpec, learner: str, answers_path: "str | os.PathLike | None" = None) -> None:
+        self.spec = spec
+        self.learner = normalize_learner(learner)
+        self.answers_path = Path(answers_path) if answers_path else Path.cwd() / sidecar.SIDECAR
+        self._hints_shown: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"Exercise({self.spec.name!r}, learner={self.learner!r})"
+
+    def _repr_html_(self) -> str:
+        rows = [(q.id, q.title, q.points, f"widget ({q.widget})" if q.widget else f"variable `{q.answer}`")
+                for q in self.spec.questions]
+        note = ""
+        if self.learner == PLACEHOLDER_LEARNER:
+            note = ('<p style="color:#8B0000">⚠ LEARNER is still the placeholder: set it to the learner id your '
+                    "instructor gave you, then run the notebook again from the top (your givens depend on it).</p>")
+        return (note + f"<p><b>{escape(self.spec.title)}</b> for learner <code>{escape(self.learner)}</code>: "
+                f"{self.spec.points:g} points.</p>" + html_table(("Question", "Task", "Points", "Answer in"), rows))
+
+    def givens(self, qid: str) -> Givens:
+        """Your own values for question ``qid`` (a fresh copy each call)."""
+        return Givens(copy.deepcopy(self.spec.givens(self.learner, qid)))
+
+    def check(self, qid: str, answer: Any = MISSING) -> Feedback:
+        """Run the visible checks of ``qid`` on ``answer`` (for a widget question: on the recorded answer)."""
+        return Feedback(self._evaluate(qid, answer), self.spec.question(qid).answer)
+
+    def _evaluate(self, qid: str, answer: Any = MISSING) -> QuestionResult:
+        """Every check, hidden ones included: for :func:`~vnetlab.grading.instructor.verify`, not for feedback."""
+        question = self.spec.question(qid)
+        if question.widget and answer is MISSING:
+            data = self.recorded(qid)
+        else:
+            data = None if answer is MISSING else to_plain(answer)
+        return evaluate(question, data, self.spec.givens(self.learner, qid))
+
+    def hint(self, qid: str) -> Hint:
+        """The next hint for ``qid`` (the last one again once all have been shown). Hints never give the answer."""
+        hints = self.spec.question(qid).hints
+        shown = self._hints_shown.get(qid, 0)
+        self._hints_shown[qid] = shown + 1
+        if shown >= len(hints):
+            return Hint(f"No more hints for {qid}. Last one: {hints[-1]}")
+        return Hint(f"Hint {shown + 1} of {len(hints)}: {hints[shown]}")
+
+    # --- widget answers ------------------------------------------------------------------------------------
+    def recorded(self, qid: str) -> Any:
+        """The answer recorded for ``qid`` in the sidecar file, or None."""
+        try:
+            return sidecar.lookup(self.answers_path, self.learner, self.spec.name, qid)
+        except GradingError:
+            return None
+
+    def record(self, qid: str, source: Any) -> Feedback:
+        """Store ``source.answer_data()`` (or ``source`` itself, as plain data) as the answer to ``qid`` in the
+        sidecar file beside the notebook, then check it. The widget's button calls this for you."""
+        question = self.spec.question(qid)
+        if not question.widget:
+            raise GradingError(f"{qid} is answered in the variable `{question.answer}`, not recorded from a widget.",
+                               value=qid, rule="only widget questions are recorded")
+        data = to_plain(source)
+        sidecar.store(self.answers_path, self.learner, self.spec.name, qid, data)
+        return self.check(qid)
+
+    def widget_answer(self, qid: str, widget: Any):
+        """``widget`` with a **Record my answer** button and the feedback of the visible checks under it."""
+        import ipywidgets as ipw
+
+        question = self.spec.question(qid)
+        button = ipw.Button(description="Record my answer", button_style="primary", icon="check",
+                            tooltip=f"Save this widget's answer to {question.id} in {sidecar.SIDECAR}")
+        feedback = ipw.HTML()
+        if self.recorded(qid) is not None:
+            feedback.value = ("<i>An answer is already recorded for this question; click again to replace it "
+                              "with what the widget shows now.</i>")
+
+        def on_click(_: object) -> None:
+            try:
+                feedback.value = self.record(qid, widget)._repr_html_()
+            except Exception as exc:  # the learner sees why, and the widget keeps working
+                feedback.value = f'<div style="color:#8B0000">⚠ {escape(str(exc))}</div>'
+
+        button.on_click(on_click)
+        box = ipw.VBox([getattr(widget, "widget", widget), button, feedback])
+        box.record_button, box.feedback = button, feedback  # for tests and scripted use
+        return box

@@ -1,0 +1,407 @@
+"""Graded exercise 02 · VNet peering (concepts C3, C4, C5; lesson ``notebooks/02-vnet-peering``).
+
+q1 decide which VNets can peer and why (overlap, cloud; regions, subscriptions and tenants do not matter);
+q2 predict reachability in a hub and spokes with a global, a cross-tenant and a switched-off link; q3 make
+two spokes reach each other in the peering explorer widget without renumbering anything.
+The truth is always the engine's: ``Network.peer`` for who can peer, ``Network.trace`` for reachability,
+computed in the grader's process from the plain givens and answers.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any, Mapping
+
+from ..errors import PeeringError, PeeringOverlapError, VnetlabError
+from ..network import Network
+from .core import (AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, first_message, pairs_mapping,
+                   still_open)
+
+WIDE = ("northeurope", "eastus", "japanwest", "australiaeast")
+
+
+def _vnet(name: str, space: str, region: str, subscription: str, tenant: str, **extra: Any) -> dict:
+    return {"name": name, "address_space": [space], "region": region, "subscription": subscription,
+            "tenant": tenant, **extra}
+
+
+def _with_vm(vnet: dict, subnet: str, prefix: str, ip: str) -> dict:
+    return {**vnet, "subnets": [{"name": subnet, "prefix": prefix, "nics": [{"name": f"vm-{vnet['name']}", "ip": ip}]}]}
+
+
+def _read_pairs(raw: Any, name: str, keys: list[tuple[str, str]], *, ordered: bool) -> dict:
+    """A dict keyed by pairs such as ``("a", "b")``, checked against the pairs the question asks about."""
+    if raw is None:
+        raise Unanswered(f"No answer yet: fill in `{name}`.")
+    wanted = {(tuple(k) if ordered else frozenset(k)): tuple(k) for k in keys}
+    found: dict = {}
+    for key, value in pairs_mapping(raw, name):
+        if not (isinstance(key, list) and len(key) == 2 and all(isinstance(n, str) for n in key)):
+            raise AnswerError(f"`{name}`: the key {key!r} should be a pair of names like {tuple(keys[0])!r}.",
+                              value=key, rule="answer format")
+        canonical = tuple(key) if ordered else frozenset(key)
+        if canonical not in wanted:
+            raise AnswerError(f"`{name}`: {tuple(key)!r} is not one of the pairs asked about.", value=key,
+                              rule="answer format")
+        found[wanted[canonical]] = None if still_open(value) else value
+    answers = {tuple(k): found.get(tuple(k)) for k in keys}
+    if all(v is None for v in answers.values()):
+        raise Unanswered(f"No answer yet: replace the placeholders in `{name}`.")
+    return answers
+
+
+def _common_peer(net: Network, a: str, b: str) -> str | None:
+    """A VNet connected (both links) to both ``a`` and ``b``: the hub a learner hopes is transitive."""
+    va, vb = net.vnet(a), net.vnet(b)
+    return next((name for name, link in va.peerings.items() if link.connected and name in vb.peerings
+                 and vb.peerings[name].connected), None)
+
+
+def _where(net: Network, name: str) -> str:
+    v = net.vnet(name)
+    return f"{v.name} ({v.region}, tenant {v.tenant})"
+
+
+# --- q1: who can peer? --------------------------------------------------------------------------------------------
+VERDICTS = ("peer", "overlap", "cloud")
+
+
+def peers_setup(rng: random.Random) -> dict:
+    k, j = rng.randint(1, 200), rng.randint(16, 31)
+    cloud, cloud_region = rng.choice([("AzureUSGovernment", "usgovvirginia"), ("AzureChinaCloud", "chinanorth3")])
+    nest = rng.choice([0, 1])
+    length = rng.choice([17, 18])
+    legacy = f"10.{k + nest}.{rng.randrange(2 ** (length - 16)) * 2 ** (24 - length)}.0/{length}"
+    vnets = [
+        _vnet("contoso-we", f"10.{k}.0.0/16", "westeurope", "contoso-prod", "contoso", cloud="AzureCloud"),
+        _vnet("contoso-jw", f"10.{k + 1}.0.0/16", "japanwest", "contoso-dev", "contoso", cloud="AzureCloud"),
+        _vnet("fabrikam-ne", f"172.{j}.0.0/16", "northeurope", "fabrikam-prod", "fabrikam", cloud="AzureCloud"),
+        _vnet("fabrikam-legacy", legacy, rng.choice(["westeurope", "northeurope"]), "fabrikam-legacy", "fabrikam",
+              cloud="AzureCloud"),
+        _vnet("contoso-sovereign", f"10.{k + 2}.0.0/16", cloud_region, "contoso-sovereign", "contoso-sovereign",
+              cloud=cloud),
+    ]
+    rng.shuffle(vnets)
+    pairs = [[a["name"], b["name"]] for a, b in itertools.combinations(vnets, 2)]
+    return {"vnets": vnets, "pairs": pairs, "verdicts": list(VERDICTS)}
+
+
+def true_verdicts(givens: Mapping) -> dict[tuple[str, str], str]:
+    """Ask the engine: create each peering on a fresh copy and see whether Azure's rules refuse it."""
+    net = Network.from_dict({"vnets": givens["vnets"]})
+    verdicts = {}
+    for a, b in givens["pairs"]:
+        trial = net.copy()
+        try:
+            trial.peer(a, b)
+            verdicts[(a, b)] = "peer"
+        except PeeringOverlapError:
+            verdicts[(a, b)] = "overlap"
+        except PeeringError:
+            if trial.vnet(a).cloud == trial.vnet(b).cloud:
+                raise
+            verdicts[(a, b)] = "cloud"
+    return verdicts
+
+
+def read_verdicts(raw: Any, givens: Mapping) -> dict:
+    answers = _read_pairs(raw, "verdicts", [tuple(p) for p in givens["pairs"]], ordered=False)
+    for pair, value in answers.items():
+        if value is None:
+            continue
+        label = value.strip().lower() if isinstance(value, str) else value
+        if label not in VERDICTS:
+            raise AnswerError(f"verdicts[{pair!r}] = {value!r}: use one of {', '.join(map(repr, VERDICTS))}.",
+                              value=value, rule="answer format")
+        answers[pair] = label
+    return answers
+
+
+def _verdict_gap(answers: dict, pair: tuple[str, str]) -> str | None:
+    return f"{pair} has no verdict yet." if answers[pair] is None else None
+
+
+def verdicts_far(answers: dict, givens: Mapping) -> str | None:
+    net = Network.from_dict({"vnets": givens["vnets"]})
+    for pair, truth in true_verdicts(givens).items():
+        a, b = (net.vnet(n) for n in pair)
+        far = (a.region, a.subscription, a.tenant) != (b.region, b.subscription, b.tenant)
+        if truth == "peer" and far and answers[pair] != "peer":
+            return _verdict_gap(answers, pair) or (
+                f"{_where(net, a.name)} and {_where(net, b.name)} can peer: global peering joins VNets in different "
+                "regions, and a peering may cross subscriptions and Microsoft Entra tenants.")
+    return None
+
+
+def verdicts_overlap(answers: dict, givens: Mapping) -> str | None:
+    spaces = {v["name"]: v["address_space"][0] for v in givens["vnets"]}
+    for (a, b), truth in true_verdicts(givens).items():
+        if truth == "overlap" and answers[(a, b)] == "peer":
+            return (f"{a} ({spaces[a]}) and {b} ({spaces[b]}) overlap: one range lies inside the other. Azure "
+                    "refuses to peer VNets whose address spaces overlap, wherever they are.")
+        if truth == "overlap" and answers[(a, b)] is None:
+            return _verdict_gap(answers, (a, b))
+    return None
+
+
+def verdicts_cloud(answers: dict, givens: Mapping) -> str | None:
+    for pair, truth in true_verdicts(givens).items():
+        if truth == "cloud" and answers[pair] != "cloud":
+            return f"{pair}: peering does not work across Azure clouds (a sovereign cloud is a separate Azure)."
+    return None
+
+
+def verdicts_all(answers: dict, givens: Mapping) -> str | None:
+    return differences([pair for pair, truth in true_verdicts(givens).items() if answers[pair] != truth],
+                       "verdicts", "engine's")
+
+
+Q1 = Question(
+    id="q1", title="Which VNets can be peered, and why not?", points=5, answer="verdicts",
+    setup=peers_setup, read=read_verdicts,
+    checks=(
+        Check("Different regions, subscriptions or tenants do not stop a peering", verdicts_far, weight=2),
+        Check("Overlapping address spaces cannot be peered", verdicts_overlap, weight=2),
+        Check("Peering does not cross Azure clouds", verdicts_cloud, visible=False),
+        Check("Every verdict matches the engine", verdicts_all, visible=False),
+    ),
+    hints=(
+        "Only two things in this table can stop a peering. Region, subscription and tenant are not among them.",
+        "Compare the address spaces pair by pair: does one range lie inside the other? Then look at the "
+        "`cloud` column: is there more than one Azure here?",
+        "The lesson's sections on overlapping spaces and on regional and global peering try both rules on the "
+        "simulator; you can do the same with net.peer(a, b) on a copy of a network.",
+    ),
+)
+
+
+# --- q2: predict reachability ----------------------------------------------------------------------------------
+def reach_setup(rng: random.Random) -> dict:
+    k, j = rng.randint(1, 200), rng.randint(16, 31)
+    far = rng.choice(WIDE)
+
+    def host() -> int:
+        return rng.randint(4, 250)
+
+    vnets = [
+        _with_vm(_vnet("hub", f"10.{k}.0.0/16", "westeurope", "contoso-connectivity", "contoso"),
+                 "shared", f"10.{k}.1.0/24", f"10.{k}.1.{host()}"),
+        _with_vm(_vnet("spoke1", f"10.{k + 1}.0.0/16", "westeurope", "contoso-app1", "contoso"),
+                 "app", f"10.{k + 1}.1.0/24", f"10.{k + 1}.1.{host()}"),
+        _with_vm(_vnet("spoke2", f"10.{k + 2}.0.0/16", far, "contoso-app2", "contoso"),
+                 "app", f"10.{k + 2}.1.0/24", f"10.{k + 2}.1.{host()}"),
+        _with_vm(_vnet("spoke3", f"10.{k + 3}.0.0/16", "westeurope", "contoso-lab", "contoso"),
+                 "lab", f"10.{k + 3}.1.0/24", f"10.{k + 3}.1.{host()}"),
+        _with_vm(_vnet("partner", f"172.{j}.0.0/16", rng.choice(["westeurope", far]), "fabrikam-prod", "fabrikam"),
+                 "api", f"172.{j}.1.0/24", f"172.{j}.1.{host()}"),
+    ]
+    peerings = [{"peer": ["hub", "spoke1"]}, {"peer": ["hub", "spoke2"]}, {"peer": ["spoke1", "partner"]},
+                {"vnet": "hub", "remote": "spoke3"},
+                {"vnet": "spoke3", "remote": "hub", "allow_virtual_network_access": False}]
+    questions = [["vm-spoke1", "vm-spoke2"], ["vm-spoke2", "vm-spoke1"], ["vm-spoke2", "vm-hub"],
+                 ["vm-partner", "vm-spoke1"], ["vm-partner", "vm-hub"], ["vm-spoke3", "vm-hub"], ["vm-hub", "vm-spoke1"]]
+    rng.shuffle(questions)
+    return {"network": {"name": "contoso-spokes", "vnets": vnets, "peerings": peerings}, "questions": questions}
+
+
+def _trace(net: Network, src: str, dst: str):
+    return net.trace(src, str(net.nic(dst).ip))
+
+
+def reach_truth(givens: Mapping) -> list[tuple[tuple[str, str], bool, str]]:
+    """(pair, reachable per Network.trace, kind): kind is transitive, access-off, cross or plain."""
+    net = Network.from_dict(givens["network"])
+    rows = []
+    for src, dst in givens["questions"]:
+        sv, dv = net.nic(src).vnet, net.nic(dst).vnet
+        link = sv.peerings.get(dv.name)
+        if link is not None and not link.settings.allow_virtual_network_access:
+            kind = "access-off"
+        elif link is None and _common_peer(net, sv.name, dv.name):
+            kind = "transitive"
+        elif (sv.region, sv.tenant) != (dv.region, dv.tenant):
+            kind = "cross"
+        else:
+            kind = "plain"
+        rows.append(((src, dst), _trace(net, src, dst).reachable, kind))
+    return rows
+
+
+def read_predictions(raw: Any, givens: Mapping) -> dict:
+    answers = _read_pairs(raw, "predictions", [tuple(q) for q in givens["questions"]], ordered=True)
+    words = {"reachable": True, "dropped": False}
+    for pair, value in answers.items():
+        if isinstance(value, str) and value.strip().lower() in words:
+            value = words[value.strip().lower()]
+        if value is not None and not isinstance(value, bool):
+            raise AnswerError(f"predictions[{pair!r}] = {value!r}: use True (reachable) or False (dropped).",
+                              value=value, rule="answer format")
+        answers[pair] = value
+    return answers
+
+
+def _misses(answers: dict, givens: Mapping, kind: str):
+    for pair, truth, k in reach_truth(givens):
+        if k == kind and answers[pair] is not truth:
+            yield pair, truth
+
+
+def reach_transitive(answers: dict, givens: Mapping) -> str | None:
+    net = Network.from_dict(givens["network"])
+    for (src, dst), _ in _misses(answers, givens, "transitive"):
+        if answers[(src, dst)] is None:
+            return f"{src} → {dst} has no prediction yet."
+        sv, dv = net.nic(src).vnet.name, net.nic(dst).vnet.name
+        return (f"{src} → {dst} is dropped: {sv} and {dv} are each peered with {_common_peer(net, sv, dv)}, but "
+                f"peering is not transitive, so {sv} has no route to {dv}.")
+    return None
+
+
+def reach_cross(answers: dict, givens: Mapping) -> str | None:
+    net = Network.from_dict(givens["network"])
+    for (src, dst), _ in _misses(answers, givens, "cross"):
+        if answers[(src, dst)] is None:
+            return f"{src} → {dst} has no prediction yet."
+        sv, dv = net.nic(src).vnet.name, net.nic(dst).vnet.name
+        return (f"{src} → {dst} is reachable: {_where(net, sv)} and {_where(net, dv)} are peered directly. "
+                "A peering carries traffic across regions (global peering) and across tenants.")
+    return None
+
+
+def reach_access(answers: dict, givens: Mapping) -> str | None:
+    for (src, dst), _ in _misses(answers, givens, "access-off"):
+        return f"{src} → {dst}: the link has allow_virtual_network_access off, so the peering carries no traffic."
+    return None
+
+
+def reach_all(answers: dict, givens: Mapping) -> str | None:
+    return differences([pair for pair, truth, _ in reach_truth(givens) if answers[pair] is not truth],
+                       "predictions", "simulator's")
+
+
+Q2 = Question(
+    id="q2", title="Predict who reaches whom", points=5, answer="predictions",
+    setup=reach_setup, read=read_predictions,
+    checks=(
+        Check("Peering is not transitive", reach_transitive, weight=2),
+        Check("Global and cross-tenant peerings carry traffic", reach_cross, weight=2),
+        Check("A link with virtual network access off carries no traffic", reach_access, visible=False),
+        Check("Every prediction matches the simulator", reach_all, visible=False),
+    ),
+    hints=(
+        "Draw the VNets and one line per peering. A packet crosses at most one line: it never hops from one "
+        "peering onto another.",
+        "Regions and tenants are labels on the VNets, not on the lines; a line is a line.",
+        "Read every link's settings, not only whether the peering exists: each side has its own four settings.",
+    ),
+)
+
+
+# --- q3: connect two spokes in the peering explorer ----------------------------------------------------------------
+def fix_setup(rng: random.Random) -> dict:
+    k = rng.randint(1, 200)
+    region = rng.choice(("westeurope", *WIDE))
+    vnets = [
+        _with_vm(_vnet("hub", f"10.{k}.0.0/16", "westeurope", "contoso-connectivity", "contoso"),
+                 "shared", f"10.{k}.1.0/24", f"10.{k}.1.4"),
+        _with_vm(_vnet("spoke1", f"10.{k + 1}.0.0/16", "westeurope", "contoso-app1", "contoso"),
+                 "app", f"10.{k + 1}.1.0/24", f"10.{k + 1}.1.4"),
+        _with_vm(_vnet("spoke2", f"10.{k + 2}.0.0/16", region, "contoso-app2", "contoso"),
+                 "app", f"10.{k + 2}.1.0/24", f"10.{k + 2}.1.4"),
+    ]
+    network = {"name": "hub-and-spoke", "vnets": vnets, "peerings": [{"peer": ["hub", "spoke1"]},
+                                                                      {"peer": ["hub", "spoke2"]}]}
+    return {"network": network, "from": "vm-spoke1", "to": "vm-spoke2"}
+
+
+def read_network(raw: Any, givens: Mapping) -> Network:
+    if raw is None:
+        raise Unanswered("No answer recorded yet: make the change in the explorer, then click 'Record my answer'.")
+    if not isinstance(raw, dict):
+        raise AnswerError("The recorded answer should be a network as plain data (what the explorer records); "
+                          "record it again from the explorer.", value=raw, rule="answer format")
+    try:
+        return Network.from_dict(raw)
+    except VnetlabError as exc:
+        raise AnswerError(f"The recorded network is not valid: {exc}", value=None, rule=exc.rule) from None
+
+
+def _inventory(net: Network) -> tuple[dict, dict]:
+    spaces = {v.name: [str(r) for r in v.address_space] for v in net.vnets.values()}
+    vms = {n.name: (n.vnet.name, str(n.ip)) for n in net.nics}
+    return spaces, vms
+
+
+def fix_unchanged(net: Network, givens: Mapping) -> str | None:
+    spaces, vms = _inventory(Network.from_dict(givens["network"]))
+    now_spaces, now_vms = _inventory(net)
+    for name, space in spaces.items():
+        if name not in now_spaces:
+            return f"VNet {name} is gone from your network; the task keeps every VNet."
+        if now_spaces[name] != space:
+            return (f"You changed {name}'s address space from {', '.join(space)} to {', '.join(now_spaces[name])}: "
+                    "the task is to connect the spokes without renumbering anything.")
+    for vm, place in vms.items():
+        if now_vms.get(vm) != place:
+            return f"{vm} is no longer at {place[1]} in {place[0]}; leave the VMs where they are."
+    return None
+
+
+def why_unreachable(net: Network, src: str, dst: str) -> str | None:
+    """None if ``src`` reaches ``dst``; else what is missing, in terms of the peering's links and settings."""
+    gone = [vm for vm in (src, dst) if vm not in {n.name for n in net.nics}]
+    if gone:
+        return f"{gone[0]} is not in your network any more; the task keeps every VM where it is."
+    result = _trace(net, src, dst)
+    if result.reachable:
+        return None
+    sv, dv = net.nic(src).vnet, net.nic(dst).vnet
+    link, back = sv.peerings.get(dv.name), dv.peerings.get(sv.name)
+    if link is not None and not link.connected or link is None and back is not None:
+        return (f"{src} → {dst} is dropped: only one of the two links between {sv.name} and {dv.name} exists. A "
+                "peering needs a link on each VNet (the explorer's Peer button creates both).")
+    if link is not None and not link.settings.allow_virtual_network_access:
+        return (f"{src} → {dst} is dropped: the link {link.name} has allow_virtual_network_access off, so the "
+                "peering carries no traffic from that side.")
+    via = _common_peer(net, sv.name, dv.name)
+    if link is None and via:
+        return (f"{src} → {dst} is dropped: peering is not transitive. {sv.name} and {dv.name} are both peered with "
+                f"{via}, not with each other.")
+    return f"{src} → {dst} is {result.verdict}: {result.reason}"
+
+
+def fix_forward(net: Network, givens: Mapping) -> str | None:
+    return why_unreachable(net, givens["from"], givens["to"])
+
+
+def fix_back(net: Network, givens: Mapping) -> str | None:
+    return why_unreachable(net, givens["to"], givens["from"])
+
+
+def fix_hub_kept(net: Network, givens: Mapping) -> str | None:
+    return first_message(why_unreachable(net, src, dst) for spoke in (givens["from"], givens["to"])
+                         for src, dst in ((spoke, "vm-hub"), ("vm-hub", spoke)))
+
+
+Q3 = Question(
+    id="q3", title="Make spoke1 reach spoke2 in the peering explorer", points=4, answer="explorer",
+    widget="PeeringExplorer", setup=fix_setup, read=read_network,
+    checks=(
+        Check("VNets, address spaces and VMs are unchanged", fix_unchanged),
+        Check("vm-spoke1 reaches vm-spoke2", fix_forward, weight=2),
+        Check("vm-spoke2 reaches vm-spoke1 (the replies come back)", fix_back),
+        Check("The hub and both spokes still reach each other", fix_hub_kept, visible=False),
+    ),
+    hints=(
+        "Trace vm-spoke1 → vm-spoke2 first and read the reason: which peering does the packet need?",
+        "In the explorer, pick the two VNets that must talk as 'a' and 'b' and look at their link's state.",
+        "Changing a hub's settings does not make its peerings transitive; think about which VNets the packet "
+        "leaves and enters.",
+    ),
+)
+
+
+EXERCISE = ExerciseSpec(
+    name="02-vnet-peering", title="VNet peering", lesson="../notebooks/02-vnet-peering.ipynb",
+    questions=(Q1, Q2, Q3),
+)
