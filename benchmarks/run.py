@@ -4,7 +4,10 @@
     checkbox toggle): p50 / p95 over many runs, goal p95 <= 50 ms, against a naive baseline measured in
     the same run (building the whole explorer again, figure widget included, for every change);
 (b) ``find_overlaps`` on 10,000 prefixes against comparing all pairs;
-(c) ``EffectiveRoutes.lookup`` against a linear-scan longest-prefix match over the same table.
+(c) ``EffectiveRoutes.lookup`` against a linear-scan longest-prefix match over the same table;
+(d) the module 2 explorers' callbacks at lesson size (SKU explorer, propagation explorer, next-hop explorer),
+    against rebuilding the explorer for every change, as in (a);
+(e) scale (``benchmarks/scale.py``): a hub with 500 transit spokes and a BGP site advertising 1,000 prefixes.
 
 Callbacks run as the front end triggers them: first in this process (no comm: widget messages are not
 serialised), then again inside a live IPython kernel, where every change is serialised and sent as the
@@ -22,13 +25,16 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scale.py, also when run with runpy in a kernel
 
 from netaddr import IPAddress  # noqa: E402
 
 import vnetlab as vl  # noqa: E402
 from vnetlab.addressing import Overlap, parse_prefix  # noqa: E402
 from vnetlab.facts import fact  # noqa: E402
-from vnetlab.widgets import AddressPlanner, PeeringExplorer  # noqa: E402
+from vnetlab.widgets import (AddressPlanner, NextHopExplorer, PeeringExplorer, PropagationExplorer,  # noqa: E402
+                             SkuExplorer)
+from scale import bench_scale, linear_lpm  # noqa: E402
 
 GOAL_MS = 50.0
 RUNS = 60
@@ -161,15 +167,6 @@ def bench_overlaps() -> None:
 
 
 # --- (c) route lookup ---------------------------------------------------------------------------------------------
-def linear_lpm(spans: list[tuple[int, int, int, object]], value: int):
-    """Naive longest-prefix match: look at every Active route, keep the longest that contains the address."""
-    best, best_len = None, -1
-    for first, last, length, route in spans:
-        if first <= value <= last and length > best_len:
-            best, best_len = route, length
-    return best
-
-
 def hub_with_peers(peers: int) -> vl.Network:
     net = vl.Network("bench-hub")
     net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope").add_subnet("app", "10.0.1.0/24")
@@ -207,6 +204,75 @@ def bench_lookup(label: str, table: vl.EffectiveRoutes, count: int) -> None:
           f"| (parsing the address alone {parse_ms * per:4.2f} µs) | same answers: {same}")
 
 
+# --- (d) module 2 explorers ---------------------------------------------------------------------------------------
+def bench_sku() -> None:
+    """Typing tunnel counts and ticking features in the SKU explorer (worked scenario S7's needs)."""
+    sku = SkuExplorer()
+    sku.throughput_mbps.value, sku.bgp.value, sku.nat.value, sku.zone_redundant.value = 3000, True, True, True
+    counts = [10, 20, 30, 40, 50, 0] * (RUNS // 6 + 1)
+    gc.collect()
+    typing = [timed(lambda n=n: setattr(sku.tunnels, "value", n)) for n in counts[:RUNS]]
+    ticks = [timed(lambda i=i: setattr(sku.include_old, "value", i % 2 == 0)) for i in range(RUNS)]
+    assert not sku.errors.value and sku.table.value
+    baseline = [timed(SkuExplorer) for _ in range(RUNS)]
+    line("sku: type a tunnel count", typing, baseline)
+    line("sku: toggle non-creatable/legacy SKUs", ticks, baseline)
+
+
+def bench_propagation() -> None:
+    """S3: add a range to VNet2 (three copies: route diffs and traces), edit the LNG, sync the peering.
+
+    Each explorer takes three changes (add, edit LNG, sync) and is then replaced (not timed), so every sample
+    is taken at lesson size."""
+    adds, edits, syncs = [], [], []
+    for i in range(RUNS // 3):
+        explorer = PropagationExplorer()
+        explorer.new_range.value = f"10.{22 + i % 50}.0.0/16"
+        adds.append(timed(explorer.add_button.click))
+        explorer.lng_prefixes.value = f"10.2.0.0/16, {explorer.new_range.value}"
+        edits.append(timed(explorer.lng_button.click))
+        syncs.append(timed(explorer.sync_button.click))
+        assert not explorer.errors.value
+        assert set(explorer.answer_data()["verdicts"].values()) == {"Reachable"}
+    gc.collect()
+
+    def rebuild_and_add() -> None:
+        rebuilt = PropagationExplorer()
+        rebuilt.new_range.value = "10.22.0.0/16"
+        rebuilt.add_button.click()
+
+    baseline = [timed(rebuild_and_add) for _ in range(RUNS // 3)]
+    line("propagation: Add a range to VNet2", adds, baseline)
+    line("propagation: Save LNG prefixes", edits, baseline)
+    line("propagation: Sync peering", syncs, baseline)
+
+
+def bench_next_hop() -> None:
+    """Pick destinations and sources in the next-hop explorer on the S1 network (hub, two spokes, a branch)."""
+    net = vl.load_scenario("hub-spoke-onprem")
+    explorer = NextHopExplorer(net)
+    targets = [value for _, value in explorer.destination.options]
+    sources = [value for _, value in explorer.source.options]
+    for t in targets:  # warm up
+        explorer.destination.value = t
+    gc.collect()
+    picks = [timed(lambda t=targets[i % len(targets)]: setattr(explorer.destination, "value", t)) for i in range(RUNS)]
+    froms = [timed(lambda s=sources[i % len(sources)]: setattr(explorer.source, "value", s)) for i in range(RUNS)]
+    typed = [timed(lambda a=a: setattr(explorer.address, "value", a))
+             for a in ["8.8.8.8", "10.2.1.4", "192.168.1.77", ""] * (RUNS // 4)]
+    assert not explorer.errors.value and explorer.current is not None
+    baseline = [timed(lambda: NextHopExplorer(net)) for _ in range(RUNS)]
+    line("next hop: choose a destination", picks, baseline)
+    line("next hop: choose a source VM", froms, baseline)
+    line("next hop: type an address (Enter)", typed, baseline)
+
+
+def bench_module2() -> None:
+    bench_sku()
+    bench_propagation()
+    bench_next_hop()
+
+
 def bench_live_kernel() -> None:
     """Run (a) again inside a real kernel, where widget updates are serialised and sent over the comm."""
     try:
@@ -216,7 +282,7 @@ def bench_live_kernel() -> None:
         print(f"  (skipped: no python3 kernel to start: {type(exc).__name__}: {exc})")
         return
     code = (f"import runpy, sys; sys.argv = ['bench']; m = runpy.run_path({str(Path(__file__))!r}, run_name='bench'); "
-            "m['bench_planner'](); m['bench_explorer']()")
+            "m['bench_planner'](); m['bench_explorer'](); m['bench_module2']()")
 
     def show(msg: dict) -> None:
         if msg["msg_type"] == "stream":
@@ -237,7 +303,9 @@ def main() -> None:
     print("(a) widget callbacks at lesson size")
     bench_planner()
     bench_explorer()
-    print("(a) the same, inside a live IPython kernel (comm messages serialised and sent)")
+    print("(d) module 2 explorers at lesson size")
+    bench_module2()
+    print("(a) and (d) again, inside a live IPython kernel (comm messages serialised and sent)")
     bench_live_kernel()
     print("(b) overlap detection")
     bench_overlaps()
@@ -247,6 +315,8 @@ def main() -> None:
     limit = int(fact("peering", "peerings_per_vnet").value)
     big = hub_with_peers(limit)
     bench_lookup(f"hub peered with {limit} VNets (Azure's limit)", big.effective_routes("hub", "app"), 20_000)
+    print(f"(e) scale: hub with {limit} transit spokes, a BGP site advertising 1,000 prefixes")
+    bench_scale()
     print(f"total {time.perf_counter() - start:.1f} s")
 
 

@@ -50,11 +50,20 @@ class Network:
         self.local_gateways: dict[str, LocalNetworkGateway] = {}
         self.route_tables: dict[str, rt_mod.RouteTable] = {}
         self._version = 0
-        self._route_cache: dict[tuple[str, str], tuple[int, routes_engine.EffectiveRoutes]] = {}
+        self._memos: dict[tuple, tuple[int, Any]] = {}
 
     # --- bookkeeping -----------------------------------------------------------------------------
     def _touch(self) -> None:
         self._version += 1
+
+    def memo(self, key: tuple, compute):
+        """``compute()`` once per network version: results derived from the model are reused until it changes."""
+        hit = self._memos.get(key)
+        if hit is not None and hit[0] == self._version:
+            return hit[1]
+        value = compute()
+        self._memos[key] = (self._version, value)
+        return value
 
     def _ensure_nic_name_free(self, name: str) -> None:
         if any(name in s.nics for v in self.vnets.values() for s in v.subnets.values()):
@@ -412,13 +421,7 @@ class Network:
         """The subnet's effective routes (cached until the network changes)."""
         v = self.vnet(vnet)
         s = v.subnet(subnet)
-        key = (v.name, s.name)
-        cached = self._route_cache.get(key)
-        if cached is not None and cached[0] == self._version:
-            return cached[1]
-        table = routes_engine.compute(v, s)
-        self._route_cache[key] = (self._version, table)
-        return table
+        return self.memo(("effective-routes", v.name, s.name), lambda: routes_engine.compute(v, s))
 
     def trace(self, src: str, dst: str, protocol: str = "Tcp", port: int | None = None) -> trace_engine.Trace:
         """Follow a packet from ``src`` to ``dst``: hops, verdict and reason."""

@@ -1,30 +1,40 @@
 """Figures of the simulator's results, built with ``plotly.graph_objects`` only.
 
-Both functions are pure: they read a :class:`~vnetlab.network.Network`, a :class:`~vnetlab.trace.Trace` or an
-:class:`~vnetlab.addressing.AddressPlan` and draw it; every networking fact (peering state, regional or
-global, overlaps, which hops a packet took) comes from the engine, never from here.
+Every function is pure: it reads a :class:`~vnetlab.network.Network`, a :class:`~vnetlab.trace.Trace`, an
+:class:`~vnetlab.addressing.AddressPlan`, an :class:`~vnetlab.routes.EffectiveRoutes` or a
+:class:`~vnetlab.changes.Timeline` and draws it; every networking fact (peering state, regional or global,
+overlaps, tunnel status, which route wins, which hops a packet took, how long a step takes) comes from the
+engine, never from here.
 
 Accessibility: colours come from the Okabe–Ito palette (safe for the common colour-vision deficiencies),
 and nothing is told by colour alone: line style (solid, dashed, dotted, double), hatch patterns and
 text markers carry the same information, and every style used has a legend entry that names it.
 
-* :func:`topology_figure` — VNets as nodes, peerings as edges, optionally the hops of a trace.
+* :func:`topology_figure` — VNets as nodes, peerings as edges, VPN gateways, on-premises sites and tunnels,
+  optionally the hops of a trace.
 * :func:`address_map_figure` — prefixes as bars on an IPv4 number line inside the VNet address space.
+* :func:`route_table_figure` — a subnet's effective routes, with the route a destination chooses marked.
+* :func:`timeline_figure` — a plan's steps as bars on a time axis, steps without a published duration marked.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import Iterable, Sequence
 
 import plotly.graph_objects as go
 from netaddr import IPAddress, IPNetwork
 
-from .addressing import AddressPlan, analyze_plan
+from .addressing import AddressPlan, analyze_plan, parse_address
+from .changes import Timeline
+from .connection import Connection
 from .errors import VnetlabError
+from .gateway import VpnGateway
+from .local_gateway import LocalNetworkGateway
 from .network import Network
 from .peering import PeeringLink
+from .routes import EffectiveRoutes
 from .trace import Trace
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
@@ -46,6 +56,7 @@ LABEL_CHAR_WIDTH = 0.62   # average glyph width / font size for the default sans
 LABEL_LINE_HEIGHT = 1.3   # line height / font size
 NODE_SIZE = 18            # marker diameter in px
 HUB_NODE_SIZE = 26
+GATEWAY_SIZE = 11         # the VPN gateway's square, next to its VNet
 ONE_SIDED_REACH = 0.4     # an Initiated/Disconnected link is drawn over this fraction of the distance
 MARGIN = {"l": 20, "r": 20, "t": 60, "b": 130}  # the bottom margin holds the legend
 
@@ -61,8 +72,24 @@ KIND_STYLE = {
     "Regional": {"color": OKABE_ITO["blue"], "double": False, "words": "single line"},
     "Global": {"color": OKABE_ITO["orange"], "double": True, "words": "double line"},
 }
+# Gateway connections (tunnels): a dash pattern per kind, a 🔒 at the middle (every kind is encrypted: VPN FAQ,
+# azure-facts.md §3.1) and the path the engine reports (``Connection.path``) in the legend. A VNet-to-VNet
+# connection with one connection resource only is NotConnected: a dotted stub from the side that has it, 🔓.
+TUNNEL_STYLE = {
+    "Vnet2Vnet": {"dash": "dashdot", "color": OKABE_ITO["vermillion"], "words": "dash-dot", "title": "VNet-to-VNet"},
+    "IPsec": {"dash": "longdash", "color": OKABE_ITO["black"], "words": "long dashes", "title": "Site-to-Site (IPsec)"},
+    "P2S": {"dash": "longdashdot", "color": OKABE_ITO["sky_blue"], "words": "long dash-dot", "title": "Point-to-Site"},
+}
+NOT_CONNECTED_STYLE = {"dash": "dot", "color": OKABE_ITO["vermillion"], "words": "dotted stub, 🔓"}
+LOCK, OPEN_LOCK = "🔒", "🔓"
+# Node shapes: a VNet is a circle (hexagon for the hub), an on-premises site (local network gateway) a diamond,
+# a Point-to-Site client pool a triangle, a VPN gateway a small black square beside its VNet.
+NODE_SYMBOL = {"vnet": "circle", "site": "diamond", "p2s": "triangle-up"}
+NODE_WORDS = {"site": "On-premises site, local network gateway (diamond; hover: device IP, prefixes)",
+              "p2s": "Point-to-Site client pool (triangle)"}
 VERDICT_COLOR = {"Reachable": OKABE_ITO["bluish_green"]}
 OTHER_VERDICT_COLOR = OKABE_ITO["reddish_purple"]
+TUNNEL_HOPS = ("IPsec tunnel", "VNet-to-VNet tunnel", "Point-to-Site")  # trace hops that cross a tunnel
 
 
 @dataclass(frozen=True)
@@ -91,8 +118,75 @@ def _edges(net: Network) -> list[_Edge]:
     return edges
 
 
-def _hub(names: Sequence[str], edges: Sequence[_Edge]) -> str | None:
-    """The VNet with the most peerings, when it is a hub: peered with at least two others and more than any VNet."""
+def _p2s_node(gateway: VpnGateway) -> str:
+    return f"P2S clients of {gateway.vnet.name}"
+
+
+@dataclass(frozen=True)
+class _Tunnel:
+    """One drawn gateway connection: from VNet ``a``'s gateway to ``b`` (a VNet's gateway, a site, a P2S pool).
+
+    A VNet-to-VNet tunnel is drawn once for its two connection resources; ``status`` is the engine's
+    (``Connection.status``): NotConnected while only one resource exists.
+    """
+
+    a: str
+    b: str
+    kind: str
+    status: str
+    connections: tuple[Connection, ...]
+    gateway: VpnGateway
+
+
+def _tunnels(net: Network) -> list[_Tunnel]:
+    out: list[_Tunnel] = []
+    seen: set[frozenset[str]] = set()
+    for c in net.connections:
+        if c.kind == "Vnet2Vnet":
+            pair = frozenset((c.gateway.vnet.name, c.remote.vnet.name))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            reverse = c.reverse
+            out.append(_Tunnel(a=c.gateway.vnet.name, b=c.remote.vnet.name, kind=c.kind, status=c.status,
+                               connections=(c,) if reverse is None else (c, reverse), gateway=c.gateway))
+        else:
+            out.append(_Tunnel(a=c.gateway.vnet.name, b=c.remote.name, kind=c.kind, status=c.status,
+                               connections=(c,), gateway=c.gateway))
+    for gw in net.gateways:
+        if gw.p2s is not None:
+            out.append(_Tunnel(a=gw.vnet.name, b=_p2s_node(gw), kind="P2S", status="Connected", connections=(),
+                               gateway=gw))
+    return out
+
+
+def _short(prefixes: Sequence[object], shown: int = 2) -> str:
+    text = ", ".join(str(p) for p in list(prefixes)[:shown])
+    return text + (f" +{len(prefixes) - shown}" if len(prefixes) > shown else "")
+
+
+def _node_lines(net: Network) -> dict[str, list[str]]:
+    """Every node's label lines, in drawing order: VNets, then on-premises sites, then P2S client pools."""
+    lines: dict[str, list[str]] = {}
+    for v in net.vnets.values():
+        lines[v.name] = [v.name, _short(v.address_space), v.region]
+        if v.gateway is not None:
+            lines[v.name].append(f"gateway {v.gateway.sku.key}")
+    for lng in net.local_gateways.values():
+        lines[lng.name] = [lng.name, _short(lng.prefixes or lng.advertised), "on-premises site"]
+    for gw in net.gateways:
+        if gw.p2s is not None:
+            lines[_p2s_node(gw)] = ["P2S clients", _short(gw.p2s.address_pool), f"via {gw.name}"]
+    return lines
+
+
+def _node_kind(net: Network, name: str) -> str:
+    return "vnet" if name in net.vnets else "site" if name in net.local_gateways else "p2s"
+
+
+def _hub(names: Sequence[str], edges: Sequence, candidates: Sequence[str] | None = None) -> str | None:
+    """The VNet with the most peerings and tunnels, when it is a hub: joined to at least two others and to more
+    than any other node."""
     degree = {n: 0 for n in names}
     for e in edges:
         degree[e.a] += 1
@@ -101,15 +195,9 @@ def _hub(names: Sequence[str], edges: Sequence[_Edge]) -> str | None:
         return None
     ranked = sorted(names, key=lambda n: -degree[n])
     top = ranked[0]
-    if degree[top] >= 2 and degree[top] > degree[ranked[1]]:
+    if degree[top] >= 2 and degree[top] > degree[ranked[1]] and (candidates is None or top in candidates):
         return top
     return None
-
-
-def _label_lines(net: Network, name: str) -> list[str]:
-    v = net.vnet(name)
-    space = ", ".join(str(r) for r in v.address_space[:2]) + (f" +{len(v.address_space) - 2}" if len(v.address_space) > 2 else "")
-    return [name, space, v.region]
 
 
 def _label_box(lines: Sequence[str]) -> tuple[float, float]:
@@ -128,15 +216,24 @@ def _text_position(angle: float) -> str:
     return "middle right" if c > 0 else "middle left"
 
 
+# a gateway sits on the side of its VNet away from the label: (dx, dy) per label position
+GATEWAY_SIDE = {"top center": (0, -1), "bottom center": (0, 1), "middle right": (-1, 0), "middle left": (1, 0)}
+
+
 @dataclass(frozen=True)
 class TopologyLayout:
-    """Deterministic node positions (data units, circle of radius 1) and the pixel scale that keeps labels apart."""
+    """Deterministic node positions (data units, circle of radius 1) and the pixel scale that keeps labels apart.
+
+    ``positions`` holds every node: VNets, on-premises sites (local network gateways) and P2S client pools;
+    ``gateway_positions`` the square of each VNet's VPN gateway, beside its VNet.
+    """
 
     positions: dict[str, tuple[float, float]]
     text_positions: dict[str, str]
     hub: str | None
     px_per_unit: float
     half_range: float  # both axes show [-half_range, half_range]
+    gateway_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -144,18 +241,33 @@ class TopologyLayout:
         return int(round(2 * self.half_range * self.px_per_unit))
 
 
-def topology_layout(net: Network) -> TopologyLayout:
-    """Hub (if any) in the centre, the other VNets on a circle in the network's order, clockwise from the top.
+def _ring_order(net: Network, names: Sequence[str], tunnels: Sequence[_Tunnel]) -> list[str]:
+    """VNets in the network's order, each followed by the sites and P2S pools its tunnels reach (so that a
+    tunnel joins neighbours on the circle); nodes no tunnel reaches come last."""
+    reached: dict[str, list[str]] = {}
+    placed: set[str] = set()
+    for t in tunnels:
+        if t.b not in net.vnets and t.b not in placed:
+            reached.setdefault(t.a, []).append(t.b)
+            placed.add(t.b)
+    order = [m for v in net.vnets for m in [v, *reached.get(v, [])]]
+    return order + [n for n in names if n not in set(order)]
 
-    The radius grows with the number of VNets so that neighbouring labels (estimated boxes) do not
+
+def topology_layout(net: Network) -> TopologyLayout:
+    """Hub (if any) in the centre, the other nodes on a circle clockwise from the top: VNets in the network's
+    order, each followed by the on-premises sites and P2S client pools its tunnels reach.
+
+    The radius grows with the number of nodes so that neighbouring labels (estimated boxes) do not
     overlap: two boxes of size w×h with the same anchor cannot overlap when their anchors are at least
     √(w² + h²) apart, so the chord between neighbours is made at least that long.
     """
-    names = list(net.vnets)
-    edges = _edges(net)
-    hub = _hub(names, edges)
-    ring = [n for n in names if n != hub]
-    boxes = [_label_box(_label_lines(net, n)) for n in names]
+    lines = _node_lines(net)
+    names = list(lines)
+    tunnels = _tunnels(net)
+    hub = _hub(names, [*_edges(net), *tunnels], candidates=list(net.vnets))
+    ring = [n for n in _ring_order(net, names, tunnels) if n != hub]
+    boxes = [_label_box(lines[n]) for n in names]
     w = max((b[0] for b in boxes), default=0.0)
     h = max((b[1] for b in boxes), default=0.0)
     needed_chord = math.hypot(w, h) + 8
@@ -177,9 +289,15 @@ def topology_layout(net: Network) -> TopologyLayout:
             angle = start - 2 * math.pi * i / len(ring)
             positions[name] = (math.cos(angle), math.sin(angle))
             text_positions[name] = _text_position(angle)
+    gateway_positions = {}
+    for gw in net.gateways:
+        x, y = positions[gw.vnet.name]
+        dx, dy = GATEWAY_SIDE[text_positions[gw.vnet.name]]
+        gap = ((HUB_NODE_SIZE if gw.vnet.name == hub else NODE_SIZE) / 2 + GATEWAY_SIZE / 2 + 3) / radius_px
+        gateway_positions[gw.vnet.name] = (x + dx * gap, y + dy * gap)
     half_range = 1.0 + (w + NODE_SIZE + 10) / radius_px
     return TopologyLayout(positions=positions, text_positions=text_positions, hub=hub, px_per_unit=radius_px,
-                          half_range=half_range)
+                          half_range=half_range, gateway_positions=gateway_positions)
 
 
 def _link_words(link: PeeringLink) -> str:
@@ -205,11 +323,30 @@ def _offset(p, q, d: float):
 
 
 def _path_vnets(trace: Trace) -> list[str]:
+    """The nodes (VNets, sites) the packet visited, in order (the ``path`` in the trace overlay's meta)."""
     path: list[str] = []
     for hop in trace.hops:
         if hop.vnet and (not path or path[-1] != hop.vnet):
             path.append(hop.vnet)
     return path
+
+
+def _path_points(net: Network, trace: Trace, layout: TopologyLayout) -> list[tuple[float, float]]:
+    """Where the overlay goes, hop by hop: a VNet's node, its gateway's square for "to gateway" and for the far
+    end of a VNet-to-VNet tunnel, a site's diamond for an IPsec tunnel, the P2S triangle for Point-to-Site."""
+    pos, gws = layout.positions, layout.gateway_positions
+    points: list[tuple[float, float]] = []
+    for hop in trace.hops:
+        point = None
+        if hop.action in ("to gateway", "VNet-to-VNet tunnel") and hop.vnet in gws:
+            point = gws[hop.vnet]
+        elif hop.action == "Point-to-Site" and hop.vnet in net.vnets and net.vnet(hop.vnet).gateway is not None:
+            point = pos.get(_p2s_node(net.vnet(hop.vnet).gateway))
+        elif hop.vnet in pos:
+            point = pos[hop.vnet]
+        if point is not None and (not points or points[-1] != point):
+            points.append(point)
+    return points
 
 
 def _node_size(name: str, layout: TopologyLayout) -> int:
@@ -221,8 +358,7 @@ LABEL_ANCHOR = {"top center": ("center", "bottom", 0, 1), "bottom center": ("cen
                 "middle right": ("left", "middle", 1, 0), "middle left": ("right", "middle", -1, 0)}
 
 
-def _node_label(net: Network, name: str, layout: TopologyLayout) -> dict:
-    lines = _label_lines(net, name)
+def _node_label(lines: Sequence[str], name: str, layout: TopologyLayout) -> dict:
     xanchor, yanchor, sx, sy = LABEL_ANCHOR[layout.text_positions[name]]
     gap = _node_size(name, layout) / 2 + 3
     x, y = layout.positions[name]
@@ -242,39 +378,101 @@ def _node_hover(net: Network, name: str) -> str:
         parts.append(f"subnet {escape(s.name)} {s.prefix}" + (f": {nics}" if nics else ""))
     if not v.subnets:
         parts.append("no subnets")
+    if v.gateway is not None:
+        parts.append(f"VPN gateway {escape(v.gateway.name)} ({v.gateway.sku.key})")
     return "<br>".join(parts)
 
 
+def _gateway_hover(gw: VpnGateway) -> str:
+    parts = [f"<b>VPN gateway {escape(gw.name)}</b> in {escape(gw.vnet.name)}/GatewaySubnet",
+             f"SKU {escape(gw.sku.key)}, {gw.vpn_type}" + (", active-active" if gw.active_active else ""),
+             f"public IP{'s' * (len(gw.public_ips) != 1)}: {', '.join(gw.public_ips)}",
+             f"instance IP{'s' * (len(gw.instance_ips) != 1)} (next hop of its routes): {', '.join(gw.instance_ips)}",
+             f"BGP: ASN {gw.asn}" if gw.bgp else "BGP: off"]
+    parts += [f"connection {escape(c.name)}: {c.kind} to {escape(c.remote.name)}, {c.status}"
+              for c in gw.connections.values()]
+    if gw.p2s is not None:
+        parts.append(f"Point-to-Site pool {_short(gw.p2s.address_pool, 4)} ({', '.join(gw.p2s.protocols)})")
+    return "<br>".join(parts)
+
+
+def _site_hover(net: Network, lng: LocalNetworkGateway) -> str:
+    parts = [f"<b>Local network gateway {escape(lng.name)}</b> (an on-premises site, or a VNet treated as one)",
+             f"device public IP: {lng.gateway_ip}",
+             "prefixes, typed by hand: " + (_short(lng.prefixes, 6) if lng.prefixes else "none")]
+    owner = next((g for g in net.gateways if str(lng.gateway_ip) in g.public_ips), None)
+    if owner is not None:
+        parts.append(f"that device IP is the public IP of {escape(owner.name)} in {escape(owner.vnet.name)}")
+    if lng.bgp_asn is not None:
+        parts.append(f"BGP: ASN {lng.bgp_asn}, peer {lng.bgp_peer_ip}, advertises {len(lng.advertised)} prefix"
+                     f"{'es' * (len(lng.advertised) != 1)}" + (f" ({_short(lng.advertised, 4)})" if lng.advertised else ""))
+    return "<br>".join(parts)
+
+
+def _tunnel_hover(t: _Tunnel) -> str:
+    if t.kind == "P2S":
+        p2s = t.gateway.p2s
+        return (f"<b>Point-to-Site on {escape(t.gateway.name)}</b><br>client pool {_short(p2s.address_pool, 4)}<br>"
+                f"protocols: {', '.join(p2s.protocols)}")
+    head = f"<b>{TUNNEL_STYLE[t.kind]['title']} {escape(t.a)} ↔ {escape(t.b)}: {t.status}</b>"
+    rows = [f"{escape(c.name)} on {escape(c.gateway.name)}: {c.kind}, {c.status}, over the {c.path}"
+            + (", BGP on" if c.enable_bgp else "") for c in t.connections]
+    if t.kind == "Vnet2Vnet" and t.status != "Connected":
+        rows.append(f"only one connection resource: create {escape(t.b)}'s connection back to {escape(t.a)}")
+    if t.kind == "IPsec":
+        lng = t.connections[0].remote
+        rows.append("routes into the tunnel the LNG's prefixes: " + (_short(lng.prefixes, 4) if lng.prefixes else "none"))
+    return "<br>".join([head, *rows])
+
+
+def _tunnel_ends(t: _Tunnel, layout: TopologyLayout) -> tuple[tuple[float, float], tuple[float, float]]:
+    """From the local gateway's square to the remote gateway's square (VNet-to-VNet) or the remote node."""
+    far = layout.gateway_positions.get(t.b) if t.kind == "Vnet2Vnet" else None
+    return layout.gateway_positions[t.a], far or layout.positions[t.b]
+
+
 def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
-    """Draw ``net``: VNets as nodes, peerings as edges, and optionally the hops of ``trace``.
+    """Draw ``net``: VNets as nodes, peerings as edges, VPN gateways, sites and tunnels; optionally ``trace``'s hops.
 
     Each trace's ``meta`` says what it draws (``role``: ``vnets``, ``peerings`` with ``kind``, ``state`` and
-    ``pairs``, ``peering-details``, ``trace`` with ``path``, ``not-reached``), for graders and tests.
+    ``pairs``, ``peering-details``, ``gateways`` with ``vnets`` and ``skus``, ``sites``, ``p2s``, ``tunnels``
+    with ``kind``, ``status`` and ``pairs``, ``tunnel-details``, ``trace`` with ``path``, ``not-reached``), for
+    graders and tests.
 
-    * Nodes carry the VNet's name, address space and region; hovering shows its subnets and VM NICs.
+    * Nodes carry the VNet's name, address space, region and gateway SKU; hovering shows its subnets and VM NICs.
     * Edges: ``Connected`` solid between both VNets; ``Initiated`` dashed and ``Disconnected`` dotted, drawn
       only from the VNet whose link exists, stopping short of the middle with an arrowhead (one side only). Regional peering is a blue
       single line, global peering an orange double line; each style used has its own legend entry.
-    * With ``trace``: the VNets the packet crossed and the peerings it used are drawn under a thick halo,
-      the verdict is in the title, and a destination that was not reached is marked ✗.
+    * A VPN gateway is a black square beside its VNet (hover: SKU, public and instance IPs, BGP, connections); an
+      on-premises site (local network gateway) a diamond; a Point-to-Site client pool a triangle.
+    * Tunnels run from gateway to gateway (or site, or pool) with a dash pattern per kind (VNet-to-VNet
+      dash-dot, Site-to-Site long dashes, Point-to-Site long dash-dot) and a 🔒 at the middle (hover: the
+      connection resources, their status and path); a VNet-to-VNet connection with one resource only is
+      NotConnected: a dotted stub from the side that has it, with 🔓.
+    * With ``trace``: the nodes the packet crossed, the peerings and tunnels it used, are drawn under a thick
+      halo, the verdict is in the title, and a destination that was not reached is marked ✗.
     """
     layout = topology_layout(net)
     pos = layout.positions
-    fig = go.Figure(layout={"template": TEMPLATE})
+    traces: list[dict] = []  # plain dicts, validated once when the figure is made (twice as fast as go.Scatter)
+    annotations: list[dict] = []
     edges = _edges(net)
+    tunnels = _tunnels(net)
+    lines = _node_lines(net)
     path = [v for v in _path_vnets(trace) if v in pos] if trace is not None else []
     path_pairs = {frozenset(pair) for pair in zip(path, path[1:])}
     double_gap = 3.0 / layout.px_per_unit
 
     if trace is not None:
         colour = VERDICT_COLOR.get(trace.verdict, OTHER_VERDICT_COLOR)
+        points = _path_points(net, trace, layout)
         xs: list[float | None] = []
         ys: list[float | None] = []
-        for a, b in zip(path, path[1:]):
-            xs += [pos[a][0], pos[b][0], None]
-            ys += [pos[a][1], pos[b][1], None]
-        fig.add_trace(go.Scatter(
-            x=xs or [pos[p][0] for p in path], y=ys or [pos[p][1] for p in path],
+        for p, q in zip(points, points[1:]):
+            xs += [p[0], q[0], None]
+            ys += [p[1], q[1], None]
+        traces.append(dict(type="scatter",
+            x=xs or [p[0] for p in points], y=ys or [p[1] for p in points],
             mode="lines+markers", line={"color": colour, "width": 14}, opacity=0.45,
             marker={"size": HUB_NODE_SIZE + 14, "color": colour, "symbol": "circle"},
             name=f"Trace path ({trace.verdict}): thick halo", hoverinfo="skip", legendgroup="trace",
@@ -289,12 +487,12 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
             xs, ys, sizes = [], [], []
             for e in chosen:
                 p, q = _segment(pos[e.a], pos[e.b], sstyle["one_sided"])
-                lines = [_offset(p, q, -double_gap), _offset(p, q, double_gap)] if kstyle["double"] else [(p, q)]
-                for p1, q1 in lines:
+                segs = [_offset(p, q, -double_gap), _offset(p, q, double_gap)] if kstyle["double"] else [(p, q)]
+                for p1, q1 in segs:
                     xs += [p1[0], q1[0], None]
                     ys += [p1[1], q1[1], None]
                     sizes += [0, 11 if sstyle["one_sided"] else 0, 0]
-            fig.add_trace(go.Scatter(
+            traces.append(dict(type="scatter",
                 x=xs, y=ys, mode="lines+markers" if sstyle["one_sided"] else "lines",
                 line={"color": kstyle["color"], "dash": sstyle["dash"], "width": 1.8 if kstyle["double"] else 2.5},
                 marker={"symbol": "arrow", "angleref": "previous", "size": sizes, "color": kstyle["color"]},
@@ -302,9 +500,11 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
                 hoverinfo="skip", legendgroup=f"{kind}-{state}",
                 meta={"role": "peerings", "kind": kind, "state": state, "pairs": [[e.a, e.b] for e in chosen]}))
 
+    traces += _tunnel_traces(tunnels, layout)
+
     if edges:  # hover targets at the middle of each edge: the links and their four settings
         mids = [((pos[e.a][0] + pos[e.b][0]) / 2, (pos[e.a][1] + pos[e.b][1]) / 2) for e in edges]
-        fig.add_trace(go.Scatter(
+        traces.append(dict(type="scatter",
             x=[m[0] for m in mids], y=[m[1] for m in mids], mode="markers",
             marker={"size": 9, "color": "rgba(255,255,255,0.9)", "line": {"color": "#555555", "width": 1},
                     "symbol": ["star" if frozenset((e.a, e.b)) in path_pairs else "circle" for e in edges]},
@@ -314,9 +514,9 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
             meta={"role": "peering-details", "pairs": [[e.a, e.b] for e in edges]}))
 
     names = list(net.vnets)
+    on_path = set(path)
     if names:
-        on_path = set(path)
-        fig.add_trace(go.Scatter(
+        traces.append(dict(type="scatter",
             x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers",
             marker={"size": [_node_size(n, layout) for n in names],
                     "color": ["#FFFFFF" if n in on_path else "#D9D9D9" for n in names],
@@ -325,12 +525,36 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
             hovertext=[_node_hover(net, n) for n in names], hoverinfo="text",
             name="VNet (hover: subnets and VMs)" + ("; hexagon = hub" if layout.hub else ""),
             meta={"role": "vnets", "names": names, "hub": layout.hub}))
-        for n in names:  # labels as annotations: a white background keeps them legible over edges
-            fig.add_annotation(_node_label(net, n, layout))
+    others = {"site": [n for n in lines if _node_kind(net, n) == "site"],
+              "p2s": [n for n in lines if _node_kind(net, n) == "p2s"]}
+    hovers = {n: _site_hover(net, net.local_gateways[n]) for n in others["site"]}
+    hovers.update({_p2s_node(g): _tunnel_hover(t) for t in tunnels if t.kind == "P2S" for g in [t.gateway]})
+    for kind, chosen in others.items():
+        if chosen:
+            traces.append(dict(type="scatter",
+                x=[pos[n][0] for n in chosen], y=[pos[n][1] for n in chosen], mode="markers",
+                marker={"size": NODE_SIZE + 2, "symbol": NODE_SYMBOL[kind],
+                        "color": ["#FFFFFF" if n in on_path else "#D9D9D9" for n in chosen],
+                        "line": {"color": OKABE_ITO["black"], "width": [3 if n in on_path else 1 for n in chosen]}},
+                hovertext=[hovers[n] for n in chosen], hoverinfo="text", name=NODE_WORDS[kind],
+                meta={"role": "sites" if kind == "site" else "p2s", "names": chosen}))
+    gateways = net.gateways
+    if gateways:
+        gpos = layout.gateway_positions
+        traces.append(dict(type="scatter",
+            x=[gpos[g.vnet.name][0] for g in gateways], y=[gpos[g.vnet.name][1] for g in gateways], mode="markers",
+            marker={"size": GATEWAY_SIZE, "symbol": "square", "color": OKABE_ITO["black"],
+                    "line": {"color": "#FFFFFF", "width": 1}},
+            hovertext=[_gateway_hover(g) for g in gateways], hoverinfo="text",
+            name="VPN gateway (black square; hover: SKU, public IPs, BGP, connections)",
+            meta={"role": "gateways", "vnets": [g.vnet.name for g in gateways], "names": [g.name for g in gateways],
+                  "skus": [g.sku.key for g in gateways], "public_ips": [list(g.public_ips) for g in gateways]}))
+    for n in lines:  # labels as annotations: a white background keeps them legible over edges
+        annotations.append(_node_label(lines[n], n, layout))
 
     if trace is not None and trace.dst_vnet and trace.dst_vnet in pos and not trace.reachable:
         p = pos[trace.dst_vnet]
-        fig.add_trace(go.Scatter(x=[p[0]], y=[p[1]], mode="markers",
+        traces.append(dict(type="scatter", x=[p[0]], y=[p[1]], mode="markers",
                                  marker={"symbol": "x-thin-open", "size": HUB_NODE_SIZE + 8, "color": OTHER_VERDICT_COLOR,
                                          "line": {"width": 4, "color": OTHER_VERDICT_COLOR}},
                                  name=f"✗ destination {trace.dst} not reached", hoverinfo="name",
@@ -339,9 +563,14 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
     if trace is not None:
         title = f"Trace {trace.src} → {trace.dst}: <b>{trace.verdict}</b>"
     else:
-        title = f"{escape(net.name)}: {len(names)} VNet{'s' * (len(names) != 1)}, {len(edges)} peering{'s' * (len(edges) != 1)}"
+        title = f"{escape(net.name)}: {_count(len(names), 'VNet')}, {_count(len(edges), 'peering')}"
+        if tunnels or net.local_gateways:
+            title += f", {_count(len(tunnels), 'tunnel')}, {_count(len(net.local_gateways), 'site')}"
+    if not lines:
+        annotations.append({"text": "No VNets yet: add one with net.add_vnet(...)", "showarrow": False, "x": 0, "y": 0})
     size = layout.size
-    fig.update_layout(
+    return go.Figure(data=traces, layout=dict(
+        template=TEMPLATE, annotations=annotations,
         title={"text": title, "x": 0.01, "xanchor": "left"},
         width=size + MARGIN["l"] + MARGIN["r"], height=size + MARGIN["t"] + MARGIN["b"],
         margin=MARGIN, showlegend=True,
@@ -349,10 +578,55 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
         xaxis={"range": [-layout.half_range, layout.half_range], "visible": False, "fixedrange": True},
         yaxis={"range": [-layout.half_range, layout.half_range], "visible": False, "fixedrange": True,
                "scaleanchor": "x", "scaleratio": 1},
-    )
-    if not names:
-        fig.add_annotation(text="No VNets yet: add one with net.add_vnet(...)", showarrow=False, x=0, y=0)
-    return fig
+    ))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _tunnel_traces(tunnels: Sequence[_Tunnel], layout: TopologyLayout) -> list[dict]:
+    """Tunnel lines (one trace per kind and status in use, so the legend lists what is on screen), then the
+    🔒 / 🔓 markers that carry each tunnel's details on hover."""
+    traces: list[dict] = []
+    marks: list[tuple[tuple[float, float], str, str, _Tunnel]] = []
+    for kind, style in TUNNEL_STYLE.items():
+        for connected in (True, False):
+            chosen = [t for t in tunnels if t.kind == kind and (t.status == "Connected") == connected]
+            if not chosen:
+                continue
+            look = style if connected else NOT_CONNECTED_STYLE
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for t in chosen:
+                p, q = _segment(*_tunnel_ends(t, layout), one_sided=not connected)
+                xs += [p[0], q[0], None]
+                ys += [p[1], q[1], None]
+                mid = ((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) if connected else q
+                marks.append((mid, LOCK if connected else OPEN_LOCK, "middle center", t))
+            path = f", over the {chosen[0].connections[0].path}" if chosen[0].connections else ""
+            name = (f"{style['title']} tunnel ({look['words']}, 🔒 encrypted{path})" if connected else
+                    f"{style['title']}, NotConnected: one connection resource only ({look['words']})")
+            traces.append(dict(type="scatter",
+                x=xs, y=ys, mode="lines" if connected else "lines+markers",
+                line={"color": look["color"], "dash": look["dash"], "width": 2.5},
+                marker={"symbol": "arrow", "angleref": "previous", "color": look["color"],
+                        "size": [0, 0 if connected else 11, 0] * len(chosen)},
+                name=name, hoverinfo="skip", legendgroup=f"tunnel-{kind}-{connected}",
+                meta={"role": "tunnels", "kind": kind, "status": "Connected" if connected else "NotConnected",
+                      "pairs": [[t.a, t.b] for t in chosen],
+                      "connections": [[c.name for c in t.connections] for t in chosen]}))
+    if marks:
+        traces.append(dict(type="scatter",  # a white badge under each lock keeps it legible over the line
+            x=[m[0][0] for m in marks], y=[m[0][1] for m in marks], mode="markers+text", text=[m[1] for m in marks],
+            marker={"symbol": "square", "size": 17, "color": "rgba(255,255,255,0.95)",
+                    "line": {"color": "#555555", "width": 1}},
+            textposition=[m[2] for m in marks], textfont={"size": 12},
+            hovertext=[_tunnel_hover(m[3]) for m in marks], hoverinfo="text", showlegend=False,
+            name="Tunnel details (hover the lock)",
+            meta={"role": "tunnel-details", "pairs": [[m[3].a, m[3].b] for m in marks],
+                  "kinds": [m[3].kind for m in marks], "locks": [m[1] for m in marks]}))
+    return traces
 
 
 # --- address map ---------------------------------------------------------------------------------------
@@ -471,4 +745,125 @@ def address_map_figure(plan_or_prefixes: "AddressPlan | Iterable[str] | str",
     return fig
 
 
-__all__ = ["OKABE_ITO", "TopologyLayout", "address_map_figure", "topology_figure", "topology_layout"]
+# --- route table ---------------------------------------------------------------------------------------
+ROUTE_HEADERS = ("", "Source", "State", "Prefix", "Next hop type", "Next hop IP", "UDR name", "Origin")
+ROUTE_COLUMN_WIDTHS = (85, 150, 60, 110, 150, 110, 100, 330)
+CHOSEN_MARK = "◀ chosen"
+CHOSEN_FILL = "#FFF3C4"      # light yellow, as in the HTML tables; the row is also bold and marked ◀
+INVALID_FILL, INVALID_FONT = "#F2F2F2", "#767676"  # grey, and the State column says Invalid
+ROUTE_ROW_HEIGHT = 26
+MAX_TABLE_HEIGHT = 640       # taller tables scroll inside the figure
+
+
+def route_table_figure(routes: EffectiveRoutes, destination: "str | None" = None) -> go.Figure:
+    """A subnet's effective routes as a table (Source, State, Prefix, Next hop type, Next hop IP, UDR name, origin).
+
+    With ``destination``, the route :meth:`EffectiveRoutes.lookup` chooses for it (longest prefix among the
+    Active routes) is bold, shaded and marked ``◀ chosen`` in the first column; Invalid routes (overridden:
+    UDR over BGP over system for the same prefix, UDR overview) are grey and say so in the State column. A
+    destination that is not an IPv4 address raises the engine's :class:`~vnetlab.errors.VnetlabError`.
+    The table trace's ``meta`` holds ``role="routes"``, ``vnet``, ``subnet``, ``destination``, ``chosen`` (row
+    index or None), ``prefixes``, ``states`` and ``next_hop_types``.
+    """
+    chosen = None
+    if destination is not None and str(destination).strip():
+        destination = str(parse_address(destination, what="destination address"))
+        chosen = routes.lookup(destination)
+    else:
+        destination = None
+    rows = list(routes.routes)
+    index = next((i for i, r in enumerate(rows) if r is chosen), None)
+    cells = [[CHOSEN_MARK if i == index else "" for i in range(len(rows))],
+             [r.source for r in rows], [r.state for r in rows], [r.prefix for r in rows],
+             [r.next_hop_type for r in rows], [", ".join(r.next_hop_ip) for r in rows], [r.name for r in rows],
+             [r.origin for r in rows]]
+    if index is not None:
+        cells = [[f"<b>{escape(c)}</b>" if i == index else escape(c) for i, c in enumerate(col)] for col in cells]
+    else:
+        cells = [[escape(c) for c in col] for col in cells]
+    fills = [CHOSEN_FILL if i == index else INVALID_FILL if r.state != "Active" else "#FFFFFF"
+             for i, r in enumerate(rows)]
+    fonts = [INVALID_FONT if r.state != "Active" and i != index else OKABE_ITO["black"] for i, r in enumerate(rows)]
+    table = dict(
+        type="table", columnwidth=list(ROUTE_COLUMN_WIDTHS),
+        header={"values": [f"<b>{h}</b>" for h in ROUTE_HEADERS], "align": "left", "fill": {"color": "#E8E8E8"},
+                "line": {"color": "#888888"}, "font": {"size": 12}},
+        cells={"values": cells, "align": "left", "height": ROUTE_ROW_HEIGHT, "fill": {"color": [fills] * len(cells)},
+               "font": {"color": [fonts] * len(cells), "size": 12}, "line": {"color": "#DDDDDD"}},
+        meta={"role": "routes", "vnet": routes.vnet, "subnet": routes.subnet, "destination": destination,
+              "chosen": index, "prefixes": [r.prefix for r in rows], "states": [r.state for r in rows],
+              "next_hop_types": [r.next_hop_type for r in rows]})
+    title = f"Effective routes of {escape(routes.vnet)}/{escape(routes.subnet)}"
+    if destination is not None:
+        title += (f": {destination} → <b>{chosen.prefix} ({chosen.next_hop_type})</b>, marked {CHOSEN_MARK}"
+                  if chosen is not None else f": no Active route contains {destination}")
+    invalid = sum(1 for r in rows if r.state != "Active")
+    if invalid:
+        title += f"<br><sub>{_count(invalid, 'Invalid route')} in grey (overridden; listed, not used)</sub>"
+    height = min(MAX_TABLE_HEIGHT, (len(rows) + 2) * ROUTE_ROW_HEIGHT + 20) + 90
+    return go.Figure(data=[table], layout={"template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"},
+                                           "height": height, "width": sum(ROUTE_COLUMN_WIDTHS) + 40,
+                                           "margin": {"l": 10, "r": 10, "t": 80, "b": 10}})
+
+
+# --- timeline ------------------------------------------------------------------------------------------
+NO_FIGURE = "no figure published"
+
+
+def timeline_figure(plan: Timeline) -> go.Figure:
+    """A plan's steps as horizontal bars from their start to their end, in minutes (``changes.timeline``).
+
+    A step the documents give no duration for (``Step.minutes is None``, e.g. creating a peering: "Fast") is
+    not given an invented bar: it is an open diamond at its start, labelled "no figure published". Bars carry
+    their minutes as text, hover shows the documents' wording and source. Trace ``meta``: ``role="steps"``
+    (``names``, ``starts``, ``minutes``) and ``role="unknown"`` (``names``, ``starts``).
+    """
+    labels = [f"{i}. {s.name}" for i, s in enumerate(plan.steps, start=1)]
+    known = [i for i, s in enumerate(plan.steps) if s.minutes is not None]
+    unknown = [i for i, s in enumerate(plan.steps) if s.minutes is None]
+
+    def hover(i: int) -> str:
+        s = plan.steps[i]
+        took = NO_FIGURE if s.minutes is None else f"{s.minutes:g} min"
+        return "<br>".join(p for p in (f"<b>{escape(s.name)}</b>", f"starts at {plan.starts[i]:g} min, takes {took}",
+                                       escape(s.note), escape(s.source)) if p)
+
+    fig = go.Figure(layout={"template": TEMPLATE})
+    if known:
+        fig.add_trace(go.Bar(
+            y=[labels[i] for i in known], x=[plan.steps[i].minutes for i in known], base=[plan.starts[i] for i in known],
+            orientation="h", text=[f"{plan.steps[i].minutes:g} min" for i in known], textposition="inside",
+            insidetextanchor="middle", marker={"color": OKABE_ITO["blue"], "line": {"color": OKABE_ITO["black"], "width": 1}},
+            textfont={"color": "#FFFFFF"}, name="Step with a documented duration (bar, minutes inside)",
+            hovertext=[hover(i) for i in known], hoverinfo="text",
+            meta={"role": "steps", "names": [plan.steps[i].name for i in known],
+                  "starts": [plan.starts[i] for i in known], "minutes": [plan.steps[i].minutes for i in known]}))
+    if unknown:
+        fig.add_trace(go.Scatter(
+            y=[labels[i] for i in unknown], x=[plan.starts[i] for i in unknown], mode="markers+text",
+            marker={"symbol": "diamond-open", "size": 14, "color": OKABE_ITO["vermillion"], "line": {"width": 2}},
+            text=[f"  {NO_FIGURE}" for _ in unknown], textposition="middle right",
+            name=f"Step with {NO_FIGURE} (open diamond at its start, not counted)",
+            hovertext=[hover(i) for i in unknown], hoverinfo="text",
+            meta={"role": "unknown", "names": [plan.steps[i].name for i in unknown],
+                  "starts": [plan.starts[i] for i in unknown]}))
+    title = f"Plan: about {plan.total_minutes:g} minutes"
+    if unknown:
+        title += f" ({_count(len(unknown), 'step')} with {NO_FIGURE}, not counted)"
+    end = max(plan.total_minutes, max(plan.starts, default=0.0))
+    fig.update_layout(
+        title={"text": escape(title), "x": 0.01, "xanchor": "left"}, barmode="overlay", bargap=0.4,
+        height=170 + 40 * max(len(labels), 2), margin={"l": 20, "r": 30, "t": 50, "b": 100},
+        xaxis={"title": {"text": "minutes from the start"}, "range": [0, end * 1.25 + 5], "zeroline": True,
+               "showgrid": True, "gridcolor": "#DDDDDD"},
+        yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "x": 0, "xref": "container", "y": 0, "yref": "container", "yanchor": "bottom",
+                "font": {"size": 11}},
+    )
+    if not labels:
+        fig.add_annotation(text="No steps in this plan.", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    return fig
+
+
+__all__ = ["OKABE_ITO", "TopologyLayout", "address_map_figure", "route_table_figure", "timeline_figure", "topology_figure",
+           "topology_layout"]

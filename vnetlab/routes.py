@@ -23,6 +23,7 @@ loser stays listed with state ``Invalid``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator
 
 from netaddr import IPAddress, IPNetwork
@@ -34,6 +35,13 @@ UDR_OVERVIEW = "https://learn.microsoft.com/azure/virtual-network/virtual-networ
 
 # Same prefix: user-defined beats BGP/gateway beats system (UDR overview, "How Azure selects a route").
 SOURCE_RANK = {"User": 0, "VirtualNetworkGateway": 1, "Default": 2}
+
+
+@lru_cache(maxsize=65536)
+def span(prefix: str) -> tuple[int, int, int]:
+    """(first, last, prefix length) of a prefix string, parsed once per distinct prefix."""
+    net = IPNetwork(prefix)
+    return net.first, net.last, net.prefixlen
 
 
 @dataclass(frozen=True)
@@ -81,10 +89,15 @@ def select(routes: list[Route]) -> tuple[Route, ...]:
         if r.prefix not in best or _rank(r) < _rank(best[r.prefix]):
             best[r.prefix] = r
     chosen = [r if best[r.prefix] is r else r.with_state("Invalid") for r in routes]
-    preferred = [r.network for r in chosen if r.state == "Active" and r.source == "Default"
+    preferred = [span(r.prefix) for r in chosen if r.state == "Active" and r.source == "Default"
                  and r.next_hop_type in SYSTEM_PREFERRED]
+
+    def inside_preferred(r: Route) -> bool:
+        first, last, _ = span(r.prefix)
+        return any(p0 <= first and last <= p1 for p0, p1, _ in preferred)
+
     return tuple(r.with_state("Invalid") if r.state == "Active" and r.source == "VirtualNetworkGateway"
-                 and any(r.network in p for p in preferred) else r for r in chosen)
+                 and inside_preferred(r) else r for r in chosen)
 
 
 @dataclass(frozen=True)
@@ -100,8 +113,8 @@ class EffectiveRoutes:
         index: dict[int, dict[int, Route]] = {}
         for r in self.routes:
             if r.state == "Active":
-                net = r.network
-                index.setdefault(net.prefixlen, {})[net.first] = r
+                first, _, length = span(r.prefix)
+                index.setdefault(length, {})[first] = r
         lengths = sorted(index, reverse=True)
         object.__setattr__(self, "_index", (lengths, index))
 
@@ -177,14 +190,7 @@ def compute(vnet, subnet) -> EffectiveRoutes:
     table = getattr(subnet, "route_table", None)
     gateway = gateway_in_use(vnet)
     if gateway is not None and not (table is not None and table.disable_bgp_route_propagation):
-        seen: set[str] = set()
-        for learned in gateway_routes(gateway):
-            if learned.prefix in seen:
-                continue
-            seen.add(learned.prefix)
-            routes.append(Route(prefix=learned.prefix, next_hop_type="VirtualNetworkGateway",
-                                source="VirtualNetworkGateway", next_hop_ip=gateway.instance_ips,
-                                origin=learned.origin, connection=learned.connection))
+        routes.extend(_gateway_route_rows(gateway))
     if table is not None:
         for udr in table.routes.values():
             routes.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
@@ -237,8 +243,14 @@ def gateway_routes(gateway, _seen: frozenset = frozenset()) -> list[Learned]:
       the P2S pool, which VNet-to-VNet does not carry);
     * Point-to-Site: the client address pool.
     """
+    if not _seen:  # the top-level answer depends only on the network's state: memoise it per version
+        return list(_memo(gateway, "gateway-routes", lambda: tuple(_gateway_routes(gateway, frozenset()))))
+    return _gateway_routes(gateway, _seen)
+
+
+def _gateway_routes(gateway, _seen: frozenset) -> list[Learned]:
     seen = _seen | {gateway.name}
-    own = [str(p) for v in [gateway.vnet, *transit_spokes(gateway)] for p in v.address_space]
+    own = {str(p) for v in [gateway.vnet, *transit_spokes(gateway)] for p in v.address_space}
     out: list[Learned] = []
     for c in gateway.connections.values():
         if c.status != "Connected":
@@ -263,3 +275,25 @@ def gateway_routes(gateway, _seen: frozenset = frozenset()) -> list[Learned]:
     if getattr(gateway, "p2s", None) is not None:
         out += [Learned(str(p), "Point-to-Site client address pool", "P2S") for p in gateway.p2s.address_pool]
     return out
+
+
+# --- per-gateway memo ------------------------------------------------------------------------------------
+# Every subnet that uses a gateway gets the same gateway routes; at scale (a hub gateway shared by hundreds of
+# transit spokes, a site advertising a thousand prefixes) recomputing them per subnet dominated. They are
+# memoised on the Network, keyed on its version, which every model change increments.
+def _memo(gateway, key: str, compute):
+    network = gateway.vnet.network
+    return compute() if network is None else network.memo((key, gateway.name), compute)
+
+
+def _gateway_route_rows(gateway) -> tuple[Route, ...]:
+    """The gateway's learned prefixes as effective-route rows (first origin of each prefix), shared by every
+    subnet that uses the gateway (``Route`` is frozen, so sharing is safe)."""
+    def rows() -> tuple[Route, ...]:
+        out: dict[str, Route] = {}
+        for learned in gateway_routes(gateway):
+            out.setdefault(learned.prefix, Route(
+                prefix=learned.prefix, next_hop_type="VirtualNetworkGateway", source="VirtualNetworkGateway",
+                next_hop_ip=gateway.instance_ips, origin=learned.origin, connection=learned.connection))
+        return tuple(out.values())
+    return _memo(gateway, "gateway-route-rows", rows)

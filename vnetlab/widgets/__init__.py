@@ -75,5 +75,9 @@ class Explorer:
 
 from .address_planner import AddressPlanner  # noqa: E402  (they build on the helpers above)
 from .peering_explorer import PeeringExplorer  # noqa: E402
+from .sku_explorer import SkuExplorer  # noqa: E402
+from .propagation_explorer import PropagationExplorer  # noqa: E402
+from .next_hop_explorer import NextHopExplorer  # noqa: E402
 
-__all__ = ["AddressPlanner", "Explorer", "PeeringExplorer", "callback", "error_html", "replace_figure"]
+__all__ = ["AddressPlanner", "Explorer", "NextHopExplorer", "PeeringExplorer", "PropagationExplorer", "SkuExplorer",
+           "callback", "error_html", "replace_figure"]
