@@ -325,3 +325,14 @@ def test_scenario_round_trip_with_gateways_tables_and_connections():
     again = vl.Network.from_yaml(net.to_yaml())
     assert again.to_dict() == net.to_dict()
     assert again.trace("vm-spoke", "192.168.1.10").reachable
+
+
+def test_new_range_overlapping_a_connected_vnet_or_site_is_refused():
+    # facts §3.3: address spaces of all connected VNets and local sites must not overlap
+    net = v2v_pair()
+    net.connect("vnet1", "vnet2")
+    with pytest.raises(GatewayConnectionError, match="overlap"):
+        net.add_address_space("vnet1", "10.2.128.0/17")
+    net2 = s1()
+    with pytest.raises(GatewayConnectionError, match="branch"):
+        net2.add_address_space("hub", "192.168.1.0/25")

@@ -99,12 +99,12 @@ def check_p2s(gateway, pool: list[str], protocols: list[str]) -> PointToSite:
     return PointToSite(address_pool=parsed, protocols=protos)
 
 
-def check_no_overlap(vnet, prefixes: list[IPNetwork], what: str) -> None:
+def check_no_overlap(name: str, space: list[IPNetwork], prefixes: list[IPNetwork], what: str) -> None:
     """Connected address spaces must not overlap (without NAT rules, which module 3 adds)."""
-    clash = addressing.overlaps(prefixes, vnet.address_space)
+    clash = addressing.overlaps(prefixes, space)
     if clash:
         raise GatewayConnectionError(
-            f"{what}'s {clash[0][0]} overlaps {vnet.name}'s {clash[0][1]}: address spaces joined by a VPN connection "
+            f"{what}'s {clash[0][0]} overlaps {name}'s {clash[0][1]}: address spaces joined by a VPN connection "
             "must not overlap (NAT rules on a VpnGw2+ gateway are the documented way around this for IPsec).",
             value=clash[0][0], rule="connected address spaces must not overlap", source=V2V_HOWTO)
 
@@ -132,7 +132,7 @@ def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool)
                                          f"({remote.vnet.cloud}): VNet-to-VNet does not work across Azure clouds; use "
                                          "Site-to-Site there.", value=name, rule="no VNet-to-VNet across clouds",
                                          source=VPN_FAQ)
-        check_no_overlap(local.vnet, remote.vnet.address_space, remote.vnet.name)
+        check_no_overlap(local.vnet.name, local.vnet.address_space, remote.vnet.address_space, remote.vnet.name)
         if enable_bgp and not (local.bgp and remote.bgp):
             raise GatewayConnectionError(f"BGP on {name} needs BGP (an ASN) on both gateways.", value=name,
                                          rule="BGP on both ends", source=VPN_FAQ)
@@ -140,7 +140,7 @@ def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool)
             raise GatewayConnectionError(f"BGP on {name}: both gateways use ASN {local.asn}; the two ends need different "
                                          "ASNs.", value=local.asn, rule="different ASNs per BGP session", source=VPN_FAQ)
     else:
-        check_no_overlap(local.vnet, remote.prefixes, remote.name)
+        check_no_overlap(local.vnet.name, local.vnet.address_space, remote.prefixes, remote.name)
         if enable_bgp and not (local.bgp and remote.bgp_asn is not None):
             raise GatewayConnectionError(f"BGP on {name} needs an ASN on the gateway and on LNG {remote.name}.",
                                          value=name, rule="BGP on both ends", source=VPN_FAQ)

@@ -169,6 +169,10 @@ class Network:
                 raise PeeringOverlapError(f"{v.name}'s new range {a} overlaps {b} of peered VNet {name}.",
                                           value=a, rule="peered VNets' address spaces must not overlap",
                                           source=MANAGE_PEERING)
+        for c in self.connections:  # VNets and sites joined by a VPN connection must not overlap either
+            if c.gateway.vnet is v:
+                other = c.remote.vnet.address_space if c.kind == "Vnet2Vnet" else c.remote.prefixes
+                conn_mod.check_no_overlap(v.name, space, other, c.remote.name)
         v.address_space = space
         self._touch()
 
@@ -332,7 +336,7 @@ class Network:
         updated = build_lng(name, str(lng.gateway_ip), prefixes, lng.bgp_asn,
                             str(lng.bgp_peer_ip) if lng.bgp_peer_ip else None, [str(p) for p in lng.advertised])
         for c in self._connections_to(lng):
-            conn_mod.check_no_overlap(c.gateway.vnet, updated.prefixes, lng.name)
+            conn_mod.check_no_overlap(c.gateway.vnet.name, c.gateway.vnet.address_space, updated.prefixes, lng.name)
         lng.prefixes = updated.prefixes
         self._touch()
 
