@@ -336,3 +336,20 @@ def test_new_range_overlapping_a_connected_vnet_or_site_is_refused():
     net2 = s1()
     with pytest.raises(GatewayConnectionError, match="branch"):
         net2.add_address_space("hub", "192.168.1.0/25")
+
+
+def test_small_gateway_subnet_is_flagged_for_non_basic_skus():
+    # facts §2.3 / S10c: warn below /27; the 2024-02-29 settings text supports that only for Basic
+    net = vl.Network()
+    net.add_vnet("a", ["10.8.0.0/16"], region="westeurope").add_subnet("GatewaySubnet", "10.8.255.0/28")
+    gw = net.add_vpn_gateway("a", "VpnGw1AZ")
+    assert any("/27" in f and "Basic" in f for f in gw.findings)
+    assert len(net.findings()) == 2  # the subnet's own advice and the gateway's
+
+
+def test_site_to_site_between_two_vnets_needs_both_sides():
+    net = vl.load_scenario("v2v-vs-s2s")
+    t = net.trace("vm-s2s-vnet1", "10.12.1.4")
+    assert t.reachable and t.dst_vnet == "s2s-vnet2"
+    net.remove_connection("s2s-vnet2", "s2s-vnet2-to-lng-s2s-vnet1")
+    assert "needs a connection (and an LNG) on each side" in net.trace("vm-s2s-vnet1", "10.12.1.4").reason

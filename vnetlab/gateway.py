@@ -208,6 +208,7 @@ class VpnGateway:
     public_ips: tuple[str, ...] = ()
     connections: dict = field(default_factory=dict, repr=False)  # name -> Connection
     p2s: object = field(default=None, repr=False)  # PointToSite configuration, if any
+    findings: tuple[str, ...] = ()  # advice that is not an error (e.g. GatewaySubnet below /27 for this SKU)
 
     @property
     def bgp(self) -> bool:

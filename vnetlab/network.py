@@ -296,10 +296,16 @@ class Network:
         free = (f"203.0.113.{i}" for i in range(1, 255) if f"203.0.113.{i}" not in taken)
         gateway = gw_mod.VpnGateway(name=name or f"{v.name}-vpngw", vnet=v, sku=spec, vpn_type=vpn_type,
                                     active_active=active_active, bgp_asn=bgp_asn, instance_ips=instance_ips,
-                                    public_ips=tuple(next(free) for _ in range(count)))
+                                    public_ips=tuple(next(free) for _ in range(count)),
+                                    findings=tuple(gw_mod.gateway_findings(v, spec)))
         v.gateway = gateway
         self._touch()
         return gateway
+
+    def findings(self) -> list[str]:
+        """Advice that is not an error, across the network: small gateway subnets and the like."""
+        out = [f for v in self.vnets.values() for s in v.subnets.values() for f in s.findings]
+        return out + [f for g in self.gateways for f in g.findings]
 
     @property
     def gateways(self) -> list[gw_mod.VpnGateway]:

@@ -229,23 +229,39 @@ def _through_connection(network, walk: _Walk, gw, name: str) -> Trace:
         walk.add(gw.vnet.name, "GatewaySubnet", "Point-to-Site", f"to a client in {gw.name}'s P2S address pool")
         return walk.done("Reachable", f"Sent to Point-to-Site client address {d} through {gw.name}.", reached="P2S")
     c = gw.connections[name]
-    if c.kind == "IPsec":
-        walk.add(c.remote.name, "", "IPsec tunnel",
-                 f"{c.name}: Site-to-Site, encrypted, over the public internet to {c.remote.gateway_ip}")
-        return walk.done("Reachable", f"Handed to on-premises site {c.remote.name} through Site-to-Site connection "
-                                      f"{c.name}.", reached=c.remote.name)
-    remote_vnet = c.remote.vnet
-    walk.add(remote_vnet.name, "GatewaySubnet", "VNet-to-VNet tunnel",
-             f"{c.name}: IPsec/IKEv2 over the Microsoft backbone to {c.remote.name}")
-    if remote_vnet.contains(d):
-        return _deliver(walk, remote_vnet, f"through VNet-to-VNet connection {c.name}")
-    gateway_subnet = remote_vnet.subnets["GatewaySubnet"]
+    if c.kind == "Vnet2Vnet":
+        walk.add(c.remote.vnet.name, "GatewaySubnet", "VNet-to-VNet tunnel",
+                 f"{c.name}: IPsec/IKEv2 over the Microsoft backbone to {c.remote.name}")
+        return _arrive(network, walk, c.remote, f"through VNet-to-VNet connection {c.name}")
+    lng = c.remote
+    # An LNG whose device address is another Azure VPN gateway's public IP is a VNet treated as a site.
+    peer = next((g for g in network.gateways if str(lng.gateway_ip) in g.public_ips), None)
+    if peer is None:
+        walk.add(lng.name, "", "IPsec tunnel", f"{c.name}: Site-to-Site, encrypted, over the public internet to "
+                                               f"{lng.gateway_ip}")
+        return walk.done("Reachable", f"Handed to on-premises site {lng.name} through Site-to-Site connection "
+                                      f"{c.name}.", reached=lng.name)
+    walk.add(peer.vnet.name, "GatewaySubnet", "IPsec tunnel",
+             f"{c.name}: Site-to-Site over the public internet to {lng.gateway_ip}, gateway {peer.name} of {peer.vnet.name}")
+    back = [x for x in peer.connections.values() if x.kind == "IPsec" and str(x.remote.gateway_ip) in gw.public_ips]
+    if not back:
+        return walk.drop(peer.vnet.name, "no connection back",
+                         f"{peer.vnet.name}'s gateway {peer.name} has no Site-to-Site connection to {gw.name}'s public IP: "
+                         "a tunnel between two VNets needs a connection (and an LNG) on each side.")
+    return _arrive(network, walk, peer, f"through Site-to-Site connections {c.name} and {back[0].name}")
+
+
+def _arrive(network, walk: _Walk, remote_gw, how: str) -> Trace:
+    """The packet leaves a tunnel at ``remote_gw``: deliver in its VNet, or let that gateway route it on."""
+    remote_vnet = remote_gw.vnet
+    if remote_vnet.contains(walk.d):
+        return _deliver(walk, remote_vnet, how)
     if len(walk.hops) > MAX_HOPS:
         return walk.drop(remote_vnet.name, "too many hops", "The packet loops between gateways.")
-    onward = network.effective_routes(remote_vnet.name, "GatewaySubnet").lookup(d)
+    onward = network.effective_routes(remote_vnet.name, "GatewaySubnet").lookup(walk.d)
     if onward is not None and onward.next_hop_type == "VirtualNetworkGateway" and onward.connection:
-        return _through_connection(network, walk, c.remote, onward.connection)
-    return _route_from(network, walk, remote_vnet, gateway_subnet, forwarded=False)
+        return _through_connection(network, walk, remote_gw, onward.connection)
+    return _route_from(network, walk, remote_vnet, remote_vnet.subnets["GatewaySubnet"], forwarded=False)
 
 
 def _deliver(walk: _Walk, target, how: str) -> Trace:
