@@ -19,7 +19,8 @@ from ..errors import GradingError
 from .core import AnswerError, Check, ExerciseSpec, Feedback, Question, QuestionResult, evaluate
 from .notebook import Exercise
 
-EXERCISES = {"01-address-spaces": "questions_01", "02-vnet-peering": "questions_02"}
+EXERCISES = {"01-address-spaces": "questions_01", "02-vnet-peering": "questions_02", "03-vpn-gateway": "questions_03",
+             "04-vnet-to-vnet-vs-site-to-site": "questions_04", "06-effective-routes": "questions_06"}
 
 
 def spec(name: str) -> ExerciseSpec:

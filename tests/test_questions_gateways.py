@@ -1,0 +1,388 @@
+"""The graded gateway exercises (03 VPN gateway, 04 VNet-to-VNet vs Site-to-Site, 06 effective routes) as a learner
+meets them through ``ex.check``: right answers pass for every learner, realistic wrong answers get a message that
+names the mistake, unanswered questions get feedback instead of an exception, hidden checks stay hidden.
+
+Expected values come from the fact sheet (``/work/shared/azure-facts.md``), not from the grading code: the current
+SKU table and features (§1.1, §1.4: NAT from VpnGw2AZ, no BGP or transit on Basic; non-AZ VpnGw1-5 not creatable
+from 2025-01-01, §1.6), GatewaySubnet /27 or larger (§2.3), LNG prefixes typed by hand while VNet-to-VNet follows
+the address space and a peering needs a sync (§3.2, §3.3, §6.4, S3), and route selection (§7.4, §7.5, S1, S11).
+Networks are built the way a learner builds them, with the engine's public API.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import ipywidgets as ipw
+import pytest
+from netaddr import IPAddress, IPNetwork
+
+import vnetlab as vl
+import vnetlab.grading as g
+from vnetlab.grading.core import evaluate
+from vnetlab.grading.plain import to_plain
+
+NAMES = ("03-vpn-gateway", "04-vnet-to-vnet-vs-site-to-site", "06-effective-routes")
+LEARNERS = ["alice", "bob", "Chloé", "d-4", "instructor"]
+GATEWAY_PREFIX = 27  # §2.3, non-Basic SKUs
+# §1.1 current (AZ) SKUs: name, generation, aggregate Mbps, S2S tunnels, BGP, NAT (§1.4), zone-redundant
+CURRENT = [("Basic", 1, 100, 10, False, False, False), ("VpnGw1AZ", 1, 650, 30, True, False, True),
+           ("VpnGw2AZ", 1, 1000, 30, True, True, True), ("VpnGw3AZ", 1, 1250, 30, True, True, True),
+           ("VpnGw2AZ", 2, 1250, 30, True, True, True), ("VpnGw3AZ", 2, 2500, 30, True, True, True),
+           ("VpnGw4AZ", 2, 5000, 100, True, True, True), ("VpnGw5AZ", 2, 10000, 100, True, True, True)]
+
+
+# --- model answers from the facts ------------------------------------------------------------------------------------
+def build_hub(G, *, space=None, gw_prefix=GATEWAY_PREFIX, sku="VpnGw1AZ", site_prefix=None, transit=True,
+              remote=True, join_spokes=False) -> vl.Network:
+    """S1 with the learner's numbers, built as the lesson does; keyword arguments make the classic mistakes."""
+    net = vl.Network()
+    for name, cidr in G["vnets"].items():
+        cidr = space.get(name, cidr) if space else cidr
+        net.add_vnet(name, [cidr], region=G["region"])
+        base = IPNetwork(cidr)
+        if name == "hub":
+            net.vnet(name).add_subnet("GatewaySubnet", str(list(base.subnet(gw_prefix))[-1]))
+        else:
+            net.vnet(name).add_subnet("app", str(list(base.subnet(24))[1])).add_nic(G["spoke_vms"][name])
+    net.add_vpn_gateway("hub", sku)
+    net.add_local_network_gateway("branch", G["site"]["device_ip"], [site_prefix or G["site"]["prefix"]])
+    net.connect("hub", "branch", kind="IPsec")
+    for spoke in G["spoke_vms"]:
+        net.peer("hub", spoke, allow_gateway_transit=transit, use_remote_gateways=transit and remote)
+    if join_spokes:
+        net.peer("spoke1", "spoke2")
+    return net
+
+
+def smallest_sku(needs) -> str:
+    fits = [r for r in CURRENT if r[2] >= needs["throughput_mbps"] and r[3] >= needs["tunnels"]
+            and (r[4] or not needs["bgp"]) and (r[5] or not needs["nat"]) and (r[6] or not needs["zone_redundant"])]
+    return min(fits, key=lambda r: r[2])[0]
+
+
+def next_hop(G, qid) -> str:
+    """§7.4-§7.5 by hand for the routes-lab network: which route wins for each kind of destination."""
+    q, net = G["questions"][qid], G["network"]
+    dest = IPAddress(q["destination"])
+    spaces = {v["name"]: IPNetwork(v["address_space"][0]) for v in net["vnets"]}
+    regions = {v["name"]: v["region"] for v in net["vnets"]}
+    site = IPNetwork(net["local_network_gateways"][0]["advertised"][1])
+    peers = {"hub": {"spoke1", "spoke2"}, "spoke1": {"hub"}, "spoke2": {"hub"}}
+    if dest in spaces[q["vnet"]]:
+        return "VnetLocal"
+    owner = next((n for n, s in spaces.items() if dest in s), None)
+    if owner in peers[q["vnet"]]:  # system peering routes win even over a longer BGP route (S11c)
+        return "VNetPeering" if regions[owner] == regions[q["vnet"]] else "VNetGlobalPeering"
+    if owner is not None:
+        return "None"  # 10.0.0.0/8 → None; peering is not transitive (S2)
+    if dest in site:  # learned over BGP unless the subnet's table disables propagation (S1 variant B)
+        return "None" if q["subnet"] == "db" else "VirtualNetworkGateway"
+    return "VirtualNetworkGateway" if q["subnet"] == "app" else "Internet"  # S11b: UDR 0/0 beats system 0/0
+
+
+def model_answer(ex: g.Exercise, qid: str):
+    G = ex.givens(qid)
+    name = (ex.spec.name, qid)
+    if name == ("03-vpn-gateway", "q1"):
+        return build_hub(G)
+    if name == ("03-vpn-gateway", "q2"):
+        return smallest_sku(G["needs"])
+    if name == ("04-vnet-to-vnet-vs-site-to-site", "q1"):
+        vnet2 = next(v for v in G["network"]["vnets"] if v["name"] == "vnet2")
+        return {"lng-vnet2": list(vnet2["address_space"])}
+    if name == ("04-vnet-to-vnet-vs-site-to-site", "q2"):
+        return {"Vnet2Vnet": "nothing", "IPsec": "edit the LNG", "VNetPeering": "sync the peering"}
+    if name == ("06-effective-routes", "q1"):
+        return {qid_: next_hop(G, qid_) for qid_ in G["questions"]}
+    raise AssertionError(f"no model answer for {name}")
+
+
+class StandIn:
+    """A stand-in for a widget of the contract: ``.widget`` and ``.answer_data()``."""
+
+    def __init__(self, data) -> None:
+        self.data, self.widget = data, ipw.HTML("stand-in")
+
+    def answer_data(self):
+        return json.loads(json.dumps(self.data))
+
+
+@pytest.fixture
+def exercise(tmp_path):
+    def make(name: str, learner: str = "alice") -> g.Exercise:
+        return g.exercise(name, learner, answers_path=str(tmp_path / "vnetlab-answers.json"))
+    return make
+
+
+def score(ex: g.Exercise, qid: str, answer):
+    question = ex.spec.question(qid)
+    if question.widget:
+        ex.record(qid, StandIn(answer))
+        return evaluate(question, ex.recorded(qid), ex.givens(qid))
+    return evaluate(question, to_plain(answer), ex.givens(qid))
+
+
+def feedback(ex: g.Exercise, qid: str, answer):
+    return ex.record(qid, StandIn(answer)) if ex.spec.question(qid).widget else ex.check(qid, answer)
+
+
+# --- shape, right answers, givens -----------------------------------------------------------------------------------
+def test_the_gateway_exercises_are_registered_with_their_lessons():
+    for name in NAMES:
+        spec = g.spec(name)
+        assert spec.lesson == f"../notebooks/{name}.ipynb"
+        for q in spec.questions:
+            assert q.visible and q.hidden and len(q.hints) >= 2 and q.points > 0, q.id
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("learner", LEARNERS)
+def test_a_right_answer_gets_full_marks_for_every_learner(exercise, name, learner):
+    ex = exercise(name, learner)
+    for q in ex.spec.questions:
+        result = score(ex, q.id, model_answer(ex, q.id))
+        assert result.problem is None, (q.id, result.problem)
+        assert result.full, (q.id, [(c.name, c.message) for c in result.checks if not c.passed])
+        assert result.earned == pytest.approx(q.points)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_two_learners_get_different_givens_and_both_right_answers_pass(exercise, name):
+    for q in g.spec(name).questions:
+        values = [json.dumps(exercise(name, who).givens(q.id), sort_keys=True) for who in LEARNERS]
+        assert len(set(values)) == len(LEARNERS), f"{q.id}: two learners share givens"
+        assert exercise(name, "alice").givens(q.id) == exercise(name, " alice ").givens(q.id)
+
+
+def test_another_learners_network_and_prefixes_are_not_right_for_you(exercise):
+    for name, qid in (("03-vpn-gateway", "q1"), ("04-vnet-to-vnet-vs-site-to-site", "q1"), ("06-effective-routes", "q1")):
+        alice, bob = exercise(name, "alice"), exercise(name, "bob")
+        assert not score(bob, qid, model_answer(alice, qid)).full, (name, qid)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_answer_gives_feedback_not_an_exception_and_scores_zero(exercise, name):
+    ex = exercise(name)
+    for q in ex.spec.questions:
+        fb = ex.check(q.id) if q.widget else ex.check(q.id, None)
+        assert not fb.result.answered and fb.result.earned == 0 and "No answer" in str(fb)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_perfect_answer_is_not_told_all_passed_and_hidden_checks_stay_hidden(exercise, name):
+    ex = exercise(name)
+    for q in ex.spec.questions:
+        fb = feedback(ex, q.id, model_answer(ex, q.id))
+        text = str(fb) + fb._repr_html_()
+        assert fb.visible_passed and "hidden check" in text and "not your final score" in text
+        assert not any(c.name in text for c in q.hidden)
+
+
+# --- targeted messages for realistic mistakes ----------------------------------------------------------------------
+def learner_where(name, qid, condition) -> str:
+    """A learner id whose givens make the mistake possible (e.g. NAT required)."""
+    return next(w for w in (f"learner-{i}" for i in range(500))
+                if condition(g.exercise(name, w, answers_path="unused.json").givens(qid)["needs"]))
+
+
+def example_space(ex, a):
+    return build_hub(ex.givens("q1"), space={"hub": "10.0.0.0/16"})
+
+
+def small_gateway_subnet(ex, a):
+    return build_hub(ex.givens("q1"), gw_prefix=28)
+
+
+def basic_gateway(ex, a):  # Basic cannot offer transit (S6d), so the learner leaves it off
+    return build_hub(ex.givens("q1"), gw_prefix=29, sku="Basic", transit=False)
+
+
+def lesson_site_prefix(ex, a):
+    G = ex.givens("q1")
+    return build_hub(G, site_prefix="192.168.1.0/24" if G["site"]["prefix"] != "192.168.1.0/24" else "192.168.2.0/24")
+
+
+def no_use_remote_gateways(ex, a):
+    return build_hub(ex.givens("q1"), remote=False)
+
+
+def no_transit_at_all(ex, a):
+    return build_hub(ex.givens("q1"), transit=False)
+
+
+def spokes_joined(ex, a):
+    return build_hub(ex.givens("q1"), join_spokes=True)
+
+
+def stale_unchanged(ex, a):
+    G = ex.givens("q1")
+    return {"lng-vnet2": G["network"]["local_network_gateways"][0]["prefixes"]}
+
+
+def stale_replaced(ex, a):
+    return {"lng-vnet2": [ex.givens("q1")["added_range"]]}
+
+
+def stale_typo(ex, a):
+    second = int(ex.givens("q1")["added_range"].split(".")[1])
+    return {"lng-vnet2": [a["lng-vnet2"][0], f"172.{second + 1}.0.0/16"]}
+
+
+def stale_wrong_side(ex, a):
+    G = ex.givens("q1")
+    vnet1 = G["network"]["local_network_gateways"][1]["prefixes"]
+    return {"lng-vnet1": [*vnet1, G["added_range"]]}
+
+
+def stale_overlap(ex, a):
+    return {"lng-vnet2": ["10.0.0.0/8", ex.givens("q1")["added_range"]]}
+
+
+def stale_too_broad(ex, a):
+    return {"lng-vnet2": [a["lng-vnet2"][0], "172.16.0.0/12"]}
+
+
+def s2s_automatic(ex, a):
+    return {**a, "IPsec": "nothing"}
+
+
+def v2v_needs_lng(ex, a):
+    return {**a, "Vnet2Vnet": "edit the LNG"}
+
+
+def peering_automatic(ex, a):
+    return {**a, "VNetPeering": "nothing"}
+
+
+def _kind(ex, predicate):
+    G = ex.givens("q1")
+    return next(qid for qid, q in G["questions"].items() if predicate(G, q))
+
+
+def _advertised(G, q):
+    return q["vnet"] == "hub" and IPAddress(q["destination"]) in IPNetwork(
+        G["network"]["local_network_gateways"][0]["advertised"][0])
+
+
+def _public(G, q):
+    return not any(IPAddress(q["destination"]) in IPNetwork(r) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def _site_from_db(G, q):
+    return q["subnet"] == "db" and IPAddress(q["destination"]) in IPNetwork(
+        G["network"]["local_network_gateways"][0]["advertised"][1])
+
+
+def _other_spoke(G, q):
+    return q["vnet"] == "spoke1" and IPAddress(q["destination"]) in IPNetwork(G["network"]["vnets"][2]["address_space"][0])
+
+
+def bgp_beats_peering(ex, a):
+    return {**a, _kind(ex, _advertised): "VirtualNetworkGateway"}
+
+
+def system_beats_udr(ex, a):
+    return {**a, _kind(ex, _public): "Internet"}
+
+
+def propagation_ignored(ex, a):
+    return {**a, _kind(ex, _site_from_db): "VirtualNetworkGateway"}
+
+
+def transitive_peering(ex, a):
+    return {**a, _kind(ex, _other_spoke): "VNetPeering"}
+
+
+def portal_spelling(ex, a):
+    return {**a, _kind(ex, _public): "Virtual network gateway"}
+
+
+E3, E4, E6 = NAMES
+WRONG = [  # (exercise, question, mistake, words the visible feedback must contain)
+    (E3, "q1", example_space, "the lesson's example numbers"),
+    (E3, "q1", small_gateway_subnet, "/28: every SKU but Basic needs /27"),
+    (E3, "q1", basic_gateway, "Basic does not offer gateway transit"),
+    (E3, "q1", lesson_site_prefix, "does not include the site's prefix"),
+    (E3, "q1", no_use_remote_gateways, "use_remote_gateways off"),
+    (E3, "q1", no_transit_at_all, "allow_gateway_transit off"),
+    (E4, "q1", stale_unchanged, "typed by hand"),
+    (E4, "q1", stale_replaced, "replaced lng-vnet2's prefix instead of adding"),
+    (E4, "q1", stale_typo, "outside it"),
+    (E4, "q1", stale_wrong_side, "that LNG stands for vnet1"),
+    (E4, "q1", stale_overlap, "overlaps the address space"),
+    (E4, "q2", s2s_automatic, "routes only the prefixes typed in the local network gateway"),
+    (E4, "q2", v2v_needs_lng, "Azure fills in each side's view"),
+    (E6, "q1", bgp_beats_peering, "even over a more specific BGP route (S11c)"),
+    (E6, "q1", system_beats_udr, "a user route beats the system route (S11b)"),
+    (E6, "q1", propagation_ignored, "disables gateway route propagation"),
+    (E6, "q1", portal_spelling, "'VnetLocal', 'VNetPeering', 'VNetGlobalPeering'"),
+]
+
+
+@pytest.mark.parametrize("learner", ["alice", "bob", "zoe"])
+@pytest.mark.parametrize("name, qid, mistake, words", WRONG, ids=[f"{n[:2]}-{q}-{m.__name__}" for n, q, m, _ in WRONG])
+def test_a_realistic_mistake_gets_a_message_that_names_it(exercise, learner, name, qid, mistake, words):
+    ex = exercise(name, learner)
+    fb = feedback(ex, qid, mistake(ex, model_answer(ex, qid)))
+    assert not fb.visible_passed
+    assert any(words in m for m in fb.messages), fb.messages
+    assert words in str(fb) and words in fb._repr_html_().replace("&#x27;", "'")
+
+
+HIDDEN = [  # mistakes only a hidden check catches: the grader sees the message, the learner's check does not
+    (E3, "q1", spokes_joined, "the spokes were to stay apart"),
+    (E4, "q1", stale_too_broad, "more than vnet2 holds"),
+    (E4, "q2", peering_automatic, "is out of sync"),
+    (E6, "q1", transitive_peering, "Peering is not transitive"),
+]
+
+
+@pytest.mark.parametrize("name, qid, mistake, words", HIDDEN, ids=[m.__name__ for _, _, m, _ in HIDDEN])
+def test_a_mistake_caught_by_a_hidden_check_is_named_to_the_grader_only(exercise, name, qid, mistake, words):
+    ex = exercise(name, "alice")
+    wrong = mistake(ex, model_answer(ex, qid))
+    result = score(ex, qid, wrong)
+    missed = [c for c in result.checks if not c.passed]
+    assert missed and all(not c.visible for c in missed) and any(words in c.message for c in missed), missed
+    fb = feedback(ex, qid, wrong)
+    assert fb.visible_passed and words not in str(fb) + fb._repr_html_()
+
+
+@pytest.mark.parametrize("mistake, need, words", [
+    ("VpnGw2", lambda n: True, "is a non-AZ SKU"),
+    ("HighPerformance", lambda n: True, "is a legacy SKU"),
+    ("Basic", lambda n: n["bgp"], "Basic has no BGP"),
+    ("Basic", lambda n: n["nat"] and not n["bgp"], "Basic has no NAT"),
+    ("VpnGw1AZ", lambda n: n["nat"], "VpnGw1AZ has no NAT rules"),
+])
+def test_the_sku_question_names_the_wrong_choice(exercise, mistake, need, words):
+    learner = learner_where(E3, "q2", need)
+    fb = exercise(E3, learner).record("q2", StandIn(mistake))
+    assert not fb.visible_passed and any(words in m for m in fb.messages), fb.messages
+
+
+def test_a_sku_bigger_than_needed_loses_only_the_hidden_check(exercise):
+    learner = learner_where(E3, "q2", lambda n: n["throughput_mbps"] <= 1000 and n["tunnels"] <= 30)
+    ex = exercise(E3, learner)
+    result = score(ex, "q2", "VpnGw4AZ")
+    assert [c.visible for c in result.checks if not c.passed] == [False]
+    assert "a smaller SKU does too" in next(c.message for c in result.checks if not c.passed)
+
+
+def test_the_sku_explorer_records_the_smallest_fitting_sku(exercise):
+    from vnetlab.widgets import SkuExplorer
+    ex = exercise(E3, "alice")
+    explorer = SkuExplorer()
+    for need, value in ex.givens("q2")["needs"].items():
+        getattr(explorer, need).value = value
+    assert ex.record("q2", explorer).visible_passed
+    assert ex._evaluate("q2").full
+
+
+def test_spelling_is_azures_effective_route_names_case_insensitively(exercise):
+    ex = exercise(E6, "alice")
+    answer = {k: v.lower() for k, v in model_answer(ex, "q1").items()}
+    assert score(ex, "q1", answer).full
+    fb = ex.check("q1", {**answer, "d1": "Null"})
+    assert fb.result.problem and re.search(r"one of 'VnetLocal'.*'None'", fb.result.problem)
