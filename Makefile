@@ -1,34 +1,51 @@
 # vnetlab: two commands matter -- `make lab` and `make test`.
-PYTHON ?= python3
+#   make lab  [LAB_ARGS="--no-browser --port=8899"]   JupyterLab on notebooks/00-start-here.ipynb
+#   make test [PYTEST_ARGS="-m 'not notebooks'"]       every test: unit, notebooks, browser
+PYTHON      ?= python3
+LAB_ARGS    ?=
+PYTEST_ARGS ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JupyterLab reads default settings from <sys.prefix>/share/jupyter/lab/settings/overrides.json, so this file
+# configures the course's JupyterLab only, not any other JupyterLab on the machine.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# fetchNews "false" ("Never") is what stops the "Would you like to get notified about official Jupyter news?"
+# toast: JupyterLab asks while the setting is "none" (its default); --LabApp.news_url=None does not stop it.
+# With news off, JupyterLab never checks for updates either (checkForUpdates only acts when fetchNews is "true").
+NO_NEWS := {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
 
 .PHONY: lab test bench exercises clean setup
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_SETTINGS)
 
-# Re-install only when the package's declared dependencies change.
+# Install only when the package's declared dependencies change (the stamp is newer than pyproject.toml).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
-	$(BIN)/jupyter labextension disable "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1 || true
 	touch $(STAMP)
 
-lab: $(STAMP)
+$(LAB_SETTINGS): $(STAMP) Makefile
+	mkdir -p $(@D)
+	printf '%s\n' '$(NO_NEWS)' > $@
+
+# A token is required (JupyterLab makes one and opens the browser with it); only this machine can connect.
+lab: setup
 	$(BIN)/jupyter lab notebooks/00-start-here.ipynb \
-	  --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" --allow-root \
-	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+	  --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" --allow-root $(LAB_ARGS)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q -ra $(PYTEST_ARGS)
+# pytest's exit status 5 ("no tests collected") fails like any other non-zero status.
+test: setup
+	$(BIN)/python -m pytest -q -ra $(PYTEST_ARGS) || { status=$$?; \
+	  [ $$status -ne 5 ] || echo "make test: pytest collected no tests (exit status 5): failing" >&2; \
+	  exit $$status; }
 
-bench: $(STAMP)
+bench: setup
 	$(BIN)/python benchmarks/run.py
 
-exercises: $(STAMP)
+exercises: setup
 	$(BIN)/vnetlab generate solutions exercises
 
 clean:

@@ -1,0 +1,40 @@
+"""Shared test set-up. The markers (``browser``, ``notebooks``) are registered in pyproject.toml.
+
+With ``VNETLAB_REQUIRE_BROWSER=1`` (set by ``.ci/run``) a ``browser`` test may not skip: a skip is reported
+as a failure, whatever the reason the test gave (no Chromium, no Playwright, ...).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def browser_required() -> bool:
+    return os.environ.get("VNETLAB_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's root folder."""
+    return ROOT
+
+
+def pytest_report_header(config) -> str:
+    found = "found" if CHROMIUM.exists() else "missing"
+    return f"browser tests: {CHROMIUM} {found}; VNETLAB_REQUIRE_BROWSER={'1' if browser_required() else 'unset'}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if (report.skipped and browser_required() and item.get_closest_marker("browser") is not None
+            and not hasattr(report, "wasxfail")):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped, and VNETLAB_REQUIRE_BROWSER=1 forbids that: {reason}"

@@ -1,0 +1,91 @@
+"""The lessons work in a real browser: JupyterLab in headless Chromium, *Run All*, then use the widgets.
+
+What a learner relies on and only a browser shows: the widget and plotly front ends load, the explorer
+renders, and a click on it changes what is on screen (the status, the reachability matrix, the figure).
+Screenshots go to ``test-artifacts/``. See ``browser_util`` for the harness (and for adding a lesson).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import browser_util
+from browser_util import ROOT, lesson_in_browser
+
+# The matrix as the page shows it: header row, then one row per VM; each cell's text.
+MATRIX_JS = """table => [...table.querySelectorAll('tr')].map(
+    tr => [...tr.querySelectorAll('th, td')].map(c => c.innerText.split('\\n')[0].trim()))"""
+
+
+def reach(matrix: list[list[str]], src: str, dst: str) -> str:
+    """The verdict cell (e.g. "✓ Reachable") in row ``src``, column ``dst``."""
+    header = matrix[0]
+    row = next(r for r in matrix[1:] if r[0] == src)
+    return row[header.index(dst)]
+
+
+@pytest.mark.browser
+def test_lesson_02_peering_explorer_peers_two_spokes(tmp_path):
+    with lesson_in_browser("notebooks/02-vnet-peering.ipynb", tmp_path) as nb:
+        nb.run_all()
+        explorer = nb.output_containing("button:has-text('Remove peering')")
+        page = nb.page
+        title = explorer.locator(".js-plotly-plot .gtitle")
+        table = explorer.locator("table", has_text="Who reaches whom")
+        for label, vnet in (("VNet a", "spoke1"), ("VNet b", "spoke2")):
+            explorer.locator(".widget-dropdown", has=page.locator("label", has_text=label)) \
+                .locator("select").select_option(vnet)
+        explorer.get_by_text("spoke1 and spoke2 are not peered").wait_for()
+        title.filter(has_text="Dropped").wait_for()
+        before = table.evaluate(MATRIX_JS)
+        assert reach(before, "vm-spoke1", "vm-spoke2").startswith("✗"), before
+        nb.screenshot("02-vnet-peering-before-peer", explorer)
+
+        explorer.locator("button", has_text=re.compile(r"^Peer$")).click()
+
+        explorer.get_by_text("Peered spoke1 and spoke2").wait_for()
+        title.filter(has_text="Reachable").wait_for()  # the plotly figure redrew: spoke1 now reaches spoke2
+        after = table.evaluate(MATRIX_JS)
+        assert reach(after, "vm-spoke1", "vm-spoke2") == "✓ Reachable", after
+        assert reach(after, "vm-spoke2", "vm-spoke1") == "✓ Reachable", after
+        assert title.text_content() == "Trace 10.1.1.4 → 10.2.1.4: Reachable"
+        nb.assert_widgets_rendered()
+        nb.screenshot("02-vnet-peering", explorer)
+
+
+# --- without Chromium -----------------------------------------------------------------------------------------
+def test_without_chromium_browser_tests_skip_and_say_why(monkeypatch, tmp_path):
+    monkeypatch.setattr(browser_util, "CHROMIUM", tmp_path / "chromium")
+    monkeypatch.delenv("VNETLAB_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium is missing: install Debian's chromium"):
+        browser_util.chromium_or_skip()
+
+
+def test_without_chromium_browser_tests_fail_when_the_browser_is_required(monkeypatch, tmp_path):
+    monkeypatch.setattr(browser_util, "CHROMIUM", tmp_path / "chromium")
+    monkeypatch.setenv("VNETLAB_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="VNETLAB_REQUIRE_BROWSER=1"):
+        browser_util.chromium_or_skip()
+
+
+def test_any_skipped_browser_test_fails_when_the_browser_is_required(tmp_path):
+    """conftest.py turns a skip of a ``browser`` test into a failure (e.g. one that checks for Chromium itself)."""
+    shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    browser: drives a browser\n")
+    (tmp_path / "test_it.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.browser\ndef test_browser():\n    pytest.skip('no browser here')\n\n"
+        "def test_other():\n    pytest.skip('not a browser test')\n")
+    results = {}
+    for required in ("0", "1"):
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", str(tmp_path)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "VNETLAB_REQUIRE_BROWSER": required})
+        results[required] = done.stdout.splitlines()[-1]
+    assert "2 skipped" in results["0"] and "failed" not in results["0"], results
+    assert "1 failed, 1 skipped" in results["1"], results
