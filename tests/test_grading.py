@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from shipped import shipped_notebook
 import pytest
 
 import vnetlab.grading as g
@@ -36,7 +37,7 @@ MAX = {name: g.spec(name).points for name in g.EXERCISES}
 
 # --- building submissions -------------------------------------------------------------------------------------------
 def notebook(folder: str, name: str):
-    return nbformat.read(str(ROOT / folder / f"{name}.ipynb"), as_version=4)
+    return shipped_notebook(ROOT / folder / f"{name}.ipynb")  # as shipped, not a learner's working copy
 
 
 def light(nb):
