@@ -58,6 +58,30 @@ def test_lesson_02_peering_explorer_peers_two_spokes(tmp_path):
         nb.screenshot("02-vnet-peering", explorer)
 
 
+@pytest.mark.browser
+def test_lesson_04_propagation_explorer_shows_vnet_to_vnet_following_and_site_to_site_stale(tmp_path):
+    """The seed's point in a browser (facts S3): a new range reaches through VNet-to-VNet at once; through
+    Site-to-Site only after the hand-typed local network gateway is edited."""
+    with lesson_in_browser("notebooks/04-vnet-to-vnet-vs-site-to-site.ipynb", tmp_path) as nb:
+        nb.run_all()
+        explorer = nb.output_containing("button:has-text('Save LNG prefixes')")
+        page = nb.page
+        explorer.locator("input[placeholder='e.g. 10.22.0.0/16']").fill("10.22.0.0/16")
+        explorer.locator("button", has_text="Add to vnet2").click()
+        v2v = explorer.locator(".widget-html", has_text="VNet-to-VNet connection")
+        s2s = explorer.locator(".widget-html", has_text="LNGs typed by hand")
+        v2v.filter(has_text="10.22.0.4: Reachable").first.wait_for()
+        assert "10.22.0.4: Dropped" in s2s.first.inner_text()
+        nb.screenshot("04-propagation-stale", explorer)
+
+        lng = explorer.locator(".widget-text", has=page.locator("label", has_text="lng-vnet2 prefixes")).locator("input")
+        lng.fill("10.2.0.0/16, 10.22.0.0/16")
+        explorer.locator("button", has_text="Save LNG prefixes").click()
+        s2s.filter(has_text="10.22.0.4: Reachable").first.wait_for()
+        nb.assert_widgets_rendered()
+        nb.screenshot("04-propagation-lng-edited", explorer)
+
+
 # --- without Chromium -----------------------------------------------------------------------------------------
 def test_without_chromium_browser_tests_skip_and_say_why(monkeypatch, tmp_path):
     monkeypatch.setattr(browser_util, "CHROMIUM", tmp_path / "chromium")
