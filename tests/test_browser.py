@@ -82,6 +82,18 @@ def test_lesson_04_propagation_explorer_shows_vnet_to_vnet_following_and_site_to
         nb.screenshot("04-propagation-lng-edited", explorer)
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["notebooks/03-vpn-gateway.ipynb", "notebooks/06-effective-routes.ipynb",
+                                  "exercises/03-vpn-gateway.ipynb"])
+def test_module_2_notebooks_run_and_render_in_the_browser(path, tmp_path):
+    """Run All as a learner does: no error output, and the explorers' widgets render."""
+    with lesson_in_browser(path, tmp_path) as nb:
+        nb.run_all()
+        nb.output_containing(".jupyter-widgets")  # the explorers' front end loaded
+        nb.assert_widgets_rendered()
+        nb.screenshot(path.replace("/", "-").removesuffix(".ipynb"))
+
+
 # --- without Chromium -----------------------------------------------------------------------------------------
 def test_without_chromium_browser_tests_skip_and_say_why(monkeypatch, tmp_path):
     monkeypatch.setattr(browser_util, "CHROMIUM", tmp_path / "chromium")
