@@ -23,13 +23,14 @@ import vnetlab as vl
 import vnetlab.grading as g
 from vnetlab.grading.core import evaluate, seed
 from vnetlab.grading.plain import to_plain
+from question_support import LEARNERS, StandIn, exercise, feedback, record, score  # noqa: F401
+from test_questions_gateways import NAMES as GATEWAY_EXERCISES, model_answer as gateway_model_answer
 
 RESERVED = 5                      # azure-facts §9
 GATEWAY_PREFIX = 27               # azure-facts §2.3 (non-Basic SKUs)
 NOT_ALLOWED = [IPNetwork(p) for p in ("224.0.0.0/4", "255.255.255.255/32", "127.0.0.0/8", "169.254.0.0/16",
                                       "168.63.129.16/32")]                                   # §9
 RECOMMENDED = [IPNetwork(p) for p in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]  # §9
-LEARNERS = ["alice", "bob", "Chloé", "d-4", "instructor"]
 EXERCISES = ["01-address-spaces", "02-vnet-peering"]  # 03, 04, 06: tests/test_questions_gateways.py
 
 
@@ -104,64 +105,23 @@ def model_answer(ex: g.Exercise, qid: str):
     raise AssertionError(f"no model answer for {name}")
 
 
-def record(ex: g.Exercise, qid: str, data) -> None:
-    """Record plain data as a widget answer, as the widget's button does."""
-    ex.record(qid, StandIn(data))
-
-
-class StandIn:
-    """A stand-in for a widget of the contract: ``.widget`` and ``.answer_data()``."""
-
-    def __init__(self, data) -> None:
-        self.data, self.widget = data, ipw.HTML("stand-in")
-
-    def answer_data(self):
-        return json.loads(json.dumps(self.data))
-
-
-@pytest.fixture
-def exercise(tmp_path):
-    def make(name: str, learner: str = "alice") -> g.Exercise:
-        return g.exercise(name, learner, answers_path=str(tmp_path / "vnetlab-answers.json"))
-    return make
-
-
-def score(ex: g.Exercise, qid: str, answer=None):
-    """Every check (hidden included), on ``answer`` or, for a widget question, on the recorded answer."""
-    question = ex.spec.question(qid)
-    if question.widget:
-        if answer is not None:
-            record(ex, qid, answer)
-        data = ex.recorded(qid)
-    else:
-        data = to_plain(answer)
-    return evaluate(question, data, ex.givens(qid))
-
-
-# --- the exercises' shape ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", EXERCISES)
-def test_each_exercise_has_three_questions_each_with_visible_and_hidden_checks_and_hints(name):
-    spec = g.spec(name)
-    assert len(spec.questions) >= 3
-    for q in spec.questions:
-        assert q.visible and q.hidden, q.id
-        assert len(q.hints) >= 2 and q.points > 0
-    assert any(q.widget for q in spec.questions), "one question per notebook is answered through a widget"
-
-
 # --- right answers ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", EXERCISES)
+def any_model_answer(ex: g.Exercise, qid: str):
+    return (gateway_model_answer if ex.spec.name in GATEWAY_EXERCISES else model_answer)(ex, qid)
+
+
+@pytest.mark.parametrize("name", EXERCISES + list(GATEWAY_EXERCISES))
 @pytest.mark.parametrize("learner", LEARNERS)
 def test_a_right_answer_gets_full_marks_for_every_learner(exercise, name, learner):
     ex = exercise(name, learner)
     for q in ex.spec.questions:
-        result = score(ex, q.id, model_answer(ex, q.id))
+        result = score(ex, q.id, any_model_answer(ex, q.id))
         assert result.problem is None, (q.id, result.problem)
         assert result.full, (q.id, [(c.name, c.message) for c in result.checks if not c.passed])
         assert result.earned == pytest.approx(q.points)
 
 
-@pytest.mark.parametrize("name", EXERCISES)
+@pytest.mark.parametrize("name", EXERCISES + list(GATEWAY_EXERCISES))
 def test_learners_get_their_own_stable_givens(exercise, name):
     for q in g.spec(name).questions:
         values = [json.dumps(exercise(name, who).givens(q.id), sort_keys=True) for who in LEARNERS]

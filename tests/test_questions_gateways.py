@@ -21,9 +21,9 @@ import vnetlab as vl
 import vnetlab.grading as g
 from vnetlab.grading.core import evaluate
 from vnetlab.grading.plain import to_plain
+from question_support import LEARNERS, StandIn, exercise, feedback, score  # noqa: F401  (exercise: fixture)
 
 NAMES = ("03-vpn-gateway", "04-vnet-to-vnet-vs-site-to-site", "06-effective-routes")
-LEARNERS = ["alice", "bob", "Chloé", "d-4", "instructor"]
 GATEWAY_PREFIX = 27  # §2.3, non-Basic SKUs
 # §1.1 current (AZ) SKUs: name, generation, aggregate Mbps, S2S tunnels, BGP, NAT (§1.4), zone-redundant
 CURRENT = [("Basic", 1, 100, 10, False, False, False), ("VpnGw1AZ", 1, 650, 30, True, False, True),
@@ -98,35 +98,6 @@ def model_answer(ex: g.Exercise, qid: str):
     raise AssertionError(f"no model answer for {name}")
 
 
-class StandIn:
-    """A stand-in for a widget of the contract: ``.widget`` and ``.answer_data()``."""
-
-    def __init__(self, data) -> None:
-        self.data, self.widget = data, ipw.HTML("stand-in")
-
-    def answer_data(self):
-        return json.loads(json.dumps(self.data))
-
-
-@pytest.fixture
-def exercise(tmp_path):
-    def make(name: str, learner: str = "alice") -> g.Exercise:
-        return g.exercise(name, learner, answers_path=str(tmp_path / "vnetlab-answers.json"))
-    return make
-
-
-def score(ex: g.Exercise, qid: str, answer):
-    question = ex.spec.question(qid)
-    if question.widget:
-        ex.record(qid, StandIn(answer))
-        return evaluate(question, ex.recorded(qid), ex.givens(qid))
-    return evaluate(question, to_plain(answer), ex.givens(qid))
-
-
-def feedback(ex: g.Exercise, qid: str, answer):
-    return ex.record(qid, StandIn(answer)) if ex.spec.question(qid).widget else ex.check(qid, answer)
-
-
 # --- shape, right answers, givens -----------------------------------------------------------------------------------
 def test_the_gateway_exercises_are_registered_with_their_lessons():
     for name in NAMES:
@@ -134,25 +105,6 @@ def test_the_gateway_exercises_are_registered_with_their_lessons():
         assert spec.lesson == f"../notebooks/{name}.ipynb"
         for q in spec.questions:
             assert q.visible and q.hidden and len(q.hints) >= 2 and q.points > 0, q.id
-
-
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("learner", LEARNERS)
-def test_a_right_answer_gets_full_marks_for_every_learner(exercise, name, learner):
-    ex = exercise(name, learner)
-    for q in ex.spec.questions:
-        result = score(ex, q.id, model_answer(ex, q.id))
-        assert result.problem is None, (q.id, result.problem)
-        assert result.full, (q.id, [(c.name, c.message) for c in result.checks if not c.passed])
-        assert result.earned == pytest.approx(q.points)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_two_learners_get_different_givens_and_both_right_answers_pass(exercise, name):
-    for q in g.spec(name).questions:
-        values = [json.dumps(exercise(name, who).givens(q.id), sort_keys=True) for who in LEARNERS]
-        assert len(set(values)) == len(LEARNERS), f"{q.id}: two learners share givens"
-        assert exercise(name, "alice").givens(q.id) == exercise(name, " alice ").givens(q.id)
 
 
 def test_another_learners_network_and_prefixes_are_not_right_for_you(exercise):
