@@ -13,7 +13,6 @@ import itertools
 import json
 import re
 
-import ipywidgets as ipw
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +22,7 @@ import vnetlab as vl
 import vnetlab.grading as g
 from vnetlab.grading.core import evaluate, seed
 from vnetlab.grading.plain import to_plain
-from question_support import LEARNERS, StandIn, exercise, feedback, record, score  # noqa: F401
+from question_support import LEARNERS, StandIn, exercise, record, score  # noqa: F401  (exercise: fixture)
 from test_questions_gateways import NAMES as GATEWAY_EXERCISES, model_answer as gateway_model_answer
 
 RESERVED = 5                      # azure-facts §9

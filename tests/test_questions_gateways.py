@@ -10,18 +10,14 @@ Networks are built the way a learner builds them, with the engine's public API.
 """
 from __future__ import annotations
 
-import json
 import re
 
-import ipywidgets as ipw
 import pytest
 from netaddr import IPAddress, IPNetwork
 
 import vnetlab as vl
 import vnetlab.grading as g
-from vnetlab.grading.core import evaluate
-from vnetlab.grading.plain import to_plain
-from question_support import LEARNERS, StandIn, exercise, feedback, score  # noqa: F401  (exercise: fixture)
+from question_support import StandIn, exercise, feedback, score  # noqa: F401  (exercise: fixture)
 
 NAMES = ("03-vpn-gateway", "04-vnet-to-vnet-vs-site-to-site", "06-effective-routes")
 GATEWAY_PREFIX = 27  # §2.3, non-Basic SKUs

@@ -1,6 +1,4 @@
 """Effective routes: default system routes and peering routes as the UDR overview lists them (facts §7)."""
-import pytest
-
 import vnetlab as vl
 from vnetlab.routes import Route, select
 

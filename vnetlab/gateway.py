@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .errors import VnetlabError
-from .facts import fact, raw
+from .facts import fact
 
 SKUS_SOURCE = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
 VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq (2026-06-04)"

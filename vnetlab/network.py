@@ -25,10 +25,9 @@ from .errors import (
     ScenarioError,
     SubnetInUseError,
     TraceError,
-    VnetlabError,
 )
 from . import connection as conn_mod, gateway as gw_mod, route_table as rt_mod
-from .local_gateway import LocalGatewayError, LocalNetworkGateway, build_lng
+from .local_gateway import LocalNetworkGateway, build_lng
 from .peering import MANAGE_PEERING, PeeringLink, PeeringSettings, check_link, check_transit
 from .vnet import DEFAULT_CLOUD, NetworkInterface, Subnet, VirtualNetwork, check_name, normalize_region
 
