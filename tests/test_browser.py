@@ -83,13 +83,16 @@ def test_lesson_04_propagation_explorer_shows_vnet_to_vnet_following_and_site_to
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["notebooks/03-vpn-gateway.ipynb", "notebooks/06-effective-routes.ipynb",
-                                  "exercises/03-vpn-gateway.ipynb"])
-def test_module_2_notebooks_run_and_render_in_the_browser(path, tmp_path):
-    """Run All as a learner does: no error output, and the explorers' widgets render."""
+@pytest.mark.parametrize("path, widgets", [
+    ("notebooks/03-vpn-gateway.ipynb", True), ("notebooks/06-effective-routes.ipynb", True),
+    ("exercises/03-vpn-gateway.ipynb", True), ("exercises/04-vnet-to-vnet-vs-site-to-site.ipynb", False),
+    ("exercises/06-effective-routes.ipynb", False)])
+def test_module_2_notebooks_run_and_render_in_the_browser(path, widgets, tmp_path):
+    """Run All as a learner does: no error output (run_all fails on one), and the explorers' widgets render."""
     with lesson_in_browser(path, tmp_path) as nb:
         nb.run_all()
-        nb.output_containing(".jupyter-widgets")  # the explorers' front end loaded
+        if widgets:
+            nb.output_containing(".jupyter-widgets")  # the explorers' front end loaded
         nb.assert_widgets_rendered()
         nb.screenshot(path.replace("/", "-").removesuffix(".ipynb"))
 
