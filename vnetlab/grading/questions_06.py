@@ -146,48 +146,26 @@ def _no_answer(where: str) -> str:
     return f"{where} has no prediction yet."
 
 
-def hops_bgp(answers: dict, givens: Mapping) -> str | None:
-    miss = _first_miss(answers, givens, "bgp")
-    if miss is None:
-        return None
-    where, truth, said = miss
-    if said is None:
-        return _no_answer(where)
-    return (f"{where}: the site advertises a longer prefix over BGP, but Azure prefers the system routes of the "
-            f"VNet and its peerings even over a more specific BGP route (S11c): {truth}.")
+def _trap(kind: str, explanation: str):
+    """The check for one kind of trap destination: the first wrong prediction of that kind, explained."""
+    def check(answers: dict, givens: Mapping) -> str | None:
+        miss = _first_miss(answers, givens, kind)
+        if miss is None:
+            return None
+        where, truth, said = miss
+        return _no_answer(where) if said is None else f"{where}: {explanation}: {truth}."
+    check.__name__ = f"hops_{kind}"
+    return check
 
 
-def hops_udr(answers: dict, givens: Mapping) -> str | None:
-    miss = _first_miss(answers, givens, "udr")
-    if miss is None:
-        return None
-    where, truth, said = miss
-    if said is None:
-        return _no_answer(where)
-    return (f"{where}: a user-defined route and the system default route have the same prefix; for the same "
-            f"prefix a user route beats the system route (S11b): {truth}.")
-
-
-def hops_propagation(answers: dict, givens: Mapping) -> str | None:
-    miss = _first_miss(answers, givens, "propagation")
-    if miss is None:
-        return None
-    where, truth, said = miss
-    if said is None:
-        return _no_answer(where)
-    return (f"{where}: this subnet's route table disables gateway route propagation, so the subnet gets no "
-            f"routes from the gateway, BGP or static (S1 variant B): {truth}.")
-
-
-def hops_transitive(answers: dict, givens: Mapping) -> str | None:
-    miss = _first_miss(answers, givens, "transitive")
-    if miss is None:
-        return None
-    where, truth, said = miss
-    if said is None:
-        return _no_answer(where)
-    return (f"{where}: the destination is in a VNet peered with the hub, not with this spoke. Peering is not "
-            f"transitive, so no peering route exists here: {truth}.")
+hops_bgp = _trap("bgp", "the site advertises a longer prefix over BGP, but Azure prefers the system routes of the "
+                        "VNet and its peerings even over a more specific BGP route (S11c)")
+hops_udr = _trap("udr", "a user-defined route and the system default route have the same prefix; for the same "
+                        "prefix a user route beats the system route (S11b)")
+hops_propagation = _trap("propagation", "this subnet's route table disables gateway route propagation, so the subnet "
+                                        "gets no routes from the gateway, BGP or static (S1 variant B)")
+hops_transitive = _trap("transitive", "the destination is in a VNet peered with the hub, not with this spoke. Peering "
+                                      "is not transitive, so no peering route exists here")
 
 
 def hops_all(answers: dict, givens: Mapping) -> str | None:
