@@ -61,3 +61,10 @@ def test_yaml_output_is_the_documented_format():
     data = yaml.safe_load(vl.load_scenario("global-cross-tenant").to_yaml())
     assert set(data) == {"name", "description", "vnets", "peerings"}
     assert data["peerings"][0]["vnet"] == "contoso-we" and data["peerings"][0]["allow_virtual_network_access"] is True
+
+
+def test_a_network_displays_itself_as_tables():
+    net = vl.load_scenario("hub-spoke-onprem")
+    html = net._repr_html_()
+    assert "<table" in html and "Peering links" in html and "Gateway connections" in html
+    assert all(name in html for name in net.vnets) and "Connected" in html

@@ -8,6 +8,7 @@ the network as it was.
 from __future__ import annotations
 
 import copy
+from html import escape
 import re
 from typing import Any
 
@@ -71,6 +72,30 @@ class Network:
 
     def __repr__(self) -> str:
         return f"Network({self.name!r}, vnets={list(self.vnets)})"
+
+    def _repr_html_(self) -> str:
+        """A cell ending with a network shows its VNets, peering links, gateways, connections and any advice."""
+        from .display import html_table
+
+        vnets = [(v.name, ", ".join(map(str, v.address_space)), v.region, v.subscription, v.tenant,
+                  ", ".join(f"{s.name} {s.prefix}" for s in v.subnets.values()), len(v.nics),
+                  f"{v.gateway.sku.name} ({v.gateway.vpn_type})" if v.gateway else "")
+                 for v in self.vnets.values()]
+        parts = [html_table(("VNet", "Address space", "Region", "Subscription", "Tenant", "Subnets", "NICs",
+                             "VPN gateway"), vnets, caption=f"Network {self.name}")]
+        if self.peering_links:
+            parts.append(html_table(("Link", "From", "To", "State", "Kind", "Sync level", "Settings on"), [
+                (l.name, l.local.name, l.remote.name, l.peering_state, l.kind, l.peering_sync_level,
+                 ", ".join(k for k in PeeringSettings.names() if getattr(l.settings, k)) or "none")
+                for l in self.peering_links], caption="Peering links"))
+        if self.connections:
+            parts.append(html_table(("Connection", "Type", "From", "To", "Status", "Path"), [
+                (c.name, c.kind, c.gateway.vnet.name, c.remote.vnet.name if c.kind == "Vnet2Vnet" else c.remote.name,
+                 c.status, c.path) for c in self.connections], caption="Gateway connections"))
+        advice = self.findings()
+        if advice:
+            parts.append("<p><b>Advice</b></p><ul>" + "".join(f"<li>{escape(a)}</li>" for a in advice) + "</ul>")
+        return "".join(parts)
 
     # --- VNets ----------------------------------------------------------------------------------------
     def add_vnet(self, name: str, address_space: "list[str] | str", region: str, subscription: str = "default",
