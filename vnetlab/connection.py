@@ -21,7 +21,6 @@ from netaddr import IPNetwork
 from . import addressing
 from .errors import VnetlabError
 
-KINDS = ("Vnet2Vnet", "IPsec")
 P2S_PROTOCOLS = ("OpenVPN", "SSTP", "IkeV2")
 V2V_HOWTO = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal (2025-06-30)"
 VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq (2026-06-04)"

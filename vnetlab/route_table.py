@@ -15,8 +15,8 @@ from netaddr import IPAddress, IPNetwork
 
 from . import addressing
 from .errors import VnetlabError
+from .routes import UDR_OVERVIEW
 
-UDR_OVERVIEW = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview"
 USER_NEXT_HOPS = ("VirtualAppliance", "VirtualNetworkGateway", "None", "VnetLocal", "Internet")
 ROUTES_PER_TABLE = 400
 

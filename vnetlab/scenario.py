@@ -48,7 +48,6 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-import yaml
 
 from . import addressing
 from .errors import ScenarioError, VnetlabError
@@ -196,6 +195,3 @@ def load_scenario(name: str):
                             rule="scenario must exist")
     return Network.from_yaml(_scenario_dir().joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
 
-
-def dump(data: dict) -> str:
-    return yaml.safe_dump(data, sort_keys=False)
