@@ -48,7 +48,6 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-
 from . import addressing
 from .errors import ScenarioError, VnetlabError
 
