@@ -63,29 +63,17 @@ class Sku:
     def key(self) -> str:
         return f"{self.name} (Gen{self.generation})" if self.generation else self.name
 
-    @property
-    def nat(self) -> bool:
-        return bool(self.features.get("nat"))
+    # Features by SKU (facts §1.4), read from the catalog's feature table.
+    nat = property(lambda self: _has(self, "nat"))
+    active_active = property(lambda self: _has(self, "active_active"))
+    gateway_transit = property(lambda self: _has(self, "gateway_transit"))
+    policy_based = property(lambda self: _has(self, "policy_based"))
+    custom_ipsec_policy = property(lambda self: _has(self, "custom_ipsec_policy"))
+    p2s_ikev2 = property(lambda self: _has(self, "p2s_ikev2"))
 
-    @property
-    def active_active(self) -> bool:
-        return bool(self.features.get("active_active"))
 
-    @property
-    def gateway_transit(self) -> bool:
-        return bool(self.features.get("gateway_transit"))
-
-    @property
-    def policy_based(self) -> bool:
-        return bool(self.features.get("policy_based"))
-
-    @property
-    def custom_ipsec_policy(self) -> bool:
-        return bool(self.features.get("custom_ipsec_policy"))
-
-    @property
-    def p2s_ikev2(self) -> bool:
-        return bool(self.features.get("p2s_ikev2"))
+def _has(s: Sku, feature: str) -> bool:
+    return bool(s.features.get(feature))
 
 
 def _feature_row(name: str) -> dict:

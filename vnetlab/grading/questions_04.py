@@ -9,6 +9,8 @@ is found by the engine, by trying each remedy on a copy of the network.
 """
 from __future__ import annotations
 
+import functools
+
 import random
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -105,6 +107,14 @@ def _fits_beside(net: Network, lng: str, prefix: str) -> bool:
     return not any(p.first <= r.last and r.first <= p.last for v in owners for r in v.address_space)
 
 
+def _on_repaired_network(check):
+    """A check on the repaired network; when Azure refused the repair there is none, and the refusal is the message."""
+    @functools.wraps(check)
+    def run(r: Repair, givens: Mapping) -> str | None:
+        return _refusal(r, givens) if r.net is None else check(r, givens)
+    return run
+
+
 def _refusal(r: Repair, givens: Mapping) -> str | None:
     if r.refused is None:
         return None
@@ -137,27 +147,24 @@ def stale_new_range(r: Repair, givens: Mapping) -> str | None:
             f"range vnet2 added (see your givens).")
 
 
+@_on_repaired_network
 def stale_old_range(r: Repair, givens: Mapping) -> str | None:
-    if r.net is None:
-        return _refusal(r, givens)
     if r.net.trace(givens["from"], _vm_ip(givens, givens["old"])).reachable:
         return None
     return ("vm-vnet1 no longer reaches vnet2's original range: you replaced lng-vnet2's prefix instead of adding "
             "the new range to it. The LNG must list every range of vnet2.")
 
 
+@_on_repaired_network
 def stale_replies(r: Repair, givens: Mapping) -> str | None:
-    if r.net is None:
-        return _refusal(r, givens)
     if r.net.trace(givens["to"], _vm_ip(givens, givens["from"])).reachable:
         return None
     return ("vm-new's replies to vm-vnet1 are dropped: lng-vnet1 (vnet2's view of vnet1) must keep vnet1's range; "
             "it did not need an edit.")
 
 
+@_on_repaired_network
 def stale_exact(r: Repair, givens: Mapping) -> str | None:
-    if r.net is None:
-        return _refusal(r, givens)
     vnet2 = IPSet(str(p) for p in r.net.vnet("vnet2").address_space)
     lng = IPSet(str(p) for p in r.net.local_gateway("lng-vnet2").prefixes)
     if lng == vnet2:
