@@ -7,6 +7,8 @@
 (c) ``EffectiveRoutes.lookup`` against a linear-scan longest-prefix match over the same table;
 (d) the module 2 explorers' callbacks at lesson size (SKU explorer, propagation explorer, next-hop explorer),
     against rebuilding the explorer for every change, as in (a);
+(f) the module 3 widgets' callbacks (NAT rule builder, encryption path view, IKE policy matcher, NSG rule
+    editor) against rebuilding the widget for every change, as in (a);
 (e) scale (``benchmarks/scale.py``): a hub with 500 transit spokes and a BGP site advertising 1,000 prefixes.
 
 Callbacks run as the front end triggers them: first in this process (no comm: widget messages are not
@@ -32,8 +34,8 @@ from netaddr import IPAddress  # noqa: E402
 import vnetlab as vl  # noqa: E402
 from vnetlab.addressing import Overlap, parse_prefix  # noqa: E402
 from vnetlab.facts import fact  # noqa: E402
-from vnetlab.widgets import (AddressPlanner, NextHopExplorer, PeeringExplorer, PropagationExplorer,  # noqa: E402
-                             SkuExplorer)
+from vnetlab.widgets import (AddressPlanner, EncryptionPathView, IkePolicyMatcher, NatRuleBuilder,  # noqa: E402
+                             NextHopExplorer, NsgRuleEditor, PeeringExplorer, PropagationExplorer, SkuExplorer)
 from scale import bench_scale, linear_lpm  # noqa: E402
 
 GOAL_MS = 50.0
@@ -273,6 +275,53 @@ def bench_module2() -> None:
     bench_next_hop()
 
 
+def bench_widget(make: Callable[[], object], changes: list[tuple[str, Callable[[object, int], None]]]) -> None:
+    """Time RUNS calls of each change on one widget from ``make`` (``change(widget, i)``), then report each against
+    the naive baseline of building the widget again."""
+    widget = make()
+    samples = [(label, [timed(lambda i=i: change(widget, i)) for i in range(RUNS)]) for label, change in changes]
+    assert not widget.errors.value, widget.errors.value
+    baseline = [timed(make) for _ in range(RUNS)]
+    for label, times in samples:
+        line(label, times, baseline)
+
+
+def pick(attr: str, values: list[object]) -> Callable[[object, int], None]:
+    """A change that sets ``widget.<attr>.value`` to ``values[i]``, cycling (each differs from the one before)."""
+    def change(widget: object, i: int) -> None:
+        target = widget
+        for part in attr.split("."):
+            target = getattr(target, part)
+        target.value = values[i % len(values)]
+    return change
+
+
+def nat_apply(widget: NatRuleBuilder, i: int) -> None:
+    widget.rows[0].external.value = ["192.168.11.0/24", "192.168.1.0/24"][i % 2]
+    widget.apply.click()
+
+
+def nsg_add_remove(widget: NsgRuleEditor, i: int) -> None:
+    widget.name.value, widget.priority.value, widget.access.value = "DenyWeb", 200, "Deny"
+    widget.add.click()
+    widget.remove.click()
+
+
+def bench_module3() -> None:
+    """The module 3 widgets at lesson size: NAT Apply and Send, encryption toggles, IKE policy edits, NSG rule
+    add/remove, each against rebuilding the widget for every change, as in (a)."""
+    bench_widget(NatRuleBuilder, [("nat: edit a rule and Apply", nat_apply),
+                                  ("nat: send a packet (type a destination)",
+                                   pick("destination", ["192.168.3.10", "192.168.2.77", "192.168.2.10"]))])
+    bench_widget(EncryptionPathView, [("encryption: toggle VNet encryption", pick("vnet_encryption", [True, False])),
+                                      ("encryption: choose B", pick("b", ["vm-peered", "vm-v2v-vnet2"]))])
+    bench_widget(IkePolicyMatcher, [("ike: toggle the custom policy", pick("azure.custom", [True, False])),
+                                    ("ike: edit the device's phase 2 proposals",
+                                     pick("phase2", ["GCMAES256/GCMAES256/PFS24", "AES256/SHA256/None"]))])
+    bench_widget(NsgRuleEditor, [("nsg: Add then Remove a rule (2 callbacks)", nsg_add_remove),
+                                 ("nsg: change the matrix port", pick("matrix_port", [22, 8080, 443]))])
+
+
 def bench_live_kernel() -> None:
     """Run (a) again inside a real kernel, where widget updates are serialised and sent over the comm."""
     try:
@@ -305,6 +354,8 @@ def main() -> None:
     bench_explorer()
     print("(d) module 2 explorers at lesson size")
     bench_module2()
+    print("(f) module 3 widgets at lesson size")
+    bench_module3()
     print("(a) and (d) again, inside a live IPython kernel (comm messages serialised and sent)")
     bench_live_kernel()
     print("(b) overlap detection")

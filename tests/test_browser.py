@@ -97,6 +97,48 @@ def test_module_2_notebooks_run_and_render_in_the_browser(path, widgets, tmp_pat
         nb.screenshot(path.replace("/", "-").removesuffix(".ipynb"))
 
 
+@pytest.mark.browser
+def test_lesson_05_nat_rule_builder_refuses_a_bad_rule_inline_and_translates_with_a_good_one(tmp_path):
+    """Facts §5.1/S5: a static rule needs equal-sized prefixes (shown inline, the widget keeps working); with a new
+    external range for Branch1, a Branch1 host reaches the VNet translated into that range."""
+    with lesson_in_browser("notebooks/05-overlap-and-nat.ipynb", tmp_path) as nb:
+        nb.run_all()
+        builder = nb.output_containing("button:has-text('Send a packet')")
+        externals = builder.locator("input[placeholder='external, e.g. 192.168.1.0/24']")
+        branch1 = externals.nth(1)
+        assert branch1.input_value() == "192.168.2.0/24"
+        branch1.fill("192.168.20.0/25")
+        builder.locator("button", has_text="Apply").click()
+        builder.locator(".vnetlab-error", has_text="equal-sized prefixes").wait_for()
+        nb.screenshot("05-nat-builder-error", builder)
+
+        branch1.fill("192.168.20.0/24")
+        builder.locator("button", has_text="Apply").click()
+        builder.get_by_text("Applied").wait_for()
+        source = builder.get_by_label("From", exact=True)
+        source.select_option(label=source.locator("option", has_text="Branch1").first.inner_text())
+        destination = builder.locator("input[placeholder='destination address']")
+        destination.fill("192.168.1.20")
+        destination.press("Enter")
+        builder.locator("caption, .widget-html", has_text=re.compile(r"receiver sees 192\.168\.20\.\d+ → 10\.0\.1\.20"))\
+            .first.wait_for()
+        nb.assert_widgets_rendered()
+        nb.screenshot("05-nat-builder-translated", builder)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["notebooks/07-encryption-paths.ipynb", "notebooks/08-network-security-groups.ipynb",
+                                  "exercises/05-overlap-and-nat.ipynb", "exercises/07-encryption-paths.ipynb",
+                                  "exercises/08-network-security-groups.ipynb"])
+def test_module_3_notebooks_run_and_render_in_the_browser(path, tmp_path):
+    with lesson_in_browser(path, tmp_path) as nb:
+        nb.run_all()
+        if path.startswith("notebooks/"):
+            nb.output_containing(".jupyter-widgets")
+        nb.assert_widgets_rendered()
+        nb.screenshot(path.replace("/", "-").removesuffix(".ipynb"))
+
+
 # --- without Chromium -----------------------------------------------------------------------------------------
 def test_without_chromium_browser_tests_skip_and_say_why(monkeypatch, tmp_path):
     monkeypatch.setattr(browser_util, "CHROMIUM", tmp_path / "chromium")

@@ -9,16 +9,21 @@ from .addressing import (analyze_plan, find_overlaps, next_free_subnet, parse_ad
                          smallest_prefix_for, subnet_info)
 from .errors import *  # noqa: F401,F403  (the error hierarchy is public API)
 from .errors import VnetlabError
+from .encryption import EncryptionReport
+from .ipsec import IpsecPolicy, Negotiation
+from .nat import NatRule
 from .network import Network
 from .peering import PeeringLink, PeeringSettings
 from .routes import EffectiveRoutes, Route
 from .scenario import list_scenarios, load_scenario
+from .nsg import FlowVerdict, NetworkSecurityGroup
 from .trace import Reachability, Trace
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "EffectiveRoutes", "Network", "analyze_plan", "PeeringLink", "PeeringSettings", "Reachability", "Route", "Trace", "VnetlabError",
+    "EffectiveRoutes", "EncryptionReport", "FlowVerdict", "IpsecPolicy", "NatRule", "Negotiation",
+    "NetworkSecurityGroup", "Network", "analyze_plan", "PeeringLink", "PeeringSettings", "Reachability", "Route", "Trace", "VnetlabError",
     "find_overlaps", "list_scenarios", "load_scenario", "next_free_subnet", "parse_address", "parse_prefix",
     "range_advice", "smallest_prefix_for", "subnet_info",
 ]

@@ -24,6 +24,7 @@ from .errors import VnetlabError
 P2S_PROTOCOLS = ("OpenVPN", "SSTP", "IkeV2")
 V2V_HOWTO = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal (2025-06-30)"
 VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq (2026-06-04)"
+NAT_HOWTO = "https://learn.microsoft.com/azure/vpn-gateway/nat-howto (2024-10-16)"
 
 
 class GatewayConnectionError(VnetlabError):
@@ -39,6 +40,11 @@ class Connection:
     gateway: object = field(repr=False)        # VpnGateway (local)
     remote: object = field(repr=False)         # VpnGateway (Vnet2Vnet) or LocalNetworkGateway (IPsec)
     enable_bgp: bool = False
+    ingress_nat_rules: tuple[str, ...] = ()   # IngressSnat rules of the gateway linked to this connection
+    egress_nat_rules: tuple[str, ...] = ()    # EgressSnat rules
+    ipsec_policy: object = None               # a custom vnetlab.ipsec.IpsecPolicy, or None for Azure's defaults
+    connection_protocol: str = "IKEv2"
+    use_policy_based_traffic_selectors: bool = False
 
     @property
     def reverse(self):
@@ -49,11 +55,38 @@ class Connection:
                      if c.kind == "Vnet2Vnet" and c.remote is self.gateway), None)
 
     @property
+    def negotiation(self):
+        """IKE between the two ends (:mod:`vnetlab.ipsec`), or None when there is nothing to negotiate yet (a
+        VNet-to-VNet with one resource) or the site's device is not described (assumed to match Azure)."""
+        network = self.gateway.vnet.network
+        compute = lambda: negotiate(self)  # noqa: E731
+        return compute() if network is None else network.memo(("negotiation", self.gateway.name, self.name), compute)
+
+    @property
     def status(self) -> str:
-        """``Connected`` when the tunnel can come up; a Vnet2Vnet with one side only is ``NotConnected``."""
+        """``Connected`` when the tunnel can come up; ``NotConnected`` for a Vnet2Vnet with one side only or when IKE
+        finds no common proposal."""
         if self.kind == "Vnet2Vnet" and self.reverse is None:
             return "NotConnected"
-        return "Connected"
+        n = self.negotiation
+        return "NotConnected" if n is not None and not n.established else "Connected"
+
+    @property
+    def status_reason(self) -> str:
+        if self.kind == "Vnet2Vnet" and self.reverse is None:
+            return (f"only {self.gateway.vnet.name}'s connection resource exists; a VNet-to-VNet tunnel needs the "
+                    f"connection from {self.remote.vnet.name} too.")
+        n = self.negotiation
+        return n.reason if n is not None else "the tunnel is up."
+
+    @property
+    def traffic_selectors(self) -> list[tuple[str, str]]:
+        """With ``use_policy_based_traffic_selectors``, the (VNet prefix, on-premises prefix) pairs the policy-based
+        device must define: every combination (VPN FAQ: 2 × 2 prefixes → 4 selectors). Empty otherwise (route-based:
+        any-to-any)."""
+        if not self.use_policy_based_traffic_selectors:
+            return []
+        return [(str(a), str(b)) for a in self.gateway.vnet.address_space for b in self.remote.prefixes]
 
     @property
     def path(self) -> str:
@@ -63,7 +96,59 @@ class Connection:
         data = {"name": self.name, "kind": self.kind, "remote": self.remote.name}
         if self.enable_bgp:
             data["enable_bgp"] = True
+        if self.ingress_nat_rules:
+            data["ingress_nat_rules"] = list(self.ingress_nat_rules)
+        if self.egress_nat_rules:
+            data["egress_nat_rules"] = list(self.egress_nat_rules)
+        if self.ipsec_policy is not None:
+            data["ipsec_policy"] = self.ipsec_policy.to_dict()
+        if self.connection_protocol != "IKEv2":
+            data["connection_protocol"] = self.connection_protocol
+        if self.use_policy_based_traffic_selectors:
+            data["use_policy_based_traffic_selectors"] = True
         return data
+
+
+def _peer_gateway(connection):
+    """For an IPsec connection whose LNG points at another Azure gateway's public IP: (that gateway, its connection
+    back), else (None, None)."""
+    network = connection.gateway.vnet.network
+    if network is None or connection.kind != "IPsec":
+        return None, None
+    ip = str(connection.remote.gateway_ip)
+    peer = next((g for g in network.gateways if ip in g.public_ips), None)
+    if peer is None:
+        return None, None
+    back = next((x for x in peer.connections.values() if x.kind == "IPsec"
+                 and str(x.remote.gateway_ip) in connection.gateway.public_ips), None)
+    return peer, back
+
+
+def negotiate(connection):
+    """Who proposes what: Azure's end (its defaults, or only its custom policy) against the other gateway's connection
+    (VNet-to-VNet: both resources must carry the same policy) or the site's described device. Either side may
+    initiate; the tunnel comes up when one of them succeeds (the reason reports Azure's attempt first)."""
+    from . import ipsec
+
+    def end(c):
+        return ipsec.azure_endpoint(c.gateway.name, c.gateway.sku.name, c.gateway.vpn_type, c.ipsec_policy)
+
+    if connection.kind == "Vnet2Vnet":
+        reverse = connection.reverse
+        return None if reverse is None else ipsec.negotiate_vnet_to_vnet(end(connection), end(reverse))
+    peer, back = _peer_gateway(connection)
+    if peer is not None:
+        other = end(back) if back is not None else None
+    else:
+        other = getattr(connection.remote, "device", None)
+    if other is None:
+        return None
+    local = end(connection)
+    first = ipsec.negotiate(local, other, connection.connection_protocol)
+    if first.established:
+        return first
+    second = ipsec.negotiate(other, local, connection.connection_protocol)
+    return second if second.established else first
 
 
 @dataclass
@@ -98,18 +183,94 @@ def check_p2s(gateway, pool: list[str], protocols: list[str]) -> PointToSite:
     return PointToSite(address_pool=parsed, protocols=protos)
 
 
-def check_no_overlap(name: str, space: list[IPNetwork], prefixes: list[IPNetwork], what: str) -> None:
-    """Connected address spaces must not overlap (without NAT rules, which module 3 adds)."""
+def check_no_overlap(name: str, space: list[IPNetwork], prefixes: list[IPNetwork], what: str,
+                     hint: str = "VNet-to-VNet connections take no NAT rules; NAT on VpnGw2+ gateways is documented for "
+                                 "Site-to-Site (IPsec) connections to on-premises sites",
+                     source: str = V2V_HOWTO) -> None:
+    """Connected address spaces must not overlap (unless NAT rules translate them apart, IPsec only)."""
     clash = addressing.overlaps(prefixes, space)
     if clash:
         raise GatewayConnectionError(
             f"{what}'s {clash[0][0]} overlaps {name}'s {clash[0][1]}: address spaces joined by a VPN connection "
-            "must not overlap (NAT rules on a VpnGw2+ gateway are the documented way around this for IPsec).",
-            value=clash[0][0], rule="connected address spaces must not overlap", source=V2V_HOWTO)
+            f"must not overlap ({hint}).", value=clash[0][0], rule="connected address spaces must not overlap",
+            source=source)
 
 
-def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool) -> None:
-    """Rules for one connection resource on gateway ``local`` (module docstring)."""
+IKEV1_ROUTE_BASED_EXCLUDED = ("Basic", "Standard", "HighPerformance")
+
+
+def check_ipsec_settings(gateway, policy: object, protocol: str | None, kind: str, selectors: object):
+    """A connection's custom IPsec/IKE policy and IKE version (VPN FAQ 2026-06-04; IPsec/IKE policy how-to 2024-12-02).
+
+    * A custom policy works on every SKU but Basic, on IPsec and Vnet2Vnet connections; it must give every field.
+    * The protocol defaults to IKEv2 where applicable (IKEv1 on a policy-based gateway, which speaks only IKEv1);
+      route-based IKEv1 connections are not available on Basic, Standard or other legacy SKUs.
+    * ``use_policy_based_traffic_selectors`` (for on-premises policy-based devices) needs an IPsec connection.
+    Returns ``(policy or None, protocol)``.
+    """
+    from . import ipsec
+
+    if not isinstance(selectors, bool):
+        raise GatewayConnectionError(f"use_policy_based_traffic_selectors={selectors!r}: true or false.", value=selectors,
+                                     rule="a boolean")
+    if selectors and kind != "IPsec":
+        raise GatewayConnectionError("Policy-based traffic selectors are for Site-to-Site (IPsec) connections to "
+                                     "policy-based on-premises devices.", value=kind, rule="selectors on IPsec only",
+                                     source=VPN_FAQ)
+    if policy is not None:
+        if not gateway.sku.custom_ipsec_policy:
+            raise ipsec.IpsecPolicyError(f"{gateway.name} is {gateway.sku.name}: custom IPsec/IKE policies are supported "
+                                         "on every SKU except Basic.", value=gateway.sku.name,
+                                         rule="no custom policy on Basic", source=VPN_FAQ)
+        if not isinstance(policy, ipsec.IpsecPolicy):
+            policy = ipsec.IpsecPolicy.from_dict(policy)
+    default = "IKEv1" if gateway.vpn_type == "PolicyBased" else "IKEv2"
+    text = default if protocol is None else str(protocol).strip()
+    match = next((p for p in ("IKEv1", "IKEv2") if p.lower() == text.lower()), None)
+    if match is None:
+        raise GatewayConnectionError(f"Connection protocol {protocol!r}: use IKEv2 or IKEv1.", value=protocol,
+                                     rule="IKE versions", source=VPN_FAQ)
+    if gateway.vpn_type == "PolicyBased" and match != "IKEv1":
+        raise GatewayConnectionError(f"{gateway.name} is policy-based, which supports IKEv1 only.", value=match,
+                                     rule="policy-based: IKEv1", source=VPN_FAQ)
+    if gateway.vpn_type == "RouteBased" and match == "IKEv1" and gateway.sku.name in IKEV1_ROUTE_BASED_EXCLUDED:
+        raise GatewayConnectionError(f"{gateway.name} is {gateway.sku.name}: IKEv1 connections are not available on "
+                                     "route-based Basic, Standard or other legacy SKUs.", value=gateway.sku.name,
+                                     rule="IKEv1 needs VpnGw1+", source=VPN_FAQ)
+    return policy, match
+
+
+def check_ipsec_spaces(vnet_name: str, space: list[IPNetwork], site: str, prefixes: list[IPNetwork],
+                       ingress: tuple = (), egress: tuple = ()) -> None:
+    """Both ends of a Site-to-Site tunnel must see distinct spaces *after* NAT (VPN FAQ 2026-06-04):
+
+    * Azure's side sees the site's prefixes through the IngressSnat rules; they must not overlap the VNet;
+    * the site sees the VNet through the EgressSnat rules; that must not overlap the site's own prefixes.
+    So an on-premises space equal to the VNet's needs both an ingress and an egress rule.
+    """
+    from .nat import translate_prefixes
+
+    seen_site = [p for p, _ in translate_prefixes(ingress, prefixes)]
+    check_no_overlap(vnet_name, space, seen_site, site,
+                     "link an IngressSnat rule that maps the site's prefix to a free external range" if not ingress else
+                     "the IngressSnat rules leave this prefix untranslated or translate it into the VNet's space",
+                     source=f"{NAT_HOWTO}; {VPN_FAQ}")
+    seen_vnet = [p for p, _ in translate_prefixes(egress, space)]
+    clash = addressing.overlaps(seen_vnet, prefixes)
+    if clash:
+        raise GatewayConnectionError(
+            f"Site {site} would see {vnet_name}'s {clash[0][0]} as overlapping its own {clash[0][1]}: when the "
+            "on-premises space overlaps the VNet, the connection needs an EgressSnat rule for the VNet as well as "
+            "IngressSnat rules for the site.", value=clash[0][0], rule="both ingress and egress rules when spaces overlap",
+            source=VPN_FAQ)
+
+
+def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool, ingress: tuple = (),
+                     egress: tuple = (), selectors: bool = False) -> None:
+    """Rules for one connection resource on gateway ``local`` (module docstring; NAT rules in :mod:`vnetlab.nat`)."""
+    from .nat import check_linkable
+
+    check_linkable(net, local, kind, (*ingress, *egress), selectors, name)
     if name in local.connections:
         raise GatewayConnectionError(f"Gateway {local.name} already has a connection named {name}.", value=name,
                                      rule="connection names are unique")
@@ -139,7 +300,6 @@ def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool)
             raise GatewayConnectionError(f"BGP on {name}: both gateways use ASN {local.asn}; the two ends need different "
                                          "ASNs.", value=local.asn, rule="different ASNs per BGP session", source=VPN_FAQ)
     else:
-        check_no_overlap(local.vnet.name, local.vnet.address_space, remote.prefixes, remote.name)
         if enable_bgp and not (local.bgp and remote.bgp_asn is not None):
             raise GatewayConnectionError(f"BGP on {name} needs an ASN on the gateway and on LNG {remote.name}.",
                                          value=name, rule="BGP on both ends", source=VPN_FAQ)
@@ -147,3 +307,26 @@ def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool)
             raise GatewayConnectionError(f"LNG {remote.name} uses ASN {remote.bgp_asn}, the same as Azure's side; "
                                          "on-premises and Azure must use different ASNs.", value=remote.bgp_asn,
                                          rule="different ASNs", source=VPN_FAQ)
+        check_ipsec_spaces(local.vnet.name, local.vnet.address_space, remote.name, remote.prefixes, ingress, egress)
+        check_external_collisions(local, remote.name, remote.prefixes, ingress)
+
+
+def check_external_collisions(gateway, site: str, prefixes: list[IPNetwork], ingress: tuple) -> None:
+    """A site's translated prefixes must not collide with what another connection of the gateway reaches, when NAT
+    is involved on either side (external mappings vs networks connected without NAT, NAT overview 2024-10-16)."""
+    from .nat import NatOverlapError, site_prefixes_seen_by_azure, translate_prefixes
+
+    mine = translate_prefixes(ingress, prefixes)
+    for c in gateway.connections.values():
+        if c.kind != "IPsec" or c.remote.name == site:
+            continue
+        theirs = site_prefixes_seen_by_azure(c)
+        for p, rule in mine:
+            for q, other in theirs:
+                shared = rule is not None and other is not None and rule.name == other.name  # same site, same rule
+                if (rule or other) and not shared and addressing.overlaps([p], [q]):
+                    raise NatOverlapError(
+                        f"{site}'s {p} (as Azure sees it) overlaps {q}, which connection {c.name} already reaches"
+                        f"{' after NAT' if other else ' without NAT'}: external mappings must not overlap each other nor "
+                        "any network connected without NAT.", value=str(p), rule="external mappings are distinct",
+                        source="https://learn.microsoft.com/azure/vpn-gateway/nat-overview (2024-10-16)")

@@ -114,6 +114,10 @@ class PeeringLimitError(PeeringError):
     """More peerings on one VNet than Azure's limit."""
 
 
+class SettingError(VnetlabError):
+    """A switch (true/false) or choice given a value it does not take."""
+
+
 # --- routing and tracing ---------------------------------------------------------------------------
 class TraceError(VnetlabError):
     """A trace request that cannot be answered (unknown source address, bad protocol or port)."""

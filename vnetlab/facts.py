@@ -6,6 +6,7 @@ Numbers, limits, defaults and reserved ranges live in ``vnetlab/data/*.yaml``, e
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,7 +26,10 @@ class Fact:
     note: str = ""
 
     def cite(self) -> str:
-        """The source with its date, or "(undated)" for pages that print none."""
+        """The source with its date, or "(undated)" for pages that print none; a source that already carries its
+        documents' dates is returned as it is."""
+        if re.search(r"\(\d{4}-\d{2}(-\d{2})?\)", self.source):
+            return self.source
         return f"{self.source} ({self.as_of if self.as_of[:1].isdigit() else 'undated'})"
 
 

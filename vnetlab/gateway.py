@@ -84,8 +84,10 @@ def _feature_row(name: str) -> dict:
         return table["VpnGw1"]
     if name.startswith("VpnGw"):
         return table["VpnGw2-5"]
+    # Legacy SKUs: like VpnGw1 for custom IPsec/IKE policies (the policy how-to, 2024-12-02, lists Standard and
+    # HighPerformance), without NAT (VpnGw2+ only).
     legacy = {"Standard": {"active_active": False}, "HighPerformance": {"active_active": True}}
-    return {**table["VpnGw1"], "nat": False, "custom_ipsec_policy": False, **legacy.get(name, {})}
+    return {**table["VpnGw1"], "nat": False, **legacy.get(name, {})}
 
 
 @lru_cache(maxsize=None)
@@ -196,6 +198,7 @@ class VpnGateway:
     public_ips: tuple[str, ...] = ()
     connections: dict = field(default_factory=dict, repr=False)  # name -> Connection
     p2s: object = field(default=None, repr=False)  # PointToSite configuration, if any
+    nat_rules: dict = field(default_factory=dict, repr=False)  # name -> vnetlab.nat.NatRule
     findings: tuple[str, ...] = ()  # advice that is not an error (e.g. GatewaySubnet below /27 for this SKU)
 
     @property
@@ -217,6 +220,8 @@ class VpnGateway:
             data["bgp_asn"] = self.bgp_asn
         if self.p2s is not None:
             data["point_to_site"] = self.p2s.to_dict()
+        if self.nat_rules:
+            data["nat_rules"] = [r.to_dict() for r in self.nat_rules.values()]
         return data
 
 

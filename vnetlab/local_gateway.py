@@ -36,12 +36,17 @@ class LocalNetworkGateway:
     bgp_asn: int | None = None
     bgp_peer_ip: IPAddress | None = None
     advertised: list[IPNetwork] = field(default_factory=list)  # what the site announces over BGP
+    device: object = None  # the site's VPN device as a vnetlab.ipsec.Endpoint (None: configured to match Azure)
 
     def to_dict(self) -> dict:
         data = {"name": self.name, "gateway_ip": str(self.gateway_ip), "prefixes": [str(p) for p in self.prefixes]}
         if self.bgp_asn is not None:
             data.update(bgp_asn=self.bgp_asn, bgp_peer_ip=str(self.bgp_peer_ip),
                         advertised=[str(p) for p in self.advertised])
+        if self.device is not None:
+            data["device"] = {"ike_versions": list(self.device.ike_versions),
+                              "phase1": [str(p) for p in self.device.phase1],
+                              "phase2": [str(p) for p in self.device.phase2_initiator]}
         return data
 
 

@@ -24,10 +24,12 @@ from .errors import (
     PeeringOverlapError,
     ResourceNameError,
     ScenarioError,
+    SettingError,
     SubnetInUseError,
     TraceError,
 )
-from . import connection as conn_mod, gateway as gw_mod, route_table as rt_mod
+from . import connection as conn_mod, gateway as gw_mod, nat as nat_mod, route_table as rt_mod
+from . import nsg as nsg_mod
 from .local_gateway import LocalNetworkGateway, build_lng
 from .peering import MANAGE_PEERING, PeeringLink, PeeringSettings, check_link, check_transit
 from .vnet import DEFAULT_CLOUD, NetworkInterface, Subnet, VirtualNetwork, check_name, normalize_region
@@ -49,6 +51,7 @@ class Network:
         self.vnets: dict[str, VirtualNetwork] = {}
         self.local_gateways: dict[str, LocalNetworkGateway] = {}
         self.route_tables: dict[str, rt_mod.RouteTable] = {}
+        self.network_security_groups: dict[str, nsg_mod.NetworkSecurityGroup] = {}
         self._version = 0
         self._memos: dict[tuple, tuple[int, Any]] = {}
 
@@ -89,9 +92,18 @@ class Network:
                  ", ".join(k for k in PeeringSettings.names() if getattr(l.settings, k)) or "none")
                 for l in self.peering_links], caption="Peering links"))
         if self.connections:
-            parts.append(html_table(("Connection", "Type", "From", "To", "Status", "Path"), [
+            parts.append(html_table(("Connection", "Type", "From", "To", "Status", "Path", "NAT rules (in / out)",
+                                     "IPsec policy"), [
                 (c.name, c.kind, c.gateway.vnet.name, c.remote.vnet.name if c.kind == "Vnet2Vnet" else c.remote.name,
-                 c.status, c.path) for c in self.connections], caption="Gateway connections"))
+                 c.status if c.status == "Connected" else f"{c.status}: {c.status_reason}", c.path,
+                 " / ".join(", ".join(r) or "-" for r in (c.ingress_nat_rules, c.egress_nat_rules)),
+                 c.ipsec_policy.describe() if c.ipsec_policy is not None else "default")
+                for c in self.connections], caption="Gateway connections"))
+        for g in self.gateways:
+            if g.nat_rules:
+                parts.append(nat_mod.nat_table(g)._repr_html_())
+        for group in self.network_security_groups.values():
+            parts.append(group._repr_html_())
         advice = self.findings()
         if advice:
             parts.append("<p><b>Advice</b></p><ul>" + "".join(f"<li>{escape(a)}</li>" for a in advice) + "</ul>")
@@ -194,11 +206,33 @@ class Network:
                                           value=a, rule="peered VNets' address spaces must not overlap",
                                           source=MANAGE_PEERING)
         for c in self.connections:  # VNets and sites joined by a VPN connection must not overlap either
-            if c.gateway.vnet is v:
-                other = c.remote.vnet.address_space if c.kind == "Vnet2Vnet" else c.remote.prefixes
-                conn_mod.check_no_overlap(v.name, space, other, c.remote.name)
+            if c.gateway.vnet is v and c.kind == "Vnet2Vnet":
+                conn_mod.check_no_overlap(v.name, space, c.remote.vnet.address_space, c.remote.vnet.name)
+            elif c.gateway.vnet is v:
+                conn_mod.check_ipsec_spaces(v.name, space, c.remote.name, c.remote.prefixes,
+                                            nat_mod.resolve(c.gateway, c.ingress_nat_rules, "IngressSnat"),
+                                            nat_mod.resolve(c.gateway, c.egress_nat_rules, "EgressSnat"))
         v.address_space = space
         self._touch()
+
+    def set_vnet_encryption(self, vnet: str, enabled: bool = True) -> None:
+        """Turn Azure Virtual Network encryption on or off for a VNet (see :mod:`vnetlab.encryption`)."""
+        if not isinstance(enabled, bool):
+            raise SettingError(f"encryption={enabled!r}: true or false.", value=enabled, rule="a boolean")
+        self.vnet(vnet).encryption = enabled
+        self._touch()
+
+    def set_accelerated_networking(self, nic: str, enabled: bool = True) -> None:
+        """Turn accelerated networking on or off on a VM's NIC (virtual network encryption needs it)."""
+        if not isinstance(enabled, bool):
+            raise SettingError(f"accelerated_networking={enabled!r}: true or false.", value=enabled, rule="a boolean")
+        self.nic(nic).accelerated_networking = enabled
+        self._touch()
+
+    def encryption_report(self, a: str, b: str, protocol: str = "Tcp", port: int | None = None):
+        """Is all traffic between ``a`` and ``b`` encrypted at the network layer, and where not?"""
+        from .encryption import encryption_report
+        return encryption_report(self, a, b, protocol, port)
 
     def add_address_space(self, vnet: str, prefix: str) -> None:
         v = self.vnet(vnet)
@@ -329,7 +363,7 @@ class Network:
     def findings(self) -> list[str]:
         """Advice that is not an error, across the network: small gateway subnets and the like."""
         out = [f for v in self.vnets.values() for s in v.subnets.values() for f in s.findings]
-        return out + [f for g in self.gateways for f in g.findings]
+        return out + [f for g in self.gateways for f in (*g.findings, *nat_mod.shared_rule_findings(g))]
 
     @property
     def gateways(self) -> list[gw_mod.VpnGateway]:
@@ -354,11 +388,7 @@ class Network:
         return lng
 
     def local_gateway(self, name: str) -> LocalNetworkGateway:
-        try:
-            return self.local_gateways[name]
-        except (KeyError, TypeError):
-            raise NotFoundError(f"No local network gateway {name!r} (LNGs: {', '.join(self.local_gateways) or 'none'}).",
-                                value=name, rule="LNG must exist") from None
+        return self._lookup(self.local_gateways, name, "local network gateway", "LNG")
 
     def set_local_network_gateway_prefixes(self, name: str, prefixes: "list[str]") -> None:
         """Edit an LNG's address prefixes by hand, as an administrator must after the site (or VNet) changes."""
@@ -366,8 +396,29 @@ class Network:
         updated = build_lng(name, str(lng.gateway_ip), prefixes, lng.bgp_asn,
                             str(lng.bgp_peer_ip) if lng.bgp_peer_ip else None, [str(p) for p in lng.advertised])
         for c in self._connections_to(lng):
-            conn_mod.check_no_overlap(c.gateway.vnet.name, c.gateway.vnet.address_space, updated.prefixes, lng.name)
+            conn_mod.check_ipsec_spaces(c.gateway.vnet.name, c.gateway.vnet.address_space, lng.name, updated.prefixes,
+                                        nat_mod.resolve(c.gateway, c.ingress_nat_rules, "IngressSnat"),
+                                        nat_mod.resolve(c.gateway, c.egress_nat_rules, "EgressSnat"))
         lng.prefixes = updated.prefixes
+        self._touch()
+
+    def set_vpn_device(self, name: str, *, ike_versions: "list[str] | str" = "IKEv2", phase1: "list[str] | str",
+                       phase2: "list[str] | str") -> None:
+        """Describe site ``name``'s VPN device: its IKE versions and its phase 1 / phase 2 proposals in preference order,
+        e.g. ``phase1=["AES256/SHA256/DHGroup14"], phase2=["AES256/SHA256/None"]``. Its connections then negotiate
+        IKE with Azure (:mod:`vnetlab.ipsec`) and stay down on a mismatch."""
+        from .ipsec import device_endpoint
+
+        lng = self.local_gateway(name)
+        lng.device = device_endpoint(f"{lng.name} device", ike_versions, phase1, phase2)
+        self._touch()
+
+    def set_ipsec_policy(self, vnet: str, connection: str, policy: Any) -> None:
+        """Set (a dict or :class:`vnetlab.ipsec.IpsecPolicy`) or remove (``None``) a connection's custom IPsec/IKE
+        policy. In Azure the tunnel drops for a few seconds; without a policy the defaults apply again."""
+        c = self.connection(vnet, connection)
+        c.ipsec_policy, _ = conn_mod.check_ipsec_settings(c.gateway, policy, c.connection_protocol, c.kind,
+                                                          c.use_policy_based_traffic_selectors)
         self._touch()
 
     def _connections_to(self, target) -> list[conn_mod.Connection]:
@@ -378,11 +429,17 @@ class Network:
         return [c for g in self.gateways for c in g.connections.values()]
 
     def connect(self, a: str, b: str, kind: str = "Vnet2Vnet", *, name: str | None = None, enable_bgp: bool = False,
-                bidirectional: bool = True) -> list[conn_mod.Connection]:
+                bidirectional: bool = True, ingress_nat_rules: "list[str] | None" = None,
+                egress_nat_rules: "list[str] | None" = None, ipsec_policy: Any = None,
+                connection_protocol: str | None = None,
+                use_policy_based_traffic_selectors: bool = False) -> list[conn_mod.Connection]:
         """Connect ``a``'s VPN gateway to ``b``: another VNet's gateway (``Vnet2Vnet``) or an LNG (``IPsec``).
 
         A VNet-to-VNet tunnel is two connection resources; ``bidirectional`` creates both, as the portal's
-        "Establish bidirectional connectivity" does. Rules in :mod:`vnetlab.connection`.
+        "Establish bidirectional connectivity" does. NAT rules (created first with :meth:`add_nat_rule`) are
+        linked here, as Azure requires; ``ipsec_policy`` is a custom IPsec/IKE policy (a dict or
+        :class:`vnetlab.ipsec.IpsecPolicy`) applied to every resource created. Rules in :mod:`vnetlab.connection`,
+        :mod:`vnetlab.nat` and :mod:`vnetlab.ipsec`.
         """
         gw = self.gateway(a)
         if kind == "Vnet2Vnet":
@@ -397,15 +454,63 @@ class Network:
             raise conn_mod.GatewayConnectionError(f"Connection type {kind!r}: use Vnet2Vnet or IPsec (Point-to-Site is "
                                                   "configured with add_point_to_site).", value=kind,
                                                   rule="connection types", source=conn_mod.VPN_FAQ)
+        ingress = nat_mod.resolve(gw, ingress_nat_rules, "IngressSnat")
+        egress = nat_mod.resolve(gw, egress_nat_rules, "EgressSnat")
+        policy, protocol = conn_mod.check_ipsec_settings(gw, ipsec_policy, connection_protocol, kind,
+                                                         use_policy_based_traffic_selectors)
+        selectors = bool(use_policy_based_traffic_selectors)
         for local, other, cname in pairs:
-            conn_mod.check_connection(self, local, other, kind, cname, enable_bgp)
+            conn_mod.check_connection(self, local, other, kind, cname, enable_bgp, ingress, egress, selectors)
         made = []
         for local, other, cname in pairs:
-            c = conn_mod.Connection(name=cname, kind=kind, gateway=local, remote=other, enable_bgp=enable_bgp)
+            c = conn_mod.Connection(name=cname, kind=kind, gateway=local, remote=other, enable_bgp=enable_bgp,
+                                    ingress_nat_rules=tuple(r.name for r in ingress),
+                                    egress_nat_rules=tuple(r.name for r in egress), ipsec_policy=policy,
+                                    connection_protocol=protocol, use_policy_based_traffic_selectors=selectors)
             local.connections[cname] = c
             made.append(c)
         self._touch()
         return made
+
+    def connection(self, vnet: str, name: str) -> conn_mod.Connection:
+        gw = self.gateway(vnet)
+        if name not in gw.connections:
+            raise NotFoundError(f"Gateway {gw.name} has no connection {name!r} (connections: "
+                                f"{', '.join(gw.connections) or 'none'}).", value=name, rule="connection must exist")
+        return gw.connections[name]
+
+    # --- NAT rules ----------------------------------------------------------------------------------------
+    def add_nat_rule(self, vnet: str, name: str, *, mode: str, internal: str, external: str, type: str = "Static",
+                     internal_port: Any = None, external_port: Any = None,
+                     ip_configuration_id: str = "default") -> nat_mod.NatRule:
+        """Create a NAT rule on ``vnet``'s VPN gateway (rules in :mod:`vnetlab.nat`); link it with :meth:`connect`."""
+        gw = self.gateway(vnet)
+        rule = nat_mod.make_rule(name, type=type, mode=mode, internal=internal, external=external,
+                                 internal_port=internal_port, external_port=external_port,
+                                 ip_configuration_id=ip_configuration_id)
+        nat_mod.check_rule_on_gateway(gw, rule)
+        gw.nat_rules[rule.name] = rule
+        self._touch()
+        return rule
+
+    def remove_nat_rule(self, vnet: str, name: str) -> None:
+        gw = self.gateway(vnet)
+        if name not in gw.nat_rules:
+            raise NotFoundError(f"Gateway {gw.name} has no NAT rule {name!r}.", value=name, rule="NAT rule must exist")
+        linked = [c.name for c in gw.connections.values() if name in (*c.ingress_nat_rules, *c.egress_nat_rules)]
+        if linked:
+            raise nat_mod.NatRuleError(f"NAT rule {name} is linked to connection {linked[0]}; remove the connection "
+                                       "first.", value=name, rule="a linked rule cannot be deleted")
+        del gw.nat_rules[name]
+        self._touch()
+
+    def advertised_prefixes(self, vnet: str, connection: str) -> list[str]:
+        """The prefixes ``vnet``'s gateway advertises over BGP on ``connection`` (after EgressSnat rules)."""
+        return [a.prefix for a in routes_engine.advertised_to(self.connection(vnet, connection))]
+
+    def nat_rules(self, vnet: str) -> nat_mod.NatTable:
+        """The gateway's NAT rules and the connections each is linked to (displays as a table)."""
+        return nat_mod.nat_table(self.gateway(vnet))
 
     def remove_connection(self, vnet: str, name: str) -> None:
         gw = self.gateway(vnet)
@@ -422,20 +527,29 @@ class Network:
         return gw.p2s
 
     # --- route tables --------------------------------------------------------------------------------------
-    def add_route_table(self, name: str, *, disable_bgp_route_propagation: bool = False) -> rt_mod.RouteTable:
-        check_name(name, "Route table")
-        if name in self.route_tables:
-            raise ResourceNameError(f"A route table named {name!r} already exists.", value=name, rule="names are unique")
-        table = rt_mod.RouteTable(name=name, disable_bgp_route_propagation=bool(disable_bgp_route_propagation))
-        self.route_tables[name] = table
+    def _create(self, registry: dict, name: str, what: str, make: Any) -> Any:
+        """Add ``make()`` to ``registry`` under a new, valid ``name`` (route tables, NSGs)."""
+        check_name(name, what)
+        if name in registry:
+            raise ResourceNameError(f"A {what} named {name!r} already exists.", value=name, rule="names are unique")
+        registry[name] = item = make()
         self._touch()
-        return table
+        return item
+
+    @staticmethod
+    def _lookup(registry: dict, name: Any, what: str, short: str = "") -> Any:
+        try:
+            return registry[name]
+        except (KeyError, TypeError):
+            raise NotFoundError(f"No {short or what} named {name!r} ({short or what}s: {', '.join(registry) or 'none yet'}).",
+                                value=name, rule=f"{what} must exist") from None
+
+    def add_route_table(self, name: str, *, disable_bgp_route_propagation: bool = False) -> rt_mod.RouteTable:
+        return self._create(self.route_tables, name, "route table", lambda: rt_mod.RouteTable(
+            name=name, disable_bgp_route_propagation=bool(disable_bgp_route_propagation)))
 
     def route_table(self, name: str) -> rt_mod.RouteTable:
-        try:
-            return self.route_tables[name]
-        except (KeyError, TypeError):
-            raise NotFoundError(f"No route table {name!r}.", value=name, rule="route table must exist") from None
+        return self._lookup(self.route_tables, name, "route table")
 
     def add_route(self, table: str, name: str, prefix: str, next_hop_type: str, next_hop_ip: str | None = None) -> None:
         rt_mod.add_route(self.route_table(table), rt_mod.make_route(name, prefix, next_hop_type, next_hop_ip))
@@ -450,6 +564,54 @@ class Network:
         s.route_table = t
         self._touch()
 
+    # --- network security groups (rules and checks in vnetlab.nsg) ------------------------------------------
+    def add_network_security_group(self, name: str) -> nsg_mod.NetworkSecurityGroup:
+        """An NSG with only the six default rules; associate it with subnets or NICs."""
+        return self._create(self.network_security_groups, name, "network security group",
+                            lambda: nsg_mod.NetworkSecurityGroup(name=name))
+
+    def network_security_group(self, name: str) -> nsg_mod.NetworkSecurityGroup:
+        return self._lookup(self.network_security_groups, name, "network security group", "NSG")
+
+    def add_security_rule(self, nsg: str, name: str, priority: int, direction: str, access: str, protocol: str = "*",
+                          source: Any = "*", source_ports: Any = "*", destination: Any = "*",
+                          destination_ports: Any = "*") -> nsg_mod.SecurityRule:
+        """Add a custom rule (priority 100-4096, unique per direction; see :func:`vnetlab.nsg.make_rule`)."""
+        group = self.network_security_group(nsg)
+        rule = group.add_rule(nsg_mod.make_rule(name, priority, direction, access, protocol, source, source_ports,
+                                                destination, destination_ports))
+        self._touch()
+        return rule
+
+    def remove_security_rule(self, nsg: str, name: str) -> None:
+        self.network_security_group(nsg).remove_rule(name)
+        self._touch()
+
+    def associate_network_security_group(self, vnet: str | None = None, subnet: str | None = None, *,
+                                         nic: str | None = None, nsg: str | None) -> None:
+        """Associate ``nsg`` with a subnet (``vnet``, ``subnet``) or a NIC (``nic=``); ``nsg=None`` removes it.
+
+        GatewaySubnet takes no NSG (azure-facts.md §2.3, §8.4).
+        """
+        if (nic is None) == (subnet is None):
+            raise nsg_mod.NsgError("Associate an NSG with either a subnet (vnet, subnet) or a NIC (nic=...), one of them.",
+                                   value=(vnet, subnet, nic), rule="an NSG association has one target")
+        group = self.network_security_group(nsg) if nsg is not None else None
+        if nic is not None:
+            self.nic(nic).network_security_group = group
+        else:
+            s = self.subnet(vnet, subnet)
+            if group is not None:
+                nsg_mod.check_association(s)
+            s.network_security_group = group
+        self._touch()
+
+    def flow_verify(self, target: str, direction: str, protocol: str = "Tcp", local_ip: str | None = None,
+                    local_port: int | None = None, remote_ip: str | None = None,
+                    remote_port: int | None = None) -> nsg_mod.FlowVerdict:
+        """IP flow verify at a NIC (or an address in a subnet): which NSG rule allows or denies a new flow."""
+        return nsg_mod.flow_verify(self, target, direction, protocol, local_ip, local_port, remote_ip, remote_port)
+
     # --- engine ---------------------------------------------------------------------------------------------
     def effective_routes(self, vnet: str, subnet: str) -> routes_engine.EffectiveRoutes:
         """The subnet's effective routes (cached until the network changes)."""
@@ -457,9 +619,11 @@ class Network:
         s = v.subnet(subnet)
         return self.memo(("effective-routes", v.name, s.name), lambda: routes_engine.compute(v, s))
 
-    def trace(self, src: str, dst: str, protocol: str = "Tcp", port: int | None = None) -> trace_engine.Trace:
-        """Follow a packet from ``src`` to ``dst``: hops, verdict and reason."""
-        return trace_engine.trace(self, src, dst, protocol, port)
+    def trace(self, src: str, dst: str, protocol: str = "Tcp", port: int | None = None, *,
+              from_site: str | None = None) -> trace_engine.Trace:
+        """Follow a packet from ``src`` to ``dst``: hops (with NAT rewrites and each leg's protection), verdict and
+        reason. ``from_site`` starts at an on-premises host of that local network gateway's site."""
+        return trace_engine.trace(self, src, dst, protocol, port, from_site=from_site)
 
     def reachability(self, protocol: str = "Tcp", port: int | None = None) -> trace_engine.Reachability:
         return trace_engine.reachability(self, protocol, port)
@@ -477,15 +641,20 @@ class Network:
                 "subscription": v.subscription,
                 "tenant": v.tenant,
                 **({"cloud": v.cloud} if v.cloud != DEFAULT_CLOUD else {}),
+                **({"encryption": True} if v.encryption else {}),
                 "subnets": [{
                     "name": s.name,
                     "prefix": str(s.prefix),
-                    **({"nics": [{"name": n.name, "ip": str(n.ip), **({"ip_forwarding": True} if n.ip_forwarding else {})}
+                    **({"nics": [{"name": n.name, "ip": str(n.ip), **({"ip_forwarding": True} if n.ip_forwarding else {}),
+                                  **({"accelerated_networking": True} if n.accelerated_networking else {})}
                                  for n in s.nics.values()]} if s.nics else {}),
                     **({"route_table": s.route_table.name} if s.route_table is not None else {}),
                 } for s in v.subnets.values()],
             } for v in self.vnets.values()],
             **({"route_tables": [t.to_dict() for t in self.route_tables.values()]} if self.route_tables else {}),
+            **({"network_security_groups": [{**g.to_dict(), "associations": nsg_mod.associations(self, g)}
+                                            for g in self.network_security_groups.values()]}
+               if self.network_security_groups else {}),
             **({"vpn_gateways": [g.to_dict() for g in self.gateways]} if self.gateways else {}),
             **({"local_network_gateways": [g.to_dict() for g in self.local_gateways.values()]}
                if self.local_gateways else {}),

@@ -147,7 +147,8 @@ def check_link(local: VirtualNetwork, remote: VirtualNetwork, settings: PeeringS
         a, b = clash[0]
         raise PeeringOverlapError(
             f"{local.name} ({a}) and {remote.name} ({b}) have overlapping address spaces; Azure refuses to peer "
-            "VNets whose address spaces overlap. Renumber one of them, or join them through VPN gateways with NAT.",
+            "VNets whose address spaces overlap. Renumber one of them (NAT on VPN gateways is documented for "
+            "Site-to-Site connections to on-premises sites; between two Azure VNets it is an extrapolation).",
             value=(a, b), rule="peered VNets' address spaces must not overlap", source=MANAGE_PEERING)
     limit = fact("peering", "peerings_per_vnet")
     if len(local.peerings) >= limit.value:

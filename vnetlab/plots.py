@@ -332,14 +332,15 @@ def _path_vnets(trace: Trace) -> list[str]:
 
 
 def _path_points(net: Network, trace: Trace, layout: TopologyLayout) -> list[tuple[float, float]]:
-    """Where the overlay goes, hop by hop: a VNet's node, its gateway's square for "to gateway" and for the far
-    end of a VNet-to-VNet tunnel, a site's diamond for an IPsec tunnel, the P2S triangle for Point-to-Site."""
+    """Where the overlay goes, hop by hop: a VNet's node, its gateway's square for "to gateway", a NAT step and the
+    far end of a tunnel (VNet-to-VNet, or Site-to-Site from a site), a site's diamond for an IPsec tunnel to it,
+    the P2S triangle for Point-to-Site."""
     pos, gws = layout.positions, layout.gateway_positions
     points: list[tuple[float, float]] = []
     for hop in trace.hops:
         point = None
-        if hop.action in ("to gateway", "VNet-to-VNet tunnel") and hop.vnet in gws:
-            point = gws[hop.vnet]
+        if hop.action in ("to gateway", "VNet-to-VNet tunnel", "NAT", "IPsec tunnel") and hop.vnet in gws:
+            point = gws[hop.vnet]  # NAT happens on the gateway; a tunnel from a site arrives at it
         elif hop.action == "Point-to-Site" and hop.vnet in net.vnets and net.vnet(hop.vnet).gateway is not None:
             point = pos.get(_p2s_node(net.vnet(hop.vnet).gateway))
         elif hop.vnet in pos:
@@ -867,3 +868,104 @@ def timeline_figure(plan: Timeline) -> go.Figure:
 
 __all__ = ["OKABE_ITO", "TopologyLayout", "address_map_figure", "route_table_figure", "timeline_figure", "topology_figure",
            "topology_layout"]
+
+
+# --- encryption path ---------------------------------------------------------------------------------------
+# How each kind of protection is drawn: colour AND dash pattern AND marker symbol AND a text label (🔒 / ⚠), so
+# that nothing depends on colour. Which protection a leg has comes from the engine (``Hop.protection``).
+PROTECTION_STYLE = {
+    "ipsec": {"dash": "solid", "color": OKABE_ITO["bluish_green"], "symbol": "square", "short": "🔒 IPsec ESP",
+              "words": "🔒 IPsec ESP, encrypted (solid line, square)"},
+    "p2s": {"dash": "longdashdot", "color": OKABE_ITO["sky_blue"], "symbol": "triangle-up", "short": "🔒 P2S tunnel",
+            "words": "🔒 Point-to-Site tunnel, encrypted (long dash-dot, triangle)"},
+    "vnet": {"dash": "dot", "color": OKABE_ITO["blue"], "symbol": "diamond", "short": "🔒 VNet encryption",
+             "words": "🔒 virtual network encryption, DTLS (dotted line, diamond)"},
+    "none": {"dash": "dash", "color": OKABE_ITO["vermillion"], "symbol": "x", "short": "⚠ none",
+             "words": "⚠ none at the network layer (dashed line, cross)"},
+}
+
+
+def _protection_kind(protection: str) -> str:
+    from .encryption import IPSEC, VNET_ENCRYPTION, is_encrypted
+
+    if not is_encrypted(protection):
+        return "none"
+    if protection.startswith(IPSEC):
+        return "ipsec"
+    return "vnet" if protection.startswith(VNET_ENCRYPTION) else "p2s"
+
+
+def _legs(trace_or_report: "Trace | object") -> list[tuple[str, int, str, str, str, str, str]]:
+    """(direction, step, where, action, path, protection, detail) for each leg of a trace or an EncryptionReport."""
+    if isinstance(trace_or_report, Trace):
+        t = trace_or_report
+        return [(f"{t.src} → {t.dst}", h.step, h.vnet, h.action, h.path, h.protection, h.detail) for h in t.segments]
+    return [(leg.direction, leg.step, leg.where, leg.action, leg.path, leg.protection, "") for leg in trace_or_report.legs]
+
+
+def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
+    """The legs of a :class:`~vnetlab.trace.Trace` (or both directions of an
+    :class:`~vnetlab.encryption.EncryptionReport`) as a horizontal path of segments, one row per direction.
+
+    Each leg is coloured by its protection AND drawn with its own dash pattern and marker, labelled in words
+    ("🔒 IPsec ESP", "⚠ none", "🔒 VNet encryption") with the path it crosses below; hover gives the step, where,
+    the action, the path, the protection and (for a trace) the hop's detail. Trace ``meta``: ``role="legs"``
+    (``protection``, ``dash``, ``steps``) per protection used, ``role="leg-details"`` (``protections``).
+    """
+    legs = _legs(trace_or_report)
+    directions = list(dict.fromkeys(leg[0] for leg in legs))
+    row = {d: i for i, d in enumerate(directions)}
+    column: dict[str, int] = {}
+    placed = []
+    for leg in legs:
+        x = column.get(leg[0], 0)
+        column[leg[0]] = x + 1
+        placed.append((x, -row[leg[0]], leg))
+    traces: list[dict] = []
+    for kind, style in PROTECTION_STYLE.items():
+        mine = [(x, y, leg) for x, y, leg in placed if _protection_kind(leg[5]) == kind]
+        if not mine:
+            continue
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for x, y, _ in mine:
+            xs += [x + 0.04, x + 0.96, None]
+            ys += [y, y, None]
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", name=style["words"],
+                           line={"color": style["color"], "dash": style["dash"], "width": 5}, legendgroup=kind,
+                           meta={"role": "legs", "protection": kind, "dash": style["dash"],
+                                 "steps": [[leg[0], leg[1]] for _, _, leg in mine]}))
+    if placed:
+        kinds = [_protection_kind(leg[5]) for _, _, leg in placed]
+        hover = [f"<b>{escape(leg[0])}, step {leg[1]}: {escape(leg[3])}</b> → {escape(leg[2])}<br>path: "
+                 f"{escape(leg[4])}<br>protection: {escape(leg[5])}" + (f"<br>{escape(leg[6])}" if leg[6] else "")
+                 for _, _, leg in placed]
+        traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y for _, y, _ in placed],
+                           mode="markers+text", hovertext=hover, hoverinfo="text", showlegend=False,
+                           text=[f"{PROTECTION_STYLE[k]['short']}<br>→ {escape(leg[2])}" for k, (_, _, leg) in zip(kinds, placed)],
+                           textposition="top center", textfont={"size": 11},
+                           marker={"size": 13, "symbol": [PROTECTION_STYLE[k]["symbol"] for k in kinds],
+                                   "color": [PROTECTION_STYLE[k]["color"] for k in kinds],
+                                   "line": {"color": OKABE_ITO["black"], "width": 1}},
+                           meta={"role": "leg-details", "protections": [leg[5] for _, _, leg in placed]}))
+        traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y for _, y, _ in placed],
+                           mode="text", text=[escape(leg[4]) for _, _, leg in placed], textposition="bottom center",
+                           textfont={"size": 10, "color": "#444444"}, hoverinfo="skip", showlegend=False,
+                           meta={"role": "leg-paths"}))
+    gaps = sum(1 for _, _, leg in placed if _protection_kind(leg[5]) == "none")
+    title = (f"{_count(len(placed), 'leg')}: " + ("✓ all encrypted at the network layer" if placed and not gaps
+                                                   else f"⚠ {gaps} not encrypted at the network layer"))
+    width = max(column.values(), default=1)
+    fig = go.Figure(data=traces, layout=dict(
+        template=TEMPLATE, title={"text": title, "x": 0.01, "xanchor": "left"}, showlegend=True,
+        height=170 + 110 * max(len(directions), 1), margin={"l": 20, "r": 20, "t": 50, "b": 90},
+        legend={"orientation": "h", "x": 0, "y": -0.05, "yanchor": "top", "font": {"size": 11}},
+        xaxis={"range": [-0.1, width + 0.1], "visible": False, "fixedrange": True},
+        yaxis={"range": [-len(directions) + 0.4, 0.7], "fixedrange": True, "zeroline": False, "showgrid": False,
+               "tickvals": [-i for i in range(len(directions))], "ticktext": directions, "automargin": True}))
+    if not placed:
+        fig.add_annotation(text="No legs: the packet did not travel anywhere.", showarrow=False, x=0.5, y=0)
+    return fig
+
+
+__all__.append("encryption_path_figure")

@@ -30,6 +30,7 @@ from netaddr import IPAddress, IPNetwork
 
 from .display import html_table, text_table
 from .facts import fact
+from .nat import site_prefixes_seen_by_azure
 
 UDR_OVERVIEW = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview (2023-05-27)"
 
@@ -257,10 +258,11 @@ def _gateway_routes(gateway, _seen: frozenset) -> list[Learned]:
             continue
         if c.kind == "IPsec":
             lng = c.remote
-            out += [Learned(str(p), f"LNG {lng.name} (static, typed by hand) via {c.name}", c.name) for p in lng.prefixes]
-            if c.enable_bgp:
-                out += [Learned(str(p), f"BGP from site {lng.name} via {c.name}", c.name, bgp=True)
-                        for p in lng.advertised if str(p) not in own]
+            out += [Learned(str(p), f"LNG {lng.name} (static, typed by hand) via {c.name}{_after(rule)}", c.name)
+                    for p, rule in site_prefixes_seen_by_azure(c)]
+            if c.enable_bgp:  # BGP route translation: learned routes are translated like the LNG's prefixes
+                out += [Learned(str(p), f"BGP from site {lng.name} via {c.name}{_after(rule)}", c.name, bgp=True)
+                        for p, rule in site_prefixes_seen_by_azure(c, lng.advertised) if str(p) not in own]
             continue
         remote = c.remote
         out += [Learned(str(p), f"VNet-to-VNet {c.name}: address range of {remote.vnet.name}", c.name)
@@ -275,6 +277,35 @@ def _gateway_routes(gateway, _seen: frozenset) -> list[Learned]:
     if getattr(gateway, "p2s", None) is not None:
         out += [Learned(str(p), "Point-to-Site client address pool", "P2S") for p in gateway.p2s.address_pool]
     return out
+
+
+@dataclass(frozen=True)
+class Advertised:
+    prefix: str
+    origin: str
+
+
+def advertised_to(connection) -> list[Advertised]:
+    """What the gateway advertises over BGP on ``connection`` (NAT overview, 2024-10-16, "NAT and BGP"): its VNet's
+    ranges and its transit spokes', each after the connection's EgressSnat rules, and the post-NAT prefixes it
+    learned from its *other* connections. Routes learned on this connection are not sent back to it."""
+    from .nat import vnet_space_seen_by_site
+
+    gateway = connection.gateway
+    out = [Advertised(str(p), f"{gateway.vnet.name}'s range" + (f" after EgressSnat rule {r.name} ({r.internal} → "
+                                                                  f"{r.external})" if r else ""))
+           for p, r in vnet_space_seen_by_site(connection)]
+    out += [Advertised(str(p), f"transit spoke {spoke.name}") for spoke in transit_spokes(gateway) for p in spoke.address_space]
+    out += [Advertised(r.prefix, r.origin) for r in gateway_routes(gateway)
+            if r.connection not in (connection.name, "P2S")]
+    seen: dict[str, Advertised] = {}
+    for a in out:
+        seen.setdefault(a.prefix, a)
+    return list(seen.values())
+
+
+def _after(rule) -> str:
+    return f", after IngressSnat rule {rule.name} ({rule.internal} → {rule.external})" if rule else ""
 
 
 # --- per-gateway memo ------------------------------------------------------------------------------------

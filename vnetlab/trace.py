@@ -16,6 +16,8 @@ from netaddr import IPAddress, IPNetwork
 from . import addressing
 from .display import html_table, text_table
 from .errors import TraceError
+from .encryption import BACKBONE, IN_VNET, P2S_TUNNEL, PUBLIC_INTERNET, tunnel_protection
+from .packet import Packet
 from .routes import Route
 
 PROTOCOLS = {"tcp": "Tcp", "udp": "Udp", "icmp": "Icmp", "any": "Any", "*": "Any"}
@@ -24,12 +26,20 @@ MAX_HOPS = 16
 
 @dataclass(frozen=True)
 class Hop:
+    """One step of a trace. ``src``/``dst`` are the packet's addresses *after* this step (so a NAT step shows the
+    rewrite); ``path`` and ``protection`` are set on steps that carry the packet somewhere (see
+    :mod:`vnetlab.encryption`)."""
+
     step: int
     vnet: str
     subnet: str
     action: str
     detail: str
     route: Route | None = None
+    src: str = ""
+    dst: str = ""
+    path: str = ""
+    protection: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,11 +66,28 @@ class Trace:
         first = next((h.route for h in self.hops if h.route is not None), None)
         return first.next_hop_type if first else None
 
+    @property
+    def translations(self) -> tuple[Hop, ...]:
+        """The NAT steps, each showing the packet after the rewrite."""
+        return tuple(h for h in self.hops if h.action == "NAT")
+
+    @property
+    def delivered_as(self) -> tuple[str, str]:
+        """(source, destination) as the receiver sees them, after every translation."""
+        last = self.hops[-1] if self.hops else None
+        return (last.src, last.dst) if last else (self.src, self.dst)
+
+    @property
+    def segments(self) -> tuple[Hop, ...]:
+        """The steps that carry the packet over a path (inside a VNet, backbone, internet), with their protection."""
+        return tuple(h for h in self.hops if h.path)
+
     def rows(self) -> list[tuple]:
         return [(h.step, h.vnet, h.subnet, h.action,
-                 f"{h.route.prefix} → {h.route.next_hop_type}" if h.route else "", h.detail) for h in self.hops]
+                 f"{h.route.prefix} → {h.route.next_hop_type}" if h.route else "", f"{h.src} → {h.dst}",
+                 h.detail) for h in self.hops]
 
-    HEADERS = ("#", "VNet", "Subnet", "Action", "Route", "Detail")
+    HEADERS = ("#", "VNet", "Subnet", "Action", "Route", "Packet (src → dst)", "Detail")
 
     def _caption(self) -> str:
         port = f":{self.port}" if self.port is not None else ""
@@ -97,41 +124,108 @@ def normalize_port(port: object, protocol: str) -> int | None:
 
 
 class _Walk:
-    """The hops collected so far and how to finish the trace."""
+    """The hops collected so far, the packet as it is now, and how to finish the trace."""
 
-    def __init__(self, s: IPAddress, d: IPAddress, proto: str, port: int | None, src_vnet, dst_owner) -> None:
-        self.s, self.d, self.proto, self.port = s, d, proto, port
-        self.src_vnet, self.dst_owner = src_vnet, dst_owner
+    def __init__(self, network, pkt: Packet, src_name: str, dst_owner, src_nic=None) -> None:
+        self.network = network
+        self.first = pkt
+        self.pkt = pkt
+        self.src_name, self.dst_owner, self.src_nic = src_name, dst_owner, src_nic
         self.hops: list[Hop] = []
         self.visited: set[tuple[str, str]] = set()
 
-    def add(self, vnet: str, subnet: str, action: str, detail: str, route: Route | None = None) -> None:
-        self.hops.append(Hop(len(self.hops) + 1, vnet, subnet, action, detail, route))
+    @property
+    def d(self) -> IPAddress:
+        return self.pkt.dst
 
-    def done(self, verdict: str, reason: str, reached: str = "") -> Trace:
+    def add(self, vnet: str, subnet: str, action: str, detail: str, route: Route | None = None, path: str = "",
+            protection: str = "") -> None:
+        self.hops.append(Hop(len(self.hops) + 1, vnet, subnet, action, detail, route, str(self.pkt.src),
+                             str(self.pkt.dst), path, protection))
+
+    def translate(self, where: str, result: tuple) -> None:
+        """Record the NAT rewrites a gateway made (``result`` is ``(packet, translations)`` from :mod:`vnetlab.nat`)."""
+        pkt, done = result
+        for t in done:
+            self.pkt = self.pkt.with_src(IPAddress(t.after)) if t.field == "source" else self.pkt.with_dst(IPAddress(t.after))
+            self.add(where, "GatewaySubnet", "NAT", str(t))
+        self.pkt = pkt
+
+    def done(self, verdict: str, reason: str, reached: str = "", dst_nic=None) -> Trace:
+        from .encryption import protect
+
         last = reached or (self.dst_owner.name if self.dst_owner else "")
-        return Trace(src=str(self.s), dst=str(self.d), protocol=self.proto, port=self.port, hops=tuple(self.hops),
-                     verdict=verdict, reason=reason, src_vnet=self.src_vnet.name, dst_vnet=last)
+        hops = protect(tuple(self.hops), self.src_nic, dst_nic)
+        return Trace(src=str(self.first.src), dst=str(self.first.dst), protocol=self.first.protocol,
+                     port=self.first.dst_port, hops=hops, verdict=verdict, reason=reason, src_vnet=self.src_name,
+                     dst_vnet=last)
 
     def drop(self, vnet: str, detail: str, reason: str, route: Route | None = None) -> Trace:
         self.add(vnet, "", "drop", detail, route)
         return self.done("Dropped", reason)
 
 
-def trace(network, src: str, dst: str, protocol: str = "Tcp", port: int | None = None) -> Trace:
-    """Trace a packet from ``src`` (a VM's NIC name or an address in a subnet) to ``dst`` (an address)."""
+def trace(network, src: str, dst: str, protocol: str = "Tcp", port: int | None = None, *,
+          from_site: str | None = None) -> Trace:
+    """Trace a packet from ``src`` (a VM's NIC name or an address in a subnet; with ``from_site``, an address at
+    that on-premises site) to ``dst`` (an address, as the sender addresses it: through NAT, the external one)."""
     proto = normalize_protocol(protocol)
     port = normalize_port(port, proto)
     d = addressing.parse_address(dst, what="destination address")
+    if from_site is not None:
+        return _from_site(network, from_site, src, d, proto, port)
     located = network.locate(src)
     if located is None:
-        raise TraceError(f"Source {src} is not in any subnet of this network; trace from a VM's address or NIC name.",
-                         value=str(src), rule="a trace starts at a NIC in a subnet")
+        raise TraceError(f"Source {src} is not in any subnet of this network; trace from a VM's address or NIC name "
+                         "(or pass from_site= for an on-premises host).", value=str(src),
+                         rule="a trace starts at a NIC in a subnet")
     vnet, subnet, nic = located
     s = nic.ip if nic else addressing.parse_address(src)
-    walk = _Walk(s, d, proto, port, vnet, _other_owner(network, vnet, d))
+    walk = _Walk(network, Packet(s, d, proto, port), vnet.name, _other_owner(network, vnet, d), nic)
     walk.add(vnet.name, subnet.name, "leave source", f"packet leaves {nic.name if nic else f'{s} (no NIC)'}")
-    return _route_from(network, walk, vnet, subnet, forwarded=False)
+    denied = _filter(network, walk, vnet, subnet, nic, "Outbound")
+    return denied or _route_from(network, walk, vnet, subnet, forwarded=False)
+
+
+def _from_site(network, site: str, src: str, d: IPAddress, proto: str, port: int | None) -> Trace:
+    """A packet from an on-premises host: into a Site-to-Site tunnel to a gateway whose connection points at the
+    site's local network gateway, translated by that connection's NAT rules, then routed in Azure."""
+    from .nat import NatDrop, inbound
+
+    lng = network.local_gateway(site)
+    s = addressing.parse_address(src, what="on-premises source address")
+    if not any(s in p for p in lng.prefixes):
+        raise TraceError(f"{s} is not in site {lng.name}'s prefixes ({', '.join(map(str, lng.prefixes))}).",
+                         value=str(s), rule="an on-premises source lies in its site's prefixes")
+    conns = [c for c in network.connections if c.kind == "IPsec" and c.remote is lng]
+    if not conns:
+        raise TraceError(f"Site {lng.name} has no connection to any VPN gateway.", value=lng.name,
+                         rule="a site reaches Azure through a Site-to-Site connection")
+    pkt = Packet(s, d, proto, port)
+
+    def lands(c) -> bool:
+        try:
+            q, _ = inbound(c, pkt)
+        except NatDrop:
+            return False
+        gv = c.gateway.vnet
+        r = network.effective_routes(gv.name, "GatewaySubnet").lookup(q.dst)
+        return gv.contains(q.dst) or (r is not None and r.next_hop_type not in ("None", "Internet"))
+
+    c = next((c for c in conns if lands(c) and c.status == "Connected"), conns[0])
+    gw = c.gateway
+    walk = _Walk(network, pkt, lng.name, _other_owner(network, None, d), None)
+    walk.add(lng.name, "", "leave source", f"packet leaves on-premises host {s} at site {lng.name}")
+    if c.status != "Connected":
+        return walk.drop(lng.name, f"connection {c.name} is {c.status}",
+                         f"The tunnel of {c.name} is not up: {c.status_reason}")
+    walk.add(gw.vnet.name, "GatewaySubnet", "IPsec tunnel", f"{c.name}: Site-to-Site from {lng.gateway_ip} to "
+             f"{gw.name} over the public internet", path=PUBLIC_INTERNET, protection=tunnel_protection(c))
+    try:
+        walk.translate(gw.vnet.name, inbound(c, walk.pkt))
+    except NatDrop as why:
+        return walk.drop(gw.vnet.name, "NAT refuses the flow", str(why))
+    return _arrive(network, walk, gw, f"through Site-to-Site connection {c.name}")
 
 
 def _route_from(network, walk: _Walk, vnet, subnet, forwarded: bool) -> Trace:
@@ -153,14 +247,15 @@ def _route_from(network, walk: _Walk, vnet, subnet, forwarded: bool) -> Trace:
         if refused:
             return walk.drop(vnet.name, refused, refused, route)
         walk.add(link.remote.name, "", "cross peering",
-                 f"{link.kind.lower()} peering {vnet.name} → {link.remote.name} over the Microsoft backbone")
+                 f"{link.kind.lower()} peering {vnet.name} → {link.remote.name} over the Microsoft backbone", path=BACKBONE)
         return _deliver(walk, link.remote, f"through peering {vnet.name} → {link.remote.name}")
     if hop == "VirtualAppliance":
         return _to_appliance(network, walk, vnet, route)
     if hop == "VirtualNetworkGateway":
         return _to_gateway(network, walk, vnet, subnet, route)
     if hop == "Internet":
-        walk.add(vnet.name, "", "to internet", "next hop Internet: the packet leaves Azure's virtual network")
+        walk.add(vnet.name, "", "to internet", "next hop Internet: the packet leaves Azure's virtual network",
+                 path=PUBLIC_INTERNET)
         extra = ""
         if walk.dst_owner is not None:
             extra = (f" {d} is in VNet {walk.dst_owner.name}, but {vnet.name} has no route to it, and a VNet's "
@@ -195,13 +290,18 @@ def _to_appliance(network, walk: _Walk, vnet, route: Route) -> Trace:
         refused = _peering_refuses(vnet.peerings[av.name], forwarded=False)
         if refused:
             return walk.drop(vnet.name, refused, refused, route)
-        walk.add(av.name, asub.name, "cross peering", f"to appliance {anic.name} in peered {av.name}")
+        walk.add(av.name, asub.name, "cross peering", f"to appliance {anic.name} in peered {av.name}", path=BACKBONE)
     if not anic.ip_forwarding:
         return walk.drop(av.name, f"IP forwarding is off on {anic.name}",
                          f"Appliance {anic.name} ({ip}) receives the packet but IP forwarding is off on its NIC, so it "
                          "does not forward it.")
-    walk.add(av.name, asub.name, "appliance", f"{anic.name} forwards the packet (IP forwarding on)")
-    return _route_from(network, walk, av, asub, forwarded=True)
+    denied = _filter(network, walk, av, asub, anic, "Inbound")
+    if denied:
+        return denied
+    walk.add(av.name, asub.name, "appliance", f"{anic.name} forwards the packet (IP forwarding on)",
+             path="" if av is not vnet else IN_VNET)
+    denied = _filter(network, walk, av, asub, anic, "Outbound")
+    return denied or _route_from(network, walk, av, asub, forwarded=True)
 
 
 def _to_gateway(network, walk: _Walk, vnet, subnet, route: Route) -> Trace:
@@ -212,8 +312,12 @@ def _to_gateway(network, walk: _Walk, vnet, subnet, route: Route) -> Trace:
     if gw is None:
         return walk.drop(vnet.name, "no gateway", f"{route.prefix} → VirtualNetworkGateway, but {vnet.name} has no "
                          "VPN gateway and uses none through gateway transit.", route)
+    if gw.vnet is not vnet:
+        refused = _peering_refuses(vnet.peerings[gw.vnet.name], forwarded=False)
+        if refused:
+            return walk.drop(vnet.name, refused, refused, route)
     how = f"VPN gateway {gw.name}" if gw.vnet is vnet else f"gateway transit: {vnet.name} uses {gw.vnet.name}'s {gw.name}"
-    walk.add(gw.vnet.name, "GatewaySubnet", "to gateway", how)
+    walk.add(gw.vnet.name, "GatewaySubnet", "to gateway", how, path=IN_VNET if gw.vnet is vnet else BACKBONE)
     connection = route.connection
     if not connection:  # a user route to the gateway: the gateway routes with its own subnet's table
         own = network.effective_routes(gw.vnet.name, "GatewaySubnet").lookup(walk.d)
@@ -224,31 +328,51 @@ def _to_gateway(network, walk: _Walk, vnet, subnet, route: Route) -> Trace:
 
 
 def _through_connection(network, walk: _Walk, gw, name: str) -> Trace:
+    from .nat import NatDrop, inbound, outbound
+
     d = walk.d
     if name == "P2S":
-        walk.add(gw.vnet.name, "GatewaySubnet", "Point-to-Site", f"to a client in {gw.name}'s P2S address pool")
+        walk.add(gw.vnet.name, "GatewaySubnet", "Point-to-Site", f"to a client in {gw.name}'s P2S address pool",
+                 path=PUBLIC_INTERNET, protection=f"{P2S_TUNNEL} ({', '.join(gw.p2s.protocols)})")
         return walk.done("Reachable", f"Sent to Point-to-Site client address {d} through {gw.name}.", reached="P2S")
     c = gw.connections[name]
     if c.kind == "Vnet2Vnet":
         walk.add(c.remote.vnet.name, "GatewaySubnet", "VNet-to-VNet tunnel",
-                 f"{c.name}: IPsec/IKEv2 over the Microsoft backbone to {c.remote.name}")
+                 f"{c.name}: IPsec/{c.connection_protocol} over the Microsoft backbone to {c.remote.name}", path=BACKBONE,
+                 protection=tunnel_protection(c))
         return _arrive(network, walk, c.remote, f"through VNet-to-VNet connection {c.name}")
     lng = c.remote
+    try:
+        walk.translate(gw.vnet.name, outbound(c, walk.pkt))
+    except NatDrop as why:
+        return walk.drop(gw.vnet.name, "NAT refuses the flow", str(why))
     # An LNG whose device address is another Azure VPN gateway's public IP is a VNet treated as a site.
     peer = next((g for g in network.gateways if str(lng.gateway_ip) in g.public_ips), None)
     if peer is None:
         walk.add(lng.name, "", "IPsec tunnel", f"{c.name}: Site-to-Site, encrypted, over the public internet to "
-                                               f"{lng.gateway_ip}")
+                                               f"{lng.gateway_ip}", path=PUBLIC_INTERNET, protection=tunnel_protection(c))
         return walk.done("Reachable", f"Handed to on-premises site {lng.name} through Site-to-Site connection "
-                                      f"{c.name}.", reached=lng.name)
+                                      f"{c.name}{_as_seen(walk)}.", reached=lng.name)
     walk.add(peer.vnet.name, "GatewaySubnet", "IPsec tunnel",
-             f"{c.name}: Site-to-Site over the public internet to {lng.gateway_ip}, gateway {peer.name} of {peer.vnet.name}")
+             f"{c.name}: Site-to-Site over the public internet to {lng.gateway_ip}, gateway {peer.name} of {peer.vnet.name}",
+             path=PUBLIC_INTERNET, protection=tunnel_protection(c))
     back = [x for x in peer.connections.values() if x.kind == "IPsec" and str(x.remote.gateway_ip) in gw.public_ips]
     if not back:
         return walk.drop(peer.vnet.name, "no connection back",
                          f"{peer.vnet.name}'s gateway {peer.name} has no Site-to-Site connection to {gw.name}'s public IP: "
                          "a tunnel between two VNets needs a connection (and an LNG) on each side.")
+    try:
+        walk.translate(peer.vnet.name, inbound(back[0], walk.pkt))
+    except NatDrop as why:
+        return walk.drop(peer.vnet.name, "NAT refuses the flow", str(why))
     return _arrive(network, walk, peer, f"through Site-to-Site connections {c.name} and {back[0].name}")
+
+
+def _as_seen(walk: _Walk) -> str:
+    """', seen there as src → dst' when NAT rewrote the packet."""
+    if (walk.pkt.src, walk.pkt.dst) == (walk.first.src, walk.first.dst):
+        return ""
+    return f", which sees it as {walk.pkt.src} → {walk.pkt.dst}"
 
 
 def _arrive(network, walk: _Walk, remote_gw, how: str) -> Trace:
@@ -279,8 +403,29 @@ def _deliver(walk: _Walk, target, how: str) -> Trace:
         what = f"reserved by Azure ({role})" if role else "not assigned to any NIC"
         walk.add(target.name, subnet.name, "drop", f"{d} is {what}")
         return walk.done("Dropped", f"{d} reaches subnet {target.name}/{subnet.name}, but it is {what}.")
-    walk.add(target.name, subnet.name, "deliver", f"delivered to {nic.name}")
-    return walk.done("Reachable", f"Delivered to {nic.name} {how}.", reached=target.name)
+    legged = walk.hops and walk.hops[-1].action == "cross peering"
+    denied = _filter(walk.network, walk, target, subnet, nic, "Inbound")
+    if denied:
+        return denied
+    walk.add(target.name, subnet.name, "deliver", f"delivered to {nic.name}", path="" if legged else IN_VNET)
+    return walk.done("Reachable", f"Delivered to {nic.name} {how}{_as_seen(walk)}.", reached=target.name, dst_nic=nic)
+
+
+def _filter(network, walk: _Walk, vnet, subnet, nic, direction: str) -> Trace | None:
+    """Apply the NSGs of ``subnet`` and ``nic`` to the packet as it is now (inbound rules see it after NAT);
+    a ``Dropped`` trace when they deny it. A step is shown only where an NSG is associated."""
+    from .nsg import inbound_check, outbound_check
+
+    check = inbound_check if direction == "Inbound" else outbound_check
+    verdict = check(network, vnet, subnet, nic, walk.pkt)
+    if not any(step.nsg for step in verdict.steps):
+        return None
+    if verdict.allowed:
+        walk.add(vnet.name, subnet.name, "NSG", f"{direction}: {verdict.reason} (stateful: replies of this flow are "
+                                                "allowed back without a rule)")
+        return None
+    walk.add(vnet.name, subnet.name, "NSG", f"{direction}: {verdict.reason}")
+    return walk.done("Dropped", f"{direction} NSG: {verdict.reason}.")
 
 
 def _other_owner(network, vnet, d: IPAddress):
@@ -302,6 +447,11 @@ def explain_missing(network, vnet, subnet, d: IPAddress) -> str:
     owner = _other_owner(network, vnet, d)
     if owner is None:
         site = next((lng for lng in network.local_gateways.values() if any(d in p for p in lng.prefixes)), None)
+        down = next((c for c in network.connections if c.remote is site and c.status != "Connected"), None) \
+            if site is not None else None
+        if down is not None:
+            return (f"{d} is at on-premises site {site.name}, but connection {down.name} is {down.status}: "
+                    f"{down.status_reason}")
         if site is not None:
             return (f"{d} is at on-premises site {site.name}, but {vnet.name} gets no gateway route to it: it needs a "
                     "gateway connected to the site, or gateway transit (use_remote_gateways on its link, "
@@ -320,6 +470,8 @@ def explain_missing(network, vnet, subnet, d: IPAddress) -> str:
                     f"sync it to learn the new range.")
     if gateway is not None:
         for c in gateway.connections.values():
+            if c.status != "Connected" and c.kind == "Vnet2Vnet" and c.remote.vnet is owner:
+                return f"The VNet-to-VNet connection {c.name} to {owner.name} is {c.status}: {c.status_reason}"
             if c.kind == "IPsec" and any(p in r or r in p for p in c.remote.prefixes for r in owner.address_space):
                 listed = ", ".join(str(p) for p in c.remote.prefixes)
                 return (f"{vnet.name} reaches {owner.name} through Site-to-Site connection {c.name}, whose local network "

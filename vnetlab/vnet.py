@@ -62,6 +62,8 @@ class NetworkInterface:
     ip: IPAddress
     subnet: "Subnet" = field(repr=False)
     ip_forwarding: bool = False  # needed on a network virtual appliance (UDR next hop VirtualAppliance)
+    accelerated_networking: bool = False  # virtual network encryption needs it (VNet encryption overview)
+    network_security_group: "object" = field(default=None, repr=False)  # NSG associated with this NIC
 
     @property
     def vnet(self) -> "VirtualNetwork":
@@ -75,6 +77,7 @@ class Subnet:
     vnet: "VirtualNetwork" = field(repr=False)
     nics: dict[str, NetworkInterface] = field(default_factory=dict, repr=False)
     route_table: "object" = field(default=None, repr=False)  # RouteTable associated with this subnet
+    network_security_group: "object" = field(default=None, repr=False)  # NSG associated with this subnet
 
     @property
     def info(self) -> addressing.SubnetInfo:
@@ -85,7 +88,8 @@ class Subnet:
         """Advice that is not an error (e.g. a GatewaySubnet below the recommended /27)."""
         return addressing.check_subnet_name(self.name, self.prefix)
 
-    def add_nic(self, name: str, ip: "str | None" = None, *, ip_forwarding: bool = False) -> NetworkInterface:
+    def add_nic(self, name: str, ip: "str | None" = None, *, ip_forwarding: bool = False,
+                accelerated_networking: bool = False) -> NetworkInterface:
         """Attach a VM NIC. Without ``ip``, Azure-style dynamic allocation takes the lowest free usable address."""
         check_name(name, "NIC")
         self.vnet._ensure_nic_name_free(name)
@@ -112,7 +116,8 @@ class Subnet:
             if address in taken:
                 raise NicError(f"NIC address {address} is already used in subnet {self.name}.", value=str(address),
                                rule="one NIC per address")
-        nic = NetworkInterface(name=name, ip=address, subnet=self, ip_forwarding=bool(ip_forwarding))
+        nic = NetworkInterface(name=name, ip=address, subnet=self, ip_forwarding=bool(ip_forwarding),
+                               accelerated_networking=bool(accelerated_networking))
         self.nics[name] = nic
         self.vnet._touch()
         return nic
@@ -138,6 +143,7 @@ class VirtualNetwork:
     peerings: dict[str, "object"] = field(default_factory=dict, repr=False)  # remote name -> PeeringLink
     network: "object" = field(default=None, repr=False)
     gateway: "object" = field(default=None, repr=False)  # its VPN gateway (vnetlab.gateway.VpnGateway)
+    encryption: bool = False  # Azure Virtual Network encryption enabled on this VNet (DTLS between supported VMs)
 
     def _touch(self) -> None:
         if self.network is not None:

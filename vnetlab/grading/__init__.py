@@ -20,7 +20,9 @@ from .core import AnswerError, Check, ExerciseSpec, Feedback, Question, Question
 from .notebook import Exercise
 
 EXERCISES = {"01-address-spaces": "questions_01", "02-vnet-peering": "questions_02", "03-vpn-gateway": "questions_03",
-             "04-vnet-to-vnet-vs-site-to-site": "questions_04", "06-effective-routes": "questions_06"}
+             "04-vnet-to-vnet-vs-site-to-site": "questions_04", "05-overlap-and-nat": "questions_05",
+             "06-effective-routes": "questions_06", "07-encryption-paths": "questions_07",
+             "08-network-security-groups": "questions_08"}
 
 
 def spec(name: str) -> ExerciseSpec:

@@ -78,6 +78,11 @@ from .peering_explorer import PeeringExplorer  # noqa: E402
 from .sku_explorer import SkuExplorer  # noqa: E402
 from .propagation_explorer import PropagationExplorer  # noqa: E402
 from .next_hop_explorer import NextHopExplorer  # noqa: E402
+from .nat_rule_builder import NatRuleBuilder  # noqa: E402
+from .encryption_path_view import EncryptionPathView  # noqa: E402
+from .ike_policy_matcher import IkePolicyMatcher  # noqa: E402
+from .nsg_rule_editor import NsgRuleEditor  # noqa: E402
 
-__all__ = ["AddressPlanner", "Explorer", "NextHopExplorer", "PeeringExplorer", "PropagationExplorer", "SkuExplorer",
-           "callback", "error_html", "replace_figure"]
+__all__ = ["AddressPlanner", "EncryptionPathView", "Explorer", "IkePolicyMatcher", "NatRuleBuilder", "NextHopExplorer",
+           "NsgRuleEditor", "PeeringExplorer", "PropagationExplorer", "SkuExplorer", "callback", "error_html",
+           "replace_figure"]

@@ -1,0 +1,232 @@
+"""VPN gateway NAT: the documented example (azure-facts.md §5.4, S5), every documented constraint, translation both
+ways, BGP advertisements, and the rule parser under arbitrary input.
+
+Expected values are typed from the fact sheet (NAT overview and Configure NAT, 2024-10-16; VPN FAQ, 2026-06-04),
+not read from the code's data.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from netaddr import IPAddress, IPNetwork
+
+import vnetlab as vl
+from vnetlab.connection import GatewayConnectionError
+from vnetlab.errors import PeeringOverlapError, VnetlabError
+from vnetlab.nat import NatError, NatOverlapError, NatRuleError, NatSupportError, make_rule
+
+# §5.4, current documents (2024-10-16)
+EXPECTED = {"VNet": ("10.0.1.0/24", "192.168.1.0/24"), "Branch1": ("10.0.1.0/24", "192.168.2.0/24"),
+            "Branch2": ("10.0.1.0/24", "192.168.3.0/24")}
+
+
+@pytest.fixture
+def example() -> vl.Network:
+    return vl.load_scenario("nat-branches")
+
+
+def bare(sku: str = "VpnGw2AZ") -> vl.Network:
+    """The example's VNet, gateway and sites, without rules or connections."""
+    net = vl.Network("bare")
+    v = net.add_vnet("VNet", ["10.0.1.0/24"], region="westeurope")
+    v.add_subnet("app", "10.0.1.0/25").add_nic("vm-app", "10.0.1.20")
+    v.add_subnet("GatewaySubnet", "10.0.1.224/27")
+    net.add_vpn_gateway("VNet", sku=sku)
+    net.add_local_network_gateway("Branch1", "198.51.100.10", ["10.0.1.0/24"])
+    net.add_local_network_gateway("Branch2", "198.51.100.20", ["10.0.1.0/24"])
+    return net
+
+
+def test_the_packaged_example_has_the_documented_rules_and_translated_spaces(example):
+    rules = example.gateway("VNet").nat_rules
+    assert {n: (str(r.internal), str(r.external)) for n, r in rules.items()} == EXPECTED
+    assert {r.type for r in rules.values()} == {"Static"}
+    assert (rules["VNet"].mode, rules["Branch1"].mode, rules["Branch2"].mode) == ("EgressSnat", "IngressSnat", "IngressSnat")
+    routes = example.effective_routes("VNet", "app")
+    for site in ("Branch1", "Branch2"):
+        external = EXPECTED[site][1]
+        [route] = routes.find(external)
+        assert route.next_hop_type == "VirtualNetworkGateway" and route.state == "Active"
+    assert not routes.find("10.0.1.0/24", "VirtualNetworkGateway")  # the sites' own space is never routed as such
+
+
+def test_s5_branch1_host_reaches_the_vnet_host_translated_both_ways(example):
+    t = example.trace("10.0.1.10", "192.168.1.20", port=443, from_site="Branch1")
+    assert t.reachable, t.reason
+    assert t.delivered_as == ("192.168.2.10", "10.0.1.20")          # S5: source 10.0.1.10 → 192.168.2.10
+    assert [(h.src, h.dst) for h in t.translations] == [("192.168.2.10", "192.168.1.20"), ("192.168.2.10", "10.0.1.20")]
+    back = example.trace("vm-app", "192.168.2.10", port=443)          # the reply's direction, initiated from Azure
+    assert back.reachable and back.delivered_as == ("192.168.1.20", "10.0.1.10")
+
+
+def test_s5_the_same_host_in_branch2_appears_as_192_168_3_10(example):
+    t = example.trace("10.0.1.10", "192.168.1.20", from_site="Branch2")
+    assert t.reachable and t.delivered_as[0] == "192.168.3.10"
+
+
+def test_bgp_advertises_the_vnet_after_egress_snat(example):
+    advertised = example.advertised_prefixes("VNet", "VNet-Branch1")
+    assert "192.168.1.0/24" in advertised and "10.0.1.0/24" not in advertised
+
+
+def test_bgp_routes_learned_through_ingress_snat_are_translated():
+    net = bare()
+    net.add_local_network_gateway("Branch3", "198.51.100.30", bgp_asn=65020, bgp_peer_ip="172.31.0.1",
+                                  advertised=["10.0.1.0/24"])
+    net.gateway("VNet").bgp_asn = 65010
+    net.add_nat_rule("VNet", "VNet", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+    net.add_nat_rule("VNet", "Branch3", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.4.0/24")
+    net.connect("VNet", "Branch3", kind="IPsec", enable_bgp=True, ingress_nat_rules=["Branch3"],
+                egress_nat_rules=["VNet"])
+    learned = net.effective_routes("VNet", "app").find("192.168.4.0/24", "VirtualNetworkGateway")
+    assert learned and "BGP" in learned[0].origin
+
+
+@pytest.mark.parametrize("sku", ["VpnGw1AZ", "Basic"])
+def test_s5_nat_is_refused_below_vpngw2(sku):
+    with pytest.raises(NatSupportError, match="VpnGw2"):
+        bare(sku).add_nat_rule("VNet", "VNet", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+
+
+def test_s5_nat_rules_on_a_vnet_to_vnet_connection_are_refused():
+    net = bare()
+    other = net.add_vnet("Other", ["10.9.0.0/16"], region="westeurope")
+    other.add_subnet("GatewaySubnet", "10.9.255.0/27")
+    net.add_vpn_gateway("Other", sku="VpnGw2AZ")
+    net.add_nat_rule("VNet", "VNet", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+    with pytest.raises(NatSupportError, match="IPsec"):
+        net.connect("VNet", "Other", kind="Vnet2Vnet", egress_nat_rules=["VNet"])
+
+
+def test_s5_an_egress_external_overlapping_branch1s_external_is_refused(example):
+    with pytest.raises(NatOverlapError, match="192.168.2.0/24"):
+        example.add_nat_rule("VNet", "VNet2", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+
+
+def test_s5_static_rule_with_different_prefix_lengths_is_refused():
+    with pytest.raises(NatRuleError, match="equal-sized prefixes: 10.0.1.0/24 vs 192.168.1.0/25"):
+        make_rule("VNet", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/25")
+
+
+def test_s5_connecting_identical_spaces_before_attaching_rules_fails():
+    with pytest.raises(GatewayConnectionError, match="overlaps"):
+        bare().connect("VNet", "Branch1", kind="IPsec")
+
+
+def test_both_rules_are_needed_when_the_site_overlaps_the_vnet():
+    net = bare()
+    net.add_nat_rule("VNet", "Branch1", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    with pytest.raises(GatewayConnectionError, match="EgressSnat"):
+        net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["Branch1"])
+
+
+def test_ingress_rules_alone_separate_overlapping_branches_when_the_vnet_is_unique():
+    net = vl.Network("unique")
+    v = net.add_vnet("VNet", ["10.50.0.0/16"], region="westeurope")
+    v.add_subnet("app", "10.50.1.0/24").add_nic("vm", "10.50.1.4")
+    v.add_subnet("GatewaySubnet", "10.50.255.0/27")
+    net.add_vpn_gateway("VNet", sku="VpnGw2AZ")
+    for i, site in enumerate(("B1", "B2"), start=2):
+        net.add_local_network_gateway(site, f"198.51.100.{i}", ["10.0.1.0/24"])
+        net.add_nat_rule("VNet", site, mode="IngressSnat", internal="10.0.1.0/24", external=f"100.64.{i}.0/24")
+        net.connect("VNet", site, kind="IPsec", ingress_nat_rules=[site])
+    assert net.trace("vm", "100.64.3.7").delivered_as == ("10.50.1.4", "10.0.1.7")
+
+
+def test_one_prefix_per_rule_and_an_unlinked_prefix_stays_untranslated():
+    """VPN FAQ: an LNG with 10.0.1.0/24 and 10.0.2.0/25 needs two IngressSnat rules."""
+    with pytest.raises(NatRuleError, match="one address prefix"):
+        make_rule("two", mode="IngressSnat", internal=["10.0.1.0/24", "10.0.2.0/25"], external="192.168.1.0/24")
+    net = vl.Network("faq")
+    v = net.add_vnet("VNet", ["10.0.0.0/24"], region="westeurope")
+    v.add_subnet("GatewaySubnet", "10.0.0.224/27")
+    net.add_vpn_gateway("VNet", sku="VpnGw2AZ")
+    net.add_local_network_gateway("site", "198.51.100.9", ["10.0.1.0/24", "10.0.2.0/25"])
+    net.add_nat_rule("VNet", "r1", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+    net.add_nat_rule("VNet", "r2", mode="IngressSnat", internal="10.0.2.0/25", external="192.168.2.0/25")
+    net.connect("VNet", "site", kind="IPsec", name="only-r1", ingress_nat_rules=["r1"])
+    prefixes = {r.prefix for r in net.effective_routes("VNet", "GatewaySubnet") if r.connection == "only-r1"}
+    assert prefixes == {"192.168.1.0/24", "10.0.2.0/25"}
+
+
+def test_dynamic_nat_is_one_way_and_limited_to_a_26_pool_and_one_connection():
+    with pytest.raises(NatRuleError, match="/26"):
+        make_rule("d", type="Dynamic", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.9.0/25")
+    with pytest.raises(NatRuleError, match="Static rules only"):
+        make_rule("d", type="Dynamic", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.9.0/26",
+                  internal_port=80, external_port=8080)
+    net = bare()
+    net.add_nat_rule("VNet", "out", type="Dynamic", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.9.0/26")
+    net.add_nat_rule("VNet", "b1", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["b1"], egress_nat_rules=["out"])
+    out = net.trace("vm-app", "192.168.2.10")                 # started on the internal side: translated
+    assert out.reachable and IPAddress(out.delivered_as[0]) in IPNetwork("192.168.9.0/26")
+    back = net.trace("10.0.1.10", "192.168.9.20", from_site="Branch1")   # started from outside: refused
+    assert back.verdict == "Dropped" and "one-way" in back.reason
+    net.add_nat_rule("VNet", "b2", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.3.0/24")
+    with pytest.raises(NatRuleError, match="one connection"):
+        net.connect("VNet", "Branch2", kind="IPsec", ingress_nat_rules=["b2"], egress_nat_rules=["out"])
+
+
+def test_other_documented_rules():
+    with pytest.raises(NatRuleError, match="/"):
+        make_rule("a/b", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+    with pytest.raises(NatRuleError, match="ranges"):
+        make_rule("p", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24", internal_port="80-90",
+                  external_port=80)
+    with pytest.raises(NatRuleError, match="not active-active"):
+        bare().add_nat_rule("VNet", "x", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                            ip_configuration_id="activeActive")
+    net = bare()
+    with pytest.raises(NatRuleError, match="no NAT rule"):
+        net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["missing"])
+    net.add_nat_rule("VNet", "e", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+    with pytest.raises(NatRuleError, match="EgressSnat but was listed as IngressSnat"):
+        net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["e"])
+
+
+def test_a_refused_change_leaves_the_network_as_it_was(example):
+    before = example.to_dict()
+    with pytest.raises(VnetlabError):
+        example.add_nat_rule("VNet", "bad", mode="EgressSnat", internal="10.0.1.0/24", external="10.0.1.0/24")
+    with pytest.raises(VnetlabError):
+        example.remove_nat_rule("VNet", "Branch1")   # linked to a connection
+    assert example.to_dict() == before
+
+
+def test_overlapping_vnets_cannot_peer_but_reach_through_nat(example):
+    """The issue's merger case: same 10.x space, no peering, but traffic flows through gateways with NAT."""
+    example.add_vnet("Merged", ["10.0.1.0/24"], region="westeurope")
+    with pytest.raises(PeeringOverlapError):
+        example.peer("VNet", "Merged")
+    assert example.trace("vm-app", "192.168.3.44").reachable
+
+
+def test_the_example_round_trips_through_yaml(example):
+    again = vl.Network.from_yaml(example.to_yaml())
+    assert again.to_dict() == example.to_dict()
+    assert again.trace("10.0.1.10", "192.168.1.20", from_site="Branch1").delivered_as == ("192.168.2.10", "10.0.1.20")
+
+
+TEXT = st.one_of(st.none(), st.integers(-5, 70000), st.text(max_size=20),
+                 st.sampled_from(["10.0.1.0/24", "192.168.1.0/24", "10.0.1.0/25", "Static", "Dynamic", "IngressSnat",
+                                  "egresssnat", "80", "80-90", "0.0.0.0/0", "10.0.1.5/24", "::1/128"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=TEXT, type_=TEXT, mode=TEXT, internal=TEXT, external=TEXT, iport=TEXT, eport=TEXT)
+def test_the_rule_parser_gives_a_rule_or_a_vnetlab_error(name, type_, mode, internal, external, iport, eport):
+    try:
+        rule = make_rule(name, type=type_, mode=mode, internal=internal, external=external, internal_port=iport,
+                         external_port=eport)
+    except VnetlabError as exc:
+        assert str(exc)
+        return
+    assert rule.type in ("Static", "Dynamic") and rule.mode in ("IngressSnat", "EgressSnat")
+    if rule.type == "Static":
+        assert rule.internal.prefixlen == rule.external.prefixlen
+        assert rule.untranslate(rule.translate(rule.internal.ip)) == rule.internal.ip
+
+
+def test_nat_errors_are_vnetlab_errors():
+    assert issubclass(NatError, VnetlabError)

@@ -1,0 +1,312 @@
+"""Network security groups: rules, default rules, evaluation order, service tags (azure-facts.md §8, S9).
+
+Expected values are typed from the fact sheet, never read from vnetlab's data.
+"""
+import pytest
+from hypothesis import given, settings, strategies as st
+from netaddr import IPAddress, IPNetwork
+
+import vnetlab as vl
+from vnetlab import nsg
+from vnetlab.errors import VnetlabError
+from vnetlab.packet import Packet
+
+
+def s9():
+    """S1/S9 network: hub with VpnGw2AZ and an IPsec connection to branch; spoke peered with gateway transit."""
+    net = vl.Network()
+    hub = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+    hub.add_subnet("GatewaySubnet", "10.0.255.0/27")
+    hub.add_subnet("shared", "10.0.1.0/24").add_nic("vm-hub", "10.0.1.4")
+    net.add_vnet("spoke", ["10.1.0.0/16"], region="westeurope").add_subnet("app", "10.1.1.0/24").add_nic(
+        "vm-spoke", "10.1.1.4")
+    net.add_vpn_gateway("hub", sku="VpnGw2AZ")
+    net.add_local_network_gateway("branch", gateway_ip="203.0.113.10", prefixes=["192.168.1.0/24"])
+    net.connect("hub", "branch", kind="IPsec")
+    net.peer("hub", "spoke", allow_gateway_transit=True, use_remote_gateways=True)
+    net.add_network_security_group("app-nsg")
+    net.associate_network_security_group("spoke", "app", nsg="app-nsg")
+    return net
+
+
+# --- default rules (§8.2) ----------------------------------------------------------------------------
+def test_the_six_default_rules_as_the_nsg_overview_lists_them():
+    rows = {(r.direction, r.name, r.priority, str(r.sources[0]), str(r.destinations[0]), r.access)
+            for r in nsg.default_rules()}
+    assert rows == {
+        ("Inbound", "AllowVNetInBound", 65000, "VirtualNetwork", "VirtualNetwork", "Allow"),
+        ("Inbound", "AllowAzureLoadBalancerInBound", 65001, "AzureLoadBalancer", "0.0.0.0/0", "Allow"),
+        ("Inbound", "DenyAllInbound", 65500, "0.0.0.0/0", "0.0.0.0/0", "Deny"),
+        ("Outbound", "AllowVnetOutBound", 65000, "VirtualNetwork", "VirtualNetwork", "Allow"),
+        ("Outbound", "AllowInternetOutBound", 65001, "0.0.0.0/0", "Internet", "Allow"),
+        ("Outbound", "DenyAllOutBound", 65500, "0.0.0.0/0", "0.0.0.0/0", "Deny"),
+    }
+    assert all(r.protocol == "*" and str(r.destination_ports[0]) == "*" for r in nsg.default_rules())
+
+
+def test_default_rules_cannot_be_deleted_and_custom_rules_come_first():
+    net = s9()
+    with pytest.raises(nsg.NsgRuleError, match="DenyAllInbound.*can't be deleted"):
+        net.remove_security_rule("app-nsg", "DenyAllInbound")
+    net.add_security_rule("app-nsg", "b", 300, "Inbound", "Allow")
+    net.add_security_rule("app-nsg", "a", 200, "inbound", "deny")  # case-insensitive in, Azure spelling out
+    order = [(r.name, r.priority) for r in net.network_security_group("app-nsg").rules("Inbound")]
+    assert order == [("a", 200), ("b", 300), ("AllowVNetInBound", 65000), ("AllowAzureLoadBalancerInBound", 65001),
+                     ("DenyAllInbound", 65500)]
+    net.remove_security_rule("app-nsg", "a")
+    assert [r.name for r in net.network_security_group("app-nsg").rules("Inbound")][0] == "b"
+
+
+# --- rule fields (§8.1) ------------------------------------------------------------------------------
+@pytest.mark.parametrize("priority", [99, 4097, 65000, "200", True, 100.0])
+def test_custom_priority_is_100_to_4096(priority):
+    with pytest.raises(nsg.NsgRuleError, match="priority"):
+        nsg.make_rule("r", priority, "Inbound", "Allow")
+
+
+@pytest.mark.parametrize("priority", [100, 4096])
+def test_priority_bounds_are_accepted(priority):
+    assert nsg.make_rule("r", priority, "Inbound", "Allow").priority == priority
+
+
+def test_two_rules_cannot_share_a_priority_and_direction_or_a_name():
+    net = s9()
+    net.add_security_rule("app-nsg", "ssh", 200, "Inbound", "Deny", "Tcp", destination_ports="22")
+    with pytest.raises(nsg.NsgRuleError, match="priority 200 .*already used by ssh"):
+        net.add_security_rule("app-nsg", "other", 200, "Inbound", "Allow")
+    net.add_security_rule("app-nsg", "out", 200, "Outbound", "Allow")  # other direction: fine
+    with pytest.raises(nsg.NsgRuleError, match="already has a rule named ssh"):
+        net.add_security_rule("app-nsg", "ssh", 300, "Inbound", "Allow")
+
+
+def test_an_nsg_holds_at_most_1000_rules():
+    group = nsg.NetworkSecurityGroup("big")
+    for i in range(1000):
+        group.add_rule(nsg.make_rule(f"r{i}", 100 + i % 3997, "Inbound" if i < 3997 else "Outbound", "Allow"))
+    with pytest.raises(nsg.NsgRuleError, match="1000"):
+        group.add_rule(nsg.make_rule("one-too-many", 4096, "Outbound", "Allow"))
+
+
+@pytest.mark.parametrize("protocol, out", [("tcp", "Tcp"), ("UDP", "Udp"), ("Icmp", "Icmp"), ("esp", "Esp"),
+                                           ("Ah", "Ah"), ("*", "*"), ("Any", "*")])
+def test_protocols(protocol, out):
+    assert nsg.make_rule("r", 100, "Inbound", "Allow", protocol).protocol == out
+
+
+def test_unknown_protocol_names_the_value_and_the_choices():
+    with pytest.raises(nsg.NsgRuleError, match=r"Rule r: protocol 'Gre'.*Tcp, Udp, Icmp, Esp, Ah"):
+        nsg.make_rule("r", 100, "Inbound", "Allow", "Gre")
+
+
+def test_ports():
+    assert [str(p) for p in nsg.parse_ports(["443", "1000-2000", 80])] == ["443", "1000-2000", "80"]
+    assert [(p.low, p.high) for p in nsg.parse_ports("*")] == [(0, 65535)]
+    assert [(p.low, p.high) for p in nsg.parse_ports("0-65535")] == [(0, 65535)]
+    for bad in ("65536", "2000-1000", "-1", "a", "", [], "1-2-3"):
+        with pytest.raises(nsg.NsgRuleError):
+            nsg.parse_ports(bad)
+
+
+def test_addresses_and_service_tags():
+    parsed = nsg.parse_addresses(["virtualnetwork", "INTERNET", "AzureLoadBalancer", "any", "10.0.0.0/16", "10.0.1.4"])
+    assert [str(a) for a in parsed] == ["VirtualNetwork", "Internet", "AzureLoadBalancer", "*", "10.0.0.0/16",
+                                        "10.0.1.4"]
+    assert parsed[-1].prefix == IPNetwork("10.0.1.4/32")
+    with pytest.raises(nsg.NsgRuleError, match=r"'Storage'.*VirtualNetwork, AzureLoadBalancer, Internet|"
+                                               r"'Storage'.*VirtualNetwork"):
+        nsg.parse_addresses("Storage")
+    with pytest.raises(nsg.NsgRuleError, match="host bits"):
+        nsg.parse_addresses("10.0.0.5/24")
+
+
+def parsed_or_nsg_error(parse, value):
+    """Any input gives a parsed value or an NSG VnetlabError, never another exception."""
+    try:
+        return parse(value)
+    except nsg.NsgError:
+        return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=20), st.text(alphabet="0123456789-*, ", max_size=15),
+                 st.lists(st.text(alphabet="0123456789-*", max_size=8), max_size=3), st.integers(), st.none()))
+def test_port_parser_never_raises_anything_but_an_nsg_error(value):
+    ranges = parsed_or_nsg_error(nsg.parse_ports, value)
+    assert ranges is None or (ranges and all(0 <= p.low <= p.high <= 65535 for p in ranges))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=25), st.text(alphabet="0123456789./:*abc", max_size=20),
+                 st.lists(st.text(alphabet="0123456789./", max_size=18), max_size=3), st.integers(), st.none()))
+def test_address_parser_never_raises_anything_but_an_nsg_error(value):
+    matches = parsed_or_nsg_error(nsg.parse_addresses, value)
+    assert matches is None or (matches and all(m.text == "*" or m.tag or m.prefix is not None for m in matches))
+
+
+# --- associations ------------------------------------------------------------------------------------
+def test_gateway_subnet_refuses_an_nsg():
+    net = s9()
+    with pytest.raises(nsg.NsgError, match="GatewaySubnet.*not supported"):
+        net.associate_network_security_group("hub", "GatewaySubnet", nsg="app-nsg")
+    assert net.subnet("hub", "GatewaySubnet").network_security_group is None
+
+
+def test_association_needs_exactly_one_target_and_none_removes_it():
+    net = s9()
+    with pytest.raises(nsg.NsgError, match="either a subnet"):
+        net.associate_network_security_group("spoke", "app", nic="vm-spoke", nsg="app-nsg")
+    net.associate_network_security_group("spoke", "app", nsg=None)
+    assert net.subnet("spoke", "app").network_security_group is None
+    with pytest.raises(VnetlabError, match="No NSG named 'nope'"):
+        net.associate_network_security_group(nic="vm-spoke", nsg="nope")
+
+
+# --- S9 (§8.2–§8.4) -------------------------------------------------------------------------------------
+def test_s9a_on_premises_traffic_is_allowed_by_allow_vnet_inbound():
+    v = s9().flow_verify("vm-spoke", "Inbound", "Tcp", local_port=443, remote_ip="192.168.1.10", remote_port=50000)
+    assert v.allowed and (v.rule, v.nsg, v.level) == ("AllowVNetInBound", "app-nsg", "subnet")
+    assert v.deciding.priority == 65000
+
+
+def test_s9b_internet_traffic_is_denied_by_deny_all_inbound():
+    v = s9().flow_verify("vm-spoke", "Inbound", "Tcp", local_port=443, remote_ip="203.0.113.5", remote_port=50000)
+    assert not v.allowed and (v.rule, v.deciding.priority) == ("DenyAllInbound", 65500)
+    assert v.reason == "Denied by DenyAllInbound (65500) of NSG app-nsg on subnet spoke/app"
+
+
+def s9c():
+    net = s9()
+    net.add_security_rule("app-nsg", "deny-ssh-vnet", 200, "Inbound", "Deny", "Tcp", source="VirtualNetwork",
+                          destination_ports="22")
+    net.add_network_security_group("nic-nsg")
+    net.add_security_rule("nic-nsg", "allow-ssh", 100, "Inbound", "Allow", "Tcp", destination_ports="22")
+    net.associate_network_security_group(nic="vm-spoke", nsg="nic-nsg")
+    return net
+
+
+def test_s9c_subnet_nsg_is_checked_first_inbound():
+    v = s9c().flow_verify("vm-spoke", "Inbound", "Tcp", local_port=22, remote_ip="10.0.1.4", remote_port=50000)
+    assert not v.allowed and (v.rule, v.nsg, v.level) == ("deny-ssh-vnet", "app-nsg", "subnet")
+    assert [s.level for s in v.steps] == ["subnet"]  # the deny at the first level stops evaluation
+
+
+def test_s9d_outbound_is_nic_then_subnet_and_defaults_allow():
+    v = s9c().flow_verify("vm-spoke", "Outbound", "Tcp", local_port=50000, remote_ip="10.0.1.4", remote_port=22)
+    assert v.allowed
+    assert [(s.level, s.nsg, s.rule) for s in v.steps] == [("NIC", "nic-nsg", "AllowVnetOutBound"),
+                                                            ("subnet", "app-nsg", "AllowVnetOutBound")]
+
+
+def test_no_nsg_at_a_level_allows_at_that_level():
+    net = s9()
+    v = net.flow_verify("vm-hub", "Inbound", "Udp", local_port=53, remote_ip="203.0.113.5", remote_port=1000)
+    assert v.allowed and v.rule == "" and [s.nsg for s in v.steps] == ["", ""]
+    assert "no NSG on subnet hub/shared" in v.reason
+
+
+def test_outbound_internet_is_allowed_by_default_and_a_custom_rule_overrides():
+    net = s9()
+    v = net.flow_verify("vm-spoke", "Outbound", "Tcp", remote_ip="8.8.8.8", remote_port=443)
+    assert v.allowed and v.rule == "AllowInternetOutBound"
+    net.add_security_rule("app-nsg", "no-web", 4096, "Outbound", "Deny", "Tcp", destination="Internet",
+                          destination_ports=["80", "443"])
+    v = net.flow_verify("vm-spoke", "Outbound", "Tcp", remote_ip="8.8.8.8", remote_port=443)
+    assert not v.allowed and v.rule == "no-web"
+    assert net.flow_verify("vm-spoke", "Outbound", "Tcp", remote_ip="8.8.8.8", remote_port=8443).allowed
+
+
+def test_lower_level_checks_take_a_packet():
+    net = s9c()
+    vnet, subnet, nic = net.locate("vm-spoke")
+    packet = Packet(IPAddress("10.0.1.4"), IPAddress("10.1.1.4"), "Tcp", 22, 40000)
+    assert not nsg.inbound_check(net, vnet, subnet, nic, packet).allowed
+    assert nsg.outbound_check(net, vnet, subnet, nic, packet.reply()).allowed
+
+
+# --- service tags (§8.4) --------------------------------------------------------------------------------
+def test_virtual_network_covers_own_space_peers_on_premises_and_the_host_ip():
+    tag = nsg.virtual_network_prefixes(s9(), "spoke", "app")
+    for address in ("10.1.0.1", "10.0.1.4", "192.168.1.10", "168.63.129.16"):
+        assert IPAddress(address) in tag
+    assert IPAddress("203.0.113.5") not in tag and IPAddress("10.2.0.1") not in tag
+
+
+def test_virtual_network_excludes_a_peer_with_virtual_network_access_off():
+    net = s9()
+    net.set_peering("hub", "spoke", allow_virtual_network_access=False)
+    tag = nsg.virtual_network_prefixes(net, "spoke", "app")
+    assert IPAddress("10.0.1.4") not in tag
+    v = net.flow_verify("vm-spoke", "Inbound", "Tcp", local_port=22, remote_ip="10.0.1.4", remote_port=50000)
+    assert not v.allowed and v.rule == "DenyAllInbound"
+
+
+def test_a_udr_0_0_0_0_widens_virtual_network_to_everything():
+    net = s9()
+    net.add_route_table("rt")
+    net.add_route("rt", "default", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4")
+    net.associate_route_table("spoke", "app", "rt")
+    assert nsg.virtual_network_prefixes(net, "spoke", "app").size == 2 ** 32
+    v = net.flow_verify("vm-spoke", "Inbound", "Tcp", local_port=443, remote_ip="203.0.113.5", remote_port=50000)
+    assert v.allowed and v.rule == "AllowVNetInBound"
+
+
+def test_internet_and_azure_load_balancer_tags():
+    net = s9()
+    internet = nsg.internet_prefixes(net, "spoke")
+    assert IPAddress("8.8.8.8") in internet
+    for private in ("10.1.1.4", "172.16.0.1", "192.168.1.1", "100.64.0.1", "127.0.0.1", "169.254.1.1", "224.0.0.5"):
+        assert IPAddress(private) not in internet
+    assert list(nsg.azure_load_balancer_prefixes().iter_cidrs()) == [IPNetwork("168.63.129.16/32")]
+    v = net.flow_verify("vm-spoke", "Inbound", "Tcp", local_port=80, remote_ip="168.63.129.16", remote_port=1000)
+    assert v.allowed and v.rule in ("AllowVNetInBound", "AllowAzureLoadBalancerInBound")
+
+
+# --- scenario format and display -------------------------------------------------------------------------
+def test_round_trip_through_to_dict_and_from_dict():
+    net = s9c()
+    net.add_security_rule("app-nsg", "multi", 300, "Outbound", "Allow", "Udp", source=["10.1.1.0/24", "10.1.2.4"],
+                          source_ports="1000-2000", destination="AzureLoadBalancer", destination_ports=["53", "67-68"])
+    data = net.to_dict()
+    groups = {g["name"]: g for g in data["network_security_groups"]}
+    assert groups["app-nsg"]["associations"] == [{"vnet": "spoke", "subnet": "app"}]
+    assert groups["nic-nsg"]["associations"] == [{"nic": "vm-spoke"}]
+    again = vl.Network.from_dict(data)
+    assert again.to_dict() == data
+    assert again.subnet("spoke", "app").network_security_group is again.network_security_group("app-nsg")
+    v = again.flow_verify("vm-spoke", "Inbound", "Tcp", local_port=22, remote_ip="10.0.1.4", remote_port=50000)
+    assert not v.allowed and v.rule == "deny-ssh-vnet"
+    assert vl.Network.from_yaml(net.to_yaml()).to_dict() == data
+
+
+def test_a_network_without_nsgs_writes_no_nsg_key():
+    net = vl.Network()
+    net.add_vnet("a", ["10.0.0.0/16"], region="eastus")
+    assert "network_security_groups" not in net.to_dict()
+
+
+def test_scenario_errors_name_the_place():
+    doc = s9().to_dict()
+    doc["network_security_groups"][0]["rules"] = [{"name": "x", "priority": 50, "direction": "Inbound",
+                                                   "access": "Allow"}]
+    with pytest.raises(nsg.NsgRuleError, match=r"network_security_groups\[0\]\.rules\[0\].*priority 50"):
+        vl.Network.from_dict(doc)
+
+
+def test_nsgs_and_verdicts_display_themselves():
+    net = s9c()
+    group = net.network_security_group("app-nsg")
+    assert "deny-ssh-vnet" in group._repr_html_() and "DenyAllOutBound" in str(group)
+    v = net.flow_verify("vm-spoke", "Inbound", "Tcp", local_port=22, remote_ip="10.0.1.4", remote_port=50000)
+    assert "deny-ssh-vnet" in v._repr_html_() and str(v).startswith("Inbound Tcp 10.0.1.4:50000 → 10.1.1.4:22")
+
+
+def test_flow_verify_input_errors_are_vnetlab_errors():
+    net = s9()
+    with pytest.raises(nsg.NsgError, match="remote address"):
+        net.flow_verify("vm-spoke", "Inbound", "Tcp", local_port=22)
+    with pytest.raises(nsg.NsgError, match="port"):
+        net.flow_verify("vm-spoke", "Inbound", "Tcp", local_port=70000, remote_ip="10.0.1.4")
+    with pytest.raises(nsg.NsgRuleError, match="direction"):
+        net.flow_verify("vm-spoke", "Sideways", "Tcp", remote_ip="10.0.1.4")
+    with pytest.raises(nsg.NsgError, match="in no subnet"):
+        net.flow_verify("10.9.9.9", "Inbound", "Tcp", remote_ip="10.0.1.4")
