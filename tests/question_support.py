@@ -47,3 +47,19 @@ def score(ex: g.Exercise, qid: str, answer=None):
 
 def feedback(ex: g.Exercise, qid: str, answer):
     return ex.record(qid, StandIn(answer)) if ex.spec.question(qid).widget else ex.check(qid, answer)
+
+
+def assert_unanswered_scores_zero(ex: g.Exercise) -> None:
+    """No answer: feedback that says so, no exception, zero points (every question of the exercise)."""
+    for q in ex.spec.questions:
+        fb = ex.check(q.id) if q.widget else ex.check(q.id, None)
+        assert not fb.result.answered and fb.result.earned == 0 and "No answer" in str(fb)
+
+
+def assert_hidden_checks_stay_hidden(ex: g.Exercise, model_answer) -> None:
+    """A perfect answer is never told "all passed" while hidden checks remain, and their content never shows."""
+    for q in ex.spec.questions:
+        fb = feedback(ex, q.id, model_answer(ex, q.id))
+        text = str(fb) + fb._repr_html_()
+        assert fb.visible_passed and "hidden check" in text and "not your final score" in text
+        assert not any(c.name in text for c in q.hidden)

@@ -16,7 +16,8 @@ from netaddr import IPAddress, IPNetwork
 
 import vnetlab as vl
 import vnetlab.grading as g
-from question_support import feedback, score, exercise  # noqa: F401  (exercise: fixture)
+from question_support import (  # noqa: F401  (exercise: fixture)
+    assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise, feedback, score)
 
 NAME = "05-overlap-and-nat"
 LEARNERS = ["alice", "bob", "Chloé", "d-4", "zoe"]
@@ -139,19 +140,11 @@ def test_another_learners_answers_are_not_right_for_you(exercise):
 
 
 def test_no_answer_gives_feedback_not_an_exception_and_scores_zero(exercise):
-    ex = exercise(NAME)
-    for q in ex.spec.questions:
-        fb = ex.check(q.id, None)
-        assert not fb.result.answered and fb.result.earned == 0 and "No answer" in str(fb)
+    assert_unanswered_scores_zero(exercise(NAME))
 
 
 def test_a_perfect_answer_is_not_told_all_passed_and_hidden_checks_stay_hidden(exercise):
-    ex = exercise(NAME)
-    for q in ex.spec.questions:
-        fb = feedback(ex, q.id, model_answer(ex, q.id))
-        text = str(fb) + fb._repr_html_()
-        assert fb.visible_passed and "hidden check" in text and "not your final score" in text
-        assert not any(c.name in text for c in q.hidden)
+    assert_hidden_checks_stay_hidden(exercise(NAME), model_answer)
 
 
 # --- targeted messages for realistic mistakes ----------------------------------------------------------------------

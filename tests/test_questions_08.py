@@ -13,7 +13,8 @@ import pytest
 from netaddr import IPAddress, IPNetwork
 
 import vnetlab.grading as g
-from question_support import LEARNERS, exercise, feedback, score  # noqa: F401  (exercise: fixture)
+from question_support import (  # noqa: F401  (exercise: fixture)
+    assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise, feedback, LEARNERS, score)
 
 NAME = "08-network-security-groups"
 HOST_IP = "168.63.129.16"  # §8.4
@@ -103,19 +104,11 @@ def test_givens_differ_per_learner_and_another_learners_answer_is_not_yours(exer
 
 
 def test_no_answer_gives_feedback_not_an_exception_and_scores_zero(exercise):
-    ex = exercise(NAME)
-    for q in ex.spec.questions:
-        fb = ex.check(q.id, None)
-        assert not fb.result.answered and fb.result.earned == 0 and "No answer" in str(fb)
+    assert_unanswered_scores_zero(exercise(NAME))
 
 
 def test_a_perfect_answer_is_not_told_all_passed_and_hidden_checks_stay_hidden(exercise):
-    ex = exercise(NAME)
-    for q in ex.spec.questions:
-        fb = feedback(ex, q.id, model_answer(ex, q.id))
-        text = str(fb) + fb._repr_html_()
-        assert fb.visible_passed and "hidden check" in text and "not your final score" in text
-        assert not any(c.name in text for c in q.hidden)
+    assert_hidden_checks_stay_hidden(exercise(NAME), model_answer)
 
 
 def test_one_nic_level_is_as_good_as_the_subnet(exercise):
