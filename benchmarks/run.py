@@ -331,7 +331,7 @@ def bench_live_kernel() -> None:
         print(f"  (skipped: no python3 kernel to start: {type(exc).__name__}: {exc})")
         return
     code = (f"import runpy, sys; sys.argv = ['bench']; m = runpy.run_path({str(Path(__file__))!r}, run_name='bench'); "
-            "m['bench_planner'](); m['bench_explorer'](); m['bench_module2']()")
+            "m['bench_planner'](); m['bench_explorer'](); m['bench_module2'](); m['bench_module3']()")
 
     def show(msg: dict) -> None:
         if msg["msg_type"] == "stream":

@@ -416,6 +416,8 @@ def _filter(network, walk: _Walk, vnet, subnet, nic, direction: str) -> Trace | 
     a ``Dropped`` trace when they deny it. A step is shown only where an NSG is associated."""
     from .nsg import inbound_check, outbound_check
 
+    if subnet.network_security_group is None and getattr(nic, "network_security_group", None) is None:
+        return None  # no NSG at either level: everything is allowed, and the service tags need not be resolved
     check = inbound_check if direction == "Inbound" else outbound_check
     verdict = check(network, vnet, subnet, nic, walk.pkt)
     if not any(step.nsg for step in verdict.steps):
