@@ -9,6 +9,9 @@ from .addressing import (analyze_plan, find_overlaps, next_free_subnet, parse_ad
                          smallest_prefix_for, subnet_info)
 from .errors import *  # noqa: F401,F403  (the error hierarchy is public API)
 from .errors import VnetlabError
+from .claims import claims
+from .compare import Comparison, compare
+from .design import Recommendation, Requirements, recommend
 from .encryption import EncryptionReport
 from .ipsec import IpsecPolicy, Negotiation
 from .nat import NatRule
@@ -22,7 +25,8 @@ from .trace import Reachability, Trace
 __version__ = "0.1.0"
 
 __all__ = [
-    "EffectiveRoutes", "EncryptionReport", "FlowVerdict", "IpsecPolicy", "NatRule", "Negotiation",
+    "Comparison", "EffectiveRoutes", "EncryptionReport", "Recommendation", "Requirements", "claims", "compare",
+    "recommend", "FlowVerdict", "IpsecPolicy", "NatRule", "Negotiation",
     "NetworkSecurityGroup", "Network", "analyze_plan", "PeeringLink", "PeeringSettings", "Reachability", "Route", "Trace", "VnetlabError",
     "find_overlaps", "list_scenarios", "load_scenario", "next_free_subnet", "parse_address", "parse_prefix",
     "range_advice", "smallest_prefix_for", "subnet_info",
