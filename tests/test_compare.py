@@ -109,3 +109,13 @@ def test_the_simulator_refutes_vnet_to_vnet_only_within_one_subscription():
         net.add_vpn_gateway(name, sku="VpnGw1AZ")
     net.connect("a", "b", kind="Vnet2Vnet")
     assert net.trace("vm-a", "10.2.1.4").reachable
+
+
+def test_connections_share_the_gateway_aggregate():
+    """All connections on a gateway share its bandwidth (VPN FAQ): 10 tunnels on a 2.5 Gbps VpnGw3AZ (Gen2) get
+    250 Mbps each, below one tunnel's measured 1,500 Mbps (GCMAES256, §1.3)."""
+    one = compare(sku="VpnGw3AZ").option("VNet-to-VNet").throughput_mbps.value
+    ten = compare(sku="VpnGw3AZ", tunnels=10).option("VNet-to-VNet").throughput_mbps.value
+    assert (one, ten) == (1500, 250)
+    with pytest.raises(ComparisonError):
+        compare(sku="VpnGw1AZ", tunnels=31)

@@ -218,16 +218,18 @@ def site_to_site_cost(sku: gw.Sku) -> Figure:
 
 
 # --- throughput, latency, time ---------------------------------------------------------------------------------
-def tunnel_mbps(sku: gw.Sku, algorithm: str) -> Figure:
+def tunnel_mbps(sku: gw.Sku, algorithm: str, tunnels: int = 1) -> Figure:
+    """One connection's ceiling: its share of the SKU's aggregate benchmark (all connections on a gateway share its
+    bandwidth, VPN FAQ) and the measured per-tunnel figure for the algorithm (§1.3), whichever is lower."""
     f = fact("performance", "per_tunnel_mbps")
     base = sku.name.removesuffix("AZ")
     per = f.value.get(sku.generation or 1, {}).get(base, {}).get(algorithm)
-    aggregate = sku.throughput_mbps
+    share = sku.throughput_mbps / tunnels
+    shared = f"{sku.key} aggregate {sku.throughput_mbps} Mbps" + (f" ÷ {tunnels} tunnels" if tunnels > 1 else "")
     if per is None:
-        return Figure(float(aggregate), "Mbps", f"{sku.name} aggregate benchmark (no per-tunnel measurement for it)",
-                      (gw.SKUS_SOURCE,))
-    return Figure(float(min(per, aggregate)), "Mbps", f"min({sku.key} aggregate {aggregate} Mbps, one tunnel with "
-                  f"{algorithm} measured at {per} Mbps)", (gw.SKUS_SOURCE, f.cite()))
+        return Figure(float(share), "Mbps", f"{shared} (no per-tunnel measurement for it)", (gw.SKUS_SOURCE,))
+    return Figure(float(min(per, share)), "Mbps", f"min({shared}, one tunnel with {algorithm} measured at {per} Mbps)",
+                  (gw.SKUS_SOURCE, f.cite()))
 
 
 def _latency(distance_km: float | None, gateways: int, stretch: bool) -> Figure:
@@ -262,8 +264,9 @@ def _ready(gateways: bool) -> Figure:
 
 def compare(a_region: str = "westeurope", b_region: str = "westeurope", gb_a_to_b: float = 1000.0,
             gb_b_to_a: float = 0.0, sku: str = "VpnGw1AZ", distance_km: float | None = None,
-            vm_mbps: float | None = None, algorithm: str = "GCMAES256") -> Comparison:
-    """Compare VNet peering, VNet-to-VNet and Site-to-Site for two VNets and a monthly traffic profile."""
+            vm_mbps: float | None = None, algorithm: str = "GCMAES256", tunnels: int = 1) -> Comparison:
+    """Compare VNet peering, VNet-to-VNet and Site-to-Site for two VNets and a monthly traffic profile; ``tunnels`` is
+    how many connections share each gateway."""
     a, b = _region(a_region), _region(b_region)
     there, back = _volume(gb_a_to_b, "gb_a_to_b"), _volume(gb_b_to_a, "gb_b_to_a")
     spec, alg = _sku(sku), _algorithm(algorithm)
@@ -286,7 +289,10 @@ def compare(a_region: str = "westeurope", b_region: str = "westeurope", gb_a_to_
         peering_cost(a, b, there, back), _ready(False),
         "none at the network layer (virtual network encryption where enabled and supported)",
         "Microsoft backbone", ("Peering is non-transitive and refuses overlapping address spaces.",))
-    gateways_tp = tunnel_mbps(spec, alg)
+    if isinstance(tunnels, bool) or not isinstance(tunnels, int) or not 1 <= tunnels <= spec.tunnels:
+        raise ComparisonError(f"tunnels={tunnels!r}: {spec.name} carries 1 to {spec.tunnels} tunnels.", value=tunnels,
+                              rule="tunnels per SKU", source=gw.SKUS_SOURCE)
+    gateways_tp = tunnel_mbps(spec, alg, tunnels)
     v2v = OptionResult("VNet-to-VNet", _latency(distance_km, 2, False), gateways_tp,
                        vnet_to_vnet_cost(a, b, there, back, spec), _ready(True), "IPsec (IKEv2) between the gateways",
                        "Microsoft backbone", notes_sku)
