@@ -1,8 +1,10 @@
 # vnetlab: two commands matter -- `make lab` and `make test`.
 #   make lab  [LAB_ARGS="--no-browser --port=8899"]   JupyterLab on notebooks/00-start-here.ipynb
 #   make test [PYTEST_ARGS="-m 'not notebooks'"]       every test: unit, notebooks, browser
+#   make drill [DRILL_ARGS="--no-browser --port=8867"]  the interview drills as a Voila app (notebooks/drills.ipynb)
 PYTHON      ?= python3
 LAB_ARGS    ?=
+DRILL_ARGS  ?=
 PYTEST_ARGS ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -15,7 +17,7 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # With news off, JupyterLab never checks for updates either (checkForUpdates only acts when fetchNews is "true").
 NO_NEWS := {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
 
-.PHONY: lab test bench exercises clean setup
+.PHONY: lab drill test bench exercises clean setup
 
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -35,6 +37,13 @@ $(LAB_SETTINGS): $(STAMP) Makefile
 lab: setup
 	$(BIN)/jupyter lab notebooks/00-start-here.ipynb \
 	  --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" --allow-root $(LAB_ARGS)
+
+# Voila shows the drill notebook as an app (outputs only) and opens the browser on it; only this machine can connect.
+# No token: Voila runs this one notebook and refuses code sent from the page, and its browser launcher drops the
+# token (the learner would land on a login form). DRILL_ARGS=--token asks for one (paste it from the terminal).
+# Answers are saved in $VNETLAB_PROGRESS, else $XDG_DATA_HOME/vnetlab/drill-progress.json.
+drill: setup
+	$(BIN)/voila notebooks/drills.ipynb --Voila.ip=127.0.0.1 $(DRILL_ARGS)
 
 # pytest's exit status 5 ("no tests collected") fails like any other non-zero status.
 test: setup

@@ -9,6 +9,7 @@
     against rebuilding the explorer for every change, as in (a);
 (f) the module 3 widgets' callbacks (NAT rule builder, encryption path view, IKE policy matcher, NSG rule
     editor) against rebuilding the widget for every change, as in (a);
+(g) the module 4 widgets' callbacks (comparison explorer, design advisor), as in (a);
 (e) scale (``benchmarks/scale.py``): a hub with 500 transit spokes and a BGP site advertising 1,000 prefixes.
 
 Callbacks run as the front end triggers them: first in this process (no comm: widget messages are not
@@ -36,6 +37,7 @@ from vnetlab.addressing import Overlap, parse_prefix  # noqa: E402
 from vnetlab.facts import fact  # noqa: E402
 from vnetlab.widgets import (AddressPlanner, EncryptionPathView, IkePolicyMatcher, NatRuleBuilder,  # noqa: E402
                              NextHopExplorer, NsgRuleEditor, PeeringExplorer, PropagationExplorer, SkuExplorer)
+from vnetlab.widgets import ComparisonExplorer, DesignAdvisor  # noqa: E402
 from scale import bench_scale, linear_lpm  # noqa: E402
 
 GOAL_MS = 50.0
@@ -322,6 +324,22 @@ def bench_module3() -> None:
                                  ("nsg: change the matrix port", pick("matrix_port", [22, 8080, 443]))])
 
 
+def advisor_toggle(widget: DesignAdvisor, i: int) -> None:
+    """Tick on-premises sites, overlap and the encryption mandate in turn (one callback each)."""
+    name, values = [("on_premises_sites", (1, 0)), ("overlapping_spaces", (True, False)),
+                    ("encryption_mandate", (True, False))][i % 3]
+    widget.controls[name].value = values[(i // 3) % 2]
+
+
+def bench_module4() -> None:
+    """The module 4 widgets at lesson size: the comparison explorer's volume slider (table, bars and cost curve
+    redrawn) and SKU choice, the design advisor's toggles, each against rebuilding the widget for every change."""
+    bench_widget(ComparisonExplorer, [("comparison: move the volume slider",
+                                       pick("volume_slider", [100, 5000, 20000, 1000])),
+                                      ("comparison: choose the gateway SKU", pick("sku", ["VpnGw2AZ", "VpnGw1AZ"]))])
+    bench_widget(DesignAdvisor, [("advisor: toggle a requirement", advisor_toggle)])
+
+
 def bench_live_kernel() -> None:
     """Run (a) again inside a real kernel, where widget updates are serialised and sent over the comm."""
     try:
@@ -331,7 +349,8 @@ def bench_live_kernel() -> None:
         print(f"  (skipped: no python3 kernel to start: {type(exc).__name__}: {exc})")
         return
     code = (f"import runpy, sys; sys.argv = ['bench']; m = runpy.run_path({str(Path(__file__))!r}, run_name='bench'); "
-            "m['bench_planner'](); m['bench_explorer'](); m['bench_module2'](); m['bench_module3']()")
+            "m['bench_planner'](); m['bench_explorer'](); m['bench_module2'](); m['bench_module3'](); "
+            "m['bench_module4']()")
 
     def show(msg: dict) -> None:
         if msg["msg_type"] == "stream":
@@ -356,6 +375,8 @@ def main() -> None:
     bench_module2()
     print("(f) module 3 widgets at lesson size")
     bench_module3()
+    print("(g) module 4 widgets at lesson size")
+    bench_module4()
     print("(a) and (d) again, inside a live IPython kernel (comm messages serialised and sent)")
     bench_live_kernel()
     print("(b) overlap detection")

@@ -63,3 +63,26 @@ def assert_hidden_checks_stay_hidden(ex: g.Exercise, model_answer) -> None:
         text = str(fb) + fb._repr_html_()
         assert fb.visible_passed and "hidden check" in text and "not your final score" in text
         assert not any(c.name in text for c in q.hidden)
+
+
+def assert_registered_with_lesson(name: str) -> None:
+    """The exercise is registered, links its lesson, and each question has visible and hidden checks and hints."""
+    spec = g.spec(name)
+    assert spec.lesson == f"../notebooks/{name}.ipynb" and len(spec.questions) >= 3
+    for q in spec.questions:
+        assert q.visible and q.hidden and len(q.hints) >= 2 and q.points > 0, q.id
+
+
+def assert_model_answers_full(ex: g.Exercise, model_answer) -> None:
+    for q in ex.spec.questions:
+        result = score(ex, q.id, model_answer(ex, q.id))
+        assert result.full, (q.id, result.problem, [c.message for c in result.checks if not c.passed])
+
+
+def assert_caught_only_by_hidden_checks(ex: g.Exercise, qid: str, wrong, words: str) -> None:
+    """A mistake that passes every visible check: the hidden checks name it to the grader, the learner never sees it."""
+    result = score(ex, qid, wrong)
+    missed = [c for c in result.checks if not c.passed]
+    assert missed and all(not c.visible for c in missed) and any(words in c.message for c in missed), missed
+    fb = feedback(ex, qid, wrong)
+    assert fb.visible_passed and words not in str(fb) + fb._repr_html_()

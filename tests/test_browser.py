@@ -6,11 +6,14 @@ Screenshots go to ``test-artifacts/``. See ``browser_util`` for the harness (and
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -137,6 +140,74 @@ def test_module_3_notebooks_run_and_render_in_the_browser(path, tmp_path):
             nb.output_containing(".jupyter-widgets")
         nb.assert_widgets_rendered()
         nb.screenshot(path.replace("/", "-").removesuffix(".ipynb"))
+
+
+@pytest.mark.browser
+def test_lesson_09_comparison_explorer_redraws_the_costs_when_the_volume_changes(tmp_path):
+    """S12 in a browser: two VNets in one region, 1,000 GB a month → peering $20; typed 5,000 GB → $100 ($0.01 out +
+    $0.01 in per GB), VNet-to-VNet stays $306.60 (two VpnGw1AZ, same-region data free); the cost chart follows."""
+    with lesson_in_browser("notebooks/09-performance-and-cost.ipynb", tmp_path) as nb:
+        nb.run_all()
+        explorer = nb.output_containing("label:has-text('or type GB/month')")
+        page = nb.page
+        table = explorer.locator("table", has_text="Monthly cost").first
+        table.filter(has_text="20.00 USD/month").wait_for()
+        assert "306.60 USD/month" in table.inner_text()
+        volume = explorer.locator(".widget-text", has=page.locator("label", has_text="or type GB/month")).locator("input")
+        volume.fill("5000")
+        volume.press("Enter")
+        table.filter(has_text="100.00 USD/month").wait_for()
+        assert "306.60 USD/month" in table.inner_text()
+        explorer.locator(".js-plotly-plot .annotation-text", has_text="your volume: 5,000 GB").first.wait_for()
+        explorer.locator(".js-plotly-plot .annotation-text", has_text="break-even with VNet-to-VNet").first.wait_for()
+        nb.assert_widgets_rendered()
+        nb.screenshot("09-comparison-explorer", explorer)
+
+
+@pytest.mark.browser
+def test_drill_app_in_voila_answers_a_question_and_shows_the_explanation_and_the_score(tmp_path):
+    """`make drill`'s app: Voila serves notebooks/drills.ipynb; the learner answers the first question, sees the
+    explanation (with its Microsoft source) and the score change at once, and the answer is saved."""
+    browser_util.chromium_or_skip()  # before starting a server for nothing
+    progress, port, token = tmp_path / "progress.json", browser_util.free_port(), "drill-test-token"
+    env = browser_util.isolated_env(tmp_path / "home", VNETLAB_PROGRESS=str(progress), HOME=str(tmp_path / "home"))
+    log = browser_util.ARTIFACTS / "drills-voila.log"
+    cmd = [str(Path(sys.executable).parent / "voila"), "notebooks/drills.ipynb", "--no-browser",
+           "--Voila.ip=127.0.0.1", f"--port={port}", "--Voila.port_retries=0", f"--token={token}"]
+    with browser_util.process_group(cmd, cwd=ROOT, env=env, log=log) as proc, \
+            browser_util.chromium_page() as page:
+        base = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + browser_util.STARTUP_TIMEOUT
+        while browser_util.http_status(base + f"?token={token}") != 200:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Voila did not serve the drills:\n{browser_util.log_tail(log)}", pytrace=False)
+            time.sleep(0.5)
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(base + f"?token={token}")
+        submit = page.get_by_role("button", name="Submit answer")
+        submit.wait_for()
+        score = page.locator(".vnetlab-drill-score")
+        assert "Score 0/0" in score.inner_text()
+        assert "Question 1 of 10" in page.locator(".vnetlab-drill-question").inner_text()
+        radios = page.locator(".widget-radio-box input[type=radio]")
+        if radios.count():  # a choice question: pick the first choice
+            radios.first.check()
+        else:  # an open question: type an answer
+            page.locator(".widget-text input[type=text]").first.fill("10.0.0.0/24")
+        submit.click()
+        feedback = page.locator(".vnetlab-drill-feedback")
+        feedback.wait_for()
+        assert re.search(r"✓ Correct|✗ Not quite", feedback.inner_text())
+        assert feedback.locator("a[href^='https://learn.microsoft.com/']").count() >= 1
+        page.locator(".vnetlab-drill-score", has_text="Score 0/1").or_(
+            page.locator(".vnetlab-drill-score", has_text="Score 1/1")).wait_for()
+        assert page.get_by_role("button", name="Next question").is_enabled()
+        page.locator(".vnetlab-drill-question").evaluate("e => e.scrollIntoView({block: 'start'})")
+        browser_util.ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(browser_util.ARTIFACTS / "drills-voila.png"))
+        assert not errors, f"JavaScript errors in the page: {errors[:3]}"
+    assert len(json.loads(progress.read_text())["attempts"]) == 1
 
 
 # --- without Chromium -----------------------------------------------------------------------------------------

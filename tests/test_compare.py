@@ -119,3 +119,19 @@ def test_connections_share_the_gateway_aggregate():
     assert (one, ten) == (1500, 250)
     with pytest.raises(ComparisonError):
         compare(sku="VpnGw1AZ", tunnels=31)
+
+
+def test_remote_users_are_sized_on_the_openvpn_ikev2_limit_and_an_unfit_design_has_no_price():
+    """§1.1: VpnGw1AZ takes 250 IKEv2/OpenVPN clients (+128 SSTP, Windows only, §3.4), VpnGw2AZ 500; beyond 100 tunnels
+    no VPN SKU fits (Virtual WAN)."""
+    assert recommend(Requirements(remote_users=250)).sku == "VpnGw1AZ"
+    assert recommend(Requirements(remote_users=300)).sku == "VpnGw2AZ"
+    unfit = recommend(Requirements(on_premises_sites=150))
+    assert unfit.sku is None and unfit.monthly_cost.value is None and any("Virtual WAN" in w for w in unfit.warnings)
+
+
+def test_the_guide_prices_the_site_to_site_connection_meter():
+    """S12/§10.1: a VpnGw1AZ gateway month $153.30 plus the $10.95 S2S connection meter per site."""
+    rec = recommend(Requirements(vnets=1, on_premises_sites=1))
+    assert rec.components[0].startswith("VPN gateway") and "VNet peering" not in rec.components
+    assert rec.monthly_cost.value == pytest.approx(153.30 + 10.95)

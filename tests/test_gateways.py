@@ -353,3 +353,18 @@ def test_site_to_site_between_two_vnets_needs_both_sides():
     assert t.reachable and t.dst_vnet == "s2s-vnet2"
     net.remove_connection("s2s-vnet2", "s2s-vnet2-to-lng-s2s-vnet1")
     assert "needs a connection (and an LNG) on each side" in net.trace("vm-s2s-vnet1", "10.12.1.4").reason
+
+
+def test_a_vnet_to_vnet_peer_may_not_overlap_a_site_already_connected_to_the_gateway():
+    """VNet-to-VNet how-to (2025-06-30): the address spaces of all connected VNets and sites must not overlap."""
+    net = vl.Network.from_dict({"name": "overlap", "vnets": [
+        {"name": "a", "address_space": ["10.20.0.0/16"], "region": "westeurope",
+         "subnets": [{"name": "GatewaySubnet", "prefix": "10.20.255.0/27"}]},
+        {"name": "b", "address_space": ["10.30.0.0/16"], "region": "westeurope",
+         "subnets": [{"name": "GatewaySubnet", "prefix": "10.30.255.0/27"}]}],
+        "local_network_gateways": [{"name": "dc", "gateway_ip": "198.51.100.10", "prefixes": ["10.30.16.0/20"]}]})
+    net.add_vpn_gateway("a", "VpnGw1AZ")
+    net.add_vpn_gateway("b", "VpnGw1AZ")
+    net.connect("a", "dc", kind="IPsec")
+    with pytest.raises(vl.VnetlabError, match="must not overlap"):
+        net.connect("a", "b", kind="Vnet2Vnet")

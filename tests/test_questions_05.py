@@ -17,7 +17,8 @@ from netaddr import IPAddress, IPNetwork
 import vnetlab as vl
 import vnetlab.grading as g
 from question_support import (  # noqa: F401  (exercise: fixture)
-    assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise, feedback, score)
+    assert_caught_only_by_hidden_checks, assert_hidden_checks_stay_hidden, assert_model_answers_full,
+    assert_registered_with_lesson, assert_unanswered_scores_zero, exercise, feedback, LEARNERS, score)
 
 NAME = "05-overlap-and-nat"
 LEARNERS = ["alice", "bob", "Chloé", "d-4", "zoe"]
@@ -95,18 +96,12 @@ def model_answer(ex: g.Exercise, qid: str):
 
 # --- shape, right answers, givens -----------------------------------------------------------------------------------
 def test_the_exercise_is_registered_with_its_lesson():
-    spec = g.spec(NAME)
-    assert spec.lesson == f"../notebooks/{NAME}.ipynb" and len(spec.questions) >= 3
-    for q in spec.questions:
-        assert q.visible and q.hidden and len(q.hints) >= 2 and q.points > 0, q.id
+    assert_registered_with_lesson(NAME)
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
 def test_the_model_answers_earn_full_marks(exercise, learner):
-    ex = exercise(NAME, learner)
-    for q in ex.spec.questions:
-        result = score(ex, q.id, model_answer(ex, q.id))
-        assert result.full, (q.id, result.problem, [c.message for c in result.checks if not c.passed])
+    assert_model_answers_full(exercise(NAME, learner), model_answer)
 
 
 def test_a_network_built_with_the_engine_is_a_valid_answer(exercise):
@@ -266,12 +261,7 @@ HIDDEN = [  # mistakes only a hidden check catches: the grader sees the message,
 @pytest.mark.parametrize("qid, mistake, words", HIDDEN, ids=[m.__name__ for _, m, _ in HIDDEN])
 def test_a_mistake_caught_by_a_hidden_check_is_named_to_the_grader_only(exercise, qid, mistake, words):
     ex = exercise(NAME, "alice")
-    wrong = mistake(ex, model_answer(ex, qid))
-    result = score(ex, qid, wrong)
-    missed = [c for c in result.checks if not c.passed]
-    assert missed and all(not c.visible for c in missed) and any(words in c.message for c in missed), missed
-    fb = feedback(ex, qid, wrong)
-    assert fb.visible_passed and words not in str(fb) + fb._repr_html_()
+    assert_caught_only_by_hidden_checks(ex, qid, mistake(ex, model_answer(ex, qid)), words)
 
 
 def test_a_dynamic_rule_linked_to_both_connections_is_refused_with_the_rule(exercise):

@@ -19,7 +19,8 @@ import pytest
 import vnetlab as vl
 import vnetlab.grading as g
 from question_support import (  # noqa: F401  (exercise: fixture)
-    assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise, feedback, LEARNERS, score)
+    assert_caught_only_by_hidden_checks, assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise,
+    feedback, LEARNERS, score)
 
 NAME = "07-encryption-paths"
 WEAK = ("SHA1", "MD5", "DES")
@@ -238,12 +239,7 @@ HIDDEN = [  # mistakes only a hidden check catches
 @pytest.mark.parametrize("qid, mistake, condition, words", HIDDEN, ids=[m.__name__ for _, m, _, _ in HIDDEN])
 def test_a_mistake_caught_by_a_hidden_check_is_named_to_the_grader_only(exercise, qid, mistake, condition, words):
     ex = exercise(NAME, learner_where(qid, condition))
-    wrong = mistake(ex, model_answer(ex, qid))
-    result = score(ex, qid, wrong)
-    missed = [c for c in result.checks if not c.passed]
-    assert missed and all(not c.visible for c in missed) and any(words in c.message for c in missed), missed
-    fb = feedback(ex, qid, wrong)
-    assert fb.visible_passed and words not in str(fb) + fb._repr_html_()
+    assert_caught_only_by_hidden_checks(ex, qid, mistake(ex, model_answer(ex, qid)), words)
 
 
 def test_path_names_are_the_reports_case_insensitively(exercise):

@@ -14,7 +14,8 @@ from netaddr import IPAddress, IPNetwork
 
 import vnetlab.grading as g
 from question_support import (  # noqa: F401  (exercise: fixture)
-    assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise, feedback, LEARNERS, score)
+    assert_hidden_checks_stay_hidden, assert_registered_with_lesson, assert_unanswered_scores_zero, exercise,
+    feedback, LEARNERS, score)
 
 NAME = "08-network-security-groups"
 HOST_IP = "168.63.129.16"  # §8.4
@@ -80,10 +81,7 @@ def model_answer(ex: g.Exercise, qid: str):
 
 # --- shape, right answers, givens -------------------------------------------------------------------------------------
 def test_the_exercise_is_registered_with_its_lesson():
-    spec = g.spec(NAME)
-    assert spec.lesson == f"../notebooks/{NAME}.ipynb" and len(spec.questions) >= 3
-    for q in spec.questions:
-        assert q.visible and q.hidden and len(q.hints) >= 2 and q.points > 0, q.id
+    assert_registered_with_lesson(NAME)
 
 
 @pytest.mark.parametrize("learner", LEARNERS[:4])

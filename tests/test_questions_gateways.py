@@ -18,7 +18,8 @@ from netaddr import IPAddress, IPNetwork
 import vnetlab as vl
 import vnetlab.grading as g
 from question_support import (  # noqa: F401  (exercise: fixture)
-    assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise, feedback, score, StandIn)
+    assert_caught_only_by_hidden_checks, assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise,
+    feedback, record, score, StandIn)
 
 NAMES = ("03-vpn-gateway", "04-vnet-to-vnet-vs-site-to-site", "06-effective-routes")
 GATEWAY_PREFIX = 27  # §2.3, non-Basic SKUs
@@ -282,12 +283,7 @@ HIDDEN = [  # mistakes only a hidden check catches: the grader sees the message,
 @pytest.mark.parametrize("name, qid, mistake, words", HIDDEN, ids=[m.__name__ for _, _, m, _ in HIDDEN])
 def test_a_mistake_caught_by_a_hidden_check_is_named_to_the_grader_only(exercise, name, qid, mistake, words):
     ex = exercise(name, "alice")
-    wrong = mistake(ex, model_answer(ex, qid))
-    result = score(ex, qid, wrong)
-    missed = [c for c in result.checks if not c.passed]
-    assert missed and all(not c.visible for c in missed) and any(words in c.message for c in missed), missed
-    fb = feedback(ex, qid, wrong)
-    assert fb.visible_passed and words not in str(fb) + fb._repr_html_()
+    assert_caught_only_by_hidden_checks(ex, qid, mistake(ex, model_answer(ex, qid)), words)
 
 
 @pytest.mark.parametrize("mistake, need, words", [

@@ -9,6 +9,11 @@
     beside it): a fresh kernel per notebook, answers re-checked in this process; writes
     ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv`` and ``feedback/<learner>-<exercise>.md``. A faulty
     submission gets its row and its reason; the exit status is 0 once the batch is graded.
+
+``vnetlab drill [--topics T1,T2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--seed S] [--progress PATH]
+[--export-csv PATH] [--list-topics]``
+    The interview drill in the terminal, answers read line by line from standard input (see
+    :mod:`vnetlab.drills.cli`).
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from .errors import VnetlabError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vnetlab", description="vnetlab course tools: exercises and grading.")
+    parser = argparse.ArgumentParser(prog="vnetlab", description="vnetlab course tools: exercises, grading and drills.")
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="write exercises/ from solutions/ (nbgrader markup)")
     gen.add_argument("source", nargs="?", default="solutions", help="solution notebooks (default: solutions)")
@@ -37,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--learner-from", choices=("notebook", "folder", "file"), default="notebook",
                        help="learner id: the notebook's LEARNER cell, the submission's folder name, or its file name")
     grade.add_argument("--kernel", default="python3", help="Jupyter kernel to run submissions in (default: python3)")
+    from .drills.cli import add_arguments as drill_arguments
+
+    drill_arguments(commands.add_parser("drill", help="interview drill in the terminal (answers from standard input)"))
     return parser
 
 
@@ -74,6 +82,10 @@ def _grade(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "drill":
+            from .drills.cli import run as drill
+
+            return drill(args)
         return _generate(args) if args.command == "generate" else _grade(args)
     except VnetlabError as exc:
         print(f"vnetlab {args.command}: {exc}", file=sys.stderr)

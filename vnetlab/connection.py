@@ -293,6 +293,7 @@ def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool,
                                          "Site-to-Site there.", value=name, rule="no VNet-to-VNet across clouds",
                                          source=VPN_FAQ)
         check_no_overlap(local.vnet.name, local.vnet.address_space, remote.vnet.address_space, remote.vnet.name)
+        check_connected_spaces(local, remote.vnet.address_space, remote.vnet.name, vnets_only=False)
         if enable_bgp and not (local.bgp and remote.bgp):
             raise GatewayConnectionError(f"BGP on {name} needs BGP (an ASN) on both gateways.", value=name,
                                          rule="BGP on both ends", source=VPN_FAQ)
@@ -308,7 +309,33 @@ def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool,
                                          "on-premises and Azure must use different ASNs.", value=remote.bgp_asn,
                                          rule="different ASNs", source=VPN_FAQ)
         check_ipsec_spaces(local.vnet.name, local.vnet.address_space, remote.name, remote.prefixes, ingress, egress)
+        from .nat import translate_prefixes
+        check_connected_spaces(local, [p for p, _ in translate_prefixes(ingress, remote.prefixes)], remote.name,
+                               vnets_only=True)
         check_external_collisions(local, remote.name, remote.prefixes, ingress)
+
+
+def check_connected_spaces(gateway, spaces: list[IPNetwork], name: str, vnets_only: bool) -> None:
+    """The address spaces of all VNets and local sites connected to a gateway must not overlap (VNet-to-VNet how-to,
+    2025-06-30): a new VNet-to-VNet peer is checked against every existing connection, a new site against the VNets
+    already connected (sites among themselves are checked with their NAT rules, :func:`check_external_collisions`)."""
+    from .nat import site_prefixes_seen_by_azure
+
+    for c in gateway.connections.values():
+        if c.kind == "Vnet2Vnet":
+            theirs, what = list(c.remote.vnet.address_space), f"VNet {c.remote.vnet.name}"
+        elif vnets_only:
+            continue
+        else:
+            theirs, what = [p for p, _ in site_prefixes_seen_by_azure(c)], f"site {c.remote.name}"
+        if what.endswith(f" {name}"):
+            continue
+        clash = addressing.overlaps(spaces, theirs)
+        if clash:
+            raise GatewayConnectionError(
+                f"{name}'s {clash[0][0]} overlaps {clash[0][1]} of {what}, already connected to {gateway.name} by "
+                f"{c.name}: the address spaces of all VNets and sites connected to a gateway must not overlap.",
+                value=str(clash[0][0]), rule="connected address spaces must not overlap", source=V2V_HOWTO)
 
 
 def check_external_collisions(gateway, site: str, prefixes: list[IPNetwork], ingress: tuple) -> None:

@@ -22,6 +22,7 @@ from . import gateway as gw
 from .compare import Figure, compare, gateway_hours
 from .display import html_table, text_table
 from .errors import VnetlabError
+from .facts import fact
 
 MANAGE_PEERING = "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering (2025-05-08)"
 VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq (2026-06-04)"
@@ -51,6 +52,8 @@ class Requirements:
     monthly_budget_usd: float | None = None
     deliver_within_minutes: float | None = None
     spokes: int = 0
+    vnets: int = 2        # Azure VNets to connect with each other (besides spokes)
+    bgp: bool = False
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -99,10 +102,13 @@ class Recommendation:
 
 def smallest_sku(*, tunnels: int = 0, p2s: int = 0, throughput_mbps: float = 0, bgp: bool = False,
                  nat: bool = False) -> gw.Sku | None:
-    """The smallest current (creatable AZ) SKU that meets the needs, in the catalog's order; None beyond VpnGw5AZ."""
+    """The smallest current (creatable AZ) SKU that meets the needs, in the catalog's order; None beyond VpnGw5AZ.
+
+    Remote users are counted against the IKEv2/OpenVPN limit alone: SSTP serves Windows clients only (§3.4), so the
+    SSTP allowance cannot be assumed for every user."""
     for s in gw.catalog():
-        if s.status == "current" and s.name != "Basic" and not gw.requirements_met(
-                s, throughput_mbps=int(throughput_mbps), tunnels=tunnels, p2s=p2s, bgp=bgp, nat=nat):
+        if s.status == "current" and s.name != "Basic" and s.p2s_ikev2_openvpn >= p2s and not gw.requirements_met(
+                s, throughput_mbps=int(throughput_mbps), tunnels=tunnels, bgp=bgp, nat=nat):
             return s
     return None
 
@@ -146,7 +152,7 @@ def recommend(req: Requirements) -> Recommendation:
         use.append(Reason("Overlapping spaces can be joined only by NAT rules on Site-to-Site connections of a VpnGw2+ "
                           "route-based gateway (documented for on-premises branches; between two Azure VNets it is an "
                           "extrapolation). Renumbering one network removes the need.", "NAT: IPsec, VpnGw2+", NAT_OVERVIEW))
-    else:
+    elif req.vnets >= 2 or req.spokes:
         components.append("VNet peering")
         where = "regional" if req.same_region else "global"
         use.append(Reason(f"Connect the Azure VNets with {where} peering: Microsoft backbone, no gateway, "
@@ -155,9 +161,15 @@ def recommend(req: Requirements) -> Recommendation:
         no.append(Reason("VNet-to-VNet would add two gateways (hours to pay, 45 minutes or more to create) for a "
                          "connection peering gives directly.", "gateway cost and setup", SETTINGS))
 
+    if req.across_clouds and req.spokes:
+        components.append("VNet peering")
+        use.append(Reason("The spokes are in the hub's cloud: peer them with the hub.", "peering within a cloud",
+                          MANAGE_PEERING))
     if req.on_premises_sites:
         tunnels += req.on_premises_sites
-        components += [c for c in ("VPN gateway in the hub", "Site-to-Site connection per site") if c not in components]
+        if not any(c.startswith("VPN gateway") for c in components):
+            components.append("VPN gateway in the hub")
+        components.append("Site-to-Site connection per on-premises site")
         use.append(Reason(f"{req.on_premises_sites} on-premises site(s): Site-to-Site (IPsec) connections from a VPN "
                           "gateway, with a local network gateway per site.", "S2S for on-premises", SETTINGS))
         if req.spokes:
@@ -166,6 +178,8 @@ def recommend(req: Requirements) -> Recommendation:
                               "gateway of their own.", "gateway transit over peering", TRANSIT))
         no.append(Reason("Peering cannot reach on-premises networks.", "peering joins VNets", MANAGE_PEERING))
     if req.remote_users:
+        if not any(c.startswith("VPN gateway") for c in components):
+            components.append("VPN gateway in the hub")
         components.append("Point-to-Site on the gateway")
         use.append(Reason(f"{req.remote_users} remote users: Point-to-Site (OpenVPN, IKEv2 or SSTP) on the VPN gateway.",
                           "P2S for remote users", P2S))
@@ -180,13 +194,20 @@ def recommend(req: Requirements) -> Recommendation:
                               "covered by the tunnel.", "IPsec gateway to gateway", VPN_FAQ))
 
     needs_gateway = any("gateway" in c.lower() for c in components)
-    spec = smallest_sku(tunnels=tunnels, p2s=req.remote_users, throughput_mbps=req.bandwidth_mbps,
+    spec = smallest_sku(tunnels=tunnels, p2s=req.remote_users, throughput_mbps=req.bandwidth_mbps, bgp=req.bgp,
                         nat=nat) if needs_gateway else None
     if needs_gateway and spec is None:
         warnings.append("No VPN gateway SKU meets these needs (more than 100 tunnels or 10 Gbps): consider Virtual WAN.")
     parts: list[Figure] = []
+    if needs_gateway and spec is None:
+        parts.append(Figure(None, "USD/month", "no VPN gateway SKU fits, so none can be priced"))
     if spec is not None:
         parts.append(gateway_hours(spec, 2 if req.across_clouds else 1))
+        connections = req.on_premises_sites + (2 if req.across_clouds else 0) + (1 if req.overlapping_spaces else 0)
+        if connections:
+            meter = fact("pricing", "s2s_connection_monthly_usd")
+            parts.append(Figure(connections * meter.value, "USD/month", f"{connections} S2S connection(s) × "
+                                f"${meter.value} (connection meter, {meter.as_of})", (meter.cite(),)))
         use.append(Reason(f"{spec.name} is the smallest current SKU with {tunnels} tunnel(s), {req.remote_users} P2S "
                           f"client(s), {req.bandwidth_mbps:g} Mbps{' and NAT' if nat else ''}.", "SKU by requirements",
                           SKUS))

@@ -969,3 +969,177 @@ def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
 
 
 __all__.append("encryption_path_figure")
+
+
+# --- module 4: performance and cost ------------------------------------------------------------------------
+# Each option keeps one look in every figure: colour AND bar pattern AND line dash AND marker, named in the legend.
+OPTION_STYLES = (
+    {"color": OKABE_ITO["blue"], "pattern": "", "dash": "solid", "symbol": "circle", "words": "plain bar, solid line"},
+    {"color": OKABE_ITO["vermillion"], "pattern": "/", "dash": "dash", "symbol": "square",
+     "words": "striped bar, dashed line"},
+    {"color": OKABE_ITO["bluish_green"], "pattern": ".", "dash": "dot", "symbol": "diamond",
+     "words": "dotted bar, dotted line"},
+)
+NO_SOURCED_FIGURE = "no sourced figure"
+COMPARISON_METRICS = (("latency_ms", "Added latency, one way"), ("throughput_mbps", "Throughput ceiling"),
+                      ("monthly_cost_usd", "Monthly cost"))  # the engine's words (``OptionResult.figures``)
+
+
+def _option_style(i: int) -> dict:
+    return OPTION_STYLES[i % len(OPTION_STYLES)]
+
+
+def _amount(value: float, unit: str) -> str:
+    if unit.upper() in ("USD", "$", "USD/MONTH"):
+        return f"${value:,.2f}"
+    return f"{value:,.3g} {unit}" if abs(value) < 1000 else f"{value:,.0f} {unit}"
+
+
+def _origin_hover(option: str, label: str, figure: object) -> str:
+    """The figure with where it comes from: its origin, then its sources and assumptions."""
+    value = NO_SOURCED_FIGURE if figure.value is None else _amount(figure.value, figure.unit)
+    lines = [f"<b>{escape(option)}</b>: {escape(label)} {escape(value)}", f"origin: {escape(figure.origin)}"]
+    lines += [f"source: {escape(s)}" for s in figure.sources]
+    lines += [f"assumption: {escape(a)}" for a in figure.assumptions]
+    return "<br>".join(lines)
+
+
+def comparison_figure(comparison: object) -> go.Figure:
+    """A :class:`~vnetlab.compare.Comparison` as three bar panels side by side: latency, throughput and monthly
+    cost, one bar per option.
+
+    An option the engine has no sourced figure for (``Figure.value is None``) gets no bar of invented height and
+    no silent zero: a grey cross-hatched placeholder filling the panel, labelled "no sourced figure". Hover shows
+    each figure's origin, sources and assumptions. Trace ``meta``: ``role="figure"`` (``option``, ``metric``,
+    ``value``, ``unit``, ``origin``) and ``role="unknown"`` (``option``, ``metric``, ``origin``).
+    """
+    options = comparison.options
+    panels = len(COMPARISON_METRICS)
+    gap = 0.07
+    width = (1 - gap * (panels - 1)) / panels
+    layout: dict = {"template": TEMPLATE, "barmode": "overlay", "bargap": 0.3, "height": 430,
+                    "margin": {"l": 50, "r": 20, "t": 50, "b": 150}, "showlegend": True,
+                    "title": {"text": "The options side by side (hover a bar for where its figure comes from)",
+                              "x": 0.01, "xanchor": "left"},
+                    "legend": {"orientation": "h", "x": 0, "xref": "container", "y": 0, "yref": "container",
+                               "yanchor": "bottom", "font": {"size": 11}}}
+    traces: list[dict] = []
+    placeholder_in_legend = False
+    for m, (attr, label) in enumerate(COMPARISON_METRICS):
+        axis = "" if m == 0 else str(m + 1)
+        figures = [getattr(o, attr) for o in options]
+        unit = next((f.unit for f in figures if f.unit), "")
+        top = max((f.value for f in figures if f.value is not None), default=0.0) or 1.0
+        layout[f"xaxis{axis}"] = {"domain": [m * (width + gap), m * (width + gap) + width], "anchor": f"y{axis}",
+                                  "title": {"text": f"{label} ({unit})"}, "tickangle": 0, "automargin": True}
+        layout[f"yaxis{axis}"] = {"anchor": f"x{axis}", "range": [0, top * 1.2], "gridcolor": "#DDDDDD",
+                                  "zeroline": True, "fixedrange": True}
+        for i, (option, figure) in enumerate(zip(options, figures)):
+            style = _option_style(i)
+            common = {"type": "bar", "x": [option.name], "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                      "hovertext": [_origin_hover(option.name, label, figure)], "hoverinfo": "text",
+                      "textposition": "inside", "insidetextanchor": "middle"}
+            if figure.value is None:
+                traces.append({**common, "y": [top * 1.15], "text": [f"? {NO_SOURCED_FIGURE}"], "textangle": -90,
+                               "marker": {"color": "#F2F2F2", "line": {"color": "#767676", "width": 1.5},
+                                          "pattern": {"shape": "x", "fgcolor": "#999999", "size": 8}},
+                               "textfont": {"color": "#000000", "size": 12}, "legendgroup": "unknown",
+                               "name": f"? {NO_SOURCED_FIGURE} (grey cross-hatched placeholder, not a value)",
+                               "showlegend": not placeholder_in_legend,
+                               "meta": {"role": "unknown", "option": option.name, "metric": attr,
+                                        "origin": figure.origin}})
+                placeholder_in_legend = True
+                continue
+            traces.append({**common, "y": [figure.value], "text": [_amount(figure.value, figure.unit)],
+                           "textposition": "outside", "cliponaxis": False,
+                           "marker": {"color": style["color"], "line": {"color": OKABE_ITO["black"], "width": 1},
+                                      "pattern": {"shape": style["pattern"], "fillmode": "overlay", "size": 9,
+                                                  "fgcolor": "#FFFFFF", "solidity": 0.35}},
+                           "textfont": {"color": "#000000"},
+                           "legendgroup": option.name, "name": f"{option.name} ({style['words'].split(',')[0]})",
+                           "showlegend": not any(t.get("legendgroup") == option.name for t in traces),
+                           "meta": {"role": "figure", "option": option.name, "metric": attr,
+                                    "value": figure.value, "unit": figure.unit, "origin": figure.origin}})
+    return go.Figure(data=traces, layout=layout)
+
+
+def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float], sku: str = "VpnGw1AZ", *,
+                      current_gb: float | None = None) -> go.Figure:
+    """Monthly cost (USD) against GB sent A → B per month, one line per option, from the engine's
+    :func:`~vnetlab.compare.cost_curve`; where peering costs as much as a gateway option
+    (:func:`~vnetlab.compare.break_even_gb`) a star marks and labels the break-even volume.
+
+    Lines differ in dash and marker as well as colour, and the legend names them. An option without a sourced
+    price is not drawn (no invented line): its legend entry says "no sourced figure". ``current_gb`` adds a
+    dotted vertical line "your volume". Both axes are logarithmic (flat gateway costs and per-GB peering costs stay
+    readable over five decades). Trace ``meta``: ``role="cost"``
+    (``option``), ``role="unknown"`` (``option``), ``role="break-even"`` (``option``, ``gb``, ``usd``).
+    """
+    from .compare import break_even_gb, cost_curve
+
+    volumes = sorted({float(v) for v in volumes_gb if v > 0})
+    curve = cost_curve(a_region, b_region, volumes, sku)
+    traces: list[dict] = []
+    names = list(curve)
+    for i, name in enumerate(names):
+        style = _option_style(i)
+        costs = curve[name]
+        if all(c is None for c in costs):
+            traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "hoverinfo": "skip",
+                           "line": {"color": "#767676", "dash": style["dash"]},
+                           "name": f"{name}: ? {NO_SOURCED_FIGURE} for its price (not drawn)",
+                           "meta": {"role": "unknown", "option": name}})
+            continue
+        traces.append({"type": "scatter", "x": volumes, "y": costs, "mode": "lines+markers",
+                       "line": {"color": style["color"], "dash": style["dash"], "width": 3},
+                       "marker": {"symbol": style["symbol"], "size": 7, "color": style["color"]},
+                       "name": f"{name} ({style['words'].split(', ')[1]})", "hoverinfo": "text",
+                       "hovertext": [f"<b>{escape(name)}</b><br>{v:,g} GB/month → " +
+                                     (NO_SOURCED_FIGURE if c is None else f"${c:,.2f}/month")
+                                     for v, c in zip(volumes, costs)],
+                       "meta": {"role": "cost", "option": name}})
+    annotations: list[dict] = []
+    unpriced = [t["meta"]["option"] for t in traces if t["meta"]["role"] == "unknown"]
+    if unpriced:
+        annotations.append({"x": 0.01, "y": 0.99, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "top",
+                            "showarrow": False, "bgcolor": "#F2F2F2", "bordercolor": "#767676", "font": {"size": 11},
+                            "text": f"? {escape(', '.join(unpriced))}: {NO_SOURCED_FIGURE} for the price, not drawn"})
+    marks: list[float] = []
+    for name in names[1:]:
+        gb = break_even_gb(a_region, b_region, sku, name)
+        if gb is None:
+            continue
+        usd = cost_curve(a_region, b_region, [gb], sku)[name][0]
+        marks.append(gb)
+        text = f"break-even with {name}: {gb:,.0f} GB/month" + ("" if usd is None else f" (${usd:,.2f})")
+        traces.append({"type": "scatter", "x": [gb], "y": [usd], "mode": "markers", "hoverinfo": "text",
+                       "hovertext": [text],
+                       "showlegend": not any(t["meta"]["role"] == "break-even" for t in traces),
+                       "name": "★ break-even: peering costs as much as the gateway option",
+                       "marker": {"symbol": "star", "size": 16, "color": OKABE_ITO["orange"],
+                                  "line": {"color": OKABE_ITO["black"], "width": 1}},
+                       "meta": {"role": "break-even", "option": name, "gb": gb, "usd": usd}})
+        annotations.append({"x": math.log10(gb), "y": math.log10(usd) if usd else 0, "text": f"★ {escape(text)}", "showarrow": True,
+                            "arrowhead": 2, "ax": -40, "ay": -40 - 30 * len(annotations), "bgcolor": "#FFFFFF",
+                            "bordercolor": OKABE_ITO["black"], "font": {"size": 11}})
+    shapes: list[dict] = []
+    if current_gb is not None and current_gb > 0:
+        shapes.append({"type": "line", "x0": current_gb, "x1": current_gb, "xref": "x", "y0": 0, "y1": 1,
+                       "yref": "paper", "line": {"color": OKABE_ITO["black"], "dash": "dot", "width": 1.5}})
+        annotations.append({"x": math.log10(current_gb), "y": 1, "yref": "paper", "yanchor": "bottom",
+                            "text": f"your volume: {current_gb:,g} GB", "showarrow": False, "font": {"size": 11}})
+        marks.append(current_gb)
+    span = volumes + marks
+    lo, hi = (min(span), max(span)) if span else (1.0, 10.0)
+    title = f"Monthly cost against volume, {escape(a_region)} → {escape(b_region)}, gateways {escape(sku)}"
+    return go.Figure(data=traces, layout={
+        "template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"}, "height": 460,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 130}, "annotations": annotations, "shapes": shapes,
+        "xaxis": {"type": "log", "title": {"text": "GB sent A → B per month (log scale)"}, "gridcolor": "#DDDDDD",
+                  "range": [math.log10(lo) - 0.1, math.log10(hi) + 0.1]},
+        "yaxis": {"title": {"text": "USD per month (log scale)"}, "type": "log", "gridcolor": "#DDDDDD"},
+        "legend": {"orientation": "h", "x": 0, "xref": "container", "y": 0, "yref": "container", "yanchor": "bottom",
+                   "font": {"size": 11}}})
+
+
+__all__ += ["comparison_figure", "cost_curve_figure"]

@@ -251,6 +251,8 @@ def sku_smallest(rows: list, givens: Mapping) -> str | None:
     best = smallest(givens["needs"])
     if rows[0].name in best:
         return None
+    if sku_meets(rows, givens):
+        return f"{rows[0].name} does not meet the needs, so it cannot be the smallest SKU that does."
     return f"{rows[0].name} meets the needs but a smaller SKU does too; you pay for every gateway hour."
 
 

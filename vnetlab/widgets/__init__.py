@@ -86,3 +86,12 @@ from .nsg_rule_editor import NsgRuleEditor  # noqa: E402
 __all__ = ["AddressPlanner", "EncryptionPathView", "Explorer", "IkePolicyMatcher", "NatRuleBuilder", "NextHopExplorer",
            "NsgRuleEditor", "PeeringExplorer", "PropagationExplorer", "SkuExplorer", "callback", "error_html",
            "replace_figure"]
+
+from .comparison_explorer import ComparisonExplorer  # noqa: E402
+from .design_advisor import DesignAdvisor  # noqa: E402
+
+__all__ += ["ComparisonExplorer", "DesignAdvisor"]
+
+from .drill_widget import DrillWidget  # noqa: E402
+
+__all__ += ["DrillWidget"]
