@@ -12,26 +12,30 @@ STAMP  := $(VENV)/.installed
 # JupyterLab reads default settings from <sys.prefix>/share/jupyter/lab/settings/overrides.json, so this file
 # configures the course's JupyterLab only, not any other JupyterLab on the machine.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
-# fetchNews "false" ("Never") is what stops the "Would you like to get notified about official Jupyter news?"
-# toast: JupyterLab asks while the setting is "none" (its default); --LabApp.news_url=None does not stop it.
-# With news off, JupyterLab never checks for updates either (checkForUpdates only acts when fetchNews is "true").
-NO_NEWS := {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
+# jupyter/overrides.json (also used by postBuild on Binder) sets fetchNews "false" ("Never"), which is what stops
+# the "Would you like to get notified about official Jupyter news?" toast: JupyterLab asks while the setting is
+# "none" (its default); --LabApp.news_url=None does not stop it. With news off, JupyterLab never checks for
+# updates either (checkForUpdates only acts when fetchNews is "true").
+OVERRIDES := jupyter/overrides.json
 
 .PHONY: lab drill test bench exercises clean setup
 
 setup: $(STAMP) $(LAB_SETTINGS)
 
 # Install only when the package's declared dependencies change (the stamp is newer than pyproject.toml).
+# nbgrader comes with the test extra; its JupyterLab menus (assignment list, formgrader) are switched off for
+# learners (README, "For an instructor"). postBuild does the same on Binder.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
 	touch $(STAMP)
 
-$(LAB_SETTINGS): $(STAMP) Makefile
+$(LAB_SETTINGS): $(STAMP) $(OVERRIDES)
 	mkdir -p $(@D)
-	printf '%s\n' '$(NO_NEWS)' > $@
+	cp $(OVERRIDES) $@
 
 # A token is required (JupyterLab makes one and opens the browser with it); only this machine can connect.
 lab: setup

@@ -10,7 +10,8 @@
 (f) the module 3 widgets' callbacks (NAT rule builder, encryption path view, IKE policy matcher, NSG rule
     editor) against rebuilding the widget for every change, as in (a);
 (g) the module 4 widgets' callbacks (comparison explorer, design advisor), as in (a);
-(e) scale (``benchmarks/scale.py``): a hub with 500 transit spokes and a BGP site advertising 1,000 prefixes.
+(e) scale (``benchmarks/scale.py``): a hub with 500 transit spokes and a BGP site advertising 1,000 prefixes;
+(h) batch grading (``benchmarks/grading.py``): 100 submissions on every core against sequential grading.
 
 Callbacks run as the front end triggers them: first in this process (no comm: widget messages are not
 serialised), then again inside a live IPython kernel, where every change is serialised and sent as the
@@ -39,6 +40,7 @@ from vnetlab.widgets import (AddressPlanner, EncryptionPathView, IkePolicyMatche
                              NextHopExplorer, NsgRuleEditor, PeeringExplorer, PropagationExplorer, SkuExplorer)
 from vnetlab.widgets import ComparisonExplorer, DesignAdvisor  # noqa: E402
 from scale import bench_scale, linear_lpm  # noqa: E402
+from grading import bench_grading  # noqa: E402
 
 GOAL_MS = 50.0
 RUNS = 60
@@ -389,6 +391,8 @@ def main() -> None:
     bench_lookup(f"hub peered with {limit} VNets (Azure's limit)", big.effective_routes("hub", "app"), 20_000)
     print(f"(e) scale: hub with {limit} transit spokes, a BGP site advertising 1,000 prefixes")
     bench_scale()
+    print("(h) batch grading: 100 submissions, one kernel per core, against sequential grading")
+    bench_grading()
     print(f"total {time.perf_counter() - start:.1f} s")
 
 

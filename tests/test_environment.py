@@ -50,10 +50,22 @@ def conda_specs() -> dict[str, str]:
     return specs
 
 
+def extra(name: str) -> list[Requirement]:
+    """pyproject.toml's optional-dependencies ``name``, with the package's own extras (``vnetlab[nbgrader]``)
+    replaced by their requirements."""
+    project = pyproject()["project"]
+    requirements = []
+    for requirement in map(Requirement, project["optional-dependencies"][name]):
+        if canonicalize_name(requirement.name) == canonicalize_name(project["name"]):
+            requirements += [r for own in sorted(requirement.extras) for r in extra(own)]
+        else:
+            requirements.append(requirement)
+    return requirements
+
+
 def pypi_specs() -> dict[str, str]:
     """pyproject.toml's runtime and test requirements: normalised name -> version specifier."""
-    project = pyproject()["project"]
-    requirements = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
+    requirements = [Requirement(r) for r in pyproject()["project"]["dependencies"]] + extra("test")
     return {canonicalize_name(r.name): str(r.specifier) for r in requirements}
 
 

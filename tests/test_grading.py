@@ -10,115 +10,23 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import nbformat
-from shipped import shipped_notebook
 import pytest
 
 import vnetlab.grading as g
 from vnetlab.cli import main
-from vnetlab.grading import answers as sidecar
 from vnetlab.grading.core import evaluate
 from vnetlab.grading.grader import Options, extraction_source, grade
 from vnetlab.grading.plain import to_plain
 
 sys.path.insert(0, str(Path(__file__).parent))
+from grading_support import (EX1, EX2, MAX, insert_after, kernels_of_this_process, learner, light,  # noqa: E402
+                             notebook, record_for, rows_by_folder, save, score_here, set_cell)
 from test_questions import forgot_reserved_q1, model_answer  # noqa: E402  (model answers from the fact sheet)
-
-ROOT = Path(__file__).resolve().parents[1]
-EX1, EX2 = "01-address-spaces", "02-vnet-peering"
-MAX = {name: g.spec(name).points for name in g.EXERCISES}
-
-
-# --- building submissions -------------------------------------------------------------------------------------------
-def notebook(folder: str, name: str):
-    return shipped_notebook(ROOT / folder / f"{name}.ipynb")  # as shipped, not a learner's working copy
-
-
-def light(nb):
-    """Without the widget question's cells (the answer to it can still come from the sidecar): a quicker run."""
-    nb.cells = [c for c in nb.cells if "-q3-" not in c.id]
-    return nb
-
-
-def set_cell(nb, grade_id: str, source: str):
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-    cell.source = source
-    return nb
-
-
-def insert_after(nb, grade_id: str, source: str):
-    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
-    return nb
-
-
-def learner(nb, name: str):
-    return set_cell(nb, "learner", f'LEARNER = "{name}"')
-
-
-def save(nb, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(path))
-    return path
-
-
-def record_for(folder: Path, who: str, name: str, qid: str) -> None:
-    """What clicking 'Record my answer' leaves beside the notebook."""
-    ex = g.exercise(name, who, answers_path=str(folder / sidecar.SIDECAR))
-    sidecar.store(folder / sidecar.SIDECAR, who, name, qid, to_plain(model_answer(ex, qid)))
-
-
-def kernels_of_this_process() -> list[int]:
-    """Live (not zombie) ipykernel processes started by this test process (a killed one gets a moment to go)."""
-    for _ in range(50):
-        found = _kernels()
-        if not found:
-            return found
-        time.sleep(0.1)
-    return found
-
-
-def _kernels() -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if int(ppid) == os.getpid() and state != "Z" and b"ipykernel" in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    for _ in range(50):
-        try:
-            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                return False
-        except OSError:
-            return False
-        time.sleep(0.1)
-    return True
-
-
-def rows_by_folder(out: Path) -> dict[str, dict]:
-    with open(out / "gradebook.csv", newline="", encoding="utf-8") as f:
-        return {Path(r["notebook"]).parent.name: r for r in csv.DictReader(f)}
-
-
-def score_here(name: str, who: str, answers: dict) -> float:
-    spec = g.spec(name)
-    return sum(evaluate(q, to_plain(answers.get(q.answer)), spec.givens(who, q.id)).earned for q in spec.questions)
 
 
 # --- batch 1: a class ----------------------------------------------------------------------------------------------------
@@ -213,7 +121,9 @@ def test_tampering_inside_the_kernel_gains_nothing(class_batch):
     row = class_batch["csv"]["mallory"]
     assert float(row["total"]) == pytest.approx(class_batch["mallory_expected"], abs=0.01)
     assert float(row["total"]) < MAX[EX1] / 2
-    assert "All checks passed" not in (class_batch["out"] / "feedback" / f"mallory-{EX1}.md").read_text()
+    feedback = (class_batch["out"] / "feedback" / f"mallory-{EX1}.md").read_text()
+    # the printed claim is never reported as a result; a tamper finding may quote it, as an imitation
+    assert all("imitates" in line for line in feedback.splitlines() if "All checks passed" in line)
 
 
 def test_feedback_counts_hidden_checks_without_naming_them(class_batch):
@@ -240,76 +150,28 @@ def test_no_kernel_is_left_behind(class_batch):
     assert kernels_of_this_process() == class_batch["before"] == []
 
 
-# --- batch 2: faulty submissions ------------------------------------------------------------------------------------------
-STUBBORN = r'''
-import subprocess, time
-child = subprocess.Popen(["sleep", "300"])
-open(%(pidfile)r, "w").write(str(child.pid))
-while True:
-    try:
-        time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
-'''
-
-
-@pytest.fixture(scope="module")
-def fault_batch(tmp_path_factory):
-    base = tmp_path_factory.mktemp("faults")
-    subs = base / "submissions"
-    for folder, content in (("notjson", "this is not JSON"), ("notnotebook", '{"hello": "world"}'), ("empty", "")):
-        (subs / folder).mkdir(parents=True)
-        (subs / folder / f"{EX1}.ipynb").write_text(content)
-    save(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), subs / "unknown" / "homework.ipynb")
-    solution = lambda who: learner(light(notebook("solutions", EX1)), who)  # noqa: E731
-    save(insert_after(solution("raiser"), "q1-check", "1 / 0"), subs / "raiser" / f"{EX1}.ipynb")
-    save(insert_after(solution("looper"), "q2-check", "while True:\n    pass"), subs / "looper" / f"{EX1}.ipynb")
-    save(insert_after(solution("crasher"), "q1-check", "import os\nos._exit(1)"), subs / "crasher" / f"{EX1}.ipynb")
-    pidfile = base / "sleep.pid"
-    save(insert_after(solution("stubborn"), "setup", STUBBORN % {"pidfile": str(pidfile)}),
-         subs / "stubborn" / f"{EX1}.ipynb")
-    # dave hands in carol's notebook: graded as dave (folder name), against dave's givens
-    save(learner(light(notebook("solutions", EX2)), "carol"), subs / "dave" / f"{EX2}.ipynb")
-    out = base / "out"
-    code = main(["grade", str(subs), "--out", str(out), "--timeout", "30", "--cell-timeout", "10", "--jobs", "4",
-                 "--learner-from", "folder"])
-    return {"code": code, "csv": rows_by_folder(out), "out": out, "pidfile": pidfile}
-
-
-def test_the_batch_finishes_with_a_row_and_a_reason_for_each_fault(fault_batch):
-    rows = fault_batch["csv"]
-    assert fault_batch["code"] == 0
-    assert {k: rows[k]["status"] for k in rows} == {
-        "notjson": "corrupt", "notnotebook": "corrupt", "empty": "corrupt", "unknown": "unknown-exercise",
-        "raiser": "errors", "looper": "timeout", "crasher": "kernel-died", "stubborn": "timeout", "dave": "ok"}
-    assert all(rows[k]["learner"] == k for k in rows)  # --learner-from folder, even for unreadable files
-    assert "not valid JSON" in rows["notjson"]["reason"]
-    assert "not a Jupyter notebook" in rows["notnotebook"]["reason"]
-    assert "empty" in rows["empty"]["reason"]
-    assert "ZeroDivisionError" in rows["raiser"]["reason"]
-    assert "interrupted" in rows["looper"]["reason"]
-    assert "did not finish within 30 s" in rows["stubborn"]["reason"]
-    assert "kernel died" in rows["crasher"]["reason"]
-    for folder in rows:
-        assert (fault_batch["out"] / "feedback").glob(f"{folder}-*.md")
-
-
-def test_what_was_defined_around_a_failing_cell_is_still_graded(fault_batch):
-    rows = fault_batch["csv"]
-    q = {qid: g.spec(EX1).question(qid).points for qid in ("q1", "q2", "q4")}
-    for folder in ("raiser", "looper"):
-        assert {k: float(rows[folder][k]) for k in q} == q, rows[folder]
-    assert float(rows["crasher"]["total"]) == 0 and float(rows["stubborn"]["total"]) == 0
-
-
-def test_a_copied_notebook_is_checked_against_the_graders_learner(fault_batch):
-    row = fault_batch["csv"]["dave"]
-    assert row["learner"] == "dave" and float(row["total"]) < MAX[EX2] and "'carol'" in row["reason"]
-
-
-def test_no_kernel_or_process_it_started_is_left_behind(fault_batch):
-    assert kernels_of_this_process() == []
-    assert not alive(int(fault_batch["pidfile"].read_text()))
+# --- re-running a batch ---------------------------------------------------------------------------------------------------
+def test_grading_again_gives_the_same_reports_and_drops_feedback_of_removed_submissions(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    save(learner(light(notebook("solutions", EX1)), "erin"), subs / "erin" / f"{EX1}.ipynb")
+    (subs / "gone").mkdir(parents=True)
+    (subs / "gone" / f"{EX1}.ipynb").write_text("not a notebook")
+    args = ["grade", str(subs), "--out", str(out), "--learner-from", "folder", "--no-progress"]
+    owned = ("gradebook.csv", "checks.csv", "stats.csv")
+    assert main(args) == 0
+    first = {name: (out / name).read_text() for name in owned}
+    first_feedback = {p.name: p.read_text() for p in (out / "feedback").iterdir()}
+    assert set(first_feedback) == {f"erin-{EX1}.md", "gone-unknown.md"}
+    assert main(args) == 0
+    assert {name: (out / name).read_text() for name in owned} == first  # timings.csv alone may differ
+    assert {p.name: p.read_text() for p in (out / "feedback").iterdir()} == first_feedback
+    shutil.rmtree(subs / "gone")
+    assert main(args) == 0
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == [f"erin-{EX1}.md"]
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as f:
+        assert [r["learner"] for r in csv.DictReader(f)] == ["erin"]
+    assert sorted(p.name for p in out.iterdir()) == ["checks.csv", "feedback", "gradebook.csv", "stats.csv",
+                                                    "timings.csv"]
 
 
 # --- the extraction cell ------------------------------------------------------------------------------------------------------

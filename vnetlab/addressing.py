@@ -388,6 +388,10 @@ def analyze_plan(prefixes: "Iterable[str] | str", space: "Iterable[str] | str | 
     """
     from .errors import VnetlabError
 
+    for value, what in ((prefixes, "Subnet prefixes"), (space, "The VNet address space")):
+        if (value is not None or what == "Subnet prefixes") and not isinstance(value, (str, Iterable)):
+            raise InvalidPrefixError(f"{what} {value!r}: give a CIDR prefix such as 10.0.0.0/24, a list of them, or "
+                                     "text with one per line.", value=value, rule="a list of CIDR prefixes")
     if isinstance(prefixes, str):
         prefixes = [p.split("#", 1)[0].strip() for p in prefixes.replace(",", "\n").splitlines()]
         prefixes = [p for p in prefixes if p]

@@ -4,11 +4,14 @@
     Write the exercise notebooks from the solution notebooks (defaults: ``solutions`` → ``exercises``). With
     ``--check`` nothing is written and the exit status is 1 when ``exercises/`` is out of date.
 
-``vnetlab grade PATH... [--out DIR] [--timeout S] [--cell-timeout S] [--jobs N] [--learner-from SOURCE] [--kernel K]``
+``vnetlab grade PATH... [--out DIR] [--timeout S] [--cell-timeout S] [--jobs N] [--memory-limit MB]
+[--learner-from SOURCE] [--kernel K] [--no-progress]``
     Grade submissions (notebooks, or folders searched for ``*.ipynb``; each with its ``vnetlab-answers.json``
-    beside it): a fresh kernel per notebook, answers re-checked in this process; writes
-    ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv`` and ``feedback/<learner>-<exercise>.md``. A faulty
-    submission gets its row and its reason; the exit status is 0 once the batch is graded.
+    beside it): a fresh kernel per notebook, ``--jobs`` at a time (default: one per core), each limited to
+    ``--memory-limit`` MB on Linux; answers re-checked in this process; a progress line on stderr; writes
+    ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv``, ``timings.csv`` and ``feedback/<learner>-<exercise>.md``
+    (replacing the previous run's: running it again gives the same files). A faulty submission gets its row
+    and its reason; the exit status is 0 once the batch is graded.
 
 ``vnetlab drill [--topics T1,T2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--seed S] [--progress PATH]
 [--export-csv PATH] [--list-topics]``
@@ -18,6 +21,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -38,7 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=float, default=300.0, help="seconds for a whole notebook (default: 300)")
     grade.add_argument("--cell-timeout", type=float, default=None,
                        help="seconds for one cell before it is interrupted (default: the smaller of 60 and --timeout)")
-    grade.add_argument("--jobs", type=int, default=1, help="notebooks run at the same time (default: 1)")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="notebooks run at the same time (default: the number of cores)")
+    grade.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
+                       help="address space per kernel in MB, Linux only; 0: no limit (default: 2048)")
+    grade.add_argument("--no-progress", dest="progress", action="store_false",
+                       help="no progress line on stderr")
     grade.add_argument("--learner-from", choices=("notebook", "folder", "file"), default="notebook",
                        help="learner id: the notebook's LEARNER cell, the submission's folder name, or its file name")
     grade.add_argument("--kernel", default="python3", help="Jupyter kernel to run submissions in (default: python3)")
@@ -69,8 +78,14 @@ def _grade(args: argparse.Namespace) -> int:
     from .grading.grader import Options, grade
 
     cell = args.cell_timeout if args.cell_timeout is not None else min(60.0, args.timeout)
-    options = Options(out=Path(args.out), timeout=args.timeout, cell_timeout=cell, jobs=args.jobs,
-                      learner_from=args.learner_from, kernel=args.kernel)
+    from .grading.grader import MEMORY_LIMITS
+
+    if args.memory_limit and not MEMORY_LIMITS:
+        print(f"vnetlab grade: --memory-limit is applied on Linux only; on {sys.platform} the kernels run without "
+              "a memory limit.", file=sys.stderr)
+    options = Options(out=Path(args.out), timeout=args.timeout, cell_timeout=cell, jobs=max(1, args.jobs),
+                      learner_from=args.learner_from, kernel=args.kernel, memory_limit=args.memory_limit or None,
+                      progress=args.progress)
     rows = grade(args.paths, options)
     for row in rows:
         score = f"{round(row.total, 2):g}/{row.max:g}" if row.exercise else "-"

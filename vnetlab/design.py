@@ -16,6 +16,7 @@ The rules (azure-facts.md; each reason cites its document):
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 from . import gateway as gw
@@ -60,8 +61,10 @@ class Requirements:
             value = getattr(self, f.name)
             if f.type == "bool" and not isinstance(value, bool):
                 raise DesignError(f"{f.name}={value!r}: true or false.", value=value, rule="a yes/no requirement")
-            if f.type != "bool" and value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                                            or value < 0):
+            optional = "None" in str(f.type)
+            if f.type != "bool" and (value is not None or not optional) and (
+                    isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                    or value < 0):
                 raise DesignError(f"{f.name}={value!r}: a number, 0 or more.", value=value, rule="counts are >= 0")
 
 

@@ -9,6 +9,7 @@ next to the BGP ones (VPN FAQ, 2026-06-04).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from netaddr import IPAddress, IPNetwork
@@ -60,6 +61,9 @@ def build_lng(name: str, gateway_ip: str, prefixes: list[str], bgp_asn: int | No
                                 source="https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq (2026-06-04)")
     if isinstance(prefixes, str):
         prefixes = [prefixes]
+    elif prefixes and not isinstance(prefixes, Iterable):
+        raise LocalGatewayError(f"LNG {name}: prefixes {prefixes!r} is not a list of CIDR prefixes.", value=prefixes,
+                                rule="a list of address prefixes")
     parsed = [addressing.parse_prefix(p) for p in (prefixes or [])]
     if len(parsed) > LNG_PREFIX_LIMIT:
         raise LocalGatewayError(f"{len(parsed)} prefixes in LNG {name}: the limit is {LNG_PREFIX_LIMIT}.",

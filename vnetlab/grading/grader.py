@@ -17,15 +17,27 @@ For every submitted notebook:
 4. every check, visible and hidden, runs here on that plain data, with this process's own vnetlab (networks
    are rebuilt with ``Network.from_dict``): nothing computed in the learner's kernel is trusted, so a
    redefined ``check``, a monkeypatched vnetlab or printed "success" changes nothing;
-5. ``gradebook.csv`` (one row per submission: points per question, total, max, status, reason, seconds),
+5. ``gradebook.csv`` (one row per submission, sorted by learner, exercise and file: points per question, total,
+   max, status, reason, tamper), ``timings.csv`` (seconds per submission, the only output that differs between two runs),
    ``checks.csv`` (every check, for the instructor), ``stats.csv`` (per question across the class) and
-   ``feedback/<learner>-<exercise>.md`` (visible checks with their messages; hidden checks only counted).
+   ``feedback/<learner>-<exercise>.md`` (visible checks with their messages; hidden checks only counted). What
+   :mod:`vnetlab.grading.tamper` detects (edited locked cells or metadata, a redefined ``check``, monkeypatching,
+   fake success output, reading ``solutions/``) is reported in the ``tamper`` column and a "Detected" section of
+   the feedback; it never changes a score.
 
 Statuses: ``ok``; ``errors`` (a cell raised; the rest graded); ``timeout`` (a cell was interrupted, the rest
 graded; or the whole notebook ran out of time, nothing taken out); ``kernel-died``; ``no-answers`` (the
-extraction printed nothing readable); ``corrupt``; ``unknown-exercise``; ``grader-error`` (a bug here; the
+extraction printed nothing readable); ``memory`` (a cell ran out of the kernel's memory limit and raised
+``MemoryError``, the rest graded); ``corrupt``; ``unknown-exercise``; ``grader-error`` (a bug here; the
 batch goes on). Widget answers in the sidecar are graded whatever the status. The kernel's process group
 is killed after each run, so no kernel (or process it started) is left behind.
+
+Batches: ``jobs`` kernels at a time (default: one per core); on Linux each kernel (and what it starts) gets an
+address-space limit (``memory_limit`` MB, ``RLIMIT_AS``); the kernel runs with ``VNETLAB_GRADING=1``, under which
+the widgets build no plotly front end (nobody watches a graded run; widget answers come from the sidecar). The
+reports are written to a scratch folder and then replace the grader's own files in ``out`` (``gradebook.csv``,
+``checks.csv``, ``stats.csv``, ``timings.csv``, ``feedback/``): running the same batch again gives the same
+files, and no feedback is left from a submission that is gone.
 
 Learner code runs with the grader's rights: run ``vnetlab grade`` in a container or a throw-away account.
 """
@@ -35,6 +47,7 @@ import ast
 import asyncio
 import copy
 import csv
+import functools
 import inspect
 import json
 import os
@@ -42,6 +55,8 @@ import re
 import secrets
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -53,7 +68,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from ..errors import GradingError
-from . import EXERCISES, answers, spec
+from . import EXERCISES, answers, spec, tamper
 from .core import MISSING, PLACEHOLDER_LEARNER, ExerciseSpec, QuestionResult, evaluate
 from .plain import to_plain
 
@@ -61,6 +76,9 @@ LEARNER_SOURCES = ("notebook", "folder", "file")
 MAX_NOTEBOOK_BYTES = 50_000_000
 MAX_PAYLOAD_CHARS = 5_000_000
 TIMEOUT_ENAME = "CellTimeout"
+GRADING_ENV = "VNETLAB_GRADING"  # read by vnetlab.widgets.figure_widget in the kernel
+MEMORY_LIMITS = sys.platform.startswith("linux")  # RLIMIT_AS as the kernel is started: Linux only
+REPORTS = ("gradebook.csv", "checks.csv", "stats.csv", "timings.csv", "feedback")  # what the grader owns in out
 
 
 @dataclass(frozen=True)
@@ -68,9 +86,11 @@ class Options:
     out: Path = Path("gradebook")
     timeout: float = 300.0        # whole notebook, seconds
     cell_timeout: float = 60.0    # one cell, seconds
-    jobs: int = 1                 # notebooks run at the same time
+    jobs: int = os.cpu_count() or 1  # notebooks run at the same time
     learner_from: str = "notebook"
     kernel: str = "python3"
+    memory_limit: int | None = 2048  # MB of address space per kernel (Linux); None: no limit
+    progress: bool = False        # a progress line on stderr
 
 
 @dataclass
@@ -84,6 +104,7 @@ class Graded:
     reason: str = ""
     results: list[QuestionResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    tamper: list[tamper.Finding] = field(default_factory=list)  # reported, never scored
     seconds: float = 0.0
 
     @property
@@ -272,6 +293,24 @@ async def _kill_group(pgid: int | None) -> None:
         await asyncio.sleep(0.1)
 
 
+def _limit_memory(megabytes: int) -> None:
+    """Run in the kernel's process before it starts (``preexec_fn``): cap its address space, and its children's."""
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def kernel_launch(options: Options) -> dict[str, Any]:
+    """How a grading kernel is started: its environment and, on Linux, its memory limit."""
+    # its output outside the cells (a library's warnings, a child process's prints) would garble the progress line
+    launch: dict[str, Any] = {"env": {**os.environ, GRADING_ENV: "1"}, "stdout": subprocess.DEVNULL,
+                              "stderr": subprocess.DEVNULL}
+    if options.memory_limit and MEMORY_LIMITS:
+        launch["preexec_fn"] = functools.partial(_limit_memory, int(options.memory_limit))
+    return launch
+
+
 def _cell_label(nb: Any, index: int | None) -> str:
     if index is None:
         return "a cell"
@@ -311,7 +350,7 @@ async def run_submission(sub: Submission, options: Options) -> Run:
         )
         status, reason = "ok", ""
         # Not asyncio.wait_for: nbclient turns the cancellation into DeadKernelError, hiding the timeout.
-        task = asyncio.ensure_future(client.async_execute())
+        task = asyncio.ensure_future(client.async_execute(**kernel_launch(options)))
         try:
             done, _ = await asyncio.wait({task}, timeout=options.timeout)
             if not done:
@@ -325,15 +364,15 @@ async def run_submission(sub: Submission, options: Options) -> Run:
                           f"{_cell_label(nb, stuck)}); its answers could not be taken out")
             elif isinstance(task.exception(), DeadKernelError):
                 status = "kernel-died"
-                reason = (f"the kernel died while running {_cell_label(nb, state['cell'])} (os._exit, a crash or "
-                          "out of memory); its answers could not be taken out")
+                reason = (f"the kernel died while running {_cell_label(nb, state['cell'])} (os._exit, a signal, a "
+                          "crash or out of memory); its answers could not be taken out")
             elif task.exception() is not None:
                 raise task.exception()
         finally:
             await _kill_group(state["pgid"])
         payload = _read_payload(nb.cells[-1], marker) if status == "ok" else None
         if status == "ok":
-            status, reason = _run_status(nb, state["errors"], payload)
+            status, reason = _run_status(nb, state["errors"], payload, options)
         try:
             recorded = answers.load(work / answers.SIDECAR)
         except GradingError as exc:
@@ -344,19 +383,25 @@ async def run_submission(sub: Submission, options: Options) -> Run:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _run_status(nb: Any, errors: list[tuple[int, str, str]], payload: dict | None) -> tuple[str, str]:
+def _run_status(nb: Any, errors: list[tuple[int, str, str]], payload: dict | None,
+                options: Options = Options()) -> tuple[str, str]:
     last = len(nb.cells) - 1
     learner_errors = [e for e in errors if e[0] != last]
     timeouts = [e for e in learner_errors if e[1] == TIMEOUT_ENAME]
-    raised = [e for e in learner_errors if e[1] != TIMEOUT_ENAME]
+    memory = [e for e in learner_errors if e[1] == "MemoryError"]
+    raised = [e for e in learner_errors if e[1] not in (TIMEOUT_ENAME, "MemoryError")]
+    limit = f" (the limit is {options.memory_limit} MB)" if options.memory_limit and MEMORY_LIMITS else ""
     parts = [f"{_cell_label(nb, i)} {evalue}" for i, _, evalue in timeouts]
+    parts += [f"{_cell_label(nb, i)} ran out of memory{limit} and raised MemoryError" for i, _, _ in memory]
     parts += [f"{_cell_label(nb, i)} raised {ename}: {str(evalue)[:120]}" for i, ename, evalue in raised[:3]]
     if len(raised) > 3:
         parts.append(f"{len(raised) - 3} more cells raised")
     if payload is None:
-        return "no-answers", "; ".join(["the answers could not be taken out of the kernel", *parts])
+        return ("memory" if memory else "no-answers"), "; ".join(["the answers could not be taken out of the kernel",
+                                                                 *parts])
     if parts:
-        return ("timeout" if timeouts else "errors"), "; ".join(parts) + "; the answers that were defined are graded"
+        status = "timeout" if timeouts else "memory" if memory else "errors"
+        return status, "; ".join(parts) + "; the answers that were defined are graded"
     return "ok", ""
 
 
@@ -388,6 +433,7 @@ async def grade_submission(path: Path, options: Options) -> Graded:
             if options.learner_from == "notebook":
                 sub.learner, sub.notes = sub.declared, []
         row = Graded(path, sub.learner, exercise, run.status, run.reason, score(sub, run), sub.notes)
+        row.tamper = tamper.detect(sub.nb, exercise)
     except Fault as fault:
         row = Graded(path, _path_learner(path, options), fault.exercise, fault.status, fault.reason)
     except Exception as exc:  # a bug in the grader must not stop the batch
@@ -396,12 +442,51 @@ async def grade_submission(path: Path, options: Options) -> Graded:
     return row
 
 
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
+
+
+class Progress:
+    """``graded 37/100 · 2 running · 0:41 elapsed · ~1:10 left`` on stderr: redrawn in place on a terminal,
+    one plain line per finished submission otherwise (a log file, CI)."""
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.total, self.done, self.running = total, 0, 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.start = time.monotonic()
+
+    def line(self) -> str:
+        elapsed = time.monotonic() - self.start
+        text = f"graded {self.done}/{self.total} · {self.running} running · {_clock(elapsed)} elapsed"
+        if 0 < self.done < self.total:
+            text += f" · ~{_clock(elapsed / self.done * (self.total - self.done))} left"
+        return text
+
+    def update(self, started: int = 0, finished: int = 0) -> None:
+        self.running += started - finished
+        self.done += finished
+        if self.tty:
+            self.stream.write("\r\033[K" + self.line() + ("\n" if self.done == self.total else ""))
+        elif finished:
+            self.stream.write(self.line() + "\n")
+        self.stream.flush()
+
+
 async def grade_all(paths: Sequence[Path], options: Options) -> list[Graded]:
     gate = asyncio.Semaphore(max(1, options.jobs))
+    progress = Progress(len(paths)) if options.progress else None
 
     async def one(path: Path) -> Graded:
         async with gate:
-            return await grade_submission(path, options)
+            if progress:
+                progress.update(started=1)
+            try:
+                return await grade_submission(path, options)
+            finally:
+                if progress:
+                    progress.update(finished=1)
 
     return list(await asyncio.gather(*(one(p) for p in paths)))
 
@@ -421,6 +506,10 @@ def feedback_markdown(row: Graded) -> str:
              f"- Submission: `{row.path.name}`", f"- Score: **{_num(row.total)} / {_num(row.max)}**",
              f"- Status: {row.status}" + (f" — {row.reason}" if row.reason else "")]
     lines += [f"- Note: {note}" for note in row.notes]
+    if row.tamper:
+        lines += ["", "## Detected", "", "The grader re-checks every answer itself, in its own process, so none of "
+                  "this changes your score; it is listed so that you and your instructor see it.", ""]
+        lines += [f"- {finding}" for finding in row.tamper]
     for result in row.results:
         lines += ["", f"## {result.question} · {result.title} — {_num(result.earned)} / {_num(result.points)}", ""]
         if result.problem:
@@ -438,19 +527,43 @@ def feedback_markdown(row: Graded) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _order(row: Graded) -> tuple[str, str, str]:
+    return row.learner, row.exercise or "", str(row.path)
+
+
 def write_reports(rows: list[Graded], out: Path) -> None:
+    """Write the reports to a scratch folder beside them, then put each in place of the previous run's."""
     out.mkdir(parents=True, exist_ok=True)
+    rows = sorted(rows, key=_order)
+    scratch = Path(tempfile.mkdtemp(prefix=".vnetlab-grade-", dir=out))
+    try:
+        _write_reports(rows, scratch)
+        for name in REPORTS:
+            old = out / name
+            if old.is_dir():
+                old.rename(scratch / f"{name}.old")  # a rename: the new feedback/ replaces it at once
+            os.replace(scratch / name, old)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write_reports(rows: list[Graded], out: Path) -> None:
     feedback = out / "feedback"
     feedback.mkdir(exist_ok=True)
     qids = list(dict.fromkeys(r.question for row in rows for r in row.results))
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["learner", "notebook", "exercise", *qids, "total", "max", "status", "reason", "seconds"])
+        w.writerow(["learner", "notebook", "exercise", *qids, "total", "max", "status", "reason", "tamper"])
         for row in rows:
             points = {r.question: _num(r.earned) for r in row.results}
             reason = "; ".join(filter(None, [row.reason, *row.notes]))
             w.writerow([row.learner, str(row.path), row.exercise or "", *(points.get(q, "") for q in qids),
-                        _num(row.total), _num(row.max), row.status, reason, f"{row.seconds:.1f}"])
+                        _num(row.total), _num(row.max), row.status, reason, tamper.summary(row.tamper)])
+    with open(out / "timings.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["learner", "notebook", "exercise", "status", "seconds"])
+        for row in rows:
+            w.writerow([row.learner, str(row.path), row.exercise or "", row.status, f"{row.seconds:.1f}"])
     with open(out / "checks.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["learner", "notebook", "exercise", "question", "check", "visible", "possible", "earned", "message"])
@@ -488,6 +601,6 @@ def grade(paths: Sequence["str | os.PathLike"], options: Options = Options()) ->
     if not submissions:
         raise GradingError(f"No notebooks found in {', '.join(map(str, paths))}.", value=list(map(str, paths)),
                            rule="grade needs submissions")
-    rows = asyncio.run(grade_all(submissions, options))
+    rows = sorted(asyncio.run(grade_all(submissions, options)), key=_order)
     write_reports(rows, Path(options.out))
     return rows

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from ..addressing import AddressPlan, analyze_plan, subnet_info
 from ..facts import fact
 from ..plots import address_map_figure
-from . import Explorer, callback, error_html, replace_figure
+from . import Explorer, callback, error_html, figure_widget, replace_figure
 
 
 def split_space(text: str) -> list[str]:
@@ -85,7 +85,7 @@ class AddressPlanner(Explorer):
         self.table = ipw.HTML()
         self.next_free = ipw.HTML()
         self.errors = ipw.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = figure_widget()
         self.plan: AddressPlan = analyze_plan([])
         self.widget = ipw.VBox([
             ipw.HBox([self.textarea, ipw.VBox([self.space, self.prefixlen, self.next_free])]),

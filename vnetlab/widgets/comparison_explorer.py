@@ -22,7 +22,7 @@ from ..compare import ALGORITHMS, OPTIONS, Comparison, break_even_gb, compare, k
 from ..errors import VnetlabError
 from ..gateway import catalog, check_creatable, sku
 from ..plots import comparison_figure, cost_curve_figure, timeline_figure
-from . import Explorer, callback, replace_figure
+from . import Explorer, callback, figure_widget, replace_figure
 
 # Monthly volumes offered by the slider (GB, about three steps a decade); the cost curve is drawn over the same grid.
 VOLUMES_GB = (0, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000,
@@ -144,9 +144,9 @@ class ComparisonExplorer(Explorer):
         self.table = ipw.HTML()
         self.break_even = ipw.HTML()
         self.errors = ipw.HTML()
-        self.figure = go.FigureWidget()
-        self.cost_figure = go.FigureWidget()
-        self.timeline_figure = go.FigureWidget(timeline_figure(provisioning_plan()))
+        self.figure = figure_widget()
+        self.cost_figure = figure_widget()
+        self.timeline_figure = figure_widget(timeline_figure(provisioning_plan()))
         self.current: ComparisonView | None = None
         self.widget = ipw.VBox([
             ipw.HBox([self.a_region, self.b_region, self.sku, self.algorithm]),

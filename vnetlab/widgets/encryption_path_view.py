@@ -20,7 +20,7 @@ from ..encryption import EncryptionReport
 from ..network import Network
 from ..plots import encryption_path_figure
 from ..scenario import load_scenario
-from . import Explorer, callback, replace_figure
+from . import Explorer, callback, figure_widget, replace_figure
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class EncryptionPathView(Explorer):
         self.answer = ipw.HTML()
         self.legs = ipw.HTML()
         self.errors = ipw.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = figure_widget()
         self.current: EncryptionView | None = None
         self.widget = ipw.VBox([ipw.HBox([self.a, self.b]),
                                 ipw.HBox([self.vnet_encryption, self.accelerated_networking]),

@@ -25,7 +25,7 @@ from ..network import Network
 from ..plots import topology_figure
 from ..scenario import load_scenario
 from ..trace import Trace
-from . import Explorer, callback, replace_figure
+from . import Explorer, callback, figure_widget, replace_figure
 from .next_hop_explorer import _sample, hops_html
 
 RULE_FIELDS = ("name", "type", "mode", "internal", "external")
@@ -191,7 +191,7 @@ class NatRuleBuilder(Explorer):
         self.translations = ipw.HTML()
         self.hops = ipw.HTML()
         self.errors = ipw.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = figure_widget()
         self.current: NatView | None = None
         self.widget = ipw.VBox([
             ipw.HTML(f"<b>NAT rules of {escape(self.session.gateway.name)}</b> (name, type, mode, internal, external)"),

@@ -22,7 +22,7 @@ from ..network import Network
 from ..routes import EffectiveRoutes
 from ..trace import Trace
 from ..plots import route_table_figure, topology_figure
-from . import Explorer, callback, replace_figure
+from . import Explorer, callback, figure_widget, replace_figure
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,8 @@ class NextHopExplorer(Explorer):
                                 description="Address", style=style)
         self.hops = ipw.HTML()
         self.errors = ipw.HTML()
-        self.routes_figure = go.FigureWidget()
-        self.figure = go.FigureWidget()
+        self.routes_figure = figure_widget()
+        self.figure = figure_widget()
         self.current: NextHopView | None = None
         self.widget = ipw.VBox([
             ipw.HBox([self.source, self.destination, self.address]),

@@ -16,7 +16,7 @@ from ..network import Network
 from ..peering import PeeringLink, PeeringSettings, azure_defaults
 from ..plots import topology_figure
 from ..trace import Reachability, Trace
-from . import Explorer, callback, replace_figure
+from . import Explorer, callback, figure_widget, replace_figure
 
 # What each setting does, for the checkboxes' tooltips (Manage peering, 2025-05-08; azure-facts.md §6.2).
 SETTING_HELP = {
@@ -150,7 +150,7 @@ class PeeringExplorer(Explorer):
         self.status = ipw.HTML()
         self.errors = ipw.HTML()
         self.matrix = ipw.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = figure_widget()
         self._syncing = False  # True while the explorer itself sets the checkboxes
         self.widget = ipw.VBox([
             ipw.HBox([self.vnet_a, self.vnet_b]),
