@@ -16,8 +16,9 @@ import random
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from netaddr import IPAddress, IPNetwork, IPSet
+from netaddr import IPAddress, IPNetwork
 
+from ..addressing import overlaps
 from ..connection import GatewayConnectionError
 from ..errors import PeeringOverlapError, VnetlabError
 from ..nat import NatSupportError
@@ -142,7 +143,7 @@ def read_merger(raw: Any, givens: Mapping) -> Merger:
 
 
 def _overlap(a: str, b: str) -> bool:
-    return bool(IPSet([a]) & IPSet([b]))
+    return bool(overlaps(a, b))
 
 
 def _rule_refusal(m: Merger, givens: Mapping) -> str:
