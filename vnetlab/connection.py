@@ -20,6 +20,7 @@ from netaddr import IPNetwork
 
 from . import addressing
 from .errors import VnetlabError
+from .vnet import azure_spelling
 
 P2S_PROTOCOLS = ("OpenVPN", "SSTP", "IkeV2")
 V2V_HOWTO = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal (2025-06-30)"
@@ -225,8 +226,7 @@ def check_ipsec_settings(gateway, policy: object, protocol: str | None, kind: st
         if not isinstance(policy, ipsec.IpsecPolicy):
             policy = ipsec.IpsecPolicy.from_dict(policy)
     default = "IKEv1" if gateway.vpn_type == "PolicyBased" else "IKEv2"
-    text = default if protocol is None else str(protocol).strip()
-    match = next((p for p in ("IKEv1", "IKEv2") if p.lower() == text.lower()), None)
+    match = azure_spelling(default if protocol is None else protocol, ("IKEv1", "IKEv2"))
     if match is None:
         raise GatewayConnectionError(f"Connection protocol {protocol!r}: use IKEv2 or IKEv1.", value=protocol,
                                      rule="IKE versions", source=VPN_FAQ)
@@ -315,22 +315,25 @@ def check_connection(net, local, remote, kind: str, name: str, enable_bgp: bool,
         check_external_collisions(local, remote.name, remote.prefixes, ingress)
 
 
+def _reach(c) -> tuple[str, str, list]:
+    """What connection ``c`` reaches: (its name, a label, [(prefix, NAT rule or None)]) — a VNet-to-VNet peer's address
+    space, or a site's prefixes after the connection's IngressSnat rules (as Azure routes them)."""
+    from .nat import site_prefixes_seen_by_azure
+
+    if c.kind == "Vnet2Vnet":
+        return c.remote.vnet.name, f"VNet {c.remote.vnet.name}", [(p, None) for p in c.remote.vnet.address_space]
+    return c.remote.name, f"site {c.remote.name}", site_prefixes_seen_by_azure(c)
+
+
 def check_connected_spaces(gateway, spaces: list[IPNetwork], name: str, vnets_only: bool) -> None:
     """The address spaces of all VNets and local sites connected to a gateway must not overlap (VNet-to-VNet how-to,
     2025-06-30): a new VNet-to-VNet peer is checked against every existing connection, a new site against the VNets
     already connected (sites among themselves are checked with their NAT rules, :func:`check_external_collisions`)."""
-    from .nat import site_prefixes_seen_by_azure
-
     for c in gateway.connections.values():
-        if c.kind == "Vnet2Vnet":
-            theirs, what = list(c.remote.vnet.address_space), f"VNet {c.remote.vnet.name}"
-        elif vnets_only:
+        peer, what, reached = _reach(c)
+        if peer == name or (vnets_only and c.kind != "Vnet2Vnet"):
             continue
-        else:
-            theirs, what = [p for p, _ in site_prefixes_seen_by_azure(c)], f"site {c.remote.name}"
-        if what.endswith(f" {name}"):
-            continue
-        clash = addressing.overlaps(spaces, theirs)
+        clash = addressing.overlaps(spaces, [p for p, _ in reached])
         if clash:
             raise GatewayConnectionError(
                 f"{name}'s {clash[0][0]} overlaps {clash[0][1]} of {what}, already connected to {gateway.name} by "
@@ -341,13 +344,13 @@ def check_connected_spaces(gateway, spaces: list[IPNetwork], name: str, vnets_on
 def check_external_collisions(gateway, site: str, prefixes: list[IPNetwork], ingress: tuple) -> None:
     """A site's translated prefixes must not collide with what another connection of the gateway reaches, when NAT
     is involved on either side (external mappings vs networks connected without NAT, NAT overview 2024-10-16)."""
-    from .nat import NatOverlapError, site_prefixes_seen_by_azure, translate_prefixes
+    from .nat import NatOverlapError, translate_prefixes
 
     mine = translate_prefixes(ingress, prefixes)
     for c in gateway.connections.values():
-        if c.kind != "IPsec" or c.remote.name == site:
+        peer, _, theirs = _reach(c)
+        if c.kind != "IPsec" or peer == site:
             continue
-        theirs = site_prefixes_seen_by_azure(c)
         for p, rule in mine:
             for q, other in theirs:
                 shared = rule is not None and other is not None and rule.name == other.name  # same site, same rule

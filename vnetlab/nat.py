@@ -29,6 +29,7 @@ from .display import html_table, text_table
 from .errors import VnetlabError
 from .facts import fact
 from .packet import Packet
+from .vnet import azure_spelling, check_name
 
 TYPES = ("Static", "Dynamic")
 MODES = ("IngressSnat", "EgressSnat")
@@ -55,10 +56,9 @@ def _src(key: str) -> str:
 
 
 def _choice(value: object, allowed: tuple[str, ...], what: str, key: str) -> str:
-    text = str(value).strip().lower() if isinstance(value, str) else None
-    for a in allowed:
-        if text == a.lower():
-            return a
+    spelled = azure_spelling(value, allowed)
+    if spelled is not None:
+        return spelled
     raise NatRuleError(f"NAT rule {what} {value!r}: use {' or '.join(allowed)}.", value=value,
                        rule=f"NAT rule {what}s", source=_src(key))
 
@@ -123,8 +123,6 @@ def make_rule(name: str, *, type: str = "Static", mode: str, internal: str, exte
               internal_port: object = None, external_port: object = None,
               ip_configuration_id: str = "default") -> NatRule:
     """Validate one rule on its own (rules that depend on the gateway are in :func:`check_rule_on_gateway`)."""
-    from .vnet import check_name
-
     check_name(name, "NAT rule")
     if "/" in name:
         raise NatRuleError(f"NAT rule name {name!r} contains '/', which Azure does not allow in rule names.",

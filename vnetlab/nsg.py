@@ -35,6 +35,7 @@ from .display import html_table, text_table
 from .errors import VnetlabError
 from .facts import fact
 from .packet import Packet
+from .vnet import azure_spelling
 from .vnet import check_name
 
 NSG_OVERVIEW = "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview (2025-07-15)"
@@ -59,10 +60,9 @@ class NsgRuleError(NsgError):
 def _choice(value: object, allowed: Iterable[str], field_name: str, rule_name: str) -> str:
     """Case-insensitive in, Azure's spelling out."""
     options = tuple(allowed)
-    if isinstance(value, str):
-        for option in options:
-            if value.strip().lower() == option.lower():
-                return option
+    spelled = azure_spelling(value, options)
+    if spelled is not None:
+        return spelled
     raise NsgRuleError(f"Rule {rule_name}: {field_name} {value!r}; use one of {', '.join(options)}.", value=value,
                        rule=f"{field_name} is one of {', '.join(options)}", source=NSG_OVERVIEW)
 
@@ -174,7 +174,7 @@ def parse_addresses(value: object, rule_name: str = "?") -> tuple[AddressMatch, 
         if text.lower() in (ANY, "any"):
             out.append(AddressMatch(ANY))
             continue
-        tag = next((t for t in service_tag_names() if t.lower() == text.lower()), None)
+        tag = azure_spelling(text, service_tag_names())
         if tag is not None:
             out.append(AddressMatch(tag, tag=tag))
             continue

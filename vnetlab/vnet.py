@@ -15,6 +15,7 @@ rules spanning VNets (peering, overlap with peers) are checked in one place.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 from dataclasses import dataclass, field
 
 from netaddr import IPAddress, IPNetwork
@@ -40,6 +41,13 @@ def check_name(name: object, what: str) -> str:
         raise ResourceNameError(f"{what} name {name!r} has leading or trailing spaces.", value=name,
                                 rule="names have no surrounding spaces")
     return name
+
+
+def azure_spelling(value: object, allowed: "Iterable[str]") -> str | None:
+    """``value`` written as Azure writes it (case and surrounding spaces ignored), or None when it is none of
+    ``allowed``; callers raise their own error, naming the rule the value breaks."""
+    text = value.strip().lower() if isinstance(value, str) else None
+    return next((a for a in allowed if a.lower() == text), None)
 
 
 def normalize_region(region: object) -> str:
