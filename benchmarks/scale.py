@@ -67,7 +67,7 @@ def build_scale_network(spokes: int | None = None, prefixes: int = ONPREM_PREFIX
         rng = spoke_range(i)
         net.add_vnet(name, [rng], region="westeurope").add_subnet("app", rng.replace(".0/24", ".0/26")) \
             .add_nic(f"vm-{name}")
-        net.peer("hub", name, allow_gateway_transit=True, use_remote_gateways=True)
+        net.peer("hub", name, allow_gateway_transit="hub", use_remote_gateways=name)
     return net
 
 

@@ -3,7 +3,7 @@ import pytest
 
 import vnetlab as vl
 from vnetlab.connection import GatewayConnectionError
-from vnetlab.errors import GatewayTransitError
+from vnetlab.errors import GatewayTransitError, PeeringError
 from vnetlab.gateway import BgpError, GatewayError, SkuError
 from vnetlab.local_gateway import LocalGatewayError
 from vnetlab.route_table import RouteTableError
@@ -19,7 +19,7 @@ def s1(*, use_remote_gateways=True, lng_prefix="192.168.1.0/24", sku="VpnGw2AZ")
     net.add_vpn_gateway("hub", sku)
     net.add_local_network_gateway("branch", "203.0.113.10", [lng_prefix])
     net.connect("hub", "branch", kind="IPsec")
-    net.peer("hub", "spoke", allow_gateway_transit=True, use_remote_gateways=use_remote_gateways)
+    net.peer("hub", "spoke", allow_gateway_transit="hub", use_remote_gateways="spoke" if use_remote_gateways else None)
     return net
 
 
@@ -146,7 +146,7 @@ def test_s6_gateway_transit_mistakes():
     net2 = s1()
     net2.add_vnet("hub2", ["10.5.0.0/16"], region="westeurope").add_subnet("GatewaySubnet", "10.5.255.0/27")
     net2.add_vpn_gateway("hub2", "VpnGw1AZ")
-    net2.peer("hub2", "spoke", allow_gateway_transit=True)
+    net2.peer("hub2", "spoke", allow_gateway_transit="hub2")
     with pytest.raises(GatewayTransitError, match="only one"):
         net2.set_peering("spoke", "hub2", use_remote_gateways=True)
     # (c) hub link without allow_gateway_transit
@@ -162,13 +162,13 @@ def test_s6d_basic_hub_gateway_does_not_offer_transit():
     net.add_vnet("spoke", ["10.1.0.0/16"], region="westeurope")
     net.add_vpn_gateway("hub", "Basic")
     with pytest.raises(GatewayTransitError, match="Basic"):
-        net.peer("hub", "spoke", allow_gateway_transit=True)
+        net.peer("hub", "spoke", allow_gateway_transit="hub")
 
 
 def test_s6e_transit_over_global_peering_is_allowed():
     net = s1(use_remote_gateways=False)
     net.add_vnet("far", ["10.9.0.0/16"], region="japanwest").add_subnet("app", "10.9.1.0/24").add_nic("vm-far")
-    ab, ba = net.peer("hub", "far", allow_gateway_transit=True, use_remote_gateways=True)
+    ab, ba = net.peer("hub", "far", allow_gateway_transit="hub", use_remote_gateways="far")
     assert ab.kind == "Global"
     assert net.trace("vm-far", "192.168.1.10").reachable
 
@@ -212,7 +212,7 @@ def test_s11c_system_peering_route_beats_a_more_specific_bgp_route():
 def test_vnet_to_vnet_with_bgp_carries_the_remote_hubs_spokes_multi_hop():
     net = v2v_pair(asns=(65001, 65002))
     net.add_vnet("spoke2", ["10.32.0.0/16"], region="japanwest").add_subnet("app", "10.32.1.0/24").add_nic("vm-s2")
-    net.peer("vnet2", "spoke2", allow_gateway_transit=True, use_remote_gateways=True)
+    net.peer("vnet2", "spoke2", allow_gateway_transit="vnet2", use_remote_gateways="spoke2")
     net.connect("vnet1", "vnet2", enable_bgp=True)
     assert net.effective_routes("vnet1", "app").lookup("10.32.1.4").next_hop_type == "VirtualNetworkGateway"
     assert net.trace("vm-vnet1", "10.32.1.4").reachable
@@ -221,7 +221,7 @@ def test_vnet_to_vnet_with_bgp_carries_the_remote_hubs_spokes_multi_hop():
 def test_vnet_to_vnet_without_bgp_does_not_carry_the_remote_spokes():
     net = v2v_pair()
     net.add_vnet("spoke2", ["10.32.0.0/16"], region="japanwest").add_subnet("app", "10.32.1.0/24").add_nic("vm-s2")
-    net.peer("vnet2", "spoke2", allow_gateway_transit=True, use_remote_gateways=True)
+    net.peer("vnet2", "spoke2", allow_gateway_transit="vnet2", use_remote_gateways="spoke2")
     net.connect("vnet1", "vnet2")
     assert net.effective_routes("vnet1", "app").lookup("10.32.1.4").next_hop_type == "None"
 
@@ -368,3 +368,48 @@ def test_a_vnet_to_vnet_peer_may_not_overlap_a_site_already_connected_to_the_gat
     net.connect("a", "dc", kind="IPsec")
     with pytest.raises(vl.VnetlabError, match="must not overlap"):
         net.connect("a", "b", kind="Vnet2Vnet")
+
+
+def _hub_spoke_site():
+    """S1 without the peering: hub with a VpnGw2AZ gateway and an IPsec connection to a branch, a spoke with a VM."""
+    net = s1()
+    net.remove_peering("hub", "spoke")
+    return net
+
+
+@pytest.mark.parametrize("order", [("hub", "spoke"), ("spoke", "hub")])
+def test_peer_names_the_vnet_whose_link_carries_each_gateway_setting(order):
+    # Manage peering (facts §6.2): allowGatewayTransit is a setting of the hub's link, useRemoteGateways of the
+    # spoke's; naming the VNet makes the meaning independent of the argument order
+    net = _hub_spoke_site()
+    net.peer(*order, allow_gateway_transit="hub", use_remote_gateways="spoke")
+    hub_link, spoke_link = net.peering("hub", "spoke").settings, net.peering("spoke", "hub").settings
+    assert (hub_link.allow_gateway_transit, hub_link.use_remote_gateways) == (True, False)
+    assert (spoke_link.allow_gateway_transit, spoke_link.use_remote_gateways) == (False, True)
+    assert net.trace("vm-spoke", "192.168.1.10").reachable  # S1
+
+
+@pytest.mark.parametrize("setting", ["allow_gateway_transit", "use_remote_gateways"])
+def test_peer_refuses_the_ambiguous_boolean_form_and_creates_nothing(setting):
+    net = _hub_spoke_site()
+    with pytest.raises(PeeringError, match="name the VNet whose link carries it") as err:
+        net.peer("hub", "spoke", **{setting: True})
+    assert err.value.rule and "learn.microsoft.com" in err.value.source
+    assert net.vnet("hub").peerings == {} and net.vnet("spoke").peerings == {}
+
+
+def test_peer_refuses_a_gateway_setting_named_for_a_third_vnet():
+    net = _hub_spoke_site()
+    with pytest.raises(PeeringError, match="'hub' or 'spoke'"):
+        net.peer("hub", "spoke", allow_gateway_transit="branch")
+    assert net.vnet("hub").peerings == {}
+
+
+def test_peer_use_remote_gateways_still_needs_transit_on_the_other_link():
+    net = _hub_spoke_site()
+    with pytest.raises(GatewayTransitError, match="allow_gateway_transit"):
+        net.peer("hub", "spoke", use_remote_gateways="spoke")
+    with pytest.raises(GatewayTransitError):  # the spoke has no gateway to share
+        net.peer("hub", "spoke", allow_gateway_transit="spoke")
+    net.peer("hub", "spoke", allow_gateway_transit=False, use_remote_gateways=None)  # both off
+    assert not net.trace("vm-spoke", "192.168.1.10").reachable

@@ -127,9 +127,9 @@ def test_duplicate_and_self_peering_refused(net):
 def test_gateway_transit_needs_a_gateway(net):
     # Manage peering: allowGatewayTransit needs a gateway in this VNet; useRemoteGateways needs one in the peer
     with pytest.raises(GatewayTransitError, match="no VPN gateway"):
-        net.peer("hub", "spoke1", allow_gateway_transit=True)
+        net.peer("hub", "spoke1", allow_gateway_transit="hub")
     with pytest.raises(GatewayTransitError):
-        net.peer("hub", "spoke1", use_remote_gateways=True)
+        net.peer("hub", "spoke1", use_remote_gateways="spoke1")
     net.peer("hub", "spoke1")
     with pytest.raises(GatewayTransitError):
         net.set_peering("spoke1", "hub", use_remote_gateways=True)

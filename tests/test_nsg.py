@@ -23,7 +23,7 @@ def s9():
     net.add_vpn_gateway("hub", sku="VpnGw2AZ")
     net.add_local_network_gateway("branch", gateway_ip="203.0.113.10", prefixes=["192.168.1.0/24"])
     net.connect("hub", "branch", kind="IPsec")
-    net.peer("hub", "spoke", allow_gateway_transit=True, use_remote_gateways=True)
+    net.peer("hub", "spoke", allow_gateway_transit="hub", use_remote_gateways="spoke")
     net.add_network_security_group("app-nsg")
     net.associate_network_security_group("spoke", "app", nsg="app-nsg")
     return net

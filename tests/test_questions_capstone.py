@@ -48,7 +48,7 @@ def build(G, *, encrypt=True, accelerate=("vm-nw-app", "vm-lw-records"), gateway
         net.connect("litware", G["site"], kind="IPsec", ingress_nat_rules=["dc-in"], egress_nat_rules=["litware-out"])
         if p2s:
             net.add_point_to_site("litware", "172.16.0.0/24", ("OpenVPN",))
-        net.peer("litware", "northwind", allow_gateway_transit=True, use_remote_gateways=True)
+        net.peer("litware", "northwind", allow_gateway_transit="litware", use_remote_gateways="northwind")
     if encrypt:
         for v in ("northwind", "litware"):
             net.set_vnet_encryption(v)

@@ -47,7 +47,8 @@ def build_hub(G, *, space=None, gw_prefix=GATEWAY_PREFIX, sku="VpnGw1AZ", site_p
     net.add_local_network_gateway("branch", G["site"]["device_ip"], [site_prefix or G["site"]["prefix"]])
     net.connect("hub", "branch", kind="IPsec")
     for spoke in G["spoke_vms"]:
-        net.peer("hub", spoke, allow_gateway_transit=transit, use_remote_gateways=transit and remote)
+        net.peer("hub", spoke, allow_gateway_transit="hub" if transit else None,
+                 use_remote_gateways=spoke if transit and remote else None)
     if join_spokes:
         net.peer("spoke1", "spoke2")
     return net

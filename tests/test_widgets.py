@@ -182,7 +182,7 @@ def test_gateway_settings_on_a_new_peering_refuse_the_peer_click_then_recover(ex
     explorer.allow_gateway_transit.value = True
     explorer.peer_button.click()
     expected = engine_message(GatewayTransitError, vl.load_scenario("hub-and-spoke").peer, "spoke1", "spoke2",
-                              allow_gateway_transit=True)
+                              allow_gateway_transit="spoke1")
     assert expected in explorer.errors.value
     assert explorer.network.vnet("spoke1").peerings.get("spoke2") is None  # nothing half-created
     explorer.allow_gateway_transit.value = False

@@ -261,27 +261,56 @@ class Network:
         self._touch()
         return link
 
-    def peer(self, a: str, b: str, *, allow_virtual_network_access: bool = True, allow_forwarded_traffic: bool = False,
-             allow_gateway_transit: bool = False, use_remote_gateways: bool = False) -> tuple[PeeringLink, PeeringLink]:
-        """Peer ``a`` and ``b`` the way the portal does: both links at once.
+    def peer(self, a: str, b: str, *, allow_gateway_transit: "str | None" = None,
+             use_remote_gateways: "str | None" = None, allow_virtual_network_access: bool = True,
+             allow_forwarded_traffic: bool = False) -> tuple[PeeringLink, PeeringLink]:
+        """Peer ``a`` and ``b`` the way the portal does: both links at once, both checked before either is created.
 
-        ``allow_virtual_network_access`` and ``allow_forwarded_traffic`` apply to both links;
-        ``allow_gateway_transit`` to ``a``'s link (``a`` shares its gateway) and ``use_remote_gateways`` to
-        ``b``'s link (``b`` uses ``a``'s gateway), the hub-and-spoke pattern. Both links are checked before
-        either is created.
+        ``allow_virtual_network_access`` and ``allow_forwarded_traffic`` apply to both links. The two gateway
+        settings belong to one link each, so they take the **name of the VNet whose link carries them**::
+
+            net.peer("hub", "spoke1", allow_gateway_transit="hub", use_remote_gateways="spoke1")
+
+        ``allowGatewayTransit`` on the hub's link shares the hub's gateway; ``useRemoteGateways`` on the spoke's
+        link makes the spoke use it (Manage peering, 2025-05-08). ``True`` does not say which link, and is refused.
         """
         va, vb = self.vnet(a), self.vnet(b)
+        transit = self._carrier("allow_gateway_transit", allow_gateway_transit, va, vb)
+        remote = self._carrier("use_remote_gateways", use_remote_gateways, va, vb)
         common = dict(allow_virtual_network_access=allow_virtual_network_access,
                       allow_forwarded_traffic=allow_forwarded_traffic)
-        sa = self._settings({**common, "allow_gateway_transit": allow_gateway_transit})
-        sb = self._settings({**common, "use_remote_gateways": use_remote_gateways})
+        sa, sb = (self._settings({**common, "allow_gateway_transit": transit is v, "use_remote_gateways": remote is v})
+                  for v in (va, vb))
         check_link(va, vb, sa)
         check_link(vb, va, sb)
-        if sb.use_remote_gateways and not sa.allow_gateway_transit:
-            raise GatewayTransitError(f"use_remote_gateways on {vb.name}'s link needs allow_gateway_transit on "
-                                      f"{va.name}'s link.", value="use_remote_gateways",
-                                      rule="the peer must allow gateway transit", source=MANAGE_PEERING)
+        for user, s_user, other, s_other in ((vb, sb, va, sa), (va, sa, vb, sb)):
+            if s_user.use_remote_gateways and not s_other.allow_gateway_transit:
+                raise GatewayTransitError(f"use_remote_gateways on {user.name}'s link needs allow_gateway_transit on "
+                                          f"{other.name}'s link (allow_gateway_transit={other.name!r}).",
+                                          value="use_remote_gateways", rule="the peer must allow gateway transit",
+                                          source=MANAGE_PEERING)
         return self.add_peering_link(va.name, vb.name, **sa.__dict__), self.add_peering_link(vb.name, va.name, **sb.__dict__)
+
+    @staticmethod
+    def _carrier(setting: str, value: Any, va: VirtualNetwork, vb: VirtualNetwork) -> "VirtualNetwork | None":
+        """The VNet whose link carries ``setting`` in :meth:`peer`: named by ``value`` (None or False: neither)."""
+        if value is None or value is False:
+            return None
+        if value is True:
+            raise PeeringError(
+                f"{setting}=True does not say which link carries it: name the VNet whose link carries it, e.g. "
+                f"{setting}={(va.name if setting == 'allow_gateway_transit' else vb.name)!r}. Each of a peering's two "
+                "links has its own settings: allowGatewayTransit on the link of the VNet that shares its gateway, "
+                "useRemoteGateways on the link of the VNet that uses the peer's gateway.", value=value,
+                rule=f"{setting} is a setting of one link", source=MANAGE_PEERING)
+        name = value.name if isinstance(value, VirtualNetwork) else value
+        if name == va.name:
+            return va
+        if name == vb.name:
+            return vb
+        raise PeeringError(f"{setting}={value!r}: name {va.name!r} or {vb.name!r}, the VNet whose link carries it.",
+                           value=value, rule=f"{setting} is set on one of the two peered VNets' links",
+                           source=MANAGE_PEERING)
 
     def peering(self, vnet: str, remote: str) -> PeeringLink:
         v = self.vnet(vnet)

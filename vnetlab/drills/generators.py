@@ -199,7 +199,8 @@ def _nh_network(p: dict) -> Network:
         net.add_local_network_gateway("branch", "198.51.100.10", [p["branch"]])
         net.connect("hub", "branch", kind="IPsec")
     for name in ("spoke1", "spoke2"):
-        net.peer("hub", name, allow_gateway_transit=p["transit"], use_remote_gateways=p["use_remote"])
+        net.peer("hub", name, allow_gateway_transit="hub" if p["transit"] else None,
+                 use_remote_gateways=name if p["use_remote"] else None)
     return net
 
 
@@ -663,7 +664,7 @@ def _enc_network(p: dict) -> tuple[Network, str, str]:
         spoke = net.add_vnet("spoke", [f"10.{p['a']}.0.0/16"], region=p["region"])
         spoke.add_subnet("app", f"10.{p['a']}.1.0/24").add_nic("vm-spoke", f"10.{p['a']}.1.{p['host']}",
                                                               accelerated_networking=True)
-        net.peer("hub", "spoke", allow_gateway_transit=True, use_remote_gateways=True)
+        net.peer("hub", "spoke", allow_gateway_transit="hub", use_remote_gateways="spoke")
         return net, "vm-spoke", p["branch"].rsplit(".", 1)[0] + f".{p['host']}"
     gateways = k in ("v2v", "s2s", "v2v-enc")
     for name, o in (("vnet-a", p["a"]), ("vnet-b", p["b"])):

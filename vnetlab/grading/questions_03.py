@@ -171,7 +171,8 @@ Q1 = Question(
         "Start from the lesson's S1 network and change the numbers to your givens: three VNets, a GatewaySubnet "
         "in the hub, a gateway, an LNG for the site, an IPsec connection, two peerings.",
         "A spoke uses the hub's gateway only when the hub's link allows gateway transit AND the spoke's link "
-        "uses remote gateways; net.peer(...) takes both settings.",
+        "uses remote gateways; net.peer(hub, spoke, allow_gateway_transit=hub, use_remote_gateways=spoke) names the "
+        "VNet whose link carries each setting.",
         "Trace from each spoke VM to your site address and read the reason of the first Dropped one.",
     ),
 )

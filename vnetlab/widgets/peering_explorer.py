@@ -83,8 +83,12 @@ class PeeringSession:
         return link.settings if link is not None else azure_defaults()
 
     def peer(self, a: str, b: str, settings: PeeringSettings) -> str:
-        """Create both links as the portal does (``allow_gateway_transit`` on ``a``'s, ``use_remote_gateways`` on ``b``'s)."""
-        self.net.peer(a, b, **settings.__dict__)
+        """Create both links as the portal does, ``settings`` being those of ``a``'s link: its gateway settings
+        are named as ``a``'s, the access and forwarding settings apply to both links."""
+        self.net.peer(a, b, allow_virtual_network_access=settings.allow_virtual_network_access,
+                      allow_forwarded_traffic=settings.allow_forwarded_traffic,
+                      allow_gateway_transit=a if settings.allow_gateway_transit else None,
+                      use_remote_gateways=a if settings.use_remote_gateways else None)
         return f"Peered {a} and {b}: both links exist, so the peering is Connected."
 
     def unpeer(self, a: str, b: str) -> str:
