@@ -40,6 +40,10 @@ class BgpError(GatewayError):
     """A BGP setting Azure refuses (Basic SKU, reserved ASN, ...)."""
 
 
+class ResizeError(GatewayError):
+    """A SKU resize Azure refuses (Basic, across families or generations, a downgrade): change the SKU instead."""
+
+
 @dataclass(frozen=True)
 class Sku:
     """One row of the SKU tables (About gateway SKUs; legacy rows from Legacy SKUs 2026-02-27)."""
@@ -134,6 +138,45 @@ def check_creatable(s: Sku, on: _dt.date | None = None) -> None:
         raise SkuError(f"{s.name} gateways cannot be created since {s.not_creatable_from}; use {s.migrates_to} "
                        f"(Azure migrates existing {s.name} gateways to it).", value=s.name,
                        rule=f"no new {s.name} gateways from {s.not_creatable_from}", source=src.cite())
+
+
+def family(s: Sku) -> str:
+    """The SKU family a resize stays in: ``Basic``, ``legacy`` (Standard, HighPerformance), or the generation with
+    AZ or not (``Generation1 AZ``, ``Generation2 non-AZ``, ...), as the resize-methods table groups them."""
+    rules = fact("vpn_gateway_skus", "resize").value
+    if s.name in rules["not_resizable"]:
+        return s.name
+    if s.name in rules["legacy_family"]:
+        return "legacy"
+    return f"Generation{s.generation} {'AZ' if s.name.endswith('AZ') else 'non-AZ'}"
+
+
+def check_resize(current: Sku, target: Sku) -> None:
+    """Resize rules (About gateway SKUs, "Resize or change a SKU"; Legacy SKUs):
+
+    * Basic cannot be resized (change it: delete and re-create);
+    * a resize stays in the SKU's family: same generation, AZ to AZ, non-AZ to non-AZ, legacy to legacy; a legacy
+      SKU never resizes to a VpnGw SKU;
+    * no resize to a smaller SKU (downgrade).
+    Outside these rules the SKU must be *changed*: delete the gateway and create a new one (downtime, new public IP).
+    """
+    f = fact("vpn_gateway_skus", "resize")
+    rules, src = f.value, f.cite()
+    instead = f"Change the SKU instead: {rules['change_instead']}."
+    if current.key == target.key:
+        raise ResizeError(f"The gateway is already {current.key}.", value=target.key, rule="resize to a different SKU",
+                          source=src)
+    if current.name in rules["not_resizable"]:
+        raise ResizeError(f"A {current.name} gateway cannot be resized (to {target.key}). {instead}", value=current.name,
+                          rule="Basic cannot be resized", source=src)
+    here, there = family(current), family(target)
+    if here != there:
+        raise ResizeError(f"{current.key} ({here}) cannot be resized to {target.key} ({there}): a gateway resizes only "
+                          f"within its SKU family (same generation, AZ to AZ, non-AZ to non-AZ; legacy SKUs never to "
+                          f"VpnGw SKUs). {instead}", value=target.key, rule="resize within one SKU family", source=src)
+    if rules["no_downgrade"] and target.throughput_mbps < current.throughput_mbps:
+        raise ResizeError(f"{current.key} cannot be resized down to {target.key}: a resize cannot downgrade a SKU. "
+                          f"{instead}", value=target.key, rule="no resize to a smaller SKU", source=src)
 
 
 def provisioning_minutes() -> int:

@@ -389,6 +389,21 @@ class Network:
         self._touch()
         return gateway
 
+    def resize_gateway(self, vnet: str, sku: str, *, generation: int | None = None) -> gw_mod.VpnGateway:
+        """Resize ``vnet``'s VPN gateway to ``sku`` (``Resize-AzVirtualNetworkGateway``): the gateway, its public IPs,
+        connections and settings stay. Allowed only within the SKU's family and upwards; Basic cannot be resized
+        (rules in :func:`vnetlab.gateway.check_resize`). A SKU offered in both generations is taken in the gateway's own.
+        """
+        gw = self.gateway(vnet)
+        target = gw_mod.sku(sku, generation if generation is not None else (
+            gw.sku.generation if any(s.name == sku and s.generation == gw.sku.generation for s in gw_mod.catalog())
+            else None))
+        gw_mod.check_resize(gw.sku, target)
+        gw.sku = target
+        gw.findings = tuple(gw_mod.gateway_findings(gw.vnet, target))
+        self._touch()
+        return gw
+
     def findings(self) -> list[str]:
         """Advice that is not an error, across the network: small gateway subnets and the like."""
         out = [f for v in self.vnets.values() for s in v.subnets.values() for f in s.findings]
