@@ -59,3 +59,19 @@ def test_usable_asns_and_azure_default():
 
 def test_provisioning_time_is_the_documented_45_minutes():
     assert gateway.provisioning_minutes() == 45  # "45 minutes or more" (§2.1)
+
+
+def test_the_catalog_is_reachable_from_the_top_level_and_displays_with_its_sources():
+    import vnetlab as vl
+
+    current = vl.skus("current")
+    # §1.1: the creatable SKUs are Basic and VpnGw1AZ-5AZ (VpnGw2AZ and VpnGw3AZ in both generations)
+    assert sorted({s.name for s in current}) == ["Basic", "VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"]
+    row = next(s for s in vl.skus() if s.key == "VpnGw5AZ (Gen2)")
+    assert (row.tunnels, row.p2s_ikev2_openvpn, row.throughput_mbps) == (100, 10000, 10000)
+    assert {s.name for s in vl.skus("legacy")} == {"Standard", "HighPerformance"}  # §1.5
+    assert len(vl.skus()) == len(current) + len(vl.skus("noncreatable")) + len(vl.skus("legacy"))
+    html = vl.skus()._repr_html_()
+    assert "about-gateway-skus" in html and "vpn-gateway-about-skus-legacy" in html and "VpnGw4AZ" in html
+    with pytest.raises(SkuError, match="status"):
+        vl.skus("retired")

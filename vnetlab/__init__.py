@@ -13,6 +13,7 @@ from .claims import claims
 from .compare import Comparison, compare
 from .design import Recommendation, Requirements, recommend
 from .encryption import EncryptionReport
+from .gateway import Sku, SkuCatalog, skus
 from .ipsec import IpsecPolicy, Negotiation
 from .nat import NatRule
 from .network import Network
@@ -29,5 +30,5 @@ __all__ = [
     "recommend", "FlowVerdict", "IpsecPolicy", "NatRule", "Negotiation",
     "NetworkSecurityGroup", "Network", "analyze_plan", "PeeringLink", "PeeringSettings", "Reachability", "Route", "Trace", "VnetlabError",
     "find_overlaps", "list_scenarios", "load_scenario", "next_free_subnet", "parse_address", "parse_prefix",
-    "range_advice", "smallest_prefix_for", "subnet_info",
+    "range_advice", "smallest_prefix_for", "subnet_info", "Sku", "SkuCatalog", "skus",
 ]

@@ -109,6 +109,53 @@ def catalog() -> tuple[Sku, ...]:
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class SkuCatalog:
+    """The SKU catalog as a result: iterate its :class:`Sku` rows; in a notebook it displays as a table with its
+    sources (About gateway SKUs; Legacy SKUs)."""
+
+    rows: tuple[Sku, ...]
+
+    HEADERS = ("SKU", "Gen", "Status", "S2S/V2V tunnels", "P2S SSTP", "P2S IKEv2/OpenVPN", "Throughput (Mbps)", "BGP",
+               "Zone-redundant", "NAT", "Gateway transit", "VMs supported", "No new gateways from")
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> Sku:
+        return self.rows[i]
+
+    def table(self) -> list[tuple]:
+        yes = lambda b: "yes" if b else "no"  # noqa: E731
+        return [(s.name, s.generation or "", s.status, s.tunnels, s.p2s_sstp, s.p2s_ikev2_openvpn or "not supported",
+                 s.throughput_mbps, yes(s.bgp), yes(s.zone_redundant), yes(s.nat), yes(s.gateway_transit),
+                 s.vms if s.vms is not None else "", s.not_creatable_from or "") for s in self.rows]
+
+    def sources(self) -> str:
+        return "; ".join(fact("vpn_gateway_skus", k).cite() for k in ("current_skus", "noncreatable_skus", "legacy_skus"))
+
+    def _repr_html_(self) -> str:
+        from .display import html_table
+        return html_table(self.HEADERS, self.table(), caption=f"VPN gateway SKUs. Sources: {self.sources()}")
+
+    def __str__(self) -> str:
+        from .display import text_table
+        return f"VPN gateway SKUs (sources: {self.sources()})\n" + text_table(self.HEADERS, self.table())
+
+
+def skus(status: str | None = None) -> SkuCatalog:
+    """The VPN gateway SKU catalog (``vl.skus()``), optionally only one ``status``: ``current`` (creatable today),
+    ``noncreatable`` (non-AZ VpnGw1-5) or ``legacy`` (Standard, HighPerformance)."""
+    statuses = ("current", "noncreatable", "legacy")
+    if status is not None and status not in statuses:
+        raise SkuError(f"SKU status {status!r}: use one of {', '.join(statuses)}.", value=status,
+                       rule="SKU statuses", source=SKUS_SOURCE)
+    return SkuCatalog(tuple(s for s in catalog() if status is None or s.status == status))
+
+
 def sku(name: str, generation: int | None = None) -> Sku:
     """Look a SKU up by name (and generation where it has two). Unknown or ExpressRoute-only names raise."""
     if name in fact("vpn_gateway_skus", "expressroute_only_skus").value:
