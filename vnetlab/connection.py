@@ -163,6 +163,26 @@ class PointToSite:
         return {"address_pool": [str(p) for p in self.address_pool], "protocols": list(self.protocols)}
 
 
+def p2s_client_routes(gateway):
+    """The routes a Point-to-Site client of ``gateway`` sends into its tunnel, as an effective-route table.
+
+    The client's VPN profile routes the gateway VNet's ranges and those of the peered VNets that use this gateway
+    (their link sets ``use_remote_gateways``, the hub's ``allow_gateway_transit``): P2S clients reach a peered VNet
+    only then (VPN FAQ 2026-06-04; Manage peering 2025-05-08). Everything else stays on the client's own network.
+    Not modelled: routes to Site-to-Site sites or over VNet-to-VNet (VNet-to-VNet does not carry the client pool), and
+    the profile going stale until clients download it again after a peering change.
+    """
+    from .routes import EffectiveRoutes, Route, transit_spokes
+
+    rows = [Route(prefix=str(p), next_hop_type="VirtualNetworkGateway", source="VirtualNetworkGateway",
+                  next_hop_ip=tuple(gateway.public_ips), connection="P2S", origin=origin)
+            for v, origin in [(gateway.vnet, f"address range of {gateway.vnet.name}, the gateway's VNet")]
+            + [(spoke, f"address range of {spoke.name}, which uses {gateway.vnet.name}'s gateway (gateway transit)")
+               for spoke in transit_spokes(gateway)]
+            for p in v.address_space]
+    return EffectiveRoutes(vnet=f"P2S clients of {gateway.vnet.name}", subnet=gateway.name, routes=tuple(rows))
+
+
 def check_p2s(gateway, pool: list[str], protocols: list[str]) -> PointToSite:
     """P2S needs a route-based gateway; Basic supports SSTP only; the pool must not overlap the VNet."""
     if gateway.vpn_type != "RouteBased":

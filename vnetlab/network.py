@@ -495,6 +495,10 @@ class Network:
             remote = self.local_gateway(b)
             pairs = [(gw, remote, name or f"{gw.vnet.name}-to-{remote.name}")]
         else:
+            if kind == "VPNClient":  # NAT rules on Point-to-Site are refused with their own rule
+                nat_mod.check_linkable(self, gw, kind, (*nat_mod.resolve(gw, ingress_nat_rules, "IngressSnat"),
+                                                        *nat_mod.resolve(gw, egress_nat_rules, "EgressSnat")),
+                                       False, name or "Point-to-Site")
             raise conn_mod.GatewayConnectionError(f"Connection type {kind!r}: use Vnet2Vnet or IPsec (Point-to-Site is "
                                                   "configured with add_point_to_site).", value=kind,
                                                   rule="connection types", source=conn_mod.VPN_FAQ)
@@ -564,8 +568,15 @@ class Network:
         self._touch()
 
     def add_point_to_site(self, vnet: str, address_pool: "list[str] | str",
-                          protocols: "tuple[str, ...]" = ("OpenVPN", "IkeV2")) -> conn_mod.PointToSite:
+                          protocols: "tuple[str, ...]" = ("OpenVPN", "IkeV2"), *,
+                          ingress_nat_rules: "list[str] | None" = None,
+                          egress_nat_rules: "list[str] | None" = None) -> conn_mod.PointToSite:
+        """Configure Point-to-Site on ``vnet``'s gateway: the client address pool and tunnel protocols. NAT rules
+        cannot be linked to Point-to-Site (NAT overview, 2024-10-16: IPsec Site-to-Site connections only); naming
+        any is refused with that rule. Trace a client with ``trace(client_ip, dst, from_p2s=vnet)``."""
         gw = self.gateway(vnet)
+        rules = (*nat_mod.resolve(gw, ingress_nat_rules, "IngressSnat"), *nat_mod.resolve(gw, egress_nat_rules, "EgressSnat"))
+        nat_mod.check_linkable(self, gw, "VPNClient", rules, False, "Point-to-Site")
         gw.p2s = conn_mod.check_p2s(gw, address_pool, list(protocols))
         self._touch()
         return gw.p2s
@@ -664,10 +675,11 @@ class Network:
         return self.memo(("effective-routes", v.name, s.name), lambda: routes_engine.compute(v, s))
 
     def trace(self, src: str, dst: str, protocol: str = "Tcp", port: int | None = None, *,
-              from_site: str | None = None) -> trace_engine.Trace:
+              from_site: str | None = None, from_p2s: str | None = None) -> trace_engine.Trace:
         """Follow a packet from ``src`` to ``dst``: hops (with NAT rewrites and each leg's protection), verdict and
-        reason. ``from_site`` starts at an on-premises host of that local network gateway's site."""
-        return trace_engine.trace(self, src, dst, protocol, port, from_site=from_site)
+        reason. ``from_site`` starts at an on-premises host of that local network gateway's site; ``from_p2s`` at a
+        Point-to-Site client (``src`` in the client pool) of the gateway in that VNet."""
+        return trace_engine.trace(self, src, dst, protocol, port, from_site=from_site, from_p2s=from_p2s)
 
     def reachability(self, protocol: str = "Tcp", port: int | None = None) -> trace_engine.Reachability:
         return trace_engine.reachability(self, protocol, port)

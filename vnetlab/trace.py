@@ -166,14 +166,20 @@ class _Walk:
 
 
 def trace(network, src: str, dst: str, protocol: str = "Tcp", port: int | None = None, *,
-          from_site: str | None = None) -> Trace:
+          from_site: str | None = None, from_p2s: str | None = None) -> Trace:
     """Trace a packet from ``src`` (a VM's NIC name or an address in a subnet; with ``from_site``, an address at
-    that on-premises site) to ``dst`` (an address, as the sender addresses it: through NAT, the external one)."""
+    that on-premises site; with ``from_p2s``, a Point-to-Site client address in the pool of that VNet's gateway) to
+    ``dst`` (an address, as the sender addresses it: through NAT, the external one)."""
     proto = normalize_protocol(protocol)
     port = normalize_port(port, proto)
     d = addressing.parse_address(dst, what="destination address")
+    if from_site is not None and from_p2s is not None:
+        raise TraceError("A trace starts at one place: pass from_site= or from_p2s=, not both.",
+                         value=(from_site, from_p2s), rule="one trace source")
     if from_site is not None:
         return _from_site(network, from_site, src, d, proto, port)
+    if from_p2s is not None:
+        return _from_p2s(network, from_p2s, src, d, proto, port)
     located = network.locate(src)
     if located is None:
         raise TraceError(f"Source {src} is not in any subnet of this network; trace from a VM's address or NIC name "
@@ -226,6 +232,65 @@ def _from_site(network, site: str, src: str, d: IPAddress, proto: str, port: int
     except NatDrop as why:
         return walk.drop(gw.vnet.name, "NAT refuses the flow", str(why))
     return _arrive(network, walk, gw, f"through Site-to-Site connection {c.name}")
+
+
+def _from_p2s(network, vnet: str, src: str, d: IPAddress, proto: str, port: int | None) -> Trace:
+    """A packet from a Point-to-Site client: the client's VPN profile routes choose whether it enters the tunnel
+    (:func:`vnetlab.connection.p2s_client_routes`); at the gateway it is routed with GatewaySubnet's effective routes,
+    like any packet leaving a tunnel; delivered, the reply must find a route back to the client pool through the
+    same gateway in the destination subnet's effective routes (transit spokes get it from the hub's gateway)."""
+    from .connection import p2s_client_routes
+
+    gw = network.gateway(vnet)
+    if gw.p2s is None:
+        raise TraceError(f"{gw.name} has no Point-to-Site configuration; add one with add_point_to_site.",
+                         value=vnet, rule="a P2S client connects to a gateway with a P2S configuration")
+    s = addressing.parse_address(src, what="Point-to-Site client address")
+    if not any(s in p for p in gw.p2s.address_pool):
+        raise TraceError(f"{s} is not in {gw.name}'s client address pool ({', '.join(map(str, gw.p2s.address_pool))}).",
+                         value=str(s), rule="a P2S client's address comes from the gateway's client pool")
+    client = f"P2S clients of {gw.vnet.name}"
+    walk = _Walk(network, Packet(s, d, proto, port), client, _other_owner(network, None, d), None)
+    walk.add(client, "", "leave source", f"packet leaves Point-to-Site client {s} of {gw.name}")
+    route = p2s_client_routes(gw).lookup(d)
+    if route is None:
+        owner = walk.dst_owner
+        why = (f"{owner.name} is peered with {gw.vnet.name} but does not use its gateway (use_remote_gateways on "
+               f"{owner.name}'s link, allow_gateway_transit on {gw.vnet.name}'s): P2S clients reach a peered VNet "
+               "only through gateway transit (VPN FAQ)." if owner is not None and gw.vnet.name in owner.peerings else
+               f"The client's VPN profile routes only {gw.vnet.name} and the VNets that use its gateway; other traffic "
+               "stays on the client's own network." + (
+                   " vnetlab does not model Point-to-Site routes to on-premises sites or across VNet-to-VNet "
+                   "connections." if owner is not None or any(d in p for lng in network.local_gateways.values()
+                                                              for p in lng.prefixes) else ""))
+        return walk.drop(client, f"no route to {d} in the client's VPN profile",
+                         f"{d} is not among the routes {gw.name} gives its Point-to-Site clients, so the client does not "
+                         f"send it into the tunnel. {why}")
+    walk.add(client, "", "route lookup", f"the client's VPN profile: {route.origin}", route)
+    walk.add(gw.vnet.name, "GatewaySubnet", "Point-to-Site", f"{', '.join(gw.p2s.protocols)} tunnel from {s} to "
+             f"{gw.name} over the internet", path=PUBLIC_INTERNET,
+             protection=f"{P2S_TUNNEL} ({', '.join(gw.p2s.protocols)})")
+    out = _arrive(network, walk, gw, f"from Point-to-Site client {s}")
+    return _p2s_reply(network, walk, out, gw, s) if out.reachable else out
+
+
+def _p2s_reply(network, walk: _Walk, out: Trace, gw, client: IPAddress) -> Trace:
+    """Dropped unless the destination subnet routes the client's address back to ``gw`` (its effective routes)."""
+    from .routes import gateway_in_use
+
+    target = network.vnet(out.dst_vnet)
+    subnet = target.subnet_of(walk.d)
+    back = network.effective_routes(target.name, subnet.name).lookup(client)
+    if back is not None and back.next_hop_type == "VirtualNetworkGateway" and gateway_in_use(target) is gw:
+        return out
+    hop = Hop(len(out.hops) + 1, target.name, subnet.name, "reply route lookup",
+              f"no route back to {client} through {gw.name}", back, str(walk.d), str(client))
+    shown = f"{back.prefix} → {back.next_hop_type}" if back is not None else "no route"
+    return Trace(src=out.src, dst=out.dst, protocol=out.protocol, port=out.port, hops=(*out.hops, hop),
+                 verdict="Dropped", src_vnet=out.src_vnet, dst_vnet=out.dst_vnet,
+                 reason=f"The packet reaches {walk.d}, but the reply to {client} matches {shown} in "
+                        f"{target.name}/{subnet.name}: {target.name} has no route to {gw.name}'s client pool. "
+                        + explain_missing(network, target, subnet, client))
 
 
 def _route_from(network, walk: _Walk, vnet, subnet, forwarded: bool) -> Trace:
