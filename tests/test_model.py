@@ -148,9 +148,16 @@ def test_peering_limit_is_500_per_vnet():
         n.add_peering_link("hub", "extra")
 
 
-def test_unknown_setting_and_non_boolean_refused(net):
-    with pytest.raises(PeeringError, match="write allow_gateway_transit for allowGatewayTransit"):
-        net.add_peering_link("hub", "spoke1", allowGatewayTransit=True)
+def test_azure_spellings_accepted_unknown_setting_and_non_boolean_refused(net):
+    # REST names (facts §6.2): allowForwardedTraffic is the same setting as allow_forwarded_traffic
+    link = net.add_peering_link("hub", "spoke1", allowForwardedTraffic=True, AllowVirtualNetworkAccess=False)
+    assert link.settings.allow_forwarded_traffic is True and link.settings.allow_virtual_network_access is False
+    net.set_peering("hub", "spoke1", allowVirtualNetworkAccess=True)
+    assert net.peering("hub", "spoke1").settings.allow_virtual_network_access is True
+    with pytest.raises(PeeringError, match="Unknown peering setting.*allowTransit"):
+        net.add_peering_link("spoke1", "hub", allowTransit=True)
+    with pytest.raises(vl.VnetlabError, match="twice"):
+        net.add_peering_link("spoke1", "hub", allowForwardedTraffic=True, allow_forwarded_traffic=False)
     with pytest.raises(PeeringError, match="true or false"):
         net.add_peering_link("hub", "spoke1", allow_forwarded_traffic="yes")
 

@@ -68,3 +68,35 @@ def test_a_network_displays_itself_as_tables():
     html = net._repr_html_()
     assert "<table" in html and "Peering links" in html and "Gateway connections" in html
     assert all(name in html for name in net.vnets) and "Connected" in html
+
+
+def test_scenarios_and_policies_accept_azure_property_names():
+    # A scenario pasted with Azure's REST names (facts §6.2 peering properties, §4.2 policy fields) builds the same
+    # network as the Python spellings
+    import vnetlab as vl
+
+    azure = {
+        "vnets": [
+            {"name": "hub", "addressSpace": ["10.0.0.0/16"], "region": "westeurope",
+             "subnets": [{"name": "GatewaySubnet", "prefix": "10.0.255.0/27"}]},
+            {"name": "spoke", "addressSpace": ["10.1.0.0/16"], "region": "westeurope",
+             "subnets": [{"name": "app", "prefix": "10.1.1.0/24", "nics": [{"name": "vm", "ip": "10.1.1.4"}]}]}],
+        "vpnGateways": [{"vnet": "hub", "sku": "VpnGw2AZ", "vpnType": "RouteBased"}],
+        "localNetworkGateways": [{"name": "branch", "gatewayIp": "198.51.100.10", "prefixes": ["192.168.1.0/24"]}],
+        "peerings": [{"vnet": "hub", "remote": "spoke", "allowGatewayTransit": True},
+                     {"vnet": "spoke", "remote": "hub", "useRemoteGateways": True}],
+        "connections": [{"vnet": "hub", "remote": "branch", "connectionType": "IPsec", "ipsecPolicy": {
+            "ikeEncryption": "AES256", "ikeIntegrity": "SHA256", "dhGroup": "DHGroup14", "ipsecEncryption": "AES256",
+            "ipsecIntegrity": "SHA256", "pfsGroup": "PFS2048", "saLifeTimeSeconds": 3600,
+            "saDataSizeKilobytes": 102400000, "dpdTimeoutSeconds": 30}}],
+    }
+    net = vl.Network.from_dict(azure)
+    assert net.peering("hub", "spoke").settings.allow_gateway_transit
+    assert net.peering("spoke", "hub").settings.use_remote_gateways
+    policy = net.connection("hub", "hub-to-branch").ipsec_policy
+    assert (policy.sa_lifetime_seconds, policy.sa_data_size_kb, policy.dpd_timeout_seconds) == (3600, 102400000, 30)
+    assert net.trace("vm", "192.168.1.10").reachable  # S1 through the pasted transit settings
+    assert vl.Network.from_yaml(net.to_yaml()).to_dict() == net.to_dict()  # written back in Python spellings
+    # the minimum still applies in Azure's spelling (§4.2: SA lifetime >= 300 s)
+    with pytest.raises(vl.VnetlabError, match="sa_lifetime_seconds"):
+        vl.IpsecPolicy.from_dict({**azure["connections"][0]["ipsecPolicy"], "saLifeTimeSeconds": 60})

@@ -30,6 +30,7 @@ from . import gateway
 from .display import html_table, text_table
 from .errors import VnetlabError
 from .facts import Fact, fact
+from .vnet import python_names
 
 ALGORITHM_FIELDS = ("ike_encryption", "ike_integrity", "dh_group", "ipsec_encryption", "ipsec_integrity", "pfs_group")
 PHASE_FIELDS = {1: ALGORITHM_FIELDS[:3], 2: ALGORITHM_FIELDS[3:]}
@@ -122,12 +123,16 @@ class IpsecPolicy:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> IpsecPolicy:
-        """A policy from a dict (e.g. a scenario). Every algorithm field is required: Azure takes no partial policy."""
+        """A policy from a dict (e.g. a scenario), in vnetlab's or Azure's spellings (``ike_encryption`` or
+        ``ikeEncryption``, ``sa_lifetime_seconds`` or ``saLifeTimeSeconds``, ``sa_data_size_kb`` or
+        ``saDataSizeKilobytes``, ``dpd_timeout_seconds`` or ``dpdTimeoutSeconds``). Every algorithm field is required:
+        Azure takes no partial policy."""
         rules = _f("custom_policy_rules")
         if not isinstance(d, Mapping):
             raise IpsecPolicyError(f"An IPsec/IKE policy is a mapping of fields, not {d!r}.", value=d,
                                    rule="policy is a dict", source=rules.cite())
         names = [f.name for f in fields(cls)]
+        d = python_names(d, names, "IPsec/IKE policy")  # Azure's spellings too: saLifeTimeSeconds, dhGroup, ...
         unknown = [k for k in d if k not in names]
         if unknown:
             raise IpsecPolicyError(f"Unknown policy field(s) {', '.join(map(repr, unknown))}; fields: {', '.join(names)}.",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from html import escape
-import re
 from typing import Any
 
 import yaml
@@ -32,7 +31,7 @@ from . import connection as conn_mod, gateway as gw_mod, nat as nat_mod, route_t
 from . import nsg as nsg_mod
 from .local_gateway import LocalNetworkGateway, build_lng
 from .peering import MANAGE_PEERING, PeeringLink, PeeringSettings, check_link, check_transit
-from .vnet import DEFAULT_CLOUD, NetworkInterface, Subnet, VirtualNetwork, check_name, normalize_region
+from .vnet import DEFAULT_CLOUD, NetworkInterface, Subnet, VirtualNetwork, check_name, normalize_region, python_names
 
 UPDATE_PEERED_SPACE = "https://learn.microsoft.com/azure/virtual-network/update-virtual-network-peering-address-space (2023-03-21)"
 
@@ -326,7 +325,8 @@ class Network:
     def set_peering(self, vnet: str, remote: str, **settings: Any) -> PeeringLink:
         """Change settings on one existing link (the others keep their values)."""
         link = self.peering(vnet, remote)
-        new = self._settings({**link.settings.__dict__, **settings})
+        new = self._settings({**link.settings.__dict__,
+                              **python_names(settings, PeeringSettings.names(), "peering settings")})
         check_transit(link.local, link.remote, new)
         link.settings = new
         self._touch()
@@ -355,13 +355,14 @@ class Network:
 
     @staticmethod
     def _settings(settings: dict[str, Any]) -> PeeringSettings:
+        """Peering settings in vnetlab's or Azure's spellings (``allow_gateway_transit`` or ``allowGatewayTransit``)."""
+        settings = python_names(settings, PeeringSettings.names(), "peering settings")
         unknown = set(settings) - set(PeeringSettings.names())
         if unknown:
-            snake = {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): k for k in unknown}
-            hint = "; ".join(f"write {s} for {k}" for s, k in snake.items() if s in PeeringSettings.names())
-            raise PeeringError(f"Unknown peering setting(s) {sorted(unknown)}; Azure's four are "
-                               f"{', '.join(PeeringSettings.names())}" + (f" ({hint})." if hint else "."),
-                               value=sorted(unknown), rule="the four peering settings", source=MANAGE_PEERING)
+            raise PeeringError(f"Unknown peering setting(s) {sorted(map(str, unknown))}; Azure's four are "
+                               f"{', '.join(PeeringSettings.names())} (REST: allowVirtualNetworkAccess, "
+                               "allowForwardedTraffic, allowGatewayTransit, useRemoteGateways).",
+                               value=sorted(map(str, unknown)), rule="the four peering settings", source=MANAGE_PEERING)
         return PeeringSettings(**settings)
 
     # --- VPN gateways, local network gateways, connections ----------------------------------------------------

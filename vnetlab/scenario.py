@@ -53,6 +53,10 @@ Format (every key but ``vnets`` is optional)::
     # A local network gateway may describe its site's VPN device, whose proposals are negotiated with Azure's:
     #   device: {ike_versions: [IKEv2], phase1: [AES256/SHA256/DHGroup14], phase2: [AES256/SHA256/PFS2048]}
 
+Keys may also be written as Azure writes its properties (``allowGatewayTransit: true``, ``addressSpace``,
+``nextHopType``; in an ``ipsec_policy``: ``saLifeTimeSeconds``, ``saDataSizeKilobytes``, ``dpdTimeoutSeconds``,
+``ikeEncryption``, ...), so a snippet can be pasted from the docs; case is ignored.
+
 A shorthand ``peer: [a, b]`` entry in ``peerings`` creates both links with default settings.
 ``Network.to_yaml`` writes this format and ``Network.from_yaml`` reads it back to an equal network.
 Every rule is checked while building: a scenario that breaks one raises the same error the API would.
@@ -64,6 +68,7 @@ from typing import Any
 
 from . import addressing
 from .errors import ScenarioError, VnetlabError
+from .vnet import python_names
 
 VNET_KEYS = {"name", "address_space", "region", "subscription", "tenant", "cloud", "subnets", "encryption"}
 SUBNET_KEYS = {"name", "prefix", "nics", "route_table"}
@@ -89,6 +94,7 @@ def _mapping(value: Any, where: str, allowed: set[str], required: set[str]) -> d
     if not isinstance(value, dict):
         raise ScenarioError(f"{where}: expected a mapping (key: value), got {type(value).__name__}.", value=value,
                             rule="scenario format")
+    value = python_names(value, allowed, where)
     unknown = set(value) - allowed
     if unknown:
         raise ScenarioError(f"{where}: unknown key(s) {sorted(map(str, unknown))}; allowed: {sorted(allowed)}.",

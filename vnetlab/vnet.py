@@ -15,7 +15,7 @@ rules spanning VNets (peering, overlap with peers) are checked in one place.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from netaddr import IPAddress, IPNetwork
@@ -48,6 +48,36 @@ def azure_spelling(value: object, allowed: "Iterable[str]") -> str | None:
     ``allowed``; callers raise their own error, naming the rule the value breaks."""
     text = value.strip().lower() if isinstance(value, str) else None
     return next((a for a in allowed if a.lower() == text), None)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def python_names(data: "Mapping", allowed: "Iterable[str]", where: str = "") -> dict:
+    """``data`` with Azure's property names written as vnetlab's Python names, so a learner can paste from the docs:
+    ``allowGatewayTransit`` → ``allow_gateway_transit``, ``saLifeTimeSeconds`` → ``sa_lifetime_seconds`` (the REST
+    spellings that are not plain camelCase are listed in ``vnetlab/data/azure_names.yaml``); case is ignored, as
+    :func:`azure_spelling` ignores it for values. Keys that match nothing are kept, for the caller's own check to name.
+    """
+    from .errors import SettingError
+    from .facts import fact
+
+    allowed = tuple(allowed)
+    if all(key in allowed for key in data):  # already vnetlab's spelling: the common case, kept cheap
+        return dict(data)
+    aliases = fact("azure_names", "property_names").value
+    out: dict = {}
+    for key, value in data.items():
+        name = key
+        if isinstance(key, str) and key not in allowed:
+            name = next((a for a in allowed if azure_spelling(key, (a, _camel(a), aliases.get(a, a)))), key)
+        if name in out:
+            raise SettingError(f"{where + ': ' if where else ''}{name} is given twice (as {name!r} and as {key!r}); give "
+                               "it once, in either spelling.", value=key, rule="one value per property")
+        out[name] = value
+    return out
 
 
 def normalize_region(region: object) -> str:
