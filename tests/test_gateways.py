@@ -413,3 +413,23 @@ def test_peer_use_remote_gateways_still_needs_transit_on_the_other_link():
         net.peer("hub", "spoke", allow_gateway_transit="spoke")
     net.peer("hub", "spoke", allow_gateway_transit=False, use_remote_gateways=None)  # both off
     assert not net.trace("vm-spoke", "192.168.1.10").reachable
+
+
+def test_each_gateway_instance_has_its_own_public_ip():
+    # §2.4: every VPN gateway needs a public IP; active-active needs two (one per instance)
+    net = vl.Network()
+    for i, aa in ((1, False), (2, True)):
+        net.add_vnet(f"v{i}", [f"10.{i}.0.0/16"], region="westeurope").add_subnet("GatewaySubnet", f"10.{i}.255.0/27")
+        net.add_vpn_gateway(f"v{i}", "VpnGw1AZ", active_active=aa)
+    one, two = net.gateway("v1"), net.gateway("v2")
+    assert len(one.public_ips) == 1 and len(two.public_ips) == 2
+    assert len(set(one.public_ips) | set(two.public_ips)) == 3  # no two gateways share an address
+
+
+def test_an_lng_takes_at_most_1000_prefixes():
+    # §2.5: 1,000 address prefixes per local network gateway
+    net = vl.Network()
+    prefixes = [f"172.{16 + i // 256}.{i % 256}.0/24" for i in range(1001)]
+    net.add_local_network_gateway("site", "198.51.100.10", prefixes[:1000])
+    with pytest.raises(LocalGatewayError, match="1000"):
+        net.add_local_network_gateway("site2", "198.51.100.11", prefixes)
