@@ -239,7 +239,7 @@ def _from_p2s(network, vnet: str, src: str, d: IPAddress, proto: str, port: int 
     (:func:`vnetlab.connection.p2s_client_routes`); at the gateway it is routed with GatewaySubnet's effective routes,
     like any packet leaving a tunnel; delivered, the reply must find a route back to the client pool through the
     same gateway in the destination subnet's effective routes (transit spokes get it from the hub's gateway)."""
-    from .connection import p2s_client_routes
+    from .connection import VPN_FAQ, p2s_client_routes
 
     gw = network.gateway(vnet)
     if gw.p2s is None:
@@ -257,7 +257,7 @@ def _from_p2s(network, vnet: str, src: str, d: IPAddress, proto: str, port: int 
         owner = walk.dst_owner
         why = (f"{owner.name} is peered with {gw.vnet.name} but does not use its gateway (use_remote_gateways on "
                f"{owner.name}'s link, allow_gateway_transit on {gw.vnet.name}'s): P2S clients reach a peered VNet "
-               "only through gateway transit (VPN FAQ)." if owner is not None and gw.vnet.name in owner.peerings else
+               f"only through gateway transit ({VPN_FAQ})." if owner is not None and gw.vnet.name in owner.peerings else
                f"The client's VPN profile routes only {gw.vnet.name} and the VNets that use its gateway; other traffic "
                "stays on the client's own network." + (
                    " vnetlab does not model Point-to-Site routes to on-premises sites or across VNet-to-VNet "
@@ -267,7 +267,7 @@ def _from_p2s(network, vnet: str, src: str, d: IPAddress, proto: str, port: int 
                          f"{d} is not among the routes {gw.name} gives its Point-to-Site clients, so the client does not "
                          f"send it into the tunnel. {why}")
     walk.add(client, "", "route lookup", f"the client's VPN profile: {route.origin}", route)
-    walk.add(gw.vnet.name, "GatewaySubnet", "Point-to-Site", f"{', '.join(gw.p2s.protocols)} tunnel from {s} to "
+    walk.add(gw.vnet.name, "GatewaySubnet", "Point-to-Site", f"tunnel ({' or '.join(gw.p2s.protocols)}) from {s} to "
              f"{gw.name} over the internet", path=PUBLIC_INTERNET,
              protection=f"{P2S_TUNNEL} ({', '.join(gw.p2s.protocols)})")
     out = _arrive(network, walk, gw, f"from Point-to-Site client {s}")
