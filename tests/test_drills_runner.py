@@ -1,7 +1,8 @@
 """The drill runner: the progress file, the drill session, ``vnetlab drill`` in a terminal and the drill widget.
 
-What a learner relies on: their history survives (atomic writes; a corrupt or foreign file is kept as a backup and
-they are told, never a crash, never a silent loss; the location is theirs to choose; a CSV export), a seed gives
+What a learner relies on: their history survives (atomic writes; drills writing at once all keep their answers; a
+corrupt or foreign file, or one with values the format does not allow, is kept as a backup and they are told, never
+a crash, never a silent loss; the location is theirs to choose; a CSV export), a seed gives
 the same drill, the score, streak and time limit count as stated, review mode asks first about what they missed,
 the terminal drill works with piped answers and says clearly what is wrong with bad options, and the widget
 explains each answer at once. The questions themselves are the generators' (tests/test_drill_generators.py).
