@@ -42,7 +42,7 @@ from typing import Iterator, NoReturn
 from ..errors import VnetlabError
 from .questions import LEVELS
 
-try:  # POSIX; not on Windows (nor, usefully, in Pyodide, which is one process)
+try:  # POSIX; where it is missing (Windows) writes merge without a lock
     import fcntl
 except ImportError:  # pragma: no cover - depends on the platform
     fcntl = None  # type: ignore[assignment]
@@ -113,7 +113,7 @@ class Attempt:
         if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
                                     or not _finite(seconds) or seconds < 0):
             _refuse(f"{where}.seconds", seconds, "must be a finite number of seconds, 0 or more, or null")
-        ident = data.get("id", _legacy_id(index, data))
+        ident = data["id"] if "id" in data else _legacy_id(index, data)
         if not isinstance(ident, str) or not ident:
             _refuse(f"{where}.id", ident, "must be non-empty text")
         return cls(when, topic, level, seed, correct, None if seconds is None else float(seconds), ident)
@@ -150,7 +150,7 @@ def _legacy_id(index: int, data: dict) -> str:
     return "v1-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
