@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from vnetlab.drills import (LEVELS, TOPICS, DrillError, DrillQuestion, DrillSession, ProgressError, ProgressStore,
                             generate)
@@ -157,6 +160,47 @@ def test_invalid_numbers_wrong_types_and_deep_nesting_are_kept_as_a_backup_with_
     assert str(path) in store.messages[0] and str(backups[0]) in store.messages[0]
     store.record("peerability", 1, 1, True)
     assert [a.topic for a in ProgressStore(path).attempts()] == ["peerability"]
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2 ** 70), 2 ** 70), st.floats(), st.text(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=12)
+valid_fields = {"when": st.just("2026-01-05T10:00:00+00:00"), "topic": st.sampled_from(TOPICS),
+                "level": st.sampled_from(LEVELS), "seed": st.integers(0, 10 ** 6), "correct": st.booleans()}
+
+
+def mostly(valid: st.SearchStrategy) -> st.SearchStrategy:
+    """``valid`` seven times in eight, else any JSON value."""
+    return st.integers(0, 7).flatmap(lambda i: json_values if i == 0 else valid)
+
+
+attempt_like = st.fixed_dictionaries(  # mostly valid fields, some not: both branches below are exercised
+    {key: mostly(valid) for key, valid in valid_fields.items()},
+    optional={"id": mostly(st.uuids().map(lambda u: u.hex)), "seconds": mostly(st.none() | st.floats(0, 1e6))})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=200),
+    json_values.map(lambda value: json.dumps(value).encode()),
+    st.lists(attempt_like, max_size=3).map(
+        lambda attempts: json.dumps({"format": "vnetlab-drill-progress", "version": 1, "attempts": attempts}).encode()),
+))
+def test_any_file_content_loads_or_is_kept_as_a_backup_never_a_crash(content):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "progress.json"
+        path.write_bytes(content)
+        store = ProgressStore(path)
+        backups = list(Path(folder).glob("progress.json.*.bak"))
+        if store.messages:  # refused: kept byte for byte, and the message says why and where
+            assert [b.read_bytes() for b in backups] == [content] and str(backups[0]) in store.messages[0]
+            assert store.attempts() == ()
+        else:  # accepted: every attempt is of the documented types
+            assert backups == []
+            for a in store.attempts():
+                assert type(a.correct) is bool and type(a.level) is int and a.level in LEVELS
+                assert type(a.seed) is int and (a.seconds is None or math.isfinite(a.seconds)) and a.id
 
 
 def test_a_valid_file_with_every_field_loads_and_one_without_ids_keeps_its_attempts(tmp_path):
