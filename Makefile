@@ -45,9 +45,11 @@ lab: setup
 # Voila shows the drill notebook as an app (outputs only) and opens the browser on it; only this machine can connect.
 # No token: Voila runs this one notebook and refuses code sent from the page, and its browser launcher drops the
 # token (the learner would land on a login form). DRILL_ARGS=--token asks for one (paste it from the terminal).
+# jupyter/voila.json makes it answer only requests addressed to localhost/127.0.0.1 (against DNS rebinding) and run
+# at most 4 drill pages (kernels) at once (vnetlab/drills/server.py).
 # Answers are saved in $VNETLAB_PROGRESS, else $XDG_DATA_HOME/vnetlab/drill-progress.json.
 drill: setup
-	$(BIN)/voila notebooks/drills.ipynb --Voila.ip=127.0.0.1 $(DRILL_ARGS)
+	$(BIN)/voila notebooks/drills.ipynb --Voila.ip=127.0.0.1 --Voila.config_file_paths="$(CURDIR)/jupyter" $(DRILL_ARGS)
 
 # pytest's exit status 5 ("no tests collected") fails like any other non-zero status.
 test: setup

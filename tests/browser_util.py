@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -92,6 +93,15 @@ def http_status(url: str, token: str | None = None) -> int:
         return error.code
     except OSError:
         return 0
+
+
+def drill_server_command(*args: str) -> list[str]:
+    """What ``make drill DRILL_ARGS="<args>"`` runs (read from ``make -n``, so tests serve the drills exactly as the
+    Makefile does), with this interpreter's ``voila``."""
+    dry = subprocess.run(["make", "-s", "-n", "-o", "setup", "drill", f"DRILL_ARGS={shlex.join(args)}"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    line = next(line for line in dry.splitlines() if "voila" in line)
+    return [str(Path(sys.executable).parent / "voila"), *shlex.split(line)[1:]]
 
 
 def isolated_env(home: Path, **extra: str) -> dict[str, str]:

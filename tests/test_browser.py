@@ -172,8 +172,8 @@ def test_drill_app_in_voila_answers_a_question_and_shows_the_explanation_and_the
     progress, port, token = tmp_path / "progress.json", browser_util.free_port(), "drill-test-token"
     env = browser_util.isolated_env(tmp_path / "home", VNETLAB_PROGRESS=str(progress), HOME=str(tmp_path / "home"))
     log = browser_util.ARTIFACTS / "drills-voila.log"
-    cmd = [str(Path(sys.executable).parent / "voila"), "notebooks/drills.ipynb", "--no-browser",
-           "--Voila.ip=127.0.0.1", f"--port={port}", "--Voila.port_retries=0", f"--token={token}"]
+    cmd = browser_util.drill_server_command("--no-browser", f"--port={port}", "--Voila.port_retries=0",
+                                            f"--token={token}")
     with browser_util.process_group(cmd, cwd=ROOT, env=env, log=log) as proc, \
             browser_util.chromium_page() as page:
         base = f"http://127.0.0.1:{port}/"

@@ -1,7 +1,8 @@
 """The drill runner: the progress file, the drill session, ``vnetlab drill`` in a terminal and the drill widget.
 
-What a learner relies on: their history survives (atomic writes; a corrupt or foreign file is kept as a backup and
-they are told, never a crash, never a silent loss; the location is theirs to choose; a CSV export), a seed gives
+What a learner relies on: their history survives (atomic writes; drills writing at once all keep their answers; a
+corrupt or foreign file, or one with values the format does not allow, is kept as a backup and they are told, never
+a crash, never a silent loss; the location is theirs to choose; a CSV export), a seed gives
 the same drill, the score, streak and time limit count as stated, review mode asks first about what they missed,
 the terminal drill works with piped answers and says clearly what is wrong with bad options, and the widget
 explains each answer at once. The questions themselves are the generators' (tests/test_drill_generators.py).
@@ -10,13 +11,17 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from vnetlab.drills import (LEVELS, TOPICS, DrillError, DrillQuestion, DrillSession, ProgressError, ProgressStore,
                             generate)
@@ -101,6 +106,143 @@ def test_a_corrupt_or_foreign_file_is_kept_as_a_backup_with_a_message_and_a_fres
     store.record("peerability", 1, 1, True)
     assert [a.topic for a in ProgressStore(path).attempts()] == ["peerability"]
     assert backups[0].read_bytes() == content
+
+
+def progress_file(*attempts: str, top: str = "") -> bytes:
+    """A progress file's bytes with the given attempt objects (JSON text, so that values JSON's dumper would
+    never write can be planted)."""
+    return ('{"format": "vnetlab-drill-progress", "version": 1, ' + top + '"attempts": [' + ", ".join(attempts)
+            + "]}").encode()
+
+
+def attempt_json(**changes: str) -> str:
+    fields = {"when": '"2026-01-05T10:00:00+00:00"', "topic": '"nat-rule"', "level": "2", "seed": "7",
+              "correct": "true", "seconds": "3.5", **changes}
+    return "{" + ", ".join(f'"{k}": {v}' for k, v in fields.items() if v is not None) + "}"
+
+
+@pytest.mark.parametrize("content, reason", [
+    (progress_file(attempt_json(seconds="Infinity")), "the number Infinity is not a finite number"),
+    (progress_file(attempt_json(seconds="-Infinity")), "the number -Infinity is not a finite number"),
+    (progress_file(attempt_json(seconds="NaN")), "the number NaN is not a finite number"),
+    (progress_file(attempt_json(seconds="1e400")), "the number 1e400 is too large"),
+    (progress_file(attempt_json(seed="1" * 5000)), "cannot read"),
+    (progress_file(attempt_json(seconds="-2")), "attempts[0].seconds is -2; it must be a finite number"),
+    (progress_file(attempt_json(seconds='"fast"')), "attempts[0].seconds is 'fast'"),
+    (progress_file(attempt_json(correct='"no"')), "attempts[0].correct is 'no'; it must be true or false"),
+    (progress_file(attempt_json(correct="1")), "attempts[0].correct is 1; it must be true or false"),
+    (progress_file(attempt_json(), attempt_json(level='"2"')), "attempts[1].level is '2'; it must be one of 1, 2, 3"),
+    (progress_file(attempt_json(level="true")), "attempts[0].level is True"),
+    (progress_file(attempt_json(level="9")), "attempts[0].level is 9"),
+    (progress_file(attempt_json(seed="1.5")), "attempts[0].seed is 1.5; it must be a whole number"),
+    (progress_file(attempt_json(topic="[]")), "attempts[0].topic is []"),
+    (progress_file(attempt_json(when='"yesterday"')), "attempts[0].when is 'yesterday'; it must be an ISO 8601 time"),
+    (progress_file(attempt_json(id='""')), "attempts[0].id is ''"),
+    (progress_file(attempt_json(colour='"red"')), "attempts[0] key is 'colour'"),
+    (progress_file(attempt_json(topic=None)), "attempts[0] lacks 'topic'"),
+    (progress_file('"an attempt"'), "attempts[0] is 'an attempt'; it must be an object"),
+    (progress_file(top='"owner": "me", '), "the key is 'owner'"),
+    (b'{"format": "vnetlab-drill-progress", "version": 1, "attempts": {"0": {}}}', '"attempts" is {'),
+    (b'{"format": "vnetlab-drill-progress", "version": true, "attempts": []}', "has version True"),
+    (progress_file(attempt_json(when='[[[["x"]]]]')), "attempts[0].when is [[[['x']]]]; it must be an ISO 8601"),
+    (b"[" * 100_000 + b"]" * 100_000, "nests 100000 levels deep; this vnetlab reads no file nested more than 16"),
+    (progress_file(attempt_json(topic="[" * 20 + "]" * 20)), "nests 23 levels deep"),
+    (b'{"format": "' + b"{[" * 50_000 + b'", "version": 1, "attempts": []}', "is not a vnetlab drill progress file"),
+])
+def test_invalid_numbers_wrong_types_and_deep_nesting_are_kept_as_a_backup_with_a_message(tmp_path, content, reason):
+    path = tmp_path / "progress.json"
+    path.write_bytes(content)
+    store = ProgressStore(path)  # never raises
+    assert store.attempts() == ()
+    backups = list(tmp_path.glob("progress.json.*.bak"))
+    assert len(backups) == 1 and backups[0].read_bytes() == content
+    assert len(store.messages) == 1 and reason in store.messages[0], store.messages
+    assert str(path) in store.messages[0] and str(backups[0]) in store.messages[0]
+    store.record("peerability", 1, 1, True)
+    assert [a.topic for a in ProgressStore(path).attempts()] == ["peerability"]
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2 ** 70), 2 ** 70), st.floats(), st.text(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=12)
+valid_fields = {"when": st.just("2026-01-05T10:00:00+00:00"), "topic": st.sampled_from(TOPICS),
+                "level": st.sampled_from(LEVELS), "seed": st.integers(0, 10 ** 6), "correct": st.booleans()}
+
+
+def mostly(valid: st.SearchStrategy) -> st.SearchStrategy:
+    """``valid`` seven times in eight, else any JSON value."""
+    return st.integers(0, 7).flatmap(lambda i: json_values if i == 0 else valid)
+
+
+attempt_like = st.fixed_dictionaries(  # mostly valid fields, some not: both branches below are exercised
+    {key: mostly(valid) for key, valid in valid_fields.items()},
+    optional={"id": mostly(st.uuids().map(lambda u: u.hex)), "seconds": mostly(st.none() | st.floats(0, 1e6))})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=200),
+    json_values.map(lambda value: json.dumps(value).encode()),
+    st.lists(attempt_like, max_size=3).map(
+        lambda attempts: json.dumps({"format": "vnetlab-drill-progress", "version": 1, "attempts": attempts}).encode()),
+))
+def test_any_file_content_loads_or_is_kept_as_a_backup_never_a_crash(content):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "progress.json"
+        path.write_bytes(content)
+        store = ProgressStore(path)
+        backups = list(Path(folder).glob("progress.json.*.bak"))
+        if store.messages:  # refused: kept byte for byte, and the message says why and where
+            assert [b.read_bytes() for b in backups] == [content] and str(backups[0]) in store.messages[0]
+            assert store.attempts() == ()
+        else:  # accepted: every attempt is of the documented types
+            assert backups == []
+            for a in store.attempts():
+                assert type(a.correct) is bool and type(a.level) is int and a.level in LEVELS
+                assert type(a.seed) is int and (a.seconds is None or math.isfinite(a.seconds)) and a.id
+
+
+def test_a_valid_file_with_every_field_loads_and_one_without_ids_keeps_its_attempts(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_bytes(progress_file(attempt_json(), attempt_json(seconds="null", correct="false", level="1")))
+    store = ProgressStore(path)
+    assert store.messages == []
+    assert [(a.topic, a.level, a.seed, a.correct, a.seconds) for a in store.attempts()] == [
+        ("nat-rule", 2, 7, True, 3.5), ("nat-rule", 1, 7, False, None)]
+    ids = [a.id for a in store.attempts()]
+    assert len(set(ids)) == 2 and ids == [a.id for a in ProgressStore(path).attempts()]  # the same in every reader
+    store.record("peerability", 1, 1, True)
+    assert [a.id for a in ProgressStore(path).attempts()][:2] == ids
+
+
+def test_an_answer_that_could_not_be_saved_is_saved_with_the_next_one(tmp_path, monkeypatch):
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path)
+    real_replace = progress_module.os.replace
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(progress_module.os, "replace", disk_full)
+    with pytest.raises(ProgressError, match="No space left"):
+        store.record("next-hop", 1, 1, False)
+    monkeypatch.setattr(progress_module.os, "replace", real_replace)
+    store.record("peerability", 1, 2, True)
+    assert [(a.topic, a.seed) for a in ProgressStore(path).attempts()] == [("next-hop", 1), ("peerability", 2)]
+
+
+def test_a_drill_that_cannot_get_the_lock_says_so_and_saves_the_answer_with_the_next_one(tmp_path, monkeypatch):
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path)
+    monkeypatch.setattr(progress_module, "LOCK_TIMEOUT_S", 0.2)
+    with progress_module.folder_lock(tmp_path) as held:  # another drill, stuck while writing
+        assert held
+        with pytest.raises(progress_module.ProgressLockError, match=r"another drill has held the lock .* 0\.2 s"):
+            store.record("next-hop", 1, 1, True)
+        assert not path.exists()
+    store.record("peerability", 1, 2, True)
+    assert [a.topic for a in ProgressStore(path).attempts()] == ["next-hop", "peerability"]
 
 
 def test_a_second_bad_file_gets_its_own_backup(tmp_path):
@@ -317,6 +459,60 @@ def test_terminal_drill_reports_a_corrupt_progress_file_and_goes_on(tmp_path):
     assert "is not valid JSON" in done.stderr and ".bak" in done.stderr
     assert "Question 1/1 · The NAT rule" in done.stdout and "Score: " in done.stdout
     assert len(ProgressStore(progress).attempts()) == 1
+
+
+def test_two_terminal_drills_at_once_keep_every_answer(tmp_path):
+    """Two `vnetlab drill` processes answer 100 questions each into one progress file, both writing while the
+    other writes: all 200 answers are kept (the folder lock and the merge; without them about 100 are lost)."""
+    progress = tmp_path / "p.json"
+    expected, inputs = [], []
+    for seed in (1, 2):
+        session, answers = DrillSession(count=100, seed=seed), []
+        while not session.done:
+            q = session.next()
+            answers.append(typed(q))
+            expected.append((q.topic, q.level, q.seed))
+            session.answer(answers[-1])
+        inputs.append("\n".join(answers) + "\n")
+    script = Path(sys.executable).parent / "vnetlab"
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "vnetlab.cli"]
+    drills = [subprocess.Popen([*cmd, "drill", "--count", "100", "--seed", str(seed), "--progress", str(progress)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT) for seed in (1, 2)]
+    try:
+        for drill in drills:  # both are up and asking before either gets its answers
+            assert any(line.startswith("Question 1/100") for line in iter(drill.stdout.readline, "")), \
+                drill.stderr.read()
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(lambda pair: pair[0].communicate(pair[1], timeout=300), zip(drills, inputs)))
+    finally:
+        for drill in drills:
+            if drill.poll() is None:
+                drill.kill()
+                drill.wait()
+    for drill, (out, err) in zip(drills, results):
+        assert drill.returncode == 0 and err == "", err
+        assert "Score: 100/100" in out
+    attempts = ProgressStore(progress).attempts()
+    assert len(attempts) == 200 and len({a.id for a in attempts}) == 200
+    assert sorted((a.topic, a.level, a.seed) for a in attempts) == sorted(expected)
+    assert all(a.correct for a in attempts)
+
+
+@pytest.mark.parametrize("content, reason", [
+    (progress_file(attempt_json(seconds="Infinity")), "the number Infinity is not a finite number"),
+    (progress_file(attempt_json(correct='"no"')), "attempts[0].correct is 'no'; it must be true or false"),
+    (b"[" * 100_000 + b"]" * 100_000, "nests 100000 levels deep"),
+])
+def test_terminal_drill_sets_aside_a_file_with_bad_values_says_why_and_goes_on(tmp_path, content, reason):
+    progress = tmp_path / "p.json"
+    progress.write_bytes(content)
+    done = vnetlab("drill", "--count", "1", "--seed", "1", "--topics", "nat-rule", "--level", "2",
+                   "--progress", str(progress), stdin="10.0.0.0/8\n")
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert reason in done.stderr and ".bak" in done.stderr
+    assert len(ProgressStore(progress).attempts()) == 1
+    assert [p.read_bytes() for p in tmp_path.glob("p.json.*.bak")] == [content]
 
 
 def test_terminal_lists_topics_and_exports_the_history_as_csv(tmp_path):

@@ -1,4 +1,4 @@
-"""Scenarios: YAML round trip, packaged scenarios, and format errors that name the place."""
+"""Scenarios: YAML round trip, packaged scenarios, format errors that name the place, and bounded YAML aliases."""
 import pytest
 import yaml
 
@@ -55,6 +55,62 @@ def test_rule_errors_name_the_place_in_the_file():
            "peerings": [{"peer": ["a", "b"]}]}
     with pytest.raises(PeeringOverlapError, match=r"peerings\[0\]"):
         vl.Network.from_dict(doc)
+
+
+def billion_laughs(levels: int = 9, fan_out: int = 9) -> str:
+    """The classic YAML bomb: each anchor lists its predecessor ``fan_out`` times, so the last one stands for
+    ``fan_out ** levels`` strings (9 ** 9 = 387,420,489 here) in about 600 bytes."""
+    lines = ["lol0: &lol0 [" + ", ".join(["lol"] * fan_out) + "]"]
+    lines += [f"lol{i}: &lol{i} [" + ", ".join([f"*lol{i - 1}"] * fan_out) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + f"\nvnets: *lol{levels - 1}\n"
+
+
+def test_a_billion_laughs_scenario_is_refused_while_it_is_read():
+    text = billion_laughs()
+    assert len(text) < 700
+    with pytest.raises(ScenarioError, match=r"Alias \*lol\d at line \d+ .*aliases may add at most 10,000") as err:
+        vl.Network.from_yaml(text)
+    assert err.value.value.startswith("*lol") and "aliases" in err.value.rule
+
+
+def test_merge_keys_count_as_alias_copies_too():
+    lines = ["m0: &m0 {a: 1, b: 2, c: 3}"]
+    lines += [f"m{i}: &m{i} {{<<: [" + ", ".join([f"*m{i - 1}"] * 9) + f"], k{i}: 0}}" for i in range(1, 9)]
+    with pytest.raises(ScenarioError, match="aliases may add at most"):
+        vl.Network.from_yaml("\n".join(lines) + "\nvnets: []\n")
+
+
+def test_an_alias_inside_the_value_it_names_is_refused():
+    with pytest.raises(ScenarioError, match=r"Alias \*loop at line 1 is used inside the value it names"):
+        vl.Network.from_yaml("vnets: &loop [name: a, *loop]\n")
+
+
+@pytest.mark.parametrize("text", [
+    "vnets: " + "[" * 5000 + "]" * 5000,  # written
+    "\n".join(["x0: &x0 [1]"] + [f"x{i}: &x{i} [*x{i - 1}]" for i in range(1, 40)]) + "\nvnets: *x39\n",  # aliases
+])
+def test_nesting_deeper_than_the_bound_is_refused(text):
+    with pytest.raises(ScenarioError, match="nest(ed|s)? .*more than 32 levels deep"):
+        vl.Network.from_yaml(text)
+
+
+def test_aliases_within_the_bound_repeat_part_of_a_scenario():
+    text = """
+vnets:
+  - {name: web, address_space: [10.1.0.0/16], region: westeurope, subnets: [{name: s, prefix: 10.1.0.0/24}]}
+  - {name: app, address_space: [10.2.0.0/16], region: westeurope, subnets: [{name: s, prefix: 10.2.0.0/24}]}
+network_security_groups:
+  - name: web-nsg
+    rules: &https
+      - {name: allow-https, priority: 100, direction: Inbound, access: Allow, protocol: Tcp,
+         source: Internet, source_ports: "*", destination: "*", destination_ports: "443"}
+    associations: [{vnet: web, subnet: s}]
+  - {name: app-nsg, rules: *https, associations: [{vnet: app, subnet: s}]}
+"""
+    net = vl.Network.from_yaml(text)
+    groups = net.to_dict()["network_security_groups"]
+    assert [g["name"] for g in groups] == ["web-nsg", "app-nsg"]
+    assert groups[0]["rules"] == groups[1]["rules"] and groups[1]["rules"][0]["name"] == "allow-https"
 
 
 def test_yaml_output_is_the_documented_format():

@@ -22,7 +22,6 @@ from .errors import (
     NotFoundError,
     PeeringOverlapError,
     ResourceNameError,
-    ScenarioError,
     SettingError,
     SubnetInUseError,
     TraceError,
@@ -731,11 +730,8 @@ class Network:
 
     @classmethod
     def from_yaml(cls, text: str) -> "Network":
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"Not valid YAML: {exc}", value=str(text)[:80], rule="scenarios are YAML") from None
-        return cls.from_dict(data)
+        from .scenario import parse_yaml
+        return cls.from_dict(parse_yaml(text))
 
     def copy(self) -> "Network":
         return copy.deepcopy(self)

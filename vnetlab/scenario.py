@@ -60,11 +60,19 @@ Keys may also be written as Azure writes its properties (``allowGatewayTransit: 
 A shorthand ``peer: [a, b]`` entry in ``peerings`` creates both links with default settings.
 ``Network.to_yaml`` writes this format and ``Network.from_yaml`` reads it back to an equal network.
 Every rule is checked while building: a scenario that breaks one raises the same error the API would.
+
+YAML anchors and aliases (``&rules`` ... ``*rules``) may repeat a part of a scenario, within bounds: the copies
+aliases make may add at most :data:`MAX_ALIAS_NODES` values, and nothing may nest deeper than :data:`MAX_DEPTH`
+levels (written or through aliases). A few hundred bytes of nested aliases would otherwise expand to billions of
+values (the "billion laughs" document); such a scenario is refused with a :class:`ScenarioError` while it is read.
 """
 from __future__ import annotations
 
 from importlib import resources
 from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from . import addressing
 from .errors import ScenarioError, VnetlabError
@@ -88,6 +96,96 @@ TOP_KEYS = {"network_security_groups", "name", "description", "vnets", "route_ta
             "connections"}
 LINK_KEYS = {"vnet", "remote", "name", "allow_virtual_network_access", "allow_forwarded_traffic",
              "allow_gateway_transit", "use_remote_gateways", "remote_address_space", "peering_state"}
+
+
+MAX_ALIAS_NODES = 10_000  # values that aliases may add; the largest packaged scenario has about 200 in all
+MAX_DEPTH = 32  # nesting levels; the packaged scenarios use 8
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, counting what aliases expand to while the document is composed.
+
+    PyYAML shares one node between an anchor and its aliases, so loading stays cheap; it is everything that walks
+    the result afterwards (building, comparing, printing) that sees every copy. So each alias adds the full size
+    of the node it names, and the count is refused past :data:`MAX_ALIAS_NODES`.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._added = 0  # values the aliases so far add
+        self._depth = 0  # nesting level of the node being composed
+        self._open: list[str] = []  # anchors whose value is still being composed (an alias to one contains itself)
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, levels) with its aliases expanded
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open:
+                raise ScenarioError(f"Alias *{event.anchor} at line {event.start_mark.line + 1} is used inside the "
+                                    "value it names, so it would expand forever: an alias must name a value written "
+                                    "before it.", value=f"*{event.anchor}", rule="a YAML alias may not contain itself")
+            node = super().compose_node(parent, index)  # PyYAML's own checks (an undefined alias)
+            self._count_alias(event, node)
+            return node
+        if self._depth >= MAX_DEPTH:
+            raise ScenarioError(f"Scenario nested more than {MAX_DEPTH} levels deep at line "
+                                f"{event.start_mark.line + 1}: scenarios nest at most {MAX_DEPTH} levels.",
+                                value=self._depth + 1, rule=f"scenario nesting depth at most {MAX_DEPTH}")
+        self._depth += 1
+        if event.anchor is not None:
+            self._open.append(event.anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            if event.anchor is not None:
+                self._open.pop()
+
+    def _count_alias(self, event: yaml.AliasEvent, node: Node) -> None:
+        line = event.start_mark.line + 1
+        size, levels = self._expanded(node, self._depth + 1)
+        if self._depth + levels > MAX_DEPTH:
+            raise ScenarioError(f"Alias *{event.anchor} at line {line} nests the scenario more than {MAX_DEPTH} "
+                                f"levels deep: scenarios nest at most {MAX_DEPTH} levels.", value=f"*{event.anchor}",
+                                rule=f"scenario nesting depth at most {MAX_DEPTH}")
+        self._added += size
+        if self._added > MAX_ALIAS_NODES:
+            raise ScenarioError(f"Alias *{event.anchor} at line {line} brings the copies made by aliases to "
+                                f"{self._added:,} values; a scenario's aliases may add at most {MAX_ALIAS_NODES:,} "
+                                f"(nested aliases grow exponentially: the 'billion laughs' document).",
+                                value=f"*{event.anchor}", rule=f"YAML aliases add at most {MAX_ALIAS_NODES:,} values")
+
+    def _expanded(self, node: Node, depth: int) -> tuple[int, int]:
+        """(values, levels) of ``node`` with every alias inside it copied out; stops past :data:`MAX_DEPTH`."""
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            return 1, MAX_DEPTH + 1  # deep enough to refuse; no need to look further
+        if isinstance(node, SequenceNode):
+            children = node.value
+        elif isinstance(node, MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = []
+        size, levels = 1, 1
+        for child in children:
+            child_size, child_levels = self._expanded(child, depth + 1)
+            size, levels = size + child_size, max(levels, child_levels + 1)
+        self._sizes[id(node)] = (size, levels)
+        return size, levels
+
+
+def parse_yaml(text: str) -> Any:
+    """Scenario YAML as plain data (PyYAML's safe loader), refusing alias expansion and nesting past the bounds."""
+    try:
+        loader = _BoundedLoader(text)  # PyYAML's reader checks the characters here
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"Not valid YAML: {exc}", value=str(text)[:80], rule="scenarios are YAML") from None
 
 
 def _mapping(value: Any, where: str, allowed: set[str], required: set[str]) -> dict:
