@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 # JupyterLab reads default settings from <sys.prefix>/share/jupyter/lab/settings/overrides.json, so this file
 # configures the course's JupyterLab only, not any other JupyterLab on the machine.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -18,20 +19,35 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # updates either (checkForUpdates only acts when fetchNews is "true").
 OVERRIDES := jupyter/overrides.json
 
-.PHONY: lab drill test bench exercises clean setup
+.PHONY: lab drill test bench exercises clean setup setup-test
 
 setup: $(STAMP) $(LAB_SETTINGS)
+setup-test: $(TEST_STAMP) $(LAB_SETTINGS)
 
+# A learner's set-up installs what the course needs to run and nothing more (make lab, make drill); the test
+# tools (pytest, hypothesis, Playwright) and the instructor's nbgrader come with `make test`.
 # Install only when the package's declared dependencies change (the stamp is newer than pyproject.toml).
-# nbgrader comes with the test extra; its JupyterLab menus (assignment list, formgrader) are switched off for
-# learners (README, "For an instructor"). postBuild does the same on Binder.
+# notebook_shim (for extensions written for the classic Notebook server; the course has none) is switched off: it
+# reads the deprecated ServerApp.token and so prints a DeprecationWarning at every start.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
-	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	$(BIN)/jupyter server extension disable --sys-prefix notebook_shim >/dev/null 2>&1
 	touch $(STAMP)
+
+# nbgrader comes with the test extra; its JupyterLab menus (assignment list, formgrader) and server extensions are
+# switched off for learners (README, "For an instructor"): they slow JupyterLab's start and log warnings about a
+# missing nbgrader_config.py. The grading commands and the tests call nbgrader directly. postBuild does the same
+# on Binder.
+NBGRADER_SERVER_EXTENSIONS := formgrader validate_assignment assignment_list course_list
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	for ext in $(NBGRADER_SERVER_EXTENSIONS); do \
+	  $(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$ext >/dev/null 2>&1; done
+	touch $(TEST_STAMP)
 
 $(LAB_SETTINGS): $(STAMP) $(OVERRIDES)
 	mkdir -p $(@D)
@@ -52,12 +68,12 @@ drill: setup
 	$(BIN)/voila notebooks/drills.ipynb --Voila.ip=127.0.0.1 --Voila.config_file_paths="$(CURDIR)/jupyter" $(DRILL_ARGS)
 
 # pytest's exit status 5 ("no tests collected") fails like any other non-zero status.
-test: setup
+test: setup-test
 	$(BIN)/python -m pytest -q -ra $(PYTEST_ARGS) || { status=$$?; \
 	  [ $$status -ne 5 ] || echo "make test: pytest collected no tests (exit status 5): failing" >&2; \
 	  exit $$status; }
 
-bench: setup
+bench: setup-test
 	$(BIN)/python benchmarks/run.py
 
 exercises: setup

@@ -12,6 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
+# The figures skip plotly's property checks for speed (vnetlab.plots.build_figure); the tests, and the kernels they
+# start, check every property, so a misspelt one fails here rather than vanishing in the browser.
+os.environ["VNETLAB_VALIDATE_FIGURES"] = "1"
 
 
 def browser_required() -> bool:

@@ -66,6 +66,11 @@ def test_postbuild_and_make_setup_finish_the_environment_the_same_way(postbuild,
     assert "jupyter labextension disable --level=sys_prefix @jupyter/nbgrader" in calls
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader" in makefile
+    # ... and the same quiet start: nbgrader's server extensions and notebook_shim off (tests/test_make_lab.py).
+    for ext in ("formgrader", "validate_assignment", "assignment_list", "course_list"):
+        assert f"jupyter server extension disable --sys-prefix nbgrader.server_extensions.{ext}" in calls
+    assert "jupyter server extension disable --sys-prefix notebook_shim" in calls
+    assert "$(BIN)/jupyter server extension disable --sys-prefix notebook_shim" in makefile
 
 
 @needs_make

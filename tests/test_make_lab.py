@@ -96,6 +96,19 @@ def test_make_lab_serves_the_course_notebooks(make_lab):
         assert http_status(url) == 403, url
 
 
+def test_make_lab_starts_quietly(make_lab):
+    """A learner's terminal shows no warnings at start-up: no nbgrader complaint about its config (its server
+    extensions are the instructor's), no DeprecationWarning from an extension the course does not use."""
+    lines = make_lab.lab.log.read_text(errors="replace").splitlines()
+    # From the server's first line on: a first run's pip install (setup) comes before it and is not the course's.
+    # Up to "is running at": later lines answer the other tests' requests (403s without the token).
+    server = next((i for i, line in enumerate(lines) if "ServerApp" in line), 0)
+    ready = next((i for i, line in enumerate(lines) if "is running at" in line), len(lines))
+    noisy = [line for line in lines[max(server - 1, 0):ready + 1]
+             if re.search(r"^\[W |WARNING|Warning:|nbgrader_config", line)]
+    assert not noisy, "make lab printed warnings:\n" + "\n".join(noisy)
+
+
 def test_make_lab_turns_the_news_prompt_off(make_lab):
     """JupyterLab asks about news while fetchNews is "none"; make lab's settings default it to "false" (Never)."""
     lab = make_lab.lab

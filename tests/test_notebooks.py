@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from shipped import shipped_notebook
 
@@ -34,12 +35,56 @@ def _where(index: int, cell) -> str:
     return f"cell {index} ({first[:70]!r})"
 
 
+class KernelPool:
+    """Fresh kernels, the next one started while the current notebook runs.
+
+    Starting a kernel (a new Python that imports ipykernel) is about half of running a short notebook; starting
+    it ahead overlaps that with the previous notebook's cells. A kernel is never reused: each notebook gets one
+    that has run nothing, in the notebook's own folder, and it is shut down afterwards."""
+
+    def __init__(self) -> None:
+        self._ready: dict[Path, KernelManager] = {}
+
+    def take(self, folder: Path) -> KernelManager:
+        return self._ready.pop(folder, None) or self._start(folder)
+
+    def prepare(self, folder: Path) -> None:
+        if folder not in self._ready:
+            self._ready[folder] = self._start(folder)
+
+    @staticmethod
+    def _start(folder: Path) -> KernelManager:
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(cwd=str(folder))
+        return km
+
+    def close(self) -> None:
+        for km in self._ready.values():
+            km.shutdown_kernel(now=True)
+        self._ready.clear()
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    pool = KernelPool()
+    yield pool
+    pool.close()
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
-def test_notebook_runs_top_to_bottom_without_errors(path: Path) -> None:
+def test_notebook_runs_top_to_bottom_without_errors(path: Path, kernels: KernelPool, request) -> None:
     nb = shipped_notebook(path)  # as shipped (not a learner's working copy), in memory only: never written back
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, startup_timeout=60, kernel_name="python3",
+    km = kernels.take(path.parent)
+    following = [item for item in request.session.items if item.originalname == request.node.originalname]
+    position = following.index(request.node)
+    if position + 1 < len(following):  # the next notebook this run executes gets its kernel started now
+        kernels.prepare(following[position + 1].callspec.params["path"].parent)
+    client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, startup_timeout=60, kernel_name="python3",
                             allow_errors=True, resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        km.shutdown_kernel(now=True)
     problems = []
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):

@@ -19,6 +19,7 @@ text markers carry the same information, and every style used has a legend entry
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from html import escape
 from typing import Iterable, Sequence
@@ -49,6 +50,17 @@ TEMPLATE = go.layout.Template(layout={
     "font": {"family": '"Open Sans", verdana, arial, sans-serif', "color": "#2a3f5f"},
     "hoverlabel": {"align": "left"}, "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF",
 })
+
+# plotly checks every property of a figure as it is built, which costs more than computing the figure. The
+# figures below are built from the engine's own values into plain dicts whose keys the tests check, so they skip
+# that check; tests/conftest.py sets VNETLAB_VALIDATE_FIGURES=1 so that a misspelt property still fails a test.
+VALIDATE_ENV = "VNETLAB_VALIDATE_FIGURES"
+
+
+def build_figure(data: Sequence[dict] = (), layout: dict | None = None) -> go.Figure:
+    """A ``go.Figure`` of ``data`` (trace dicts) and ``layout``, validated only where ``VNETLAB_VALIDATE_FIGURES=1``."""
+    return go.Figure(data=list(data), layout=layout, _validate=os.environ.get(VALIDATE_ENV) == "1")
+
 
 # --- topology ---------------------------------------------------------------------------------------
 LABEL_FONT_SIZE = 11
@@ -570,7 +582,7 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
     if not lines:
         annotations.append({"text": "No VNets yet: add one with net.add_vnet(...)", "showarrow": False, "x": 0, "y": 0})
     size = layout.size
-    return go.Figure(data=traces, layout=dict(
+    return build_figure(data=traces, layout=dict(
         template=TEMPLATE, annotations=annotations,
         title={"text": title, "x": 0.01, "xanchor": "left"},
         width=size + MARGIN["l"] + MARGIN["r"], height=size + MARGIN["t"] + MARGIN["b"],
@@ -802,7 +814,7 @@ def route_table_figure(routes: EffectiveRoutes, destination: "str | None" = None
     if invalid:
         title += f"<br><sub>{_count(invalid, 'Invalid route')} in grey (overridden; listed, not used)</sub>"
     height = min(MAX_TABLE_HEIGHT, (len(rows) + 2) * ROUTE_ROW_HEIGHT + 20) + 90
-    return go.Figure(data=[table], layout={"template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"},
+    return build_figure(data=[table], layout={"template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"},
                                            "height": height, "width": sum(ROUTE_COLUMN_WIDTHS) + 40,
                                            "margin": {"l": 10, "r": 10, "t": 80, "b": 10}})
 
@@ -956,7 +968,7 @@ def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
     title = (f"{_count(len(placed), 'leg')}: " + ("✓ all encrypted at the network layer" if placed and not gaps
                                                    else f"⚠ {gaps} not encrypted at the network layer"))
     width = max(column.values(), default=1)
-    fig = go.Figure(data=traces, layout=dict(
+    fig = build_figure(data=traces, layout=dict(
         template=TEMPLATE, title={"text": title, "x": 0.01, "xanchor": "left"}, showlegend=True,
         height=170 + 110 * max(len(directions), 1), margin={"l": 20, "r": 20, "t": 50, "b": 90},
         legend={"orientation": "h", "x": 0, "y": -0.05, "yanchor": "top", "font": {"size": 11}},
@@ -1060,7 +1072,7 @@ def comparison_figure(comparison: object) -> go.Figure:
                            "showlegend": not any(t.get("legendgroup") == option.name for t in traces),
                            "meta": {"role": "figure", "option": option.name, "metric": attr,
                                     "value": figure.value, "unit": figure.unit, "origin": figure.origin}})
-    return go.Figure(data=traces, layout=layout)
+    return build_figure(data=traces, layout=layout)
 
 
 def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float], sku: str = "VpnGw1AZ", *,
@@ -1132,7 +1144,7 @@ def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float],
     span = volumes + marks
     lo, hi = (min(span), max(span)) if span else (1.0, 10.0)
     title = f"Monthly cost against volume, {escape(a_region)} → {escape(b_region)}, gateways {escape(sku)}"
-    return go.Figure(data=traces, layout={
+    return build_figure(data=traces, layout={
         "template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"}, "height": 460,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 130}, "annotations": annotations, "shapes": shapes,
         "xaxis": {"type": "log", "title": {"text": "GB sent A → B per month (log scale)"}, "gridcolor": "#DDDDDD",

@@ -65,14 +65,43 @@ def figure_widget(figure: go.Figure | None = None) -> "go.FigureWidget | Grading
 
 
 def replace_figure(widget: "go.FigureWidget | GradingFigure", figure: go.Figure) -> None:
-    """Redraw ``widget`` in place with the traces and layout of ``figure`` (one message to the browser)."""
+    """Redraw ``widget`` in place with the traces and layout of ``figure`` (one message to the browser).
+
+    Only what differs is sent: when the traces are of the same number and kinds, each changed property of a
+    trace or of the layout is assigned on its own (a moved marker is one small update, not a new figure);
+    otherwise the traces are replaced. plotly validates every assignment, so sending less is what keeps a
+    callback fast."""
     if isinstance(widget, GradingFigure):
         widget.figure = figure
         return
+    new = figure.to_plotly_json()
+    old = getattr(widget, "_vnetlab_shown", None)
     with widget.batch_update():
-        widget.data = ()
-        widget.add_traces(figure.data)
-        widget.layout = figure.layout
+        if old is not None and [t.get("type") for t in old["data"]] == [t.get("type") for t in new["data"]]:
+            for trace, before, after in zip(widget.data, old["data"], new["data"]):
+                assign_changes(trace, before, after)
+        else:
+            widget.data = ()
+            widget.add_traces(figure.data)
+        assign_changes(widget.layout, old["layout"] if old is not None else {}, new["layout"])
+    widget._vnetlab_shown = new
+
+
+def assign_changes(target: Any, before: dict, after: dict) -> None:
+    """Assign on ``target`` (a plotly trace or layout) each top-level property whose value differs between
+    ``before`` and ``after``; a property ``after`` no longer has is reset."""
+    for key in before.keys() - after.keys():
+        target[key] = None
+    for key, value in after.items():
+        if key not in before or not same_value(before[key], value):
+            target[key] = value
+
+
+def same_value(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except ValueError:  # numpy arrays compare element-wise
+        return False
 
 
 def callback(method: Callable[..., Any]) -> Callable[..., None]:
