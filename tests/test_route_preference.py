@@ -159,3 +159,36 @@ def test_vnet_to_vnet_traffic_is_not_delivered_into_the_far_side_s_non_transit_p
     net.associate_route_table("a", "app", "rt")
     t = net.trace("vm-a", "10.32.1.4")
     assert not t.reachable
+
+
+# --- BGP prefix limit (§2.5: 4,000 prefixes; above that the BGP session is dropped) ----------------------------
+def site_announcing(count, *, static=("172.16.0.0/24",)):
+    """Hub with a VpnGw2AZ gateway and a BGP site announcing ``count`` /24s out of 10.128.0.0/9."""
+    net = vl.Network()
+    hub = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+    hub.add_subnet("app", "10.0.1.0/24").add_nic("vm-hub", "10.0.1.4")
+    hub.add_subnet("GatewaySubnet", "10.0.255.0/27")
+    net.add_vpn_gateway("hub", sku="VpnGw2AZ", bgp_asn=65010)
+    announced = [f"10.{128 + i // 256}.{i % 256}.0/24" for i in range(count)]
+    net.add_local_network_gateway("branch", "198.51.100.1", list(static), bgp_asn=65050, bgp_peer_ip="192.168.1.1",
+                                  advertised=announced)
+    net.connect("hub", "branch", "IPsec", enable_bgp=True)
+    return net
+
+
+def test_4000_announced_prefixes_are_all_installed():
+    net = site_announcing(4000)
+    routes = net.effective_routes("hub", "app")
+    assert len([r for r in routes if r.source == "VirtualNetworkGateway" and r.prefix.startswith("10.1")]) == 4000
+    assert net.effective_routes("hub", "app").lookup("10.143.159.4").next_hop_type == "VirtualNetworkGateway"
+    assert not [f for f in net.findings() if "BGP session" in f]
+
+
+def test_4001_announced_prefixes_drop_the_bgp_session_but_keep_the_static_prefixes():
+    net = site_announcing(4001)
+    routes = net.effective_routes("hub", "app")
+    assert routes.lookup("10.128.0.4").next_hop_type == "None"  # the announced /24 is gone: 10/8 -> None
+    assert routes.lookup("172.16.0.4").next_hop_type == "VirtualNetworkGateway"  # static LNG prefix stays
+    assert net.connection("hub", "hub-to-branch").status == "Connected"  # the tunnel itself is up
+    finding = [f for f in net.findings() if "BGP session on hub-to-branch is dropped" in f]
+    assert finding and "4,001" in finding[0] and "4,000" in finding[0]

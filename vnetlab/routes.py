@@ -37,7 +37,7 @@ from typing import Iterator
 from netaddr import IPAddress, IPNetwork
 
 from .display import html_table, text_table
-from .facts import fact
+from .facts import Fact, fact
 from .nat import site_prefixes_seen_by_azure
 
 UDR_OVERVIEW = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview (2023-05-27)"
@@ -286,7 +286,7 @@ def gateway_routes(gateway, _seen: frozenset = frozenset()) -> list[Learned]:
 
 def _gateway_routes(gateway, _seen: frozenset) -> list[Learned]:
     seen = _seen | {gateway.name}
-    own = {str(p) for v in [gateway.vnet, *transit_spokes(gateway)] for p in v.address_space}
+    own = {str(p) for v in served_vnets(gateway) for p in v.address_space}
     out: list[Learned] = []
     for c in gateway.connections.values():
         if c.status != "Connected":
@@ -295,22 +295,75 @@ def _gateway_routes(gateway, _seen: frozenset) -> list[Learned]:
             lng = c.remote
             out += [Learned(str(p), f"LNG {lng.name} (static, typed by hand) via {c.name}{_after(rule)}", c.name)
                     for p, rule in site_prefixes_seen_by_azure(c)]
-            if c.enable_bgp:  # BGP route translation: learned routes are translated like the LNG's prefixes
-                out += [Learned(str(p), f"BGP from site {lng.name} via {c.name}{_after(rule)}", c.name, bgp=True)
-                        for p, rule in site_prefixes_seen_by_azure(c, lng.advertised) if str(p) not in own]
-            continue
-        remote = c.remote
-        out += [Learned(str(p), f"VNet-to-VNet {c.name}: address range of {remote.vnet.name}", c.name)
-                for p in remote.vnet.address_space]
-        if c.enable_bgp and c.reverse.enable_bgp:
-            out += [Learned(str(p), f"BGP via {c.name}: {spoke.name} uses {remote.vnet.name}'s gateway", c.name, bgp=True)
-                    for spoke in transit_spokes(remote) for p in spoke.address_space]
-            if remote.name not in seen:
-                out += [Learned(r.prefix, f"BGP via {c.name}: {r.origin}", c.name, bgp=True)
-                        for r in gateway_routes(remote, seen)
-                        if r.connection != "P2S" and r.prefix != "0.0.0.0/0" and r.prefix not in own]
+        else:
+            out += [Learned(str(p), f"VNet-to-VNet {c.name}: address range of {c.remote.vnet.name}", c.name)
+                    for p in c.remote.vnet.address_space]
+        received = _bgp_received(c, seen)
+        if not _over_limit(received):
+            out += [r for r in received if r.prefix not in own]
     if getattr(gateway, "p2s", None) is not None:
         out += [Learned(str(p), "Point-to-Site client address pool", "P2S") for p in gateway.p2s.address_pool]
+    return out
+
+
+def _bgp_received(c, seen: frozenset = frozenset()) -> list[Learned]:
+    """What the peer announces over BGP on connection ``c`` (empty without a BGP session): a site's advertisements after
+    the connection's IngressSnat rules (BGP route translation), or the remote gateway's transit spokes and the routes it
+    learned elsewhere (never 0.0.0.0/0, never its P2S pool, which VNet-to-VNet does not carry)."""
+    if not c.enable_bgp:
+        return []
+    if c.kind == "IPsec":
+        lng = c.remote
+        return [Learned(str(p), f"BGP from site {lng.name} via {c.name}{_after(rule)}", c.name, bgp=True)
+                for p, rule in site_prefixes_seen_by_azure(c, lng.advertised)]
+    remote = c.remote
+    if c.reverse is None or not c.reverse.enable_bgp:
+        return []
+    out = [Learned(str(p), f"BGP via {c.name}: {spoke.name} uses {remote.vnet.name}'s gateway", c.name, bgp=True)
+           for spoke in transit_spokes(remote) for p in spoke.address_space]
+    if remote.name not in seen:
+        out += [Learned(r.prefix, f"BGP via {c.name}: {r.origin}", c.name, bgp=True)
+                for r in gateway_routes(remote, seen | {c.gateway.name})
+                if r.connection != "P2S" and r.prefix != "0.0.0.0/0"]
+    return out
+
+
+def bgp_prefix_limit() -> Fact:
+    """How many prefixes a VPN gateway takes from BGP (4,000; VPN FAQ 2026-06-04, VPN Gateway limits)."""
+    return fact("routing", "bgp_prefix_limit")
+
+
+def bgp_session_dropped(c, seen: frozenset = frozenset()) -> bool:
+    """A BGP peer that announces more prefixes than the limit loses its session: "Azure VPN Gateway supports up to
+    4,000 prefixes. The BGP session is dropped if the number of prefixes exceeds the limit" (VPN FAQ,
+    https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq, 2026-06-04). The tunnel stays up; the routes
+    learned on that session are withdrawn (static LNG prefixes stay)."""
+    return _over_limit(_bgp_received(c, seen))
+
+
+def _over_limit(received: list[Learned]) -> bool:
+    return len({r.prefix for r in received}) > bgp_prefix_limit().value
+
+
+def bgp_findings(gateway) -> list[str]:
+    """Advice about the gateway's BGP sessions: a session dropped for announcing too many prefixes, and a total over
+    the limit that the documents leave open (they do not say which session Azure drops then)."""
+    limit = bgp_prefix_limit()
+    out, total = [], 0
+    for c in gateway.connections.values():
+        if c.status != "Connected" or not c.enable_bgp:
+            continue
+        received = _bgp_received(c, frozenset({gateway.name}))
+        count = len({r.prefix for r in received})
+        if _over_limit(received):
+            out.append(f"BGP session on {c.name} is dropped: the peer announces {count:,} prefixes, more than the "
+                       f"{limit.value:,} Azure VPN Gateway supports; its BGP routes are withdrawn ({limit.cite()}).")
+        else:
+            total += count
+    if total > limit.value:
+        out.append(f"{gateway.name} learns {total:,} prefixes over BGP in all, more than the {limit.value:,} the VPN "
+                   f"Gateway limits list per gateway; Azure's documents do not say which session is dropped then "
+                   f"({limit.cite()}). vnetlab keeps them all.")
     return out
 
 
