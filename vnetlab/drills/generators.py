@@ -482,7 +482,7 @@ def _sku_case(level: int, rng: random.Random) -> dict:
         if first == "throughput_mbps" else rng.choice([12, 20, 28, 31, 45, 80])  # Basic (10 tunnels, 100 Mbps) never fits
     if level == 2:
         extra = rng.choice(["nat", "bgp", "p2s"])
-        # P2S counts where requirements_met (SSTP + IKEv2/OpenVPN) and design.smallest_sku (IKEv2/OpenVPN alone) agree
+        # P2S clients count against the IKEv2/OpenVPN pool (gateway.p2s_shortfalls), as everywhere else
         need[extra] = True if extra != "p2s" else rng.choice([150, 200, 400, 450, 700, 900, 1200, 4000])
     return need
 

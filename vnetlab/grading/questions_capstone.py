@@ -397,9 +397,8 @@ def skus_fit(d: Design, givens: Mapping) -> str | None:
     for g in d.net.gateways:
         tunnels = len([c for c in g.connections.values()])
         short = gw_mod.requirements_met(g.sku, tunnels=tunnels, nat=bool(g.nat_rules),
-                                        p2s=givens["remote_staff"] if g.p2s is not None else 0)
-        if g.p2s is not None and set(g.p2s.protocols) == {"SSTP"} and g.sku.p2s_sstp < givens["remote_staff"]:
-            short.append(f"SSTP serves at most {g.sku.p2s_sstp} clients")
+                                        p2s=givens["remote_staff"] if g.p2s is not None else 0,
+                                        p2s_protocols=g.p2s.protocols if g.p2s is not None else None)
         if short:
             return f"{g.name} ({g.sku.key}) does not fit what it carries: {'; '.join(short)} (§1.1, §1.4)."
         if g.sku.status != "current":
