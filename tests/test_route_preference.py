@@ -192,3 +192,43 @@ def test_4001_announced_prefixes_drop_the_bgp_session_but_keep_the_static_prefix
     assert net.connection("hub", "hub-to-branch").status == "Connected"  # the tunnel itself is up
     finding = [f for f in net.findings() if "BGP session on hub-to-branch is dropped" in f]
     assert finding and "4,001" in finding[0] and "4,000" in finding[0]
+
+
+# --- overlapping sites on one gateway (§3.3 no overlap among connected sites; §3.2 several tunnels need BGP) ------
+def two_sites(first, second, *, bgp=(False, False), active_active=False):
+    net = vl.Network()
+    hub = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+    hub.add_subnet("app", "10.0.1.0/24").add_nic("vm-hub", "10.0.1.4")
+    hub.add_subnet("GatewaySubnet", "10.0.255.0/27")
+    net.add_vpn_gateway("hub", sku="VpnGw1AZ", bgp_asn=65010, active_active=active_active)
+    for name, prefixes, ip, asn, on in (("s1", first, "198.51.100.1", 65051, bgp[0]),
+                                        ("s2", second, "198.51.100.2", 65052, bgp[1])):
+        net.add_local_network_gateway(name, ip, prefixes, bgp_asn=asn, bgp_peer_ip=f"172.16.{asn - 65000}.1")
+        net.connect("hub", name, "IPsec", enable_bgp=on)
+    return net
+
+
+def overlap_findings(net):
+    return [f for f in net.findings() if "overlap on hub-vpngw's connections" in f]
+
+
+@pytest.mark.parametrize("active_active", [False, True])
+@pytest.mark.parametrize("second", [["192.168.1.0/24"], ["192.168.0.0/16"], ["192.168.1.128/25"]])
+def test_overlapping_static_sites_are_reported_with_the_rule(second, active_active):
+    net = two_sites(["192.168.1.0/24"], second, active_active=active_active)
+    found = overlap_findings(net)
+    assert len(found) == 1
+    assert "must not overlap" in found[0] and "BGP on both" in found[0]
+
+
+@pytest.mark.parametrize("bgp", [(True, False), (False, True)])
+def test_one_static_tunnel_is_enough_to_break_the_rule(bgp):
+    assert overlap_findings(two_sites(["192.168.1.0/24"], ["192.168.1.0/24"], bgp=bgp))
+
+
+def test_two_bgp_tunnels_to_overlapping_prefixes_are_the_documented_multi_tunnel_case():
+    assert not overlap_findings(two_sites(["192.168.1.0/24"], ["192.168.1.0/24"], bgp=(True, True)))
+
+
+def test_distinct_sites_are_not_reported():
+    assert not overlap_findings(two_sites(["192.168.1.0/24"], ["192.168.2.0/24"]))
