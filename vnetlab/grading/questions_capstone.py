@@ -263,7 +263,7 @@ def _reply_message(net: Network, vm: str, host: str, t) -> str:
     if route is not None and route.next_hop_type in ("VNetPeering", "VNetGlobalPeering"):
         return (f"{vm}'s reply to data-centre host {host} follows {route.prefix} → {route.next_hop_type}: the data "
                 f"centre's {SITE} prefix overlaps the peered VNet, and routes for the VNet itself and its peerings are "
-                "preferred even over a more specific gateway route (UDR overview, §7.4), so the gateway route is "
+                "preferred over gateway routes, even more specific ones (UDR overview, §7.4), so the gateway route is "
                 "Invalid. Make the data centre appear outside that range: NAT on the gateway whose VNet overlaps it.")
     return f"{vm} → data-centre host {host} (the reply path): {t.verdict}. {t.reason}"
 
@@ -448,7 +448,7 @@ Q1 = Question(
         "and VNet-to-VNet join only spaces that do not overlap; NAT on a VpnGw2AZ+ gateway hides an overlap with an "
         "on-premises site (Site-to-Site only).",
         "If Northwind is peered with Litware, a route from Northwind's own gateway to the data centre lies inside "
-        "Litware's range: peering routes win even over more specific gateway routes (§7.4). Put the NAT where the "
+        "Litware's range: peering routes win over gateway routes, even more specific ones (§7.4). Put the NAT where the "
         "overlap is, on Litware's gateway, and let Northwind use it through gateway transit.",
         "Regulated data: peering adds no IPsec. Virtual network encryption on both VNets plus accelerated "
         "networking on both VMs encrypts the VM-to-VM path; check it with net.encryption_report(...).",
@@ -486,7 +486,7 @@ WHY = {
     "nat-on-vpngw1az": "NAT is available on VpnGw2–5 and VpnGw2AZ–5AZ only (NAT overview, §5.1)",
     "ingress-only": "when the on-premises space overlaps the VNet, the connection needs an EgressSnat rule for the VNet "
                     "too (VPN FAQ, §5.1)",
-    "gateway-in-a-with-peering": "routes for peerings are preferred even over a more specific gateway route (§7.4), "
+    "gateway-in-a-with-peering": "routes for peerings are preferred over gateway routes, even more specific ones (§7.4), "
                                  "so northwind's route to the data centre, inside litware's range, is Invalid",
 }
 
