@@ -232,3 +232,10 @@ def test_two_bgp_tunnels_to_overlapping_prefixes_are_the_documented_multi_tunnel
 
 def test_distinct_sites_are_not_reported():
     assert not overlap_findings(two_sites(["192.168.1.0/24"], ["192.168.2.0/24"]))
+
+
+def test_a_bgp_only_site_s_host_lies_in_what_it_announces():
+    # §3.2: with BGP the LNG may list only the peer; the site's hosts are in its advertisements
+    net = site_announcing(1, static=())
+    t = net.trace("10.128.0.9", "10.0.1.4", from_site="branch")
+    assert t.reachable

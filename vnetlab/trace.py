@@ -195,8 +195,8 @@ def _from_site(network, site: str, src: str, d: IPAddress, proto: str, port: int
 
     lng = network.local_gateway(site)
     s = addressing.parse_address(src, what="on-premises source address")
-    if not any(s in p for p in lng.prefixes):
-        raise TraceError(f"{s} is not in site {lng.name}'s prefixes ({', '.join(map(str, lng.prefixes))}).",
+    if not any(s in p for p in [*lng.prefixes, *lng.advertised]):  # a BGP site's hosts lie in what it announces
+        raise TraceError(f"{s} is not in site {lng.name}'s prefixes ({', '.join(map(str, [*lng.prefixes, *lng.advertised]))}).",
                          value=str(s), rule="an on-premises source lies in its site's prefixes")
     conns = [c for c in network.connections if c.kind == "IPsec" and c.remote is lng]
     if not conns:
