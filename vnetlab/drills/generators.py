@@ -511,8 +511,8 @@ def _gateway_sku(case: Case) -> DrillQuestion:
         need = ", ".join({"throughput_mbps": f"{p.get('throughput_mbps')} Mbps aggregate",
                           "tunnels": f"{p.get('tunnels')} Site-to-Site tunnels", "nat": "NAT rules",
                           "bgp": "BGP", "p2s": f"{p.get('p2s')} Point-to-Site clients (IKEv2/OpenVPN)"}[k] for k in p)
-        rule = (f"{spec.key}: {spec.throughput_mbps} Mbps, {spec.tunnels} tunnels, P2S {spec.p2s_sstp} SSTP + "
-                f"{spec.p2s_ikev2_openvpn} IKEv2/OpenVPN, BGP {'yes' if spec.bgp else 'no'}, "
+        rule = (f"{spec.key}: {spec.throughput_mbps} Mbps, {spec.tunnels} tunnels, P2S {spec.p2s_ikev2_openvpn} "
+                f"IKEv2/OpenVPN clients (a separate pool of {spec.p2s_sstp} SSTP), BGP {'yes' if spec.bgp else 'no'}, "
                 f"NAT {'yes' if spec.nat else 'no'}; the SKUs before it in the "
                 "catalog fall short")
         sources = _sources(gw.SKUS_SOURCE + " (2026-06-08)", fact("vpn_gateway_skus", "features").cite())
