@@ -135,3 +135,12 @@ def test_the_guide_prices_the_site_to_site_connection_meter():
     rec = recommend(Requirements(vnets=1, on_premises_sites=1))
     assert rec.components[0].startswith("VPN gateway") and "VNet peering" not in rec.components
     assert rec.monthly_cost.value == pytest.approx(153.30 + 10.95)
+
+
+@pytest.mark.parametrize("clouds", [False, True])
+def test_overlapping_spaces_need_nat_and_a_vpngw2az_or_larger_even_across_clouds(clouds):
+    # §5.1/§1.4: NAT only on IPsec connections of VpnGw2+ (VpnGw1AZ has none); §3.6: across clouds, S2S
+    r = recommend(Requirements(overlapping_spaces=True, across_clouds=clouds))
+    assert r.sku == "VpnGw2AZ"
+    assert any("NAT" in c for c in r.components)
+    assert any("VpnGw2+" in reason.text for reason in r.reasons)

@@ -271,3 +271,43 @@ def test_azure_mtu_guidance_and_comparison():
     assert "headroom" in c.explanation and "fragmentation" in c.explanation
     small = ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1400)
     assert small.computed_mss < 1350 and not small.tunnel_mtu_fits and "too large" in small.explanation
+
+
+# --- §4.2: only the negotiated algorithms must match on a VNet-to-VNet pair -----------------------------------
+def _v2v_pair(policy_ab, policy_ba):
+    import vnetlab as vl
+
+    net = vl.Network()
+    for name, n in (("a", 30), ("b", 31)):
+        v = net.add_vnet(name, [f"10.{n}.0.0/16"], region="westeurope")
+        v.add_subnet("GatewaySubnet", f"10.{n}.255.0/27")
+        net.add_vpn_gateway(name, sku="VpnGw1AZ")
+    net.connect("a", "b", "Vnet2Vnet", bidirectional=False, ipsec_policy=policy_ab)
+    net.connect("b", "a", "Vnet2Vnet", bidirectional=False, ipsec_policy=policy_ba)
+    return net.connection("a", "a-to-b")
+
+
+@pytest.mark.parametrize("local", [dict(sa_lifetime_seconds=3600), dict(sa_data_size_kb=2048),
+                                   dict(dpd_timeout_seconds=30), dict(sa_lifetime_seconds=300, dpd_timeout_seconds=3600)])
+def test_vnet_to_vnet_pair_with_same_algorithms_and_different_local_settings_connects(local):
+    # §4.2: SA lifetimes are local and need not match; only the algorithms and groups are negotiated
+    c = _v2v_pair(S13_POLICY, {**S13_POLICY, **local})
+    assert c.status == "Connected"
+    assert c.negotiation.phase2_lifetime_s == min(27000, local.get("sa_lifetime_seconds", 27000))
+
+
+@pytest.mark.parametrize("change", [dict(pfs_group="PFS2048"), dict(ike_integrity="SHA256"), dict(dh_group="ECP384")])
+def test_vnet_to_vnet_pair_with_different_algorithms_stays_down(change):
+    # §3.3, S13: the policy must be identical on both connection resources
+    c = _v2v_pair(S13_POLICY, {**S13_POLICY, **change})
+    assert c.status == "NotConnected"
+
+
+def test_vnet_to_vnet_custom_policy_against_the_default_stays_down():
+    assert _v2v_pair(S13_POLICY, None).status == "NotConnected"  # S13
+
+
+def test_dh_group_14_spelled_two_ways_is_the_same_policy():
+    # §4.2 DH group table: DHGroup14 and DHGroup2048 are both group 14
+    a = {**S13_POLICY, "dh_group": "DHGroup14"}
+    assert _v2v_pair(a, {**a, "dh_group": "DHGroup2048"}).status == "Connected"

@@ -26,10 +26,11 @@ LEARNERS = ["alice", "bob", "Chloé", "d-4", "zoe", "instructor"]
 MORE = [f"learner-{i}" for i in range(40)]   # to find a learner for each kind of requirement set
 
 # --- model answers from the facts ------------------------------------------------------------------------------------
-# §1.1 (AZ SKUs in size order): tunnels, SSTP + IKEv2/OpenVPN clients, aggregate Mbps; §1.4: NAT from VpnGw2AZ.
-SKUS = [("VpnGw1AZ", 30, 128 + 250, 650, False), ("VpnGw2AZ", 30, 128 + 500, 1000, True),
-        ("VpnGw3AZ", 30, 128 + 1000, 1250, True), ("VpnGw4AZ", 100, 128 + 5000, 5000, True),
-        ("VpnGw5AZ", 100, 128 + 10000, 10000, True)]
+# §1.1 (AZ SKUs in size order): tunnels, IKEv2/OpenVPN clients (remote staff on any platform: the SSTP pool is a
+# separate limit, Windows only, §1.1 notes, §3.4), aggregate Mbps; §1.4: NAT from VpnGw2AZ.
+SKUS = [("VpnGw1AZ", 30, 250, 650, False), ("VpnGw2AZ", 30, 500, 1000, True),
+        ("VpnGw3AZ", 30, 1000, 1250, True), ("VpnGw4AZ", 100, 5000, 5000, True),
+        ("VpnGw5AZ", 100, 10000, 10000, True)]
 
 
 def kind(G) -> str:

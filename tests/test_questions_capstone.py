@@ -136,7 +136,7 @@ def test_the_cost_counts_sourced_figures_and_never_prices_vpngw2az_as_zero(exerc
 WRONG = [  # (mistake as build() keywords or a givens change, words the visible feedback must contain)
     ({"encrypt": False}, "peering adds no IPsec"),
     ({"accelerate": ("vm-nw-app",)}, "vm-lw-records has no accelerated networking"),
-    ({"gateway_in_a": True}, "preferred even over a more specific gateway route"),
+    ({"gateway_in_a": True}, "preferred over gateway routes, even more specific ones"),
     ({"deny": False}, "allowed by the default rule AllowVNetInBound"),
     ({"nsg": False}, "no NSG is on the way"),
     ({"p2s": False}, "No gateway has Point-to-Site"),

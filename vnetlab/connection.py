@@ -361,6 +361,39 @@ def check_connected_spaces(gateway, spaces: list[IPNetwork], name: str, vnets_on
                 value=str(clash[0][0]), rule="connected address spaces must not overlap", source=V2V_HOWTO)
 
 
+def overlapping_site_findings(gateway) -> list[str]:
+    """Sites connected to one gateway whose prefixes overlap, without NAT between them and without BGP on both tunnels.
+
+    A finding, not a refusal. The rule: the address spaces of all VNets and local sites connected to a gateway must
+    not overlap (VNet-to-VNet how-to,
+    https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30);
+    several tunnels to the same site need BGP on both (VPN FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq,
+    2026-06-04). The documents state it without saying that Azure refuses such connections, or which tunnel the
+    shared addresses then take; the simulator uses the longer prefix, and on equal prefixes the first connection.
+    Where NAT rules are linked the overlap is refused instead (:func:`check_external_collisions`)."""
+    sites = [c for c in gateway.connections.values() if c.kind == "IPsec"]
+    out = []
+    for i, a in enumerate(sites):
+        for b in sites[i + 1:]:
+            if a.remote is b.remote or (a.enable_bgp and b.enable_bgp):
+                continue
+            _, _, mine = _reach(a)
+            _, _, theirs = _reach(b)
+            if any(r for _, r in mine) or any(r for _, r in theirs):
+                continue  # NAT involved: refused at creation, not a finding
+            clash = addressing.overlaps([p for p, _ in mine], [p for p, _ in theirs])
+            if clash:
+                static = " and ".join(c.name for c in (a, b) if not c.enable_bgp)
+                out.append(f"Sites {a.remote.name} ({clash[0][0]}) and {b.remote.name} ({clash[0][1]}) overlap on "
+                           f"{gateway.name}'s connections {a.name} and {b.name}, with static routing on {static}: the "
+                           "address spaces of all sites connected to a gateway must not overlap, and several tunnels "
+                           "to one site need BGP on both (VNet-to-VNet how-to 2025-06-30; VPN FAQ 2026-06-04). The "
+                           "documents state the rule but say neither that Azure refuses such connections nor which "
+                           "tunnel the shared addresses take; vnetlab uses the longer prefix, and on equal prefixes "
+                           f"the first connection ({a.name}).")
+    return out
+
+
 def check_external_collisions(gateway, site: str, prefixes: list[IPNetwork], ingress: tuple) -> None:
     """A site's translated prefixes must not collide with what another connection of the gateway reaches, when NAT
     is involved on either side (external mappings vs networks connected without NAT, NAT overview 2024-10-16)."""

@@ -107,11 +107,11 @@ def smallest_sku(*, tunnels: int = 0, p2s: int = 0, throughput_mbps: float = 0, 
                  nat: bool = False) -> gw.Sku | None:
     """The smallest current (creatable AZ) SKU that meets the needs, in the catalog's order; None beyond VpnGw5AZ.
 
-    Remote users are counted against the IKEv2/OpenVPN limit alone: SSTP serves Windows clients only (§3.4), so the
-    SSTP allowance cannot be assumed for every user."""
+    Remote users are counted per protocol pool by :func:`vnetlab.gateway.p2s_shortfalls`, the rule the SKU check, the
+    explorer, the grading and the drills share: a plain number of users counts against the IKEv2/OpenVPN pool."""
     for s in gw.catalog():
-        if s.status == "current" and s.name != "Basic" and s.p2s_ikev2_openvpn >= p2s and not gw.requirements_met(
-                s, throughput_mbps=int(throughput_mbps), tunnels=tunnels, bgp=bgp, nat=nat):
+        if s.status == "current" and s.name != "Basic" and not gw.requirements_met(
+                s, throughput_mbps=int(throughput_mbps), tunnels=tunnels, p2s=p2s, bgp=bgp, nat=nat):
             return s
     return None
 
@@ -145,6 +145,13 @@ def recommend(req: Requirements) -> Recommendation:
         use.append(Reason("VNets in different Azure clouds: join their gateways with Site-to-Site (IPsec) connections.",
                           "S2S works across clouds", VPN_FAQ))
         no.append(Reason("Peering and VNet-to-VNet do not work across Azure clouds.", "not across clouds", VPN_FAQ))
+        if req.overlapping_spaces:  # the overlap still needs NAT, and NAT still needs VpnGw2+ (NAT overview)
+            components.append("NAT rules on the Site-to-Site connections")
+            nat = True
+            use.append(Reason("The spaces overlap: link NAT rules to the Site-to-Site connections, which needs a VpnGw2+ "
+                              "route-based gateway (VpnGw1AZ has no NAT). Between two Azure VNets this is an "
+                              "extrapolation of the documented on-premises pattern; renumbering removes the need.",
+                              "NAT: IPsec, VpnGw2+", NAT_OVERVIEW))
     elif req.overlapping_spaces:
         no.append(Reason("Peering refuses overlapping address spaces.", "no overlap for peering", MANAGE_PEERING))
         no.append(Reason("VNet-to-VNet refuses overlapping spaces and takes no NAT rules.", "NAT is IPsec-only",
@@ -206,7 +213,7 @@ def recommend(req: Requirements) -> Recommendation:
         parts.append(Figure(None, "USD/month", "no VPN gateway SKU fits, so none can be priced"))
     if spec is not None:
         parts.append(gateway_hours(spec, 2 if req.across_clouds else 1))
-        connections = req.on_premises_sites + (2 if req.across_clouds else 0) + (1 if req.overlapping_spaces else 0)
+        connections = req.on_premises_sites + (2 if req.across_clouds else 1 if req.overlapping_spaces else 0)
         if connections:
             meter = fact("pricing", "s2s_connection_monthly_usd")
             parts.append(Figure(connections * meter.value, "USD/month", f"{connections} S2S connection(s) × "

@@ -251,16 +251,59 @@ def check_asn(asn: object, *, side: str = "Azure") -> int:
     return asn
 
 
-def requirements_met(s: Sku, *, throughput_mbps: int = 0, tunnels: int = 0, p2s: int = 0, bgp: bool = False,
-                     nat: bool = False, zone_redundant: bool = False) -> list[str]:
-    """Why ``s`` falls short of the requirements (empty when it meets them)."""
+# --- Point-to-Site capacity, per protocol pool -------------------------------------------------------------------
+def p2s_pools() -> list[dict]:
+    """The P2S protocol pools, each with its SKU-table column and protocols (``vpn_gateway_skus.yaml``)."""
+    return list(fact("vpn_gateway_skus", "p2s_pools").value["pools"])
+
+
+def p2s_capacity(s: Sku) -> dict[str, int]:
+    """How many P2S clients ``s`` takes in each protocol pool, e.g. VpnGw2AZ → ``{"IKEv2/OpenVPN": 500, "SSTP": 128}``.
+
+    The pools are separate limits, not one total: "a VpnGw1 can carry 128 SSTP and 250 IKEv2 clients at once"
+    (About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23)."""
+    return {p["pool"]: getattr(s, p["column"]) for p in p2s_pools()}
+
+
+def p2s_clients(clients: "int | dict[str, int]", protocols: "tuple[str, ...] | list[str] | None" = None) -> dict[str, int]:
+    """Clients per pool. A plain number counts against the IKEv2/OpenVPN pool, which every platform can use (SSTP is
+    Windows only: Point-to-Site about, https://learn.microsoft.com/azure/vpn-gateway/point-to-site-about,
+    2021-07-28), unless the gateway's ``protocols`` offer SSTP alone."""
+    data = fact("vpn_gateway_skus", "p2s_pools")
+    if isinstance(clients, dict):
+        known = {p["pool"] for p in p2s_pools()}
+        unknown = sorted(set(clients) - known)
+        if unknown:
+            raise GatewayError(f"P2S pool(s) {unknown}: the pools are {', '.join(sorted(known))}.", value=unknown,
+                               rule="P2S protocol pools", source=data.cite())
+        return {k: v for k, v in clients.items() if v}
+    if isinstance(clients, bool) or not isinstance(clients, int) or clients < 0:
+        raise GatewayError(f"P2S clients {clients!r}: a whole number, 0 or more.", value=clients, rule="a count")
+    pool = data.value["default_pool"]
+    if protocols is not None:
+        served = [p["pool"] for p in p2s_pools() if set(p["protocols"]) & set(protocols)]
+        pool = pool if pool in served or not served else served[0]
+    return {pool: clients} if clients else {}
+
+
+def p2s_shortfalls(s: Sku, clients: "int | dict[str, int]", protocols=None) -> list[str]:
+    """Why ``s`` cannot take ``clients`` (see :func:`p2s_clients`), pool by pool; empty when it can."""
+    capacity = p2s_capacity(s)
+    return [f"{capacity[pool]:,} {pool} P2S connections < {wanted:,}"
+            for pool, wanted in p2s_clients(clients, protocols).items() if capacity[pool] < wanted]
+
+
+def requirements_met(s: Sku, *, throughput_mbps: int = 0, tunnels: int = 0, p2s: "int | dict[str, int]" = 0,
+                     bgp: bool = False, nat: bool = False, zone_redundant: bool = False,
+                     p2s_protocols=None) -> list[str]:
+    """Why ``s`` falls short of the requirements (empty when it meets them). ``p2s`` counts clients per protocol pool
+    (:func:`p2s_shortfalls`)."""
     short = []
     if s.throughput_mbps < throughput_mbps:
         short.append(f"{s.throughput_mbps} Mbps < {throughput_mbps} Mbps")
     if s.tunnels < tunnels:
         short.append(f"{s.tunnels} tunnels < {tunnels}")
-    if s.p2s_ikev2_openvpn + s.p2s_sstp < p2s:
-        short.append(f"{s.p2s_sstp + s.p2s_ikev2_openvpn} P2S connections < {p2s}")
+    short += p2s_shortfalls(s, p2s, p2s_protocols)
     for need, have, what in ((bgp, s.bgp, "BGP"), (nat, s.nat, "NAT"), (zone_redundant, s.zone_redundant, "zone redundancy")):
         if need and not have:
             short.append(f"no {what}")

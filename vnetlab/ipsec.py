@@ -401,6 +401,19 @@ def negotiate(initiator: Endpoint, responder: Endpoint, ike_version: str | None 
                 f"Tunnel established over {version}: phase 1 {p1[1]}, phase 2 {p2[1]}.", tuple(steps), source)
 
 
+def same_algorithms(a: IpsecPolicy | None, b: IpsecPolicy | None) -> bool:
+    """Do two connection resources carry the same policy, as IKE sees it? Only what is negotiated counts: the phase 1
+    and phase 2 encryption, integrity and groups (a group compared by number). The Quick Mode SA lifetimes are local
+    and need not match (VPN FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq, 2026-06-04; the
+    SA is rekeyed at the shorter one); the DPD timeout is no part of any IKE proposal (About VPN devices,
+    https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-devices, 2023-10-06, lists the proposals as
+    encryption, integrity and groups), so vnetlab treats it as local too. A custom policy against the defaults is a
+    different policy."""
+    if a is None or b is None:
+        return a is b
+    return all(same_proposal(policy_offers(a, phase), policy_offers(b, phase)) for phase in (1, 2))
+
+
 def negotiate_vnet_to_vnet(a: Endpoint, b: Endpoint) -> Negotiation:
     """A VNet-to-VNet tunnel (IKEv2, route-based at both ends) is two connection resources, one per
     direction; a custom policy must be identical on both or the tunnel won't come up (§3.3, S13)."""
@@ -409,7 +422,7 @@ def negotiate_vnet_to_vnet(a: Endpoint, b: Endpoint) -> Negotiation:
         if e.kind != "azure" or e.vpn_type != v2v.value["vpn_type"]:
             raise IpsecError(f"VNet-to-VNet end {e.label()}: needs a RouteBased Azure VPN gateway.", value=e.name,
                              rule="route-based gateways at both ends", source=v2v.cite())
-    if a.policy == b.policy:
+    if same_algorithms(a.policy, b.policy):
         return negotiate(a, b, v2v.value["ike_version"])
     there, back = negotiate(a, b, v2v.value["ike_version"]), negotiate(b, a, v2v.value["ike_version"])
     def desc(e: Endpoint) -> str:

@@ -407,7 +407,9 @@ class Network:
     def findings(self) -> list[str]:
         """Advice that is not an error, across the network: small gateway subnets and the like."""
         out = [f for v in self.vnets.values() for s in v.subnets.values() for f in s.findings]
-        return out + [f for g in self.gateways for f in (*g.findings, *nat_mod.shared_rule_findings(g))]
+        return out + [f for g in self.gateways for f in (*g.findings, *nat_mod.shared_rule_findings(g),
+                                                         *routes_engine.bgp_findings(g),
+                                                         *conn_mod.overlapping_site_findings(g))]
 
     @property
     def gateways(self) -> list[gw_mod.VpnGateway]:

@@ -17,11 +17,19 @@ after the link is synced. vnetlab applies the equal/contains rule above to peere
 document states it for the VNet's own ranges; extending it to peered ranges is an inference (otherwise a
 peer numbered 10.0.0.0/8 would be unreachable), flagged here and in the lesson.
 
-**Selection**: longest prefix first; for the same prefix, user-defined > BGP/gateway > system; the
-loser stays listed with state ``Invalid``.
+**Selection** (:func:`select`; "How Azure selects a route",
+https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27): longest prefix
+first; for the same prefix, user-defined > BGP (gateway) > system; but "system routes for traffic related to
+virtual network, virtual network peerings, or virtual network service endpoints, are preferred routes, even if
+BGP routes are more specific". So a gateway route never wins inside (or at) an Active route of the VNet's own
+ranges or a peering: two VNets both peered and connected VNet-to-VNet talk over the peering ("traffic flows
+over the peering", https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering,
+2025-05-08), and an on-premises advertisement equal to a peered range does not pull the traffic into a tunnel.
+The loser stays listed with state ``Invalid``.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
@@ -29,13 +37,16 @@ from typing import Iterator
 from netaddr import IPAddress, IPNetwork
 
 from .display import html_table, text_table
-from .facts import fact
+from .facts import Fact, fact
 from .nat import site_prefixes_seen_by_azure
 
 UDR_OVERVIEW = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview (2023-05-27)"
 
-# Same prefix: user-defined beats BGP/gateway beats system (UDR overview, "How Azure selects a route").
-SOURCE_RANK = {"User": 0, "VirtualNetworkGateway": 1, "Default": 2}
+# The order of preference for one prefix (UDR overview, 2023-05-27, "How Azure selects a route"): user-defined,
+# then the system routes Azure prefers even over more specific BGP routes (the VNet's ranges, its peerings), then
+# gateway (BGP and static LNG) routes, then the other system routes (0.0.0.0/0 → Internet, the None ranges).
+SYSTEM_PREFERRED = ("VnetLocal", "VNetPeering", "VNetGlobalPeering")
+USER, PREFERRED_SYSTEM, GATEWAY, SYSTEM = range(4)
 
 
 @lru_cache(maxsize=65536)
@@ -43,6 +54,15 @@ def span(prefix: str) -> tuple[int, int, int]:
     """(first, last, prefix length) of a prefix string, parsed once per distinct prefix."""
     net = IPNetwork(prefix)
     return net.first, net.last, net.prefixlen
+
+
+def tier(route: "Route") -> int:
+    """Where ``route`` stands among routes for the same prefix (lower wins)."""
+    if route.source == "User":
+        return USER
+    if route.source == "VirtualNetworkGateway":
+        return GATEWAY
+    return PREFERRED_SYSTEM if route.next_hop_type in SYSTEM_PREFERRED else SYSTEM
 
 
 @dataclass(frozen=True)
@@ -72,33 +92,39 @@ class Route:
         return Route(**{**self.__dict__, "state": state})
 
 
-def _rank(route: Route) -> int:
-    return SOURCE_RANK.get(route.source, 2)
-
-
-SYSTEM_PREFERRED = ("VnetLocal", "VNetPeering", "VNetGlobalPeering")
-
-
 def select(routes: list[Route]) -> tuple[Route, ...]:
-    """Mark, for each prefix, the best-ranked route Active and the others Invalid (ties keep the first).
+    """Mark the route Azure uses for each prefix ``Active`` and the others ``Invalid`` (module docstring).
 
-    Then the documented exception: system routes for the VNet itself and for peerings are preferred even
-    when a BGP/gateway route is more specific, so a gateway route inside such a route is Invalid.
+    One walk over the prefixes, shortest first. At each prefix the candidates are ranked by :func:`tier` (user >
+    VNet/peering system > gateway > other system; ties keep the first listed), and a gateway route is no candidate
+    at all when an Active VNet or peering route already covers it: Azure prefers those system routes "even if BGP
+    routes are more specific" (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview,
+    2023-05-27). Deciding the shorter prefixes first is what lets one ranking express both rules.
     """
-    best: dict[str, Route] = {}
-    for r in routes:
-        if r.prefix not in best or _rank(r) < _rank(best[r.prefix]):
-            best[r.prefix] = r
-    chosen = [r if best[r.prefix] is r else r.with_state("Invalid") for r in routes]
-    preferred = [span(r.prefix) for r in chosen if r.state == "Active" and r.source == "Default"
-                 and r.next_hop_type in SYSTEM_PREFERRED]
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(routes):
+        groups.setdefault(r.prefix, []).append(i)
+    active: set[int] = set()
+    starts: list[int] = []  # disjoint spans covered by Active VNet/peering routes, sorted by first address
+    ends: list[int] = []
 
-    def inside_preferred(r: Route) -> bool:
-        first, last, _ = span(r.prefix)
-        return any(p0 <= first and last <= p1 for p0, p1, _ in preferred)
+    def covered(first: int, last: int) -> bool:
+        k = bisect_right(starts, first) - 1
+        return k >= 0 and last <= ends[k]
 
-    return tuple(r.with_state("Invalid") if r.state == "Active" and r.source == "VirtualNetworkGateway"
-                 and inside_preferred(r) else r for r in chosen)
+    for prefix in sorted(groups, key=lambda p: span(p)[2]):
+        first, last, _ = span(prefix)
+        shadowed = covered(first, last)
+        ranked = [(tier(routes[i]), i) for i in groups[prefix] if not (shadowed and tier(routes[i]) == GATEWAY)]
+        if not ranked:
+            continue
+        rank, winner = min(ranked)
+        active.add(winner)
+        if rank == PREFERRED_SYSTEM and not shadowed:
+            k = bisect_right(starts, first)
+            starts.insert(k, first)
+            ends.insert(k, last)
+    return tuple(r if i in active else r.with_state("Invalid") for i, r in enumerate(routes))
 
 
 @dataclass(frozen=True)
@@ -233,6 +259,15 @@ def transit_spokes(gateway) -> list:
             and link.reverse.settings.use_remote_gateways]
 
 
+def served_vnets(gateway) -> list:
+    """The VNets ``gateway`` knows and delivers into: its own and the peered VNets that use it through gateway
+    transit. A peered VNet without transit is not among them: "without gateway transit the gateway does not learn
+    peered VNet prefixes" (VPN FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq, 2026-06-04;
+    for Point-to-Site clients the FAQ says it outright: they reach a peered VNet only if it uses the gateway VNet's
+    gateway), so the gateway neither advertises such a VNet nor forwards tunnel traffic into it."""
+    return [gateway.vnet, *transit_spokes(gateway)]
+
+
 def gateway_routes(gateway, _seen: frozenset = frozenset()) -> list[Learned]:
     """What ``gateway`` routes into its tunnels (VPN FAQ 2026-06-04; VNet-to-VNet how-to 2025-06-30):
 
@@ -251,7 +286,7 @@ def gateway_routes(gateway, _seen: frozenset = frozenset()) -> list[Learned]:
 
 def _gateway_routes(gateway, _seen: frozenset) -> list[Learned]:
     seen = _seen | {gateway.name}
-    own = {str(p) for v in [gateway.vnet, *transit_spokes(gateway)] for p in v.address_space}
+    own = {str(p) for v in served_vnets(gateway) for p in v.address_space}
     out: list[Learned] = []
     for c in gateway.connections.values():
         if c.status != "Connected":
@@ -260,22 +295,75 @@ def _gateway_routes(gateway, _seen: frozenset) -> list[Learned]:
             lng = c.remote
             out += [Learned(str(p), f"LNG {lng.name} (static, typed by hand) via {c.name}{_after(rule)}", c.name)
                     for p, rule in site_prefixes_seen_by_azure(c)]
-            if c.enable_bgp:  # BGP route translation: learned routes are translated like the LNG's prefixes
-                out += [Learned(str(p), f"BGP from site {lng.name} via {c.name}{_after(rule)}", c.name, bgp=True)
-                        for p, rule in site_prefixes_seen_by_azure(c, lng.advertised) if str(p) not in own]
-            continue
-        remote = c.remote
-        out += [Learned(str(p), f"VNet-to-VNet {c.name}: address range of {remote.vnet.name}", c.name)
-                for p in remote.vnet.address_space]
-        if c.enable_bgp and c.reverse.enable_bgp:
-            out += [Learned(str(p), f"BGP via {c.name}: {spoke.name} uses {remote.vnet.name}'s gateway", c.name, bgp=True)
-                    for spoke in transit_spokes(remote) for p in spoke.address_space]
-            if remote.name not in seen:
-                out += [Learned(r.prefix, f"BGP via {c.name}: {r.origin}", c.name, bgp=True)
-                        for r in gateway_routes(remote, seen)
-                        if r.connection != "P2S" and r.prefix != "0.0.0.0/0" and r.prefix not in own]
+        else:
+            out += [Learned(str(p), f"VNet-to-VNet {c.name}: address range of {c.remote.vnet.name}", c.name)
+                    for p in c.remote.vnet.address_space]
+        received = _bgp_received(c, seen)
+        if not _over_limit(received):
+            out += [r for r in received if r.prefix not in own]
     if getattr(gateway, "p2s", None) is not None:
         out += [Learned(str(p), "Point-to-Site client address pool", "P2S") for p in gateway.p2s.address_pool]
+    return out
+
+
+def _bgp_received(c, seen: frozenset = frozenset()) -> list[Learned]:
+    """What the peer announces over BGP on connection ``c`` (empty without a BGP session): a site's advertisements after
+    the connection's IngressSnat rules (BGP route translation), or the remote gateway's transit spokes and the routes it
+    learned elsewhere (never 0.0.0.0/0, never its P2S pool, which VNet-to-VNet does not carry)."""
+    if not c.enable_bgp:
+        return []
+    if c.kind == "IPsec":
+        lng = c.remote
+        return [Learned(str(p), f"BGP from site {lng.name} via {c.name}{_after(rule)}", c.name, bgp=True)
+                for p, rule in site_prefixes_seen_by_azure(c, lng.advertised)]
+    remote = c.remote
+    if c.reverse is None or not c.reverse.enable_bgp:
+        return []
+    out = [Learned(str(p), f"BGP via {c.name}: {spoke.name} uses {remote.vnet.name}'s gateway", c.name, bgp=True)
+           for spoke in transit_spokes(remote) for p in spoke.address_space]
+    if remote.name not in seen:
+        out += [Learned(r.prefix, f"BGP via {c.name}: {r.origin}", c.name, bgp=True)
+                for r in gateway_routes(remote, seen | {c.gateway.name})
+                if r.connection != "P2S" and r.prefix != "0.0.0.0/0"]
+    return out
+
+
+def bgp_prefix_limit() -> Fact:
+    """How many prefixes a VPN gateway takes from BGP (4,000; VPN FAQ 2026-06-04, VPN Gateway limits)."""
+    return fact("routing", "bgp_prefix_limit")
+
+
+def bgp_session_dropped(c, seen: frozenset = frozenset()) -> bool:
+    """A BGP peer that announces more prefixes than the limit loses its session: "Azure VPN Gateway supports up to
+    4,000 prefixes. The BGP session is dropped if the number of prefixes exceeds the limit" (VPN FAQ,
+    https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq, 2026-06-04). The tunnel stays up; the routes
+    learned on that session are withdrawn (static LNG prefixes stay)."""
+    return _over_limit(_bgp_received(c, seen))
+
+
+def _over_limit(received: list[Learned]) -> bool:
+    return len({r.prefix for r in received}) > bgp_prefix_limit().value
+
+
+def bgp_findings(gateway) -> list[str]:
+    """Advice about the gateway's BGP sessions: a session dropped for announcing too many prefixes, and a total over
+    the limit that the documents leave open (they do not say which session Azure drops then)."""
+    limit = bgp_prefix_limit()
+    out, total = [], 0
+    for c in gateway.connections.values():
+        if c.status != "Connected" or not c.enable_bgp:
+            continue
+        received = _bgp_received(c, frozenset({gateway.name}))
+        count = len({r.prefix for r in received})
+        if _over_limit(received):
+            out.append(f"BGP session on {c.name} is dropped: the peer announces {count:,} prefixes, more than the "
+                       f"{limit.value:,} Azure VPN Gateway supports; its BGP routes are withdrawn ({limit.cite()}).")
+        else:
+            total += count
+    if total > limit.value:
+        out.append(f"{gateway.name} learns {total:,} prefixes over BGP in all, more than the {limit.value:,} the VPN "
+                   f"Gateway limits list per gateway; Azure's documents do not say which session is dropped then "
+                   f"({limit.cite()}). vnetlab keeps them all.")
     return out
 
 

@@ -197,11 +197,12 @@ def _from_site(network, site: str, src: str, d: IPAddress, proto: str, port: int
     """A packet from an on-premises host: into a Site-to-Site tunnel to a gateway whose connection points at the
     site's local network gateway, translated by that connection's NAT rules, then routed in Azure."""
     from .nat import NatDrop, inbound
+    from .routes import served_vnets
 
     lng = network.local_gateway(site)
     s = addressing.parse_address(src, what="on-premises source address")
-    if not any(s in p for p in lng.prefixes):
-        raise TraceError(f"{s} is not in site {lng.name}'s prefixes ({', '.join(map(str, lng.prefixes))}).",
+    if not any(s in p for p in [*lng.prefixes, *lng.advertised]):  # a BGP site's hosts lie in what it announces
+        raise TraceError(f"{s} is not in site {lng.name}'s prefixes ({', '.join(map(str, [*lng.prefixes, *lng.advertised]))}).",
                          value=str(s), rule="an on-premises source lies in its site's prefixes")
     conns = [c for c in network.connections if c.kind == "IPsec" and c.remote is lng]
     if not conns:
@@ -216,6 +217,8 @@ def _from_site(network, site: str, src: str, d: IPAddress, proto: str, port: int
             return False
         gv = c.gateway.vnet
         r = network.effective_routes(gv.name, "GatewaySubnet").lookup(q.dst)
+        if r is not None and r.next_hop_type in ("VNetPeering", "VNetGlobalPeering"):
+            return any(v.name == r.peer for v in served_vnets(c.gateway))
         return gv.contains(q.dst) or (r is not None and r.next_hop_type not in ("None", "Internet"))
 
     c = next((c for c in conns if lands(c) and c.status == "Connected"), conns[0])
@@ -387,7 +390,7 @@ def _to_gateway(network, walk: _Walk, vnet, subnet, route: Route) -> Trace:
     if not connection:  # a user route to the gateway: the gateway routes with its own subnet's table
         own = network.effective_routes(gw.vnet.name, "GatewaySubnet").lookup(walk.d)
         if own is None or own.next_hop_type != "VirtualNetworkGateway" or not own.connection:
-            return _route_from(network, walk, gw.vnet, gw.vnet.subnets["GatewaySubnet"], forwarded=False)
+            return _gateway_routes_on(network, walk, gw, own)
         connection = own.connection
     return _through_connection(network, walk, gw, connection)
 
@@ -450,7 +453,23 @@ def _arrive(network, walk: _Walk, remote_gw, how: str) -> Trace:
     onward = network.effective_routes(remote_vnet.name, "GatewaySubnet").lookup(walk.d)
     if onward is not None and onward.next_hop_type == "VirtualNetworkGateway" and onward.connection:
         return _through_connection(network, walk, remote_gw, onward.connection)
-    return _route_from(network, walk, remote_vnet, remote_vnet.subnets["GatewaySubnet"], forwarded=False)
+    return _gateway_routes_on(network, walk, remote_gw, onward)
+
+
+def _gateway_routes_on(network, walk: _Walk, gw, route: Route | None) -> Trace:
+    """The gateway forwards a packet it holds with its own subnet's routes, but into a peered VNet only when that VNet
+    uses the gateway (gateway transit): it does not learn the prefixes of the others (:func:`routes.served_vnets`)."""
+    from .routes import served_vnets
+
+    vnet = gw.vnet
+    if route is not None and route.next_hop_type in ("VNetPeering", "VNetGlobalPeering") \
+            and all(v.name != route.peer for v in served_vnets(gw)):
+        walk.add(vnet.name, "GatewaySubnet", "route lookup", f"longest prefix match for {walk.d}", route)
+        return walk.drop(vnet.name, f"{gw.name} does not route into {route.peer}",
+                         f"{walk.d} is in {route.peer}, peered with {vnet.name} without gateway transit: {gw.name} does "
+                         f"not learn {route.peer}'s prefixes, so it neither advertises nor delivers to them. Set "
+                         f"allow_gateway_transit on {vnet.name}'s link and use_remote_gateways on {route.peer}'s link.")
+    return _route_from(network, walk, vnet, vnet.subnets["GatewaySubnet"], forwarded=False)
 
 
 def _deliver(walk: _Walk, target, how: str) -> Trace:

@@ -483,7 +483,7 @@ def _sku_case(level: int, rng: random.Random) -> dict:
         if first == "throughput_mbps" else rng.choice([12, 20, 28, 31, 45, 80])  # Basic (10 tunnels, 100 Mbps) never fits
     if level == 2:
         extra = rng.choice(["nat", "bgp", "p2s"])
-        # P2S counts where requirements_met (SSTP + IKEv2/OpenVPN) and design.smallest_sku (IKEv2/OpenVPN alone) agree
+        # P2S clients count against the IKEv2/OpenVPN pool (gateway.p2s_shortfalls), as everywhere else
         need[extra] = True if extra != "p2s" else rng.choice([150, 200, 400, 450, 700, 900, 1200, 4000])
     return need
 
@@ -512,8 +512,8 @@ def _gateway_sku(case: Case) -> DrillQuestion:
         need = ", ".join({"throughput_mbps": f"{p.get('throughput_mbps')} Mbps aggregate",
                           "tunnels": f"{p.get('tunnels')} Site-to-Site tunnels", "nat": "NAT rules",
                           "bgp": "BGP", "p2s": f"{p.get('p2s')} Point-to-Site clients (IKEv2/OpenVPN)"}[k] for k in p)
-        rule = (f"{spec.key}: {spec.throughput_mbps} Mbps, {spec.tunnels} tunnels, P2S {spec.p2s_sstp} SSTP + "
-                f"{spec.p2s_ikev2_openvpn} IKEv2/OpenVPN, BGP {'yes' if spec.bgp else 'no'}, "
+        rule = (f"{spec.key}: {spec.throughput_mbps} Mbps, {spec.tunnels} tunnels, P2S {spec.p2s_ikev2_openvpn} "
+                f"IKEv2/OpenVPN clients (a separate pool of {spec.p2s_sstp} SSTP), BGP {'yes' if spec.bgp else 'no'}, "
                 f"NAT {'yes' if spec.nat else 'no'}; the SKUs before it in the "
                 "catalog fall short")
         sources = _sources(gw.SKUS_SOURCE + " (2026-06-08)", fact("vpn_gateway_skus", "features").cite())

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from netaddr import IPAddress, IPNetwork
 
 from ..network import Network
+from ..routes import SYSTEM_PREFERRED
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
 
 # Effective-routes next-hop types as Azure lists them (azure-facts §7.7, UDR overview).
@@ -112,8 +113,9 @@ def classify(net: Network, q: Mapping) -> tuple[str, str]:
     dest = IPAddress(q["destination"])
     subnet = net.subnet(q["vnet"], q["subnet"])
     here, there = net.vnet(q["vnet"]), _owner(net, q["destination"])
-    longer_bgp = [r for r in routes if r.state == "Invalid" and r.next_hop_type == "VirtualNetworkGateway"
-                  and dest in IPNetwork(r.prefix) and chosen and IPNetwork(r.prefix).prefixlen > IPNetwork(chosen.prefix).prefixlen]
+    preferred = chosen is not None and chosen.source == "Default" and chosen.next_hop_type in SYSTEM_PREFERRED
+    longer_bgp = [r for r in routes if preferred and r.state == "Invalid" and r.next_hop_type == "VirtualNetworkGateway"
+                  and dest in IPNetwork(r.prefix) and IPNetwork(r.prefix).prefixlen >= IPNetwork(chosen.prefix).prefixlen]
     if longer_bgp:
         return truth, "bgp"
     if chosen and chosen.source == "User" and any(r.state == "Invalid" and r.source == "Default"
@@ -158,8 +160,8 @@ def _trap(kind: str, explanation: str):
     return check
 
 
-hops_bgp = _trap("bgp", "the site advertises a longer prefix over BGP, but Azure prefers the system routes of the "
-                        "VNet and its peerings even over a more specific BGP route (S11c)")
+hops_bgp = _trap("bgp", "the gateway has a route for the same or a longer prefix, but Azure prefers the system routes "
+                        "of the VNet and its peerings over gateway routes, even more specific ones (S11c)")
 hops_udr = _trap("udr", "a user-defined route and the system default route have the same prefix; for the same "
                         "prefix a user route beats the system route (S11b)")
 hops_propagation = _trap("propagation", "this subnet's route table disables gateway route propagation, so the subnet "
@@ -177,7 +179,7 @@ Q1 = Question(
     id="q1", title="Predict the next hop", points=6, answer="next_hops",
     setup=routes_setup, read=read_next_hops,
     checks=(
-        Check("A more specific BGP route does not beat the VNet's and peerings' routes", hops_bgp),
+        Check("A gateway route, even a more specific one, does not beat the VNet's and peerings' routes", hops_bgp),
         Check("For the same prefix, a user route beats the system route", hops_udr),
         Check("With propagation disabled, a subnet gets no gateway routes", hops_propagation),
         Check("No next hop through a second peering (non-transitive)", hops_transitive, visible=False),
@@ -186,8 +188,8 @@ Q1 = Question(
     hints=(
         "For each destination, list the routes of that subnet that contain it; the longest prefix wins, with "
         "two exceptions the lesson names.",
-        "Same prefix: user > BGP/gateway > system. But the VNet's own range and its peerings' ranges win even "
-        "against a longer BGP route.",
+        "Same prefix: user > the VNet's and peerings' routes > BGP/gateway > the other system routes. And the VNet's "
+        "own range and its peerings' ranges win even against a longer BGP route.",
         "Look at each subnet's route table: does it have a user route, and does it let gateway routes in?",
     ),
 )

@@ -132,7 +132,7 @@ def _expected(givens: Mapping) -> set[str]:
 def _needs(givens: Mapping) -> dict:
     """What the gateway must carry (the same counts recommend() passes to requirements_met)."""
     r = givens["requirements"]
-    tunnels = r.get("on_premises_sites", 0) + int(bool(r.get("across_clouds"))) + int(bool(r.get("overlapping_spaces")))
+    tunnels = r.get("on_premises_sites", 0) + int(bool(r.get("across_clouds") or r.get("overlapping_spaces")))
     return {"tunnels": tunnels, "p2s": r.get("remote_users", 0), "throughput_mbps": int(r.get("bandwidth_mbps", 0)),
             "nat": bool(r.get("overlapping_spaces"))}
 

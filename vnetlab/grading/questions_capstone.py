@@ -263,7 +263,7 @@ def _reply_message(net: Network, vm: str, host: str, t) -> str:
     if route is not None and route.next_hop_type in ("VNetPeering", "VNetGlobalPeering"):
         return (f"{vm}'s reply to data-centre host {host} follows {route.prefix} → {route.next_hop_type}: the data "
                 f"centre's {SITE} prefix overlaps the peered VNet, and routes for the VNet itself and its peerings are "
-                "preferred even over a more specific gateway route (UDR overview, §7.4), so the gateway route is "
+                "preferred over gateway routes, even more specific ones (UDR overview, §7.4), so the gateway route is "
                 "Invalid. Make the data centre appear outside that range: NAT on the gateway whose VNet overlaps it.")
     return f"{vm} → data-centre host {host} (the reply path): {t.verdict}. {t.reason}"
 
@@ -397,9 +397,8 @@ def skus_fit(d: Design, givens: Mapping) -> str | None:
     for g in d.net.gateways:
         tunnels = len([c for c in g.connections.values()])
         short = gw_mod.requirements_met(g.sku, tunnels=tunnels, nat=bool(g.nat_rules),
-                                        p2s=givens["remote_staff"] if g.p2s is not None else 0)
-        if g.p2s is not None and set(g.p2s.protocols) == {"SSTP"} and g.sku.p2s_sstp < givens["remote_staff"]:
-            short.append(f"SSTP serves at most {g.sku.p2s_sstp} clients")
+                                        p2s=givens["remote_staff"] if g.p2s is not None else 0,
+                                        p2s_protocols=g.p2s.protocols if g.p2s is not None else None)
         if short:
             return f"{g.name} ({g.sku.key}) does not fit what it carries: {'; '.join(short)} (§1.1, §1.4)."
         if g.sku.status != "current":
@@ -449,7 +448,7 @@ Q1 = Question(
         "and VNet-to-VNet join only spaces that do not overlap; NAT on a VpnGw2AZ+ gateway hides an overlap with an "
         "on-premises site (Site-to-Site only).",
         "If Northwind is peered with Litware, a route from Northwind's own gateway to the data centre lies inside "
-        "Litware's range: peering routes win even over more specific gateway routes (§7.4). Put the NAT where the "
+        "Litware's range: peering routes win over gateway routes, even more specific ones (§7.4). Put the NAT where the "
         "overlap is, on Litware's gateway, and let Northwind use it through gateway transit.",
         "Regulated data: peering adds no IPsec. Virtual network encryption on both VNets plus accelerated "
         "networking on both VMs encrypts the VM-to-VM path; check it with net.encryption_report(...).",
@@ -487,7 +486,7 @@ WHY = {
     "nat-on-vpngw1az": "NAT is available on VpnGw2–5 and VpnGw2AZ–5AZ only (NAT overview, §5.1)",
     "ingress-only": "when the on-premises space overlaps the VNet, the connection needs an EgressSnat rule for the VNet "
                     "too (VPN FAQ, §5.1)",
-    "gateway-in-a-with-peering": "routes for peerings are preferred even over a more specific gateway route (§7.4), "
+    "gateway-in-a-with-peering": "routes for peerings are preferred over gateway routes, even more specific ones (§7.4), "
                                  "so northwind's route to the data centre, inside litware's range, is Invalid",
 }
 

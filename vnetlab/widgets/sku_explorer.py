@@ -17,14 +17,14 @@ from html import escape
 import ipywidgets as ipw
 
 from ..errors import VnetlabError
-from ..gateway import Sku, catalog, check_creatable, requirements_met
+from ..gateway import Sku, catalog, check_creatable, p2s_clients, requirements_met
 from . import Explorer, callback
 
 
 @dataclass(frozen=True)
 class Needs:
-    """What the gateway must carry: aggregate throughput (Mbps), S2S/VNet-to-VNet tunnels, P2S connections
-    and the features BGP, NAT and zone redundancy (the keyword arguments of ``requirements_met``)."""
+    """What the gateway must carry: aggregate throughput (Mbps), S2S/VNet-to-VNet tunnels, P2S clients per protocol
+    pool (``p2s`` IKEv2/OpenVPN, ``p2s_sstp`` SSTP: separate limits) and the features BGP, NAT and zone redundancy."""
 
     throughput_mbps: int = 0
     tunnels: int = 0
@@ -32,13 +32,19 @@ class Needs:
     bgp: bool = False
     nat: bool = False
     zone_redundant: bool = False
+    p2s_sstp: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("throughput_mbps", "tunnels", "p2s"):
+        for name in ("throughput_mbps", "tunnels", "p2s", "p2s_sstp"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise VnetlabError(f"{name} = {value!r}: give a whole number, 0 or more.", value=value,
                                    rule="requirements are counts")
+
+    def requirements(self) -> dict:
+        """The keyword arguments of ``requirements_met``, P2S clients per pool (:func:`vnetlab.gateway.p2s_clients`)."""
+        pools = {**p2s_clients(self.p2s), **p2s_clients(self.p2s_sstp, ("SSTP",))}
+        return {k: v for k, v in self.__dict__.items() if k not in ("p2s", "p2s_sstp")} | {"p2s": pools}
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def sku_rows(needs: Needs, *, include_old: bool = False, on: _dt.date | None = N
             refusal = ""
         except VnetlabError as exc:
             refusal = str(exc)
-        rows.append(SkuRow(sku=s, shortfalls=tuple(requirements_met(s, **needs.__dict__)), not_creatable=refusal))
+        rows.append(SkuRow(sku=s, shortfalls=tuple(requirements_met(s, **needs.requirements())), not_creatable=refusal))
     return rows
 
 
@@ -95,7 +101,7 @@ def choices(rows: list[SkuRow]) -> list[str]:
 
 
 CELL = "padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top"
-HEADERS = ("SKU", "Meets the needs?", "Why not", "Tunnels (S2S/VNet-to-VNet)", "P2S (SSTP + IKEv2/OpenVPN)",
+HEADERS = ("SKU", "Meets the needs?", "Why not", "Tunnels (S2S/VNet-to-VNet)", "P2S per pool (IKEv2/OpenVPN · SSTP)",
            "Aggregate throughput", "BGP", "NAT", "Zone-redundant", "Status")
 
 
@@ -113,7 +119,7 @@ def _row_html(r: SkuRow) -> str:
     if s.status != "current":
         status = f"⚠ {status}"
     cells = [f"<b>{escape(s.key)}</b>", mark, escape(why) or "—", f"{s.tunnels:,}",
-             f"{s.p2s_sstp:,} + {s.p2s_ikev2_openvpn:,}", f"{s.throughput_mbps:,} Mbps", _yes(s.bgp), _yes(s.nat),
+             f"{s.p2s_ikev2_openvpn:,} · {s.p2s_sstp:,}", f"{s.throughput_mbps:,} Mbps", _yes(s.bgp), _yes(s.nat),
              _yes(s.zone_redundant) + ("" if s.zone_redundant else " (non-AZ)" if s.status != "current" else ""),
              status]
     style = "" if r.choosable else "color:#767676;"
@@ -150,10 +156,10 @@ def summary_html(rows: list[SkuRow]) -> str:
 
 
 class SkuExplorer(Explorer):
-    """Type the needed throughput, tunnels and P2S connections, tick BGP, NAT and zone redundancy; the table
+    """Type the needed throughput, tunnels and P2S clients per protocol pool, tick BGP, NAT and zone redundancy; the table
     shows which SKUs meet them (and why the others do not), the dropdown offers the ones you can create.
 
-    Attributes: ``throughput_mbps``, ``tunnels``, ``p2s`` (number fields); ``bgp``, ``nat``, ``zone_redundant``,
+    Attributes: ``throughput_mbps``, ``tunnels``, ``p2s`` (IKEv2/OpenVPN clients), ``p2s_sstp`` (number fields); ``bgp``, ``nat``, ``zone_redundant``,
     ``include_old`` (checkboxes; the last adds the non-AZ and legacy SKUs to the table); ``choice``
     (dropdown of fitting, creatable SKUs); ``table``, ``summary``, ``errors`` (HTML); ``rows`` (the current
     :class:`SkuRow` list); ``widget``.
@@ -166,7 +172,8 @@ class SkuExplorer(Explorer):
                                                   description="Aggregate throughput (Mbps)")
         self.tunnels = ipw.BoundedIntText(value=0, min=0, max=10**6, style=style,
                                           description="S2S/VNet-to-VNet tunnels")
-        self.p2s = ipw.BoundedIntText(value=0, min=0, max=10**7, style=style, description="P2S connections")
+        self.p2s = ipw.BoundedIntText(value=0, min=0, max=10**7, style=style, description="P2S clients (IKEv2/OpenVPN)")
+        self.p2s_sstp = ipw.BoundedIntText(value=0, min=0, max=10**7, style=style, description="P2S clients (SSTP)")
         self.bgp = ipw.Checkbox(description="BGP", indent=False, layout=ipw.Layout(width="auto"))
         self.nat = ipw.Checkbox(description="NAT", indent=False, layout=ipw.Layout(width="auto"))
         self.zone_redundant = ipw.Checkbox(description="zone redundancy", indent=False, layout=ipw.Layout(width="auto"))
@@ -178,11 +185,11 @@ class SkuExplorer(Explorer):
         self.errors = ipw.HTML()
         self.rows: list[SkuRow] = []
         self.widget = ipw.VBox([
-            ipw.HBox([self.throughput_mbps, self.tunnels, self.p2s]),
+            ipw.HBox([self.throughput_mbps, self.tunnels, self.p2s, self.p2s_sstp]),
             ipw.HBox([self.bgp, self.nat, self.zone_redundant, self.include_old]),
             self.errors, self.summary, self.choice, self.table,
         ])
-        for control in (self.throughput_mbps, self.tunnels, self.p2s, self.bgp, self.nat, self.zone_redundant,
+        for control in (self.throughput_mbps, self.tunnels, self.p2s, self.p2s_sstp, self.bgp, self.nat, self.zone_redundant,
                         self.include_old):
             control.observe(self._on_change, names="value")
         self._on_change()
@@ -190,7 +197,7 @@ class SkuExplorer(Explorer):
     def needs(self) -> Needs:
         return Needs(throughput_mbps=int(self.throughput_mbps.value), tunnels=int(self.tunnels.value),
                      p2s=int(self.p2s.value), bgp=bool(self.bgp.value), nat=bool(self.nat.value),
-                     zone_redundant=bool(self.zone_redundant.value))
+                     zone_redundant=bool(self.zone_redundant.value), p2s_sstp=int(self.p2s_sstp.value))
 
     @callback
     def _on_change(self, change: object = None) -> None:
