@@ -1,45 +1,49 @@
-"""``vnetlab grade``: run each submission in a fresh kernel, take its answers out as data, re-check them here.
+"""``vnetlab grade``: run each submission in a sandbox of its own, take its answers out as data, re-check them here.
 
 For every submitted notebook:
 
 1. read it in this process (an empty file, text that is not JSON, JSON that is not a notebook, an exercise
    that is not known each give a row with that reason); find the exercise (notebook metadata
    ``vnetlab.exercise``, else the file name) and the learner id (the literal ``LEARNER = "..."`` cell, read
-   with :mod:`ast`, never by running it);
-2. copy it, without outputs, with the answers sidecar beside it (:mod:`vnetlab.grading.answers`), into a
-   scratch folder, append one *extraction cell* and execute it with nbclient in a fresh kernel: a time limit
-   per cell (the cell is interrupted, the error recorded, the run goes on) and one for the whole notebook
-   (the kernel is killed); cells that raise are recorded and the run goes on, so what was defined is still
-   graded;
+   with :mod:`ast`, never by running it), and read the answers file beside it: these copies are all the reports
+   are made from;
+2. run it in a sandbox of its own (:mod:`vnetlab.grading.sandbox`: bubblewrap, a container, or, only when the
+   instructor says so, none), through :mod:`vnetlab.grading.runner`: the notebook without outputs, the
+   grader's own copy of the answers sidecar (:mod:`vnetlab.grading.answers`) and one *extraction cell* go in
+   on a pipe; the runner executes it with nbclient in a fresh kernel (a time limit per cell: the cell is
+   interrupted, the error recorded, the run goes on; one for the whole notebook; output capped per cell and per
+   notebook) and sends back, on a pipe the grader reads with a size cap, what the extraction cell printed and
+   which cells raised. All of it is untrusted: the learner's code ran beside the runner;
 3. the extraction cell prints the answer variables the questions name, as JSON, behind a random per-run
    marker; only the last marker line of that cell's own output is read. The widget answers are read from the
-   sidecar after the run, in this process;
+   grader's copy of the sidecar, made with the notebook's, before the run;
 4. every check, visible and hidden, runs here on that plain data, with this process's own vnetlab (networks
    are rebuilt with ``Network.from_dict``): nothing computed in the learner's kernel is trusted, so a
    redefined ``check``, a monkeypatched vnetlab or printed "success" changes nothing;
-5. ``gradebook.csv`` (one row per submission, sorted by learner, exercise and file: points per question, total,
-   max, status, reason, tamper), ``timings.csv`` (seconds per submission, the only output that differs between two runs),
-   ``checks.csv`` (every check, for the instructor), ``stats.csv`` (per question across the class) and
-   ``feedback/<learner>-<exercise>.md`` (visible checks with their messages; hidden checks only counted). What
-   :mod:`vnetlab.grading.tamper` detects (edited locked cells or metadata, a redefined ``check``, monkeypatching,
-   fake success output, reading ``solutions/``) is reported in the ``tamper`` column and a "Detected" section of
-   the feedback; it never changes a score.
+5. once every sandbox is gone: ``gradebook.csv`` (one row per submission, sorted by learner, exercise and file:
+   points per question, total, max, status, reason, tamper, sandbox), ``timings.csv`` (seconds per submission,
+   the only output that differs between two runs), ``checks.csv`` (every check, for the instructor),
+   ``stats.csv`` (per question across the class) and ``feedback/<learner>-<exercise>.md`` (visible checks with
+   their messages; hidden checks only counted). Learner text (ids, file names of any bytes, error messages) is
+   escaped for CSV (formula injection) and Markdown. What :mod:`vnetlab.grading.tamper` detects (edited locked
+   cells or metadata, a redefined ``check``, monkeypatching, fake success output, reading ``solutions/``) is
+   reported in the ``tamper`` column and a "Detected" section of the feedback; it never changes a score.
 
 Statuses: ``ok``; ``errors`` (a cell raised; the rest graded); ``timeout`` (a cell was interrupted, the rest
 graded; or the whole notebook ran out of time, nothing taken out); ``kernel-died``; ``no-answers`` (the
-extraction printed nothing readable); ``memory`` (a cell ran out of the kernel's memory limit and raised
-``MemoryError``, the rest graded); ``corrupt``; ``unknown-exercise``; ``grader-error`` (a bug here; the
-batch goes on). Widget answers in the sidecar are graded whatever the status. The kernel's process group
-is killed after each run, so no kernel (or process it started) is left behind.
+extraction printed nothing readable, or the runner's result was missing, unreadable or too large); ``memory`` (a
+cell ran out of the kernel's memory limit and raised ``MemoryError``, the rest graded); ``corrupt``;
+``unknown-exercise``; ``duplicate-learner`` (another submission has the same learner id for the same exercise:
+both rows keep their points and name each other); ``grader-error`` (a bug here; the batch goes on). Widget
+answers in the sidecar are graded whatever the status. After each run the sandbox is ended (bubblewrap: its
+PID namespace, with every process in it; a container: killed; no sandbox: the runner's process group).
 
-Batches: ``jobs`` kernels at a time (default: one per core); on Linux each kernel (and what it starts) gets an
+Batches: ``jobs`` sandboxes at a time (default: one per core); on Linux each kernel (and what it starts) gets an
 address-space limit (``memory_limit`` MB, ``RLIMIT_AS``); the kernel runs with ``VNETLAB_GRADING=1``, under which
 the widgets build no plotly front end (nobody watches a graded run; widget answers come from the sidecar). The
 reports are written to a scratch folder and then replace the grader's own files in ``out`` (``gradebook.csv``,
 ``checks.csv``, ``stats.csv``, ``timings.csv``, ``feedback/``): running the same batch again gives the same
 files, and no feedback is left from a submission that is gone.
-
-Learner code runs with the grader's rights: run ``vnetlab grade`` in a container or a throw-away account.
 """
 from __future__ import annotations
 
@@ -294,12 +298,6 @@ def _read_payload(cell: Any, marker: str) -> dict | None:
     except json.JSONDecodeError:
         return None
     return payload if isinstance(payload, dict) and isinstance(payload.get("answers"), dict) else None
-
-
-def kernel_launch(options: Options) -> dict[str, Any]:
-    """How a grading kernel is started: its environment and, on Linux, its memory limit (see
-    :func:`vnetlab.grading.runner.kernel_launch`, which the runner uses in its sandbox)."""
-    return runner.kernel_launch(options.memory_limit)
 
 
 def _cell_label(nb: Any, index: int | None) -> str:

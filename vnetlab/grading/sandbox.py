@@ -214,8 +214,22 @@ WORKDIR {scratch}
 """
 
 
+def container_engines() -> dict[str, bool]:
+    """The container engines installed, each with whether it answers (docker's daemon may not be running)."""
+    found = {}
+    for engine in ("podman", "docker"):
+        if shutil.which(engine):
+            try:
+                found[engine] = subprocess.run([engine, "info"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                               timeout=30).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                found[engine] = False
+    return found
+
+
 def container_engine() -> str | None:
-    return next((e for e in ("podman", "docker") if shutil.which(e)), None)
+    """The first container engine that answers, or None."""
+    return next((e for e, works in container_engines().items() if works), None)
 
 
 def container_image(engine: str) -> str:
@@ -304,14 +318,19 @@ def prepare(kind: str) -> Sandbox:
         problem = bwrap_problem()
         if problem is None:
             return Sandbox("bwrap", python=grader_env())
-        engine = container_engine()
-        other = (f"use `--sandbox container` ({engine} is installed)" if engine else
+        engines = container_engines()
+        working = [e for e, works in engines.items() if works]
+        other = (f"use `--sandbox container` ({working[0]} answers)" if working else
+                 f"install bubblewrap, or start {' or '.join(engines)} for `--sandbox container`" if engines else
                  "install bubblewrap, or docker or podman for `--sandbox container`")
         raise SandboxError(f"Cannot sandbox the submissions: {problem}. Learner code must not run with your "
                            f"rights: {other}, or pass `--no-sandbox` to grade without one (every gradebook row "
                            "and feedback file will say so).", value=BWRAP, rule="submissions run sandboxed")
     engine = container_engine()
     if engine is None:
-        raise SandboxError("`--sandbox container` needs docker or podman, and neither is installed; install one, or "
-                           "bubblewrap (Linux), or pass `--no-sandbox`.", value=kind, rule="submissions run sandboxed")
+        installed = " and ".join(container_engines())
+        state = f"{installed} installed, not answering" if installed else "neither is installed"
+        raise SandboxError(f"`--sandbox container` needs docker or podman, answering ({state}); start or install "
+                           "one, or use bubblewrap (Linux), or pass `--no-sandbox`.", value=kind,
+                           rule="submissions run sandboxed")
     return Sandbox("container", engine=engine, image=container_image(engine))
