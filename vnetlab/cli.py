@@ -8,10 +8,10 @@
 [--learner-from SOURCE] [--kernel K] [--no-progress] [--sandbox bwrap|container | --no-sandbox]``
     Grade submissions (notebooks, or folders searched for ``*.ipynb``; each with its ``vnetlab-answers.json``
     beside it): a fresh kernel per notebook, each in a sandbox of its own (bubblewrap by default; grading refuses
-    when no sandbox can run, unless ``--no-sandbox``; see :mod:`vnetlab.grading.sandbox`), ``--jobs`` at a time (default: one per core), each limited to
-    ``--memory-limit`` MB on Linux; answers re-checked in this process; a progress line on stderr; writes
-    ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv``, ``timings.csv`` and ``feedback/<learner>-<exercise>.md``
-    (replacing the previous run's: running it again gives the same files). A faulty submission gets its row
+    when no sandbox can run, unless ``--no-sandbox``; see :mod:`vnetlab.grading.sandbox`), ``--jobs`` at a time
+    (default: one per core), each limited to ``--memory-limit`` MB on Linux; answers re-checked in this process; a
+    progress line on stderr; writes ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv``, ``timings.csv`` and
+    ``feedback/<learner>-<exercise>.md`` (replacing the previous run's: running it again gives the same files). A faulty submission gets its row
     and its reason; the exit status is 0 once the batch is graded.
 
 ``vnetlab drill [--topics T1,T2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--seed S] [--progress PATH]

@@ -339,6 +339,16 @@ async def _read_capped(stream: asyncio.StreamReader, cap: int) -> bytes | None:
     return None if over else bytes(data)
 
 
+async def _tail(stream: asyncio.StreamReader | None, keep: int = 2000) -> str:
+    """The last line of what the sandbox wrote on stderr before the runner took the job (after that the runner
+    sends its stderr, and the kernel's, nowhere), at most ``keep`` bytes of it."""
+    data = b""
+    while stream is not None and (chunk := await stream.read(1 << 16)):
+        data = (data + chunk)[-keep:]
+    lines = data.decode("utf-8", "replace").strip().splitlines()
+    return shown(lines[-1])[:300] if lines else ""
+
+
 async def _end(proc: asyncio.subprocess.Process, launch: sandbox.Launch) -> None:
     """Make sure nothing of this run is left: the runner's process group (with bubblewrap, killing it ends the
     PID namespace and every process in it) or the container, then wait for the runner to be reaped."""
@@ -368,7 +378,8 @@ async def run_submission(sub: Submission, options: Options, box: sandbox.Sandbox
     try:
         proc = await asyncio.create_subprocess_exec(
             *launch.argv, cwd=launch.cwd, env=launch.env, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        stderr = asyncio.ensure_future(_tail(proc.stderr))
         try:
             async def exchange() -> bytes | None:
                 assert proc.stdin and proc.stdout
@@ -386,10 +397,16 @@ async def run_submission(sub: Submission, options: Options, box: sandbox.Sandbox
                 raw = b"__timeout__"
         finally:
             await _end(proc, launch)
+            try:
+                await asyncio.wait_for(asyncio.shield(stderr), timeout=2)
+            except asyncio.TimeoutError:
+                stderr.cancel()
     finally:
         if launch.cleanup:
             shutil.rmtree(launch.cleanup, ignore_errors=True)
     status, reason, payload, truncated = _outcome(raw, sub, options, marker)
+    if not raw and not stderr.cancelled() and stderr.done() and stderr.result():
+        reason += f" (the sandbox said: {stderr.result()})"  # e.g. bubblewrap or Python could not start
     notes = [f"{_cell_label(sub.nb, i)} printed more than {options.cell_output} characters (or the notebook more "
              f"than {options.notebook_output}): the rest of its output was dropped" for i in truncated]
     reason = "; ".join(filter(None, [reason, *notes, sidecar_problem]))

@@ -107,7 +107,7 @@ async def execute(job: dict) -> dict:
     here = Path.cwd()
     _kernel_spec(here)
     nb = nbformat.reads(job["notebook"], as_version=4)
-    nbformat.write(nb, str(here / job["name"]))  # the learner's code may read its own notebook: without the extraction cell
+    nbformat.write(nb, str(here / job["name"]))  # the learner's code may read its notebook (no extraction cell in it)
     if job.get("sidecar") is not None:
         (here / SIDECAR).write_text(job["sidecar"], encoding="utf-8")
     nb.cells.append(nbformat.v4.new_code_cell(job["extract"]))
