@@ -11,8 +11,8 @@
     when no sandbox can run, unless ``--no-sandbox``; see :mod:`vnetlab.grading.sandbox`), ``--jobs`` at a time
     (default: one per core), each limited to ``--memory-limit`` MB on Linux; answers re-checked in this process; a
     progress line on stderr; writes ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv``, ``timings.csv`` and
-    ``feedback/<learner>-<exercise>.md`` (replacing the previous run's: running it again gives the same files). A faulty submission gets its row
-    and its reason; the exit status is 0 once the batch is graded.
+    ``feedback/<learner>-<exercise>.md`` (replacing the previous run's: running it again gives the same files). A
+    faulty submission gets its row and its reason; the exit status is 0 once the batch is graded.
 
 ``vnetlab drill [--topics T1,T2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--seed S] [--progress PATH]
 [--export-csv PATH] [--list-topics]``
