@@ -148,6 +148,9 @@ async def execute(job: dict) -> dict:
 
 
 def main() -> int:
+    # jsonschema (through nbformat) imports rfc3987_syntax when it is installed, which builds a grammar for seconds;
+    # nothing here checks IRIs, and the runner starts once per submission
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     result = os.fdopen(os.dup(1), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_WRONLY)
