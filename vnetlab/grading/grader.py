@@ -16,7 +16,8 @@ For every submitted notebook:
    which cells raised. All of it is untrusted: the learner's code ran beside the runner;
 3. the extraction cell prints the answer variables the questions name, as JSON, behind a random per-run
    marker; only the last marker line of that cell's own output is read. The widget answers are read from the
-   grader's copy of the sidecar, made with the notebook's, before the run;
+   sidecar as the run left it, sent back as data (the grader's copy, made with the notebook's, plus what the
+   notebook's own code recorded); nothing the run does reaches the files handed in;
 4. every check, visible and hidden, runs here on that plain data, with this process's own vnetlab (networks
    are rebuilt with ``Network.from_dict``): nothing computed in the learner's kernel is trusted, so a
    redefined ``check``, a monkeypatched vnetlab or printed "success" changes nothing;
@@ -75,7 +76,7 @@ from .plain import to_plain
 LEARNER_SOURCES = ("notebook", "folder", "file")
 MAX_NOTEBOOK_BYTES = 50_000_000
 MAX_PAYLOAD_CHARS = 5_000_000
-MAX_RESULT_BYTES = MAX_PAYLOAD_CHARS * 2 + 1_000_000  # the runner's result: the payload (JSON-escaped) and errors
+MAX_RESULT_BYTES = (MAX_PAYLOAD_CHARS + answers.MAX_BYTES) * 2 + 1_000_000  # the runner's result, JSON-escaped
 SANDBOX_GRACE_S = 60.0  # beyond the notebook's time limit, for the sandbox and kernel to start and stop
 TIMEOUT_ENAME = runner.TIMEOUT_ENAME
 GRADING_ENV = runner.GRADING_ENV
@@ -366,8 +367,9 @@ async def _end(proc: asyncio.subprocess.Process, launch: sandbox.Launch) -> None
 
 async def run_submission(sub: Submission, options: Options, box: sandbox.Sandbox | None = None) -> Run:
     """Run ``sub`` in a sandbox of its own (see :mod:`vnetlab.grading.sandbox`) and read back, with a size cap,
-    what it claims: the extraction cell's output and the cells that raised. The widget answers are the
-    grader's own copy of the answers file, read before the run."""
+    what it claims: the extraction cell's output, the cells that raised, and the answers file as the run left
+    it (the grader's copy, plus what the notebook's own code recorded, as the solutions do with ``ex.record``).
+    Without one from the run, the widget answers are the grader's own copy, read before the run."""
     box = box or sandbox.Sandbox("none")
     marker = f"VNETLAB-ANSWERS-{secrets.token_hex(16)} "
     launch = box.launch(options.memory_limit)
@@ -405,12 +407,26 @@ async def run_submission(sub: Submission, options: Options, box: sandbox.Sandbox
         if launch.cleanup:
             shutil.rmtree(launch.cleanup, ignore_errors=True)
     status, reason, payload, truncated = _outcome(raw, sub, options, marker)
+    after = _result_field(raw, "sidecar")
+    if isinstance(after, str):
+        try:
+            recorded, sidecar_problem = answers.parse(after.encode("utf-8")), ""
+        except GradingError as exc:
+            sidecar_problem = f"after the run: {exc}"
     if not raw and not stderr.cancelled() and stderr.done() and stderr.result():
         reason += f" (the sandbox said: {stderr.result()})"  # e.g. bubblewrap or Python could not start
     notes = [f"{_cell_label(sub.nb, i)} printed more than {options.cell_output} characters (or the notebook more "
              f"than {options.notebook_output}): the rest of its output was dropped" for i in truncated]
     reason = "; ".join(filter(None, [reason, *notes, sidecar_problem]))
     return Run(payload, recorded, status, reason)
+
+
+def _result_field(raw: bytes | None, name: str) -> Any:
+    try:
+        result = json.loads(raw.decode("utf-8")) if raw and raw != b"__timeout__" else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return result.get(name) if isinstance(result, dict) else None
 
 
 def _outcome(raw: bytes | None, sub: Submission, options: Options, marker: str

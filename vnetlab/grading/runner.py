@@ -28,6 +28,7 @@ from typing import Any
 TIMEOUT_ENAME = "CellTimeout"
 GRADING_ENV = "VNETLAB_GRADING"  # read by vnetlab.widgets.figure_widget in the kernel
 SIDECAR = "vnetlab-answers.json"
+SIDECAR_MAX_BYTES = 5_000_000  # vnetlab.grading.answers.MAX_BYTES (this module imports nothing from vnetlab)
 TRUNCATED = "\n[vnetlab grade: output truncated here, this cell printed more than {limit} bytes]\n"
 ERROR_CHARS = 300
 
@@ -144,7 +145,19 @@ async def execute(job: dict) -> dict:
                    if o.get("output_type") == "stream" and o.get("name") == "stdout")
     caps = client.__dict__.get("_vnetlab_caps", {})
     return {"outcome": outcome, "cell": state["cell"], "errors": state["errors"], "extract_output": text,
-            "failure": state.get("failure", ""), "truncated": sorted(caps.get("truncated", ()))}
+            "failure": state.get("failure", ""), "truncated": sorted(caps.get("truncated", ())),
+            "sidecar": _sidecar_after(here / SIDECAR)}
+
+
+def _sidecar_after(path: Path) -> str | None:
+    """The answers file as the run left it (the notebook's own code may record answers, as the solutions do with
+    ``ex.record``); None when there is none or it is too large to be one."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(SIDECAR_MAX_BYTES + 1)
+    except OSError:
+        return None
+    return raw.decode("utf-8", "replace") if len(raw) <= SIDECAR_MAX_BYTES else None
 
 
 def main() -> int:
