@@ -13,6 +13,8 @@ Run alone: ``.venv/bin/python benchmarks/grading.py [N]``.
 from __future__ import annotations
 
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,11 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 from vnetlab.grading import EXERCISES  # noqa: E402
 from vnetlab.grading.grader import Options, grade  # noqa: E402
-from vnetlab.grading.sandbox import bwrap_problem, grader_env  # noqa: E402
+from vnetlab.grading.sandbox import bwrap_launch, bwrap_problem, grader_env  # noqa: E402
 
 GOAL_S = 300.0
 SUBMISSIONS = 100
 SAMPLE_EVERY = 10
+STARTS = 20
 TIMEOUT, CELL_TIMEOUT = 120.0, 10.0
 FAULTS = {3: "notjson", 14: "empty", 25: "raiser", 36: "exit", 47: "loop", 58: "memory", 69: "notjson",
           80: "raiser", 91: "exit", 99: "empty"}
@@ -79,6 +82,19 @@ def timed_grade(paths: list[Path], out: Path, jobs: int, box: str) -> tuple[floa
     return time.perf_counter() - start, rows
 
 
+def sandbox_start_ms() -> tuple[float, float]:
+    """Median milliseconds to start and end ``python -c pass`` in a bubblewrap sandbox, and without one."""
+    python = grader_env()
+    argv = bwrap_launch(python).argv[:-2] + ["-c", "pass"]
+    times = {"bwrap": [], "bare": []}
+    for _ in range(STARTS):
+        for kind, command in (("bwrap", argv), ("bare", [str(python), "-c", "pass"])):
+            start = time.perf_counter()
+            subprocess.run(command, check=True)
+            times[kind].append((time.perf_counter() - start) * 1000)
+    return statistics.median(times["bwrap"]), statistics.median(times["bare"])
+
+
 def bench_grading(count: int = SUBMISSIONS) -> None:
     cores = os.cpu_count() or 1
     problem = bwrap_problem()
@@ -103,6 +119,9 @@ def bench_grading(count: int = SUBMISSIONS) -> None:
               f"(kernel start included); with {cores} jobs the same sample took {par:.1f} s "
               f"(actual speed-up x{seq / par:.2f})")
         if box == "bwrap":
+            started, empty = sandbox_start_ms()
+            print(f"  sandbox start and end alone: {started:.0f} ms for Python in bubblewrap against {empty:.0f} ms "
+                  f"without (median of {STARTS})")
             bare, _ = timed_grade(sample, Path(tmp) / "bare", 1, "none")
             cost = (seq - bare) / len(sample)
             print(f"  sandbox cost: the same sample, sequential, unsandboxed (--no-sandbox) took {bare:6.1f} s = "

@@ -20,6 +20,7 @@ import asyncio
 import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -33,21 +34,40 @@ TRUNCATED = "\n[vnetlab grade: output truncated here, this cell printed more tha
 ERROR_CHARS = 300
 
 
-def _limit_memory(megabytes: int) -> None:
-    """Run in the kernel's process before it starts (``preexec_fn``): cap its address space, and its children's."""
+def _prepare_kernel(megabytes: int | None) -> None:
+    """Run in the kernel's process before it starts (``preexec_fn``, Linux): cap its address space, and its
+    children's; and have it killed if this runner dies (without a sandbox nothing else would end it then)."""
+    import ctypes
     import resource
 
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if megabytes:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def kernel_launch(memory_limit: int | None) -> dict[str, Any]:
     """How the kernel is started: its environment and, on Linux, its memory limit."""
     launch: dict[str, Any] = {"env": {**os.environ, GRADING_ENV: "1"}, "stdout": subprocess.DEVNULL,
                               "stderr": subprocess.DEVNULL}
-    if memory_limit and sys.platform.startswith("linux"):
-        launch["preexec_fn"] = functools.partial(_limit_memory, int(memory_limit))
+    if sys.platform.startswith("linux"):
+        launch["preexec_fn"] = functools.partial(_prepare_kernel, int(memory_limit) if memory_limit else None)
     return launch
+
+
+async def _kill_group(pgid: int | None) -> None:
+    """Kill what is left of the kernel's process group (the kernel runs in a session of its own, and so do the
+    processes it started, unless they made their own: the sandbox's PID namespace ends those), then wait a moment
+    for it to be gone."""
+    if not pgid:
+        return
+    for attempt in range(30):
+        try:
+            os.killpg(pgid, signal.SIGKILL if attempt == 0 else 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        await asyncio.sleep(0.1)
 
 
 def _size(out: Any) -> int:
@@ -113,7 +133,11 @@ async def execute(job: dict) -> dict:
         (here / SIDECAR).write_text(job["sidecar"], encoding="utf-8")
     nb.cells.append(nbformat.v4.new_code_cell(job["extract"]))
     last = len(nb.cells) - 1
-    state: dict[str, Any] = {"cell": None, "errors": []}
+    state: dict[str, Any] = {"cell": None, "errors": [], "pgid": None}
+
+    def started(**_: Any) -> None:
+        state["pgid"] = getattr(client.km.provisioner, "pgid", None) or getattr(client.km.provisioner, "pid", None)
+
     cell_timeout = float(job["cell_timeout"])
     client = capped_client(int(job["cell_output"]), int(job["notebook_output"]), last)(
         nb, kernel_name=job["kernel"], timeout=max(1, int(cell_timeout)), interrupt_on_timeout=True,
@@ -121,6 +145,7 @@ async def execute(job: dict) -> dict:
                           "interrupted", "traceback": []},
         allow_errors=True, shutdown_kernel="immediate", record_timing=False, startup_timeout=120,
         resources={"metadata": {"path": str(here)}},
+        on_notebook_start=started,
         on_cell_execute=lambda cell, cell_index: state.update(cell=cell_index),
         on_cell_error=lambda cell, cell_index, execute_reply: state["errors"].append(
             [cell_index, str(execute_reply["content"].get("ename", "Error"))[:ERROR_CHARS],
@@ -129,10 +154,14 @@ async def execute(job: dict) -> dict:
     outcome = "ok"
     # Not asyncio.wait_for: nbclient turns the cancellation into DeadKernelError, hiding the timeout.
     task = asyncio.ensure_future(client.async_execute(**kernel_launch(job.get("memory_limit"))))
-    done, _ = await asyncio.wait({task}, timeout=float(job["timeout"]))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=float(job["timeout"]))
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
+        await _kill_group(state["pgid"])
     if not done:
-        task.cancel()
-        await asyncio.wait({task})
         if not task.cancelled():
             task.exception()  # nbclient reports the cancellation as DeadKernelError: not a kernel death
         outcome = "timeout"
