@@ -629,7 +629,11 @@ def mark_duplicates(rows: list[Graded]) -> None:
 
 
 def feedback_markdown(row: Graded) -> str:
-    """The learner's feedback: visible checks with their messages; hidden checks counted, never described."""
+    """The learner's feedback: visible checks with their messages; hidden checks counted, never described.
+
+    Text the learner wrote (their id, file name, error messages, in the reason) is inert Markdown
+    (:func:`markdown_text`); the grader's own sentences, which quote learner values, stay on one line
+    (:func:`shown`), so nothing a learner writes can add a heading, a list item or a score line."""
     lines = [f"# {row.exercise or 'Unknown exercise'} · {markdown_text(row.learner)}", "",
              f"- Submission: {markdown_text(row.path.name)}", f"- Score: **{_num(row.total)} / {_num(row.max)}**",
              f"- Status: {row.status}" + (f" — {markdown_text(row.reason)}" if row.reason else ""),
@@ -638,16 +642,16 @@ def feedback_markdown(row: Graded) -> str:
     if row.tamper:
         lines += ["", "## Detected", "", "The grader re-checks every answer itself, in its own process, so none of "
                   "this changes your score; it is listed so that you and your instructor see it.", ""]
-        lines += [f"- {markdown_text(finding)}" for finding in row.tamper]
+        lines += [f"- {shown(finding)}" for finding in row.tamper]  # our sentences, with learner values as repr
     for result in row.results:
         lines += ["", f"## {result.question} · {result.title} — {_num(result.earned)} / {_num(result.points)}", ""]
         if result.problem:
-            lines.append(f"- ⚠ {markdown_text(result.problem)}")
+            lines.append(f"- ⚠ {shown(result.problem)}")  # shown: one line, whatever values it quotes
         else:
             for c in (c for c in result.checks if c.visible):
                 mark = "✔" if c.passed else "✘"
                 lines.append(f"- {mark} {c.name} ({_num(c.earned)} / {_num(c.possible)})"
-                             + ("" if c.passed else f": {c.message}"))
+                             + ("" if c.passed else f": {shown(c.message)}"))
         hidden = [c for c in result.checks if not c.visible]
         if hidden:
             passed = sum(c.passed for c in hidden)
