@@ -317,7 +317,12 @@ def prepare(kind: str) -> Sandbox:
     if kind == "bwrap":
         problem = bwrap_problem()
         if problem is None:
-            return Sandbox("bwrap", python=grader_env())
+            try:
+                return Sandbox("bwrap", python=grader_env())
+            except (OSError, subprocess.CalledProcessError) as exc:
+                raise SandboxError(f"Cannot make the grader environment under {_cache_root()} ({exc}); set "
+                                   "XDG_CACHE_HOME to a folder you can write to.", value=str(_cache_root()),
+                                   rule="grader environment") from None
         engines = container_engines()
         working = [e for e, works in engines.items() if works]
         other = (f"use `--sandbox container` ({working[0]} answers)" if working else
