@@ -1,7 +1,9 @@
 """Shared test set-up. The markers (``browser``, ``notebooks``) are registered in pyproject.toml.
 
 With ``VNETLAB_REQUIRE_BROWSER=1`` (set by ``.ci/run``) a ``browser`` test may not skip: a skip is reported
-as a failure, whatever the reason the test gave (no Chromium, no Playwright, ...).
+as a failure, whatever the reason the test gave (no Chromium, no Playwright, ...). ``VNETLAB_REQUIRE_SANDBOX=1``
+(also set by ``.ci/run``) does the same for grading: the grading tests run in bubblewrap or fail
+(``tests/grading_support.py``).
 """
 from __future__ import annotations
 
@@ -29,7 +31,11 @@ def repo_root() -> Path:
 
 def pytest_report_header(config) -> str:
     found = "found" if CHROMIUM.exists() else "missing"
-    return f"browser tests: {CHROMIUM} {found}; VNETLAB_REQUIRE_BROWSER={'1' if browser_required() else 'unset'}"
+    from vnetlab.grading.sandbox import bwrap_problem
+
+    sandbox = bwrap_problem() or "bubblewrap runs"
+    return (f"browser tests: {CHROMIUM} {found}; VNETLAB_REQUIRE_BROWSER={'1' if browser_required() else 'unset'}\n"
+            f"grading sandbox: {sandbox}; VNETLAB_REQUIRE_SANDBOX={os.environ.get('VNETLAB_REQUIRE_SANDBOX', 'unset')}")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,17 +8,43 @@ import time
 from pathlib import Path
 
 import nbformat
+import pytest
 from shipped import shipped_notebook
 
 import vnetlab.grading as g
 from vnetlab.grading import answers as sidecar
 from vnetlab.grading.core import evaluate
 from vnetlab.grading.plain import to_plain
+from vnetlab.grading.sandbox import bwrap_problem
 from test_questions import model_answer
 
 ROOT = Path(__file__).resolve().parents[1]
 EX1, EX2 = "01-address-spaces", "02-vnet-peering"
 MAX = {name: g.spec(name).points for name in g.EXERCISES}
+BWRAP_PROBLEM = bwrap_problem()
+
+
+def sandbox_required() -> bool:
+    """``VNETLAB_REQUIRE_SANDBOX=1`` (set by ``.ci/run``): grading tests must run sandboxed, never skip or fall back."""
+    return os.environ.get("VNETLAB_REQUIRE_SANDBOX") == "1"
+
+
+def grading_sandbox() -> str:
+    """The sandbox the grading tests use: bubblewrap where it runs (and always under VNETLAB_REQUIRE_SANDBOX, so
+    that grading fails loudly where it cannot); elsewhere none, so the grading logic is still tested."""
+    return "bwrap" if BWRAP_PROBLEM is None or sandbox_required() else "none"
+
+
+def sandbox_flags() -> list[str]:
+    return [] if grading_sandbox() == "bwrap" else ["--no-sandbox"]
+
+
+def need_sandbox() -> None:
+    """Skip (or, under VNETLAB_REQUIRE_SANDBOX=1, fail) a test that is about the sandbox itself."""
+    if BWRAP_PROBLEM is not None:
+        if sandbox_required():
+            pytest.fail(f"VNETLAB_REQUIRE_SANDBOX=1 but {BWRAP_PROBLEM}")
+        pytest.skip(BWRAP_PROBLEM)
 
 
 # --- building submissions -------------------------------------------------------------------------------------------
@@ -82,6 +108,22 @@ def _kernels() -> list[int]:
             continue
         state, ppid = stat.rsplit(")", 1)[1].split()[:2]
         if int(ppid) == os.getpid() and state != "Z" and b"ipykernel" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def processes_with(token: str) -> list[int]:
+    """Live (not zombie) processes anywhere on this machine whose command line holds ``token``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if state != "Z" and token.encode() in cmdline:
             found.append(int(entry.name))
     return found
 

@@ -25,7 +25,8 @@ from vnetlab.grading.plain import to_plain
 
 sys.path.insert(0, str(Path(__file__).parent))
 from grading_support import (EX1, EX2, MAX, insert_after, kernels_of_this_process, learner, light,  # noqa: E402
-                             notebook, record_for, rows_by_folder, save, score_here, set_cell)
+                             grading_sandbox, notebook, record_for, rows_by_folder, save, score_here,
+                             set_cell)
 from test_questions import forgot_reserved_q1, model_answer  # noqa: E402  (model answers from the fact sheet)
 
 
@@ -83,7 +84,7 @@ def class_batch(tmp_path_factory):
     save(nb, base / "mallory" / f"{EX1}.ipynb")
     out = base / "out"
     before = kernels_of_this_process()
-    rows = grade([base], Options(out=out, timeout=300, cell_timeout=150, jobs=4))
+    rows = grade([base], Options(out=out, timeout=300, cell_timeout=150, jobs=4, sandbox=grading_sandbox()))
     return {"rows": rows, "csv": rows_by_folder(out), "out": out, "base": base, "before": before,
             "mallory_expected": score_here(EX1, "mallory", wrong), "bob_q1": bob_q1}
 

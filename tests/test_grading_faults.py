@@ -6,6 +6,7 @@ runs on). Expected points come from the question specs, never from the grader's 
 """
 from __future__ import annotations
 
+import secrets
 import sys
 from pathlib import Path
 
@@ -16,13 +17,15 @@ import vnetlab.grading as g
 from vnetlab.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent))
-from grading_support import (EX1, EX2, MAX, alive, descendants, insert_after, kernels_of_this_process,  # noqa: E402
-                             learner, light, notebook, rows_by_folder, save)
+from grading_support import (EX1, EX2, MAX, descendants, insert_after, kernels_of_this_process,  # noqa: E402
+                             learner, light, notebook, processes_with, rows_by_folder, sandbox_flags, save)
 
 POINTS = {qid: g.spec(EX1).question(qid).points for qid in ("q1", "q2", "q4")}
+# a grandchild whose command line carries a token, found afterwards by scanning /proc (inside a sandbox it could
+# not write its pid where the test can read it, and its pid there is the sandbox's own)
 GRANDCHILD = '''
-import subprocess
-open(%(pidfile)r, "w").write(str(subprocess.Popen(["sleep", "600"]).pid))
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", %(token)r])
 '''
 STUBBORN = GRANDCHILD + '''
 import time
@@ -67,14 +70,14 @@ def fault_batch(tmp_path_factory):
         (subs / folder).mkdir(parents=True)
         (subs / folder / f"{EX1}.ipynb").write_text(content)
     save(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), subs / "unknown" / "homework.ipynb")
-    pidfiles = {"stubborn": base / "stubborn.pid", "killer": base / "killer.pid"}
+    tokens = {who: f"vnetlab-test-grandchild-{who}-{secrets.token_hex(6)}" for who in ("stubborn", "killer")}
     save(insert_after(solution("raiser"), "q1-check", "1 / 0"), subs / "raiser" / f"{EX1}.ipynb")
     save(insert_after(solution("looper"), "q2-check", "while True:\n    pass"), subs / "looper" / f"{EX1}.ipynb")
     save(insert_after(solution("hog"), "q1-check", HOG), subs / "hog" / f"{EX1}.ipynb")
     save(insert_after(solution("crasher"), "q1-check", "import os\nos._exit(1)"), subs / "crasher" / f"{EX1}.ipynb")
-    save(insert_after(solution("killer"), "q1-check", KILLER % {"pidfile": str(pidfiles["killer"])}),
+    save(insert_after(solution("killer"), "q1-check", KILLER % {"token": tokens["killer"]}),
          subs / "killer" / f"{EX1}.ipynb")
-    save(insert_after(solution("stubborn"), "setup", STUBBORN % {"pidfile": str(pidfiles["stubborn"])}),
+    save(insert_after(solution("stubborn"), "setup", STUBBORN % {"token": tokens["stubborn"]}),
          subs / "stubborn" / f"{EX1}.ipynb")
     save(without(solution("deleter"), "q2-answer"), subs / "deleter" / f"{EX1}.ipynb")
     save(moved_to_end(solution("mover"), "q1-answer"), subs / "mover" / f"{EX1}.ipynb")
@@ -85,8 +88,8 @@ def fault_batch(tmp_path_factory):
     out = base / "out"
     before = descendants()
     code = main(["grade", str(subs), "--out", str(out), "--timeout", "20", "--cell-timeout", "5", "--jobs", "2",
-                 "--learner-from", "folder", "--no-progress"])
-    return {"code": code, "csv": rows_by_folder(out), "out": out, "pidfiles": pidfiles, "files": 15,
+                 "--learner-from", "folder", "--no-progress", *sandbox_flags()])
+    return {"code": code, "csv": rows_by_folder(out), "out": out, "tokens": tokens, "files": 15,
             "before": before, "after": descendants()}
 
 
@@ -133,5 +136,5 @@ def test_normal_submissions_in_a_faulty_batch_are_graded_normally(fault_batch):
 def test_no_kernel_or_process_it_started_is_left_behind(fault_batch):
     assert kernels_of_this_process() == []
     assert fault_batch["after"] <= fault_batch["before"]
-    for pidfile in fault_batch["pidfiles"].values():
-        assert not alive(int(pidfile.read_text())), pidfile.name  # a grandchild, reparented when the kernel died
+    for who, token in fault_batch["tokens"].items():
+        assert processes_with(token) == [], who  # a grandchild, reparented when the kernel died

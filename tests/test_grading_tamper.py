@@ -22,8 +22,8 @@ from vnetlab.grading import tamper
 from vnetlab.grading.grader import Options, grade
 
 sys.path.insert(0, str(Path(__file__).parent))
-from grading_support import (EX1, insert_after, learner, notebook, rows_by_folder, save, score_here,  # noqa: E402
-                             set_cell)
+from grading_support import (EX1, grading_sandbox, insert_after, learner, notebook, rows_by_folder, save,  # noqa: E402
+                             score_here, set_cell)
 from test_questions import forgot_reserved_q1, model_answer  # noqa: E402
 
 REDEFINE_CHECK = '''
@@ -126,7 +126,7 @@ def tamper_batch(tmp_path_factory):
         candidates = g.exercise(EX1, who, answers_path="unused.json").givens("q4")["candidates"]
         expected[who] = score_here(EX1, who, {"plan": plan, "ranges": {c: "?" for c in candidates}}) if plan else 0.0
     out = base / "out"
-    grade([base], Options(out=out, timeout=180, cell_timeout=60, jobs=2))
+    grade([base], Options(out=out, timeout=180, cell_timeout=60, jobs=2, sandbox=grading_sandbox()))
     return {"csv": rows_by_folder(out), "out": out, "expected": expected}
 
 

@@ -5,13 +5,14 @@
     ``--check`` nothing is written and the exit status is 1 when ``exercises/`` is out of date.
 
 ``vnetlab grade PATH... [--out DIR] [--timeout S] [--cell-timeout S] [--jobs N] [--memory-limit MB]
-[--learner-from SOURCE] [--kernel K] [--no-progress]``
+[--learner-from SOURCE] [--kernel K] [--no-progress] [--sandbox bwrap|container | --no-sandbox]``
     Grade submissions (notebooks, or folders searched for ``*.ipynb``; each with its ``vnetlab-answers.json``
-    beside it): a fresh kernel per notebook, ``--jobs`` at a time (default: one per core), each limited to
-    ``--memory-limit`` MB on Linux; answers re-checked in this process; a progress line on stderr; writes
-    ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv``, ``timings.csv`` and ``feedback/<learner>-<exercise>.md``
-    (replacing the previous run's: running it again gives the same files). A faulty submission gets its row
-    and its reason; the exit status is 0 once the batch is graded.
+    beside it): a fresh kernel per notebook, each in a sandbox of its own (bubblewrap by default; grading refuses
+    when no sandbox can run, unless ``--no-sandbox``; see :mod:`vnetlab.grading.sandbox`), ``--jobs`` at a time
+    (default: one per core), each limited to ``--memory-limit`` MB on Linux; answers re-checked in this process; a
+    progress line on stderr; writes ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv``, ``timings.csv`` and
+    ``feedback/<learner>-<exercise>.md`` (replacing the previous run's: running it again gives the same files). A
+    faulty submission gets its row and its reason; the exit status is 0 once the batch is graded.
 
 ``vnetlab drill [--topics T1,T2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--seed S] [--progress PATH]
 [--export-csv PATH] [--list-topics]``
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--learner-from", choices=("notebook", "folder", "file"), default="notebook",
                        help="learner id: the notebook's LEARNER cell, the submission's folder name, or its file name")
     grade.add_argument("--kernel", default="python3", help="Jupyter kernel to run submissions in (default: python3)")
+    grade.add_argument("--sandbox", choices=("bwrap", "container"), default="bwrap",
+                       help="where each submission runs: bwrap (bubblewrap, Linux; the default) or container "
+                            "(docker or podman, an image built from this project)")
+    grade.add_argument("--no-sandbox", dest="sandbox", action="store_const", const="none",
+                       help="run submissions with your own rights, unisolated (every gradebook row and feedback "
+                            "file says so)")
     from .drills.cli import add_arguments as drill_arguments
 
     drill_arguments(commands.add_parser("drill", help="interview drill in the terminal (answers from standard input)"))
@@ -75,7 +82,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading.grader import Options, grade
+    from .grading.grader import Options, grade, shown
 
     cell = args.cell_timeout if args.cell_timeout is not None else min(60.0, args.timeout)
     from .grading.grader import MEMORY_LIMITS
@@ -85,11 +92,15 @@ def _grade(args: argparse.Namespace) -> int:
               "a memory limit.", file=sys.stderr)
     options = Options(out=Path(args.out), timeout=args.timeout, cell_timeout=cell, jobs=max(1, args.jobs),
                       learner_from=args.learner_from, kernel=args.kernel, memory_limit=args.memory_limit or None,
-                      progress=args.progress)
+                      progress=args.progress, sandbox=args.sandbox)
+    if args.sandbox == "none":
+        print("vnetlab grade: --no-sandbox: the submissions run with your rights, and can read and change what you "
+              "can.", file=sys.stderr)
     rows = grade(args.paths, options)
     for row in rows:
         score = f"{round(row.total, 2):g}/{row.max:g}" if row.exercise else "-"
-        print(f"{row.status:<16} {score:>9}  {row.learner:<20} {row.path}" + (f"  ({row.reason})" if row.reason else ""))
+        print(f"{row.status:<17} {score:>9}  {shown(row.learner):<20} {shown(row.path)}"
+              + (f"  ({shown(row.reason)})" if row.reason else ""))
     print(f"Graded {len(rows)} submission(s); gradebook: {Path(args.out) / 'gradebook.csv'}")
     return 0
 

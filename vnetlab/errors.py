@@ -130,3 +130,8 @@ class ScenarioError(VnetlabError):
 
 class GradingError(VnetlabError):
     """An exercise, question or submission the grader cannot use."""
+
+
+class SandboxError(GradingError):
+    """Grading cannot isolate the submissions (no usable bubblewrap, docker or podman) and was not told to run
+    them without a sandbox."""

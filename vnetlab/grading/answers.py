@@ -35,8 +35,17 @@ def load(path: "str | os.PathLike") -> dict:
     if path.stat().st_size > MAX_BYTES:
         raise GradingError(f"{path.name} is larger than {MAX_BYTES} bytes; it cannot be an answers file.",
                            value=str(path), rule="answers file size")
+    return parse(path.read_bytes(), path)
+
+
+def parse(raw: bytes, path: "str | os.PathLike" = SIDECAR) -> dict:
+    """The recorded answers in ``raw``, the bytes of an answers file (the grader's own copy of one)."""
+    path = Path(path)
+    if len(raw) > MAX_BYTES:
+        raise GradingError(f"{path.name} is larger than {MAX_BYTES} bytes; it cannot be an answers file.",
+                           value=str(path), rule="answers file size")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GradingError(f"{path.name} is not valid JSON ({exc}); record your widget answers again.",
                            value=str(path), rule="answers file is JSON") from None

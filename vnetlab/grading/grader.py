@@ -1,45 +1,50 @@
-"""``vnetlab grade``: run each submission in a fresh kernel, take its answers out as data, re-check them here.
+"""``vnetlab grade``: run each submission in a sandbox of its own, take its answers out as data, re-check them here.
 
 For every submitted notebook:
 
 1. read it in this process (an empty file, text that is not JSON, JSON that is not a notebook, an exercise
    that is not known each give a row with that reason); find the exercise (notebook metadata
    ``vnetlab.exercise``, else the file name) and the learner id (the literal ``LEARNER = "..."`` cell, read
-   with :mod:`ast`, never by running it);
-2. copy it, without outputs, with the answers sidecar beside it (:mod:`vnetlab.grading.answers`), into a
-   scratch folder, append one *extraction cell* and execute it with nbclient in a fresh kernel: a time limit
-   per cell (the cell is interrupted, the error recorded, the run goes on) and one for the whole notebook
-   (the kernel is killed); cells that raise are recorded and the run goes on, so what was defined is still
-   graded;
+   with :mod:`ast`, never by running it), and read the answers file beside it: these copies are all the reports
+   are made from;
+2. run it in a sandbox of its own (:mod:`vnetlab.grading.sandbox`: bubblewrap, a container, or, only when the
+   instructor says so, none), through :mod:`vnetlab.grading.runner`: the notebook without outputs, the
+   grader's own copy of the answers sidecar (:mod:`vnetlab.grading.answers`) and one *extraction cell* go in
+   on a pipe; the runner executes it with nbclient in a fresh kernel (a time limit per cell: the cell is
+   interrupted, the error recorded, the run goes on; one for the whole notebook; output capped per cell and per
+   notebook) and sends back, on a pipe the grader reads with a size cap, what the extraction cell printed and
+   which cells raised. All of it is untrusted: the learner's code ran beside the runner;
 3. the extraction cell prints the answer variables the questions name, as JSON, behind a random per-run
    marker; only the last marker line of that cell's own output is read. The widget answers are read from the
-   sidecar after the run, in this process;
+   sidecar as the run left it, sent back as data (the grader's copy, made with the notebook's, plus what the
+   notebook's own code recorded); nothing the run does reaches the files handed in;
 4. every check, visible and hidden, runs here on that plain data, with this process's own vnetlab (networks
    are rebuilt with ``Network.from_dict``): nothing computed in the learner's kernel is trusted, so a
    redefined ``check``, a monkeypatched vnetlab or printed "success" changes nothing;
-5. ``gradebook.csv`` (one row per submission, sorted by learner, exercise and file: points per question, total,
-   max, status, reason, tamper), ``timings.csv`` (seconds per submission, the only output that differs between two runs),
-   ``checks.csv`` (every check, for the instructor), ``stats.csv`` (per question across the class) and
-   ``feedback/<learner>-<exercise>.md`` (visible checks with their messages; hidden checks only counted). What
-   :mod:`vnetlab.grading.tamper` detects (edited locked cells or metadata, a redefined ``check``, monkeypatching,
-   fake success output, reading ``solutions/``) is reported in the ``tamper`` column and a "Detected" section of
-   the feedback; it never changes a score.
+5. once every sandbox is gone: ``gradebook.csv`` (one row per submission, sorted by learner, exercise and file:
+   points per question, total, max, status, reason, tamper, sandbox), ``timings.csv`` (seconds per submission,
+   the only output that differs between two runs), ``checks.csv`` (every check, for the instructor),
+   ``stats.csv`` (per question across the class) and ``feedback/<learner>-<exercise>.md`` (visible checks with
+   their messages; hidden checks only counted). Learner text (ids, file names of any bytes, error messages) is
+   escaped for CSV (formula injection) and Markdown. What :mod:`vnetlab.grading.tamper` detects (edited locked
+   cells or metadata, a redefined ``check``, monkeypatching, fake success output, reading ``solutions/``) is
+   reported in the ``tamper`` column and a "Detected" section of the feedback; it never changes a score.
 
 Statuses: ``ok``; ``errors`` (a cell raised; the rest graded); ``timeout`` (a cell was interrupted, the rest
 graded; or the whole notebook ran out of time, nothing taken out); ``kernel-died``; ``no-answers`` (the
-extraction printed nothing readable); ``memory`` (a cell ran out of the kernel's memory limit and raised
-``MemoryError``, the rest graded); ``corrupt``; ``unknown-exercise``; ``grader-error`` (a bug here; the
-batch goes on). Widget answers in the sidecar are graded whatever the status. The kernel's process group
-is killed after each run, so no kernel (or process it started) is left behind.
+extraction printed nothing readable, or the runner's result was missing, unreadable or too large); ``memory`` (a
+cell ran out of the kernel's memory limit and raised ``MemoryError``, the rest graded); ``corrupt``;
+``unknown-exercise``; ``duplicate-learner`` (another submission has the same learner id for the same exercise:
+both rows keep their points and name each other); ``grader-error`` (a bug here; the batch goes on). Widget
+answers in the sidecar are graded whatever the status. After each run the sandbox is ended (bubblewrap: its
+PID namespace, with every process in it; a container: killed; no sandbox: the runner's process group).
 
-Batches: ``jobs`` kernels at a time (default: one per core); on Linux each kernel (and what it starts) gets an
+Batches: ``jobs`` sandboxes at a time (default: one per core); on Linux each kernel (and what it starts) gets an
 address-space limit (``memory_limit`` MB, ``RLIMIT_AS``); the kernel runs with ``VNETLAB_GRADING=1``, under which
 the widgets build no plotly front end (nobody watches a graded run; widget answers come from the sidecar). The
 reports are written to a scratch folder and then replace the grader's own files in ``out`` (``gradebook.csv``,
 ``checks.csv``, ``stats.csv``, ``timings.csv``, ``feedback/``): running the same batch again gives the same
 files, and no feedback is left from a submission that is gone.
-
-Learner code runs with the grader's rights: run ``vnetlab grade`` in a container or a throw-away account.
 """
 from __future__ import annotations
 
@@ -47,7 +52,6 @@ import ast
 import asyncio
 import copy
 import csv
-import functools
 import inspect
 import json
 import os
@@ -55,7 +59,6 @@ import re
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -64,19 +67,20 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
 
 from ..errors import GradingError
-from . import EXERCISES, answers, spec, tamper
+from . import EXERCISES, answers, runner, sandbox, spec, tamper
 from .core import MISSING, PLACEHOLDER_LEARNER, ExerciseSpec, QuestionResult, evaluate
 from .plain import to_plain
 
 LEARNER_SOURCES = ("notebook", "folder", "file")
 MAX_NOTEBOOK_BYTES = 50_000_000
 MAX_PAYLOAD_CHARS = 5_000_000
-TIMEOUT_ENAME = "CellTimeout"
-GRADING_ENV = "VNETLAB_GRADING"  # read by vnetlab.widgets.figure_widget in the kernel
+MAX_RESULT_BYTES = (MAX_PAYLOAD_CHARS + answers.MAX_BYTES) * 2 + 1_000_000  # the runner's result, JSON-escaped
+SANDBOX_GRACE_S = 60.0  # beyond the notebook's time limit, for the sandbox and kernel to start and stop
+TIMEOUT_ENAME = runner.TIMEOUT_ENAME
+GRADING_ENV = runner.GRADING_ENV
+DUPLICATE = "duplicate-learner"
 MEMORY_LIMITS = sys.platform.startswith("linux")  # RLIMIT_AS as the kernel is started: Linux only
 REPORTS = ("gradebook.csv", "checks.csv", "stats.csv", "timings.csv", "feedback")  # what the grader owns in out
 
@@ -91,6 +95,9 @@ class Options:
     kernel: str = "python3"
     memory_limit: int | None = 2048  # MB of address space per kernel (Linux); None: no limit
     progress: bool = False        # a progress line on stderr
+    sandbox: str = "bwrap"        # bwrap, container or none (see vnetlab.grading.sandbox)
+    cell_output: int = 1_000_000  # characters of output kept per cell; the rest is dropped with a note
+    notebook_output: int = 10_000_000  # characters of output kept for the whole notebook
 
 
 @dataclass
@@ -106,6 +113,7 @@ class Graded:
     notes: list[str] = field(default_factory=list)
     tamper: list[tamper.Finding] = field(default_factory=list)  # reported, never scored
     seconds: float = 0.0
+    sandbox: str = "none"
 
     @property
     def total(self) -> float:
@@ -132,6 +140,7 @@ class Submission:
     declared: str | None     # LEARNER as written in the notebook
     learner: str             # the id whose givens the answers are checked against
     notes: list[str]
+    sidecar: bytes | None = None  # the grader's own copy of the answers file, read with the notebook
 
 
 @dataclass
@@ -224,7 +233,19 @@ def read_submission(path: Path, options: Options) -> Submission:
         if declared != learner:
             notes.append(f"LEARNER in the notebook is {declared!r}; graded as {learner!r}, whose givens the answers "
                          "are checked against")
-    return Submission(path, nb, exercise, declared, learner, notes)
+    return Submission(path, nb, exercise, declared, learner, notes, _read_sidecar(path))
+
+
+def _read_sidecar(path: Path) -> bytes | None:
+    """The answers file beside the notebook, read once, now: the grader's own copy (None when there is none)."""
+    beside = path.with_name(answers.SIDECAR)
+    try:
+        with open(beside, "rb") as f:
+            return f.read(answers.MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}".encode()  # parse() then reports it as not JSON
 
 
 # --- running it ----------------------------------------------------------------------------------------------------
@@ -280,112 +301,176 @@ def _read_payload(cell: Any, marker: str) -> dict | None:
     return payload if isinstance(payload, dict) and isinstance(payload.get("answers"), dict) else None
 
 
-async def _kill_group(pgid: int | None) -> None:
-    """Kill what is left of the kernel's process group (the kernel runs in a session of its own, and so do the
-    processes the learner's code started from it), then wait a moment for it to be gone."""
-    if not pgid:
-        return
-    for attempt in range(30):
-        try:
-            os.killpg(pgid, signal.SIGKILL if attempt == 0 else 0)
-        except (ProcessLookupError, PermissionError):
-            return
-        await asyncio.sleep(0.1)
-
-
-def _limit_memory(megabytes: int) -> None:
-    """Run in the kernel's process before it starts (``preexec_fn``): cap its address space, and its children's."""
-    import resource
-
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def kernel_launch(options: Options) -> dict[str, Any]:
-    """How a grading kernel is started: its environment and, on Linux, its memory limit."""
-    # its output outside the cells (a library's warnings, a child process's prints) would garble the progress line
-    launch: dict[str, Any] = {"env": {**os.environ, GRADING_ENV: "1"}, "stdout": subprocess.DEVNULL,
-                              "stderr": subprocess.DEVNULL}
-    if options.memory_limit and MEMORY_LIMITS:
-        launch["preexec_fn"] = functools.partial(_limit_memory, int(options.memory_limit))
-    return launch
-
-
 def _cell_label(nb: Any, index: int | None) -> str:
     if index is None:
         return "a cell"
+    if index >= len(nb.cells):
+        return "the grader's extraction cell"
     first = next((line.strip() for line in nb.cells[index].source.splitlines() if line.strip()), "")
     return f"cell {index + 1}" + (f" (`{first[:40]}`)" if first else "")
 
 
-async def run_submission(sub: Submission, options: Options) -> Run:
-    marker = f"VNETLAB-ANSWERS-{secrets.token_hex(16)} "
+def _job(sub: Submission, options: Options, marker: str) -> bytes:
     nb = copy.deepcopy(sub.nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     names = [q.answer for q in sub.spec.questions if not q.widget]
-    nb.cells.append(nbformat.v4.new_code_cell(extraction_source(names, marker)))
-    work = Path(tempfile.mkdtemp(prefix="vnetlab-grade-"))
-    state: dict[str, Any] = {"cell": None, "pgid": None, "errors": []}
+    sidecar = sub.sidecar.decode("utf-8", "replace") if sub.sidecar is not None else None
+    return json.dumps({
+        "notebook": nbformat.writes(nb), "name": _safe_name(sub.path.name), "sidecar": sidecar,
+        "extract": extraction_source(names, marker), "timeout": options.timeout,
+        "cell_timeout": options.cell_timeout, "kernel": options.kernel, "memory_limit": options.memory_limit,
+        "cell_output": options.cell_output, "notebook_output": options.notebook_output}).encode("utf-8")
+
+
+def _safe_name(name: str) -> str:
+    """A file name the scratch folder can hold, whatever bytes the submitted one had."""
+    return (_slug(shown(name))[:100] or "submission") + ("" if name.endswith(".ipynb") else ".ipynb")
+
+
+async def _read_capped(stream: asyncio.StreamReader, cap: int) -> bytes | None:
+    """At most ``cap`` bytes of ``stream`` (None when it holds more: the rest is read and dropped)."""
+    data, over = bytearray(), False
+    while chunk := await stream.read(1 << 16):
+        if not over and len(data) + len(chunk) <= cap:
+            data += chunk
+        else:
+            over, data = True, bytearray()
+    return None if over else bytes(data)
+
+
+async def _tail(stream: asyncio.StreamReader | None, keep: int = 2000) -> str:
+    """The last line of what the sandbox wrote on stderr before the runner took the job (after that the runner
+    sends its stderr, and the kernel's, nowhere), at most ``keep`` bytes of it."""
+    data = b""
+    while stream is not None and (chunk := await stream.read(1 << 16)):
+        data = (data + chunk)[-keep:]
+    lines = data.decode("utf-8", "replace").strip().splitlines()
+    return shown(lines[-1])[:300] if lines else ""
+
+
+async def _end(proc: asyncio.subprocess.Process, launch: sandbox.Launch) -> None:
+    """Make sure nothing of this run is left: the runner's process group (with bubblewrap, killing it ends the
+    PID namespace and every process in it) or the container, then wait for the runner to be reaped."""
+    if launch.container:
+        engine, name = launch.container
+        kill = await asyncio.create_subprocess_exec(engine, "kill", name, stdout=asyncio.subprocess.DEVNULL,
+                                                    stderr=asyncio.subprocess.DEVNULL)
+        await kill.wait()
     try:
-        submitted = sub.path.with_name(answers.SIDECAR)
-        if submitted.is_file():
-            shutil.copyfile(submitted, work / answers.SIDECAR)
-        nbformat.write(nb, str(work / sub.path.name))
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    await proc.wait()
 
-        def started(**_: Any) -> None:
-            state["pgid"] = getattr(client.km.provisioner, "pgid", None) or getattr(client.km.provisioner, "pid", None)
 
-        client = NotebookClient(
-            nb, kernel_name=options.kernel, timeout=max(1, int(options.cell_timeout)), interrupt_on_timeout=True,
-            error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": f"ran longer than {options.cell_timeout:g} s "
-                              "and was interrupted", "traceback": []},
-            allow_errors=True, shutdown_kernel="immediate", record_timing=False, startup_timeout=120,
-            resources={"metadata": {"path": str(work)}},
-            on_notebook_start=started,
-            on_cell_execute=lambda cell, cell_index: state.update(cell=cell_index),
-            on_cell_error=lambda cell, cell_index, execute_reply: state["errors"].append(
-                (cell_index, execute_reply["content"].get("ename", "Error"), execute_reply["content"].get("evalue", ""))),
-        )
-        status, reason = "ok", ""
-        # Not asyncio.wait_for: nbclient turns the cancellation into DeadKernelError, hiding the timeout.
-        task = asyncio.ensure_future(client.async_execute(**kernel_launch(options)))
+async def run_submission(sub: Submission, options: Options, box: sandbox.Sandbox | None = None) -> Run:
+    """Run ``sub`` in a sandbox of its own (see :mod:`vnetlab.grading.sandbox`) and read back, with a size cap,
+    what it claims: the extraction cell's output, the cells that raised, and the answers file as the run left
+    it (the grader's copy, plus what the notebook's own code recorded, as the solutions do with ``ex.record``).
+    Without one from the run, the widget answers are the grader's own copy, read before the run."""
+    box = box or sandbox.Sandbox("none")
+    marker = f"VNETLAB-ANSWERS-{secrets.token_hex(16)} "
+    launch = box.launch(options.memory_limit)
+    try:
+        recorded, sidecar_problem = ({}, "") if sub.sidecar is None else (answers.parse(sub.sidecar), "")
+    except GradingError as exc:
+        recorded, sidecar_problem = {}, str(exc)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *launch.argv, cwd=launch.cwd, env=launch.env, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        stderr = asyncio.ensure_future(_tail(proc.stderr))
         try:
-            done, _ = await asyncio.wait({task}, timeout=options.timeout)
-            if not done:
-                task.cancel()
-                await asyncio.wait({task})
-                if not task.cancelled():
-                    task.exception()  # nbclient reports the cancellation as DeadKernelError: not a kernel death
-                stuck = next((i for i, ename, _ in state["errors"] if ename == TIMEOUT_ENAME), state["cell"])
-                status = "timeout"
-                reason = (f"the notebook did not finish within {options.timeout:g} s (stuck in "
-                          f"{_cell_label(nb, stuck)}); its answers could not be taken out")
-            elif isinstance(task.exception(), DeadKernelError):
-                status = "kernel-died"
-                reason = (f"the kernel died while running {_cell_label(nb, state['cell'])} (os._exit, a signal, a "
-                          "crash or out of memory); its answers could not be taken out")
-            elif task.exception() is not None:
-                raise task.exception()
+            async def exchange() -> bytes | None:
+                assert proc.stdin and proc.stdout
+                try:
+                    proc.stdin.write(_job(sub, options, marker))
+                    await proc.stdin.drain()
+                    proc.stdin.close()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                return await _read_capped(proc.stdout, MAX_RESULT_BYTES)
+
+            try:
+                raw = await asyncio.wait_for(exchange(), timeout=options.timeout + SANDBOX_GRACE_S)
+            except asyncio.TimeoutError:
+                raw = b"__timeout__"
         finally:
-            await _kill_group(state["pgid"])
-        payload = _read_payload(nb.cells[-1], marker) if status == "ok" else None
-        if status == "ok":
-            status, reason = _run_status(nb, state["errors"], payload, options)
-        try:
-            recorded = answers.load(work / answers.SIDECAR)
-        except GradingError as exc:
-            recorded = {}
-            reason = "; ".join(filter(None, [reason, str(exc)]))
-        return Run(payload, recorded, status, reason)
+            await _end(proc, launch)
+            try:
+                await asyncio.wait_for(asyncio.shield(stderr), timeout=2)
+            except asyncio.TimeoutError:
+                stderr.cancel()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if launch.cleanup:
+            shutil.rmtree(launch.cleanup, ignore_errors=True)
+    status, reason, payload, truncated = _outcome(raw, sub, options, marker)
+    after = _result_field(raw, "sidecar")
+    if isinstance(after, str):
+        try:
+            recorded, sidecar_problem = answers.parse(after.encode("utf-8")), ""
+        except GradingError as exc:
+            sidecar_problem = f"after the run: {exc}"
+    if not raw and not stderr.cancelled() and stderr.done() and stderr.result():
+        reason += f" (the sandbox said: {stderr.result()})"  # e.g. bubblewrap or Python could not start
+    notes = [f"{_cell_label(sub.nb, i)} printed more than {options.cell_output} characters (or the notebook more "
+             f"than {options.notebook_output}): the rest of its output was dropped" for i in truncated]
+    reason = "; ".join(filter(None, [reason, *notes, sidecar_problem]))
+    return Run(payload, recorded, status, reason)
+
+
+def _result_field(raw: bytes | None, name: str) -> Any:
+    try:
+        result = json.loads(raw.decode("utf-8")) if raw and raw != b"__timeout__" else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return result.get(name) if isinstance(result, dict) else None
+
+
+def _outcome(raw: bytes | None, sub: Submission, options: Options, marker: str
+             ) -> tuple[str, str, dict | None, list[int]]:
+    """Status, reason, answers payload and truncated cells from the runner's result, which is untrusted: the
+    learner's code ran beside the runner and may have written anything in its place."""
+    if raw == b"__timeout__":
+        return "timeout", (f"the notebook did not finish within {options.timeout:g} s; its answers could not be "
+                           "taken out"), None, []
+    try:
+        result = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        result = None
+    if not isinstance(result, dict) or not isinstance(result.get("outcome"), str):
+        why = "too large" if raw is None else "unreadable" if raw else "missing"
+        return "no-answers", (f"the run's result was {why} (the sandbox ended early, or the notebook interfered "
+                              "with the grader's runner); its answers could not be taken out"), None, []
+    count = len(sub.nb.cells)
+    cell = result.get("cell") if isinstance(result.get("cell"), int) and 0 <= result["cell"] < count else None
+    errors = [(e[0], str(e[1])[:300], str(e[2])[:300]) for e in result.get("errors") or []
+              if isinstance(e, list) and len(e) == 3 and isinstance(e[0], int) and 0 <= e[0] <= count]
+    truncated = sorted({i for i in result.get("truncated") or [] if isinstance(i, int) and 0 <= i < count})
+    outcome = result["outcome"]
+    nb = sub.nb
+    if outcome == "timeout":
+        stuck = next((i for i, ename, _ in errors if ename == TIMEOUT_ENAME and i < count), cell)
+        return "timeout", (f"the notebook did not finish within {options.timeout:g} s (stuck in "
+                           f"{_cell_label(nb, stuck)}); its answers could not be taken out"), None, truncated
+    if outcome == "kernel-died":
+        return "kernel-died", (f"the kernel died while running {_cell_label(nb, cell)} (os._exit, a signal, a "
+                               "crash or out of memory); its answers could not be taken out"), None, truncated
+    if outcome != "ok":
+        return "grader-error", f"the notebook could not be run: {str(result.get('failure', ''))[:300]}", None, truncated
+    text = result.get("extract_output")
+    payload = _read_payload({"outputs": [{"output_type": "stream", "name": "stdout", "text": text}]}, marker) \
+        if isinstance(text, str) else None
+    status, reason = _run_status(nb, errors, payload, options, last=count)
+    return status, reason, payload, truncated
 
 
 def _run_status(nb: Any, errors: list[tuple[int, str, str]], payload: dict | None,
-                options: Options = Options()) -> tuple[str, str]:
-    last = len(nb.cells) - 1
+                options: Options = Options(), last: int | None = None) -> tuple[str, str]:
+    """``last``: the index of the extraction cell (default: the notebook's last cell)."""
+    last = len(nb.cells) - 1 if last is None else last
     learner_errors = [e for e in errors if e[0] != last]
     timeouts = [e for e in learner_errors if e[1] == TIMEOUT_ENAME]
     memory = [e for e in learner_errors if e[1] == "MemoryError"]
@@ -420,13 +505,13 @@ def score(sub: Submission, run: Run) -> list[QuestionResult]:
     return results
 
 
-async def grade_submission(path: Path, options: Options) -> Graded:
+async def grade_submission(path: Path, options: Options, box: sandbox.Sandbox | None = None) -> Graded:
     start = time.monotonic()
     exercise = None
     try:
         sub = read_submission(path, options)
         exercise = sub.spec.name
-        run = await run_submission(sub, options)
+        run = await run_submission(sub, options, box)
         reported = (run.payload or {}).get("learner")
         if sub.declared is None and isinstance(reported, str) and reported.strip():
             sub.declared = reported.strip()  # LEARNER computed rather than written: take the kernel's word for it
@@ -439,6 +524,7 @@ async def grade_submission(path: Path, options: Options) -> Graded:
     except Exception as exc:  # a bug in the grader must not stop the batch
         row = Graded(path, _path_learner(path, options), exercise, "grader-error", f"{type(exc).__name__}: {exc}")
     row.seconds = time.monotonic() - start
+    row.sandbox = box.label if box else "none"
     return row
 
 
@@ -474,7 +560,7 @@ class Progress:
         self.stream.flush()
 
 
-async def grade_all(paths: Sequence[Path], options: Options) -> list[Graded]:
+async def grade_all(paths: Sequence[Path], options: Options, box: sandbox.Sandbox | None = None) -> list[Graded]:
     gate = asyncio.Semaphore(max(1, options.jobs))
     progress = Progress(len(paths)) if options.progress else None
 
@@ -483,7 +569,7 @@ async def grade_all(paths: Sequence[Path], options: Options) -> list[Graded]:
             if progress:
                 progress.update(started=1)
             try:
-                return await grade_submission(path, options)
+                return await grade_submission(path, options, box)
             finally:
                 if progress:
                     progress.update(finished=1)
@@ -497,28 +583,75 @@ def _num(value: float) -> str:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "learner"
+    """A file-name-safe form of a learner id: ASCII letters, digits, ``.``, ``_`` and ``-``, at most 80."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:80].strip("._") or "learner"
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def shown(text: object) -> str:
+    """``text`` as a report may show it: any bytes of a file name (undecodable ones as ``\\xe9``), control
+    characters and line breaks as escapes, so one line stays one line."""
+    raw = str(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), raw)
+
+
+def csv_cell(value: object) -> str:
+    """A cell for a spreadsheet: :func:`shown`, and text that a spreadsheet would read as a formula (it starts with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) behind a ``'`` (OWASP, "CSV Injection")."""
+    text = shown(value)
+    return "'" + text if text.startswith(CSV_FORMULA) else text
+
+
+def markdown_text(value: object) -> str:
+    """Learner-supplied text (an id, a file name, an error message) as inert Markdown: one line, every character
+    Markdown gives a meaning backslash-escaped, so it cannot add headings, lists, links or a fake score."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", shown(value))
+
+
+def mark_duplicates(rows: list[Graded]) -> None:
+    """Two or more runs graded under the same learner id for the same exercise: each row keeps its points and
+    gets the ``duplicate-learner`` status, naming the other files (the instructor decides which counts)."""
+    groups: dict[tuple[str, str], list[Graded]] = {}
+    for row in rows:
+        if row.exercise and row.status not in ("corrupt", "unknown-exercise", "grader-error"):
+            groups.setdefault((row.learner, row.exercise), []).append(row)
+    for same in (g for g in groups.values() if len(g) > 1):
+        for row in same:
+            others = ", ".join(shown(o.path) for o in same if o is not row)
+            row.reason = "; ".join(filter(None, [
+                f"learner id {shown(row.learner)!r} also handed in {others} for this exercise (run status: "
+                f"{row.status}); every copy is graded and kept", row.reason]))
+            row.status = DUPLICATE
 
 
 def feedback_markdown(row: Graded) -> str:
-    """The learner's feedback: visible checks with their messages; hidden checks counted, never described."""
-    lines = [f"# {row.exercise or 'Unknown exercise'} · {row.learner}", "",
-             f"- Submission: `{row.path.name}`", f"- Score: **{_num(row.total)} / {_num(row.max)}**",
-             f"- Status: {row.status}" + (f" — {row.reason}" if row.reason else "")]
-    lines += [f"- Note: {note}" for note in row.notes]
+    """The learner's feedback: visible checks with their messages; hidden checks counted, never described.
+
+    Text the learner wrote (their id, file name, error messages, in the reason) is inert Markdown
+    (:func:`markdown_text`); the grader's own sentences, which quote learner values, stay on one line
+    (:func:`shown`), so nothing a learner writes can add a heading, a list item or a score line."""
+    lines = [f"# {row.exercise or 'Unknown exercise'} · {markdown_text(row.learner)}", "",
+             f"- Submission: {markdown_text(row.path.name)}", f"- Score: **{_num(row.total)} / {_num(row.max)}**",
+             f"- Status: {row.status}" + (f" — {markdown_text(row.reason)}" if row.reason else ""),
+             f"- Sandbox: {row.sandbox}" + ("" if row.sandbox != "none" else f" ({sandbox.NO_SANDBOX_NOTE})")]
+    lines += [f"- Note: {markdown_text(note)}" for note in row.notes]
     if row.tamper:
         lines += ["", "## Detected", "", "The grader re-checks every answer itself, in its own process, so none of "
                   "this changes your score; it is listed so that you and your instructor see it.", ""]
-        lines += [f"- {finding}" for finding in row.tamper]
+        lines += [f"- {shown(finding)}" for finding in row.tamper]  # our sentences, with learner values as repr
     for result in row.results:
         lines += ["", f"## {result.question} · {result.title} — {_num(result.earned)} / {_num(result.points)}", ""]
         if result.problem:
-            lines.append(f"- ⚠ {result.problem}")
+            lines.append(f"- ⚠ {shown(result.problem)}")  # shown: one line, whatever values it quotes
         else:
             for c in (c for c in result.checks if c.visible):
                 mark = "✔" if c.passed else "✘"
                 lines.append(f"- {mark} {c.name} ({_num(c.earned)} / {_num(c.possible)})"
-                             + ("" if c.passed else f": {c.message}"))
+                             + ("" if c.passed else f": {shown(c.message)}"))
         hidden = [c for c in result.checks if not c.visible]
         if hidden:
             passed = sum(c.passed for c in hidden)
@@ -547,33 +680,46 @@ def write_reports(rows: list[Graded], out: Path) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _writer(f: Any) -> Any:
+    """A CSV writer whose every cell goes through :func:`csv_cell`."""
+    w = csv.writer(f)
+
+    class Safe:
+        @staticmethod
+        def writerow(cells: list) -> None:
+            w.writerow([csv_cell(c) for c in cells])
+
+    return Safe
+
+
 def _write_reports(rows: list[Graded], out: Path) -> None:
     feedback = out / "feedback"
     feedback.mkdir(exist_ok=True)
     qids = list(dict.fromkeys(r.question for row in rows for r in row.results))
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["learner", "notebook", "exercise", *qids, "total", "max", "status", "reason", "tamper"])
+        w = _writer(f)
+        w.writerow(["learner", "notebook", "exercise", *qids, "total", "max", "status", "reason", "tamper", "sandbox"])
         for row in rows:
             points = {r.question: _num(r.earned) for r in row.results}
             reason = "; ".join(filter(None, [row.reason, *row.notes]))
-            w.writerow([row.learner, str(row.path), row.exercise or "", *(points.get(q, "") for q in qids),
-                        _num(row.total), _num(row.max), row.status, reason, tamper.summary(row.tamper)])
+            w.writerow([row.learner, row.path, row.exercise or "", *(points.get(q, "") for q in qids),
+                        _num(row.total), _num(row.max), row.status, reason, tamper.summary(row.tamper),
+                        row.sandbox if row.sandbox != "none" else f"none: {sandbox.NO_SANDBOX_NOTE}"])
     with open(out / "timings.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = _writer(f)
         w.writerow(["learner", "notebook", "exercise", "status", "seconds"])
         for row in rows:
-            w.writerow([row.learner, str(row.path), row.exercise or "", row.status, f"{row.seconds:.1f}"])
+            w.writerow([row.learner, row.path, row.exercise or "", row.status, f"{row.seconds:.1f}"])
     with open(out / "checks.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = _writer(f)
         w.writerow(["learner", "notebook", "exercise", "question", "check", "visible", "possible", "earned", "message"])
         for row in rows:
             for r in row.results:
                 for c in r.checks:
-                    w.writerow([row.learner, str(row.path), row.exercise, r.question, c.name, c.visible,
+                    w.writerow([row.learner, row.path, row.exercise, r.question, c.name, c.visible,
                                 _num(c.possible), _num(c.earned), r.problem or c.message or ""])
     with open(out / "stats.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = _writer(f)
         w.writerow(["exercise", "question", "max", "submissions", "mean", "full_marks", "zero"])
         for name in dict.fromkeys(row.exercise for row in rows if row.exercise):
             graded = [row for row in rows if row.exercise == name and row.results]
@@ -601,6 +747,9 @@ def grade(paths: Sequence["str | os.PathLike"], options: Options = Options()) ->
     if not submissions:
         raise GradingError(f"No notebooks found in {', '.join(map(str, paths))}.", value=list(map(str, paths)),
                            rule="grade needs submissions")
-    rows = sorted(asyncio.run(grade_all(submissions, options)), key=_order)
+    box = sandbox.prepare(options.sandbox)
+    # every sandbox is gone when grade_all returns (each run ends its own); only then are the reports written
+    rows = sorted(asyncio.run(grade_all(submissions, options, box)), key=_order)
+    mark_duplicates(rows)
     write_reports(rows, Path(options.out))
     return rows
