@@ -680,6 +680,13 @@ class Network:
             raise ScenarioError(f"Not valid YAML: {exc}", value=str(text)[:80], rule="scenarios are YAML") from None
         return cls.from_dict(data)
 
+    @classmethod
+    def from_azure(cls, *sources: Any, name: str = "imported") -> "Network":
+        """A network read from Azure's own JSON (``az ... -o json`` files, a Resource Graph result or an ARM
+        template); what the model does not cover is listed in its ``import_report`` (see :mod:`vnetlab.azure`)."""
+        from .azure import from_azure
+        return from_azure(*sources, name=name)
+
     def copy(self) -> "Network":
         return copy.deepcopy(self)
 
