@@ -204,7 +204,8 @@ def cost_notes(network) -> list[str]:
         notes.append(f"Each VPN gateway {minutes.value['wording']} ({minutes.cite()}).")
         for g in network.gateways:
             figure = gateway_hours(g.sku, count=1)
-            notes.append(f"Gateway {g.name} ({g.sku.key}): {figure} — {figure.origin} ({'; '.join(figure.sources)}).")
+            shown = f"about {figure} ({figure.origin})" if figure.known else figure.origin
+            notes.append(f"Gateway {g.name} ({g.sku.key}): {shown}; {'; '.join(figure.sources)}.")
         notes.append("Gateways bill by the hour from creation until deletion: delete the resource group when done.")
     if network.connections:
         meter = fact("pricing", "s2s_connection_monthly_usd")
@@ -220,7 +221,7 @@ def cost_notes(network) -> list[str]:
 
 def _design_notes(network) -> list[str]:
     subs = sorted({(v.subscription, v.tenant) for v in network.vnets.values()})
-    notes = [f"Design: {network.name}" + (f" — {network.description}" if network.description else "")]
+    notes = [f"Design: {network.name}"]
     if len(subs) > 1 or subs and subs[0] != ("default", "default"):
         notes.append("The design spans subscriptions/tenants " + ", ".join(f"{s}/{t}" for s, t in subs)
                      + "; this sandbox deployment puts every resource in one subscription and resource group.")
