@@ -109,7 +109,12 @@ def from_azure(*sources: Any, name: str = "imported"):
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value is False or value == "" or value == [] or value == {}
+    """Nothing configured: null, false, empty, Azure's ``"None"``/``"Disabled"``, or an object of such values."""
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_empty(v) for v in value)
+    return value is None or value is False or value in ("", "None", "Disabled")
 
 
 def _prefixes(value: Any, where: str, field_: str) -> list[str]:
