@@ -15,7 +15,8 @@ from .arm import AzureImportError
 from .export import arm_template, az_script, bicep
 from .importer import ImportResult, from_azure, import_azure
 from .report import ImportReport
+from .sample import sample_effective_routes, sample_export
 from .verify import RouteCheck, NsgCheck, verify_nsg, verify_routes
 
 __all__ = ["AzureImportError", "ImportReport", "ImportResult", "NsgCheck", "RouteCheck", "arm_template", "az_script",
-           "bicep", "from_azure", "import_azure", "verify_nsg", "verify_routes"]
+           "bicep", "from_azure", "import_azure", "sample_effective_routes", "sample_export", "verify_nsg", "verify_routes"]

@@ -59,6 +59,9 @@ class ImportReport:
         notes = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing skipped"
         return f"Imported {made}; report: {notes}."
 
+    def __repr__(self) -> str:
+        return f"ImportReport({self.summary()!r})"
+
     def _repr_html_(self) -> str:
         return html_table(self.HEADERS, self.rows(), highlight=[i for i, e in enumerate(self.entries)
                                                                  if e.kind == "differs"],
