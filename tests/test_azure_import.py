@@ -314,3 +314,51 @@ def test_network_from_azure_keeps_its_report_and_displays_it() -> None:
 def test_case_insensitive_property_lookup_reads_az_and_rest_spellings() -> None:
     assert lookup({"enableIpForwarding": True}, "enableIPForwarding") is True
     assert lookup({"privateIPAddress": "10.0.0.4"}, "privateIpAddress") == "10.0.0.4"
+
+
+# --- any JSON: a result or a VnetlabError, never a raw traceback ----------------------------------------------------
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=12),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                     max_leaves=20)
+_keys = st.sampled_from(["addressSpace", "addressPrefixes", "subnets", "addressPrefix", "virtualNetworkPeerings",
+                         "remoteVirtualNetwork", "id", "ipConfigurations", "subnet", "sku", "routes", "securityRules",
+                         "gatewayIpAddress", "connectionType", "virtualNetworkGateway1", "properties", "location"])
+
+
+def _mutate(doc, key, value):
+    """Replace one property, at any depth, of a real resource with arbitrary JSON."""
+    doc = json.loads(json.dumps(doc))
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if key in node:
+                node[key] = value
+                return doc
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return doc
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(["VirtualNetworkGet.json", "RouteTableGet.json", "NetworkSecurityGroupGet.json",
+                             "VirtualNetworkPeeringGet.json", "NetworkInterfaceGet.json"]),
+       key=_keys, value=_json)
+def test_any_mangled_export_gives_a_network_or_a_vnetlab_error(name, key, value) -> None:
+    doc = _mutate(body(name), key, value)
+    try:
+        azure.import_azure([RG1_VNET, doc])
+    except vl.VnetlabError:
+        pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=_json)
+def test_any_json_document_gives_a_network_or_a_vnetlab_error(value) -> None:
+    try:
+        azure.import_azure(value if isinstance(value, (dict, list)) else json.dumps(value))
+    except vl.VnetlabError:
+        pass

@@ -119,3 +119,25 @@ def test_nsg_difference_names_the_field() -> None:
     check = azure.verify_nsg(net, "nic1", json.dumps(export))
     row = next(r for r in check.rows if r.rule == "rule1")
     assert row.verdict == DIFFERS and row.note == "differs in access"
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=12),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+                         st.sampled_from(["value", "addressPrefix", "nextHopType", "source", "state", "nextHopIpAddress",
+                                          "effectiveSecurityRules", "networkSecurityGroup", "name", "priority",
+                                          "direction", "access", "protocol", "sourcePortRange", "id"]), inner, max_size=5),
+                     max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(export=_json)
+def test_any_export_gives_a_check_or_a_vnetlab_error(sample, export) -> None:
+    import vnetlab as vl
+
+    for check in (azure.verify_routes, azure.verify_nsg):
+        try:
+            check(sample, "vm1-nic", export if isinstance(export, (dict, list)) else json.dumps(export))
+        except vl.VnetlabError:
+            pass

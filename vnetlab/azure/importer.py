@@ -97,7 +97,13 @@ def import_azure(*sources: Any, name: str = "imported") -> ImportResult:
         raise AzureImportError("Give at least one export (a file of `az ... -o json` output, a Resource Graph "
                                "result or an ARM template).", value=sources, rule="something to import")
     reader = _Reader(read(*sources), name)
-    scenario = reader.scenario()
+    try:
+        scenario = reader.scenario()
+    except VnetlabError:
+        raise
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a field of the wrong JSON type
+        raise AzureImportError(f"{reader.current}: a field does not have the type Azure gives it ({exc}); re-export "
+                               "the resource with `-o json`.", value=reader.current, rule="Azure resource format") from None
     network = reader.build(scenario)
     reader.compare_states(network)
     network.import_report = reader.report
@@ -146,6 +152,7 @@ class _Reader:
         self.nsgs: dict[str, str] = {}
         self.azure_states: list[tuple[str, str, str, str]] = []  # (label, vnet, remote, Azure peeringState)
         self.azure_status: list[tuple[str, str, str, str]] = []  # (label, vnet, connection, connectionStatus)
+        self.current = "(export)"  # the resource being read, for errors
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def leftovers(self, r: Resource, handled: set[str]) -> None:
@@ -209,6 +216,7 @@ class _Reader:
         return {k: v for k, v in doc.items() if v != [] or k == "vnets"}
 
     def _vnet(self, r: Resource, index: int, nsg_assoc: dict) -> dict:
+        self.current = r.label
         name = self._unique(r.name, set(self.vnet_names.values()), r)
         self.vnet_names[r.id.lower()] = name
         self.origins[f"vnets[{index}]"] = r.label
@@ -240,6 +248,7 @@ class _Reader:
         return vnet
 
     def _subnet(self, s: Resource, vnet: str, path: str, nsg_assoc: dict) -> dict:
+        self.current = s.label
         self.origins[path] = s.label
         prefixes = _prefixes(s.get("addressPrefix"), s.label, "addressPrefix") or \
             _prefixes(s.get("addressPrefixes"), s.label, "addressPrefixes")
@@ -287,6 +296,7 @@ class _Reader:
         return None
 
     def _route_table(self, r: Resource, index: int) -> dict:
+        self.current = r.label
         self.origins[f"route_tables[{index}]"] = r.label
         table: dict[str, Any] = {"name": r.name, "routes": []}
         if r.get("disableBgpRoutePropagation"):
@@ -313,6 +323,7 @@ class _Reader:
 
     def _nics(self, doc: dict, nsg_assoc: dict) -> None:
         for r in of_type(self.resources, "networkInterfaces"):
+            self.current = r.label
             configs = r.children("ipConfigurations")
             if not configs:
                 raise AzureImportError(f"{r.label}: the field ipConfigurations is missing or empty.",
@@ -356,6 +367,7 @@ class _Reader:
                                "networksecuritygroup"})
 
     def _nsg(self, r: Resource, index: int, nsg_assoc: dict) -> dict:
+        self.current = r.label
         self.origins[f"network_security_groups[{index}]"] = r.label
         rules = []
         for rule in r.children("securityRules"):
@@ -383,6 +395,7 @@ class _Reader:
         return {"name": r.name, "rules": rules, "associations": associations}
 
     def _gateway(self, r: Resource) -> dict | None:
+        self.current = r.label
         from .. import gateway as gw_mod
 
         kind = r.get("gatewayType") or "Vpn"
@@ -462,6 +475,7 @@ class _Reader:
         return gateway
 
     def _lng(self, r: Resource) -> dict | None:
+        self.current = r.label
         ip = r.get("gatewayIpAddress")
         if not ip:
             fqdn = r.get("fqdn")
@@ -484,6 +498,7 @@ class _Reader:
         links: list[tuple[Resource, str, str]] = []  # (link, local model name, remote VNet ID)
         for v in vnets:
             for link in v.children("virtualNetworkPeerings"):
+                self.current = link.label
                 remote = ref_id(link.get("remoteVirtualNetwork"))
                 if not remote:
                     raise AzureImportError(f"{link.label}: the field remoteVirtualNetwork.id is missing.",
@@ -563,6 +578,7 @@ class _Reader:
         return name
 
     def _connection(self, r: Resource) -> dict | None:
+        self.current = r.label
         kind = str(r.get("connectionType") or "")
         if kind not in ("IPsec", "Vnet2Vnet"):
             self.report.add(r.label, "connectionType", f"{kind or 'missing'}: vnetlab models IPsec and Vnet2Vnet "

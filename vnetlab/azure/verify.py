@@ -61,6 +61,17 @@ def _field(row: Any, index: int, name: str, what: str) -> Any:
     return value
 
 
+def _checked(compute, what: str):
+    """``compute()``, with a field of the wrong JSON type reported as the export's problem, not a traceback."""
+    try:
+        return compute()
+    except VnetlabError:
+        raise
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+        raise AzureImportError(f"The {what} has a field of an unexpected type ({exc}); save az's output with -o json "
+                               "and pass it unchanged.", value=what, rule=f"{what} format") from None
+
+
 def _place(network, nic: str):
     try:
         found = network.nic(nic)
@@ -154,7 +165,7 @@ def verify_routes(network, nic: str, export: Any) -> RouteCheck:
     """Compare ``export`` (``az network nic show-effective-route-table -o json`` for ``nic``) with the simulator."""
     n = _place(network, nic)
     simulated = list(network.effective_routes(n.vnet.name, n.subnet.name).routes)
-    azure = azure_routes(export)
+    azure = _checked(lambda: azure_routes(export), "effective route table")
     used: set[int] = set()
     rows: list[RouteRow] = []
 
@@ -301,7 +312,15 @@ def verify_nsg(network, nic: str, export: Any) -> NsgCheck:
                 simulated[(group.name.lower(), rule.name.lower())] = (rule, f"NSG {group.name} on {level}")
     rows: list[NsgRow] = []
     seen: set[tuple[str, str]] = set()
-    for g, entry in enumerate(_load(export, "effective NSG list")):
+    _checked(lambda: _azure_nsg_rows(export, simulated, rows, seen), "effective NSG list")
+    for key, (rule_obj, where) in simulated.items():
+        if key not in seen:
+            rows.append(NsgRow(where.split()[1], rule_obj.name, SIM_ONLY, "", _show(_sim_fields(rule_obj)), where))
+    return NsgCheck(nic=n.name, rows=tuple(rows))
+
+
+def _azure_nsg_rows(export: Any, simulated: dict, rows: list, seen: set) -> None:
+    for entry in _load(export, "effective NSG list"):
         nsg_id = ref_id(lookup(entry, "networkSecurityGroup"))
         nsg = parse_id(nsg_id).name if nsg_id else "(none)"
         association = lookup(entry, "association") or {}
@@ -324,7 +343,3 @@ def verify_nsg(network, nic: str, export: Any) -> NsgCheck:
             diffs = [k for k in az if az[k] != sim[k]]
             rows.append(NsgRow(nsg, name, DIFFERS if diffs else AGREE, _show(az), _show(sim), where,
                                ("differs in " + ", ".join(diffs)) if diffs else ""))
-    for key, (rule_obj, where) in simulated.items():
-        if key not in seen:
-            rows.append(NsgRow(where.split()[1], rule_obj.name, SIM_ONLY, "", _show(_sim_fields(rule_obj)), where))
-    return NsgCheck(nic=n.name, rows=tuple(rows))
