@@ -27,6 +27,24 @@ def test_virtual_network_example_gives_its_address_space_region_and_subnets() ->
     assert v.subscription == doc["id"].split("/")[2]
 
 
+def test_list_example_gives_every_vnet_and_reports_custom_dns_only_where_set() -> None:
+    doc = body("VirtualNetworkList.json")  # the REST list shape: {"value": [...]}
+    result = azure.import_azure(doc)
+    for v in doc["value"]:
+        ours = result.network.vnet(v["name"])
+        assert [str(p) for p in ours.address_space] == v["properties"]["addressSpace"]["addressPrefixes"]
+        dns = result.report.about(f"virtualNetworks/{v['name']}", "dhcpOptions")
+        assert bool(dns) == bool(v["properties"]["dhcpOptions"]["dnsServers"])
+        if dns:
+            assert "DNS" in dns[0].reason
+
+
+def test_subnet_delegation_is_reported() -> None:
+    doc = body("VirtualNetworkGetWithSubnetDelegation.json")
+    rows = azure.import_azure(doc).report.about("subnets/subnet1", "delegations")
+    assert rows and "delegation" in rows[0].reason
+
+
 def test_a_subnet_used_by_a_resource_vnetlab_does_not_model_is_reported() -> None:
     result = azure.import_azure(body("VirtualNetworkGet.json"))
     rows = result.report.about("subnets/subnet1", "ipConfigurations")
