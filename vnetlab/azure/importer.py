@@ -185,10 +185,11 @@ class _Reader:
     # --- the scenario -------------------------------------------------------------------------------------------
     def scenario(self) -> dict:
         for r in self.resources:
-            if r.type not in TYPES:
-                why = ("its parent is not in the export" if r.type in CHILDREN else
-                       "this resource type is not modelled by vnetlab")
-                self.report.add(r.label, "(resource)", why)
+            if r.type in CHILDREN and r.type != "microsoft.network/virtualnetworks/virtualnetworkpeerings":
+                parent = parse_id(r.id).parent if r.id else "?"
+                self.report.add(r.label, "(resource)", f"its parent {parent} is not in the export: skipped")
+            elif r.type not in TYPES and r.type not in CHILDREN:
+                self.report.add(r.label, "(resource)", "this resource type is not modelled by vnetlab")
         self.tables = {r.id.lower(): r.name for r in of_type(self.resources, "routeTables")}
         self.nsgs = {r.id.lower(): r.name for r in of_type(self.resources, "networkSecurityGroups")}
         doc: dict[str, Any] = {"name": self.name, "description": "Imported from Azure exports", "vnets": []}
