@@ -380,3 +380,18 @@ def test_any_json_document_gives_a_network_or_a_vnetlab_error(value) -> None:
         azure.import_azure(value if isinstance(value, (dict, list)) else json.dumps(value))
     except vl.VnetlabError:
         pass
+
+
+def test_the_sample_export_ships_with_the_package() -> None:
+    # Lesson 12 runs offline on it: every file in vnetlab/data/azure-sample is matched by pyproject's package-data.
+    import fnmatch
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    from azure_support import ROOT, SAMPLE
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["vnetlab"]
+    files = [p.relative_to(ROOT / "vnetlab").as_posix() for p in SAMPLE.iterdir()]
+    assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files)
+    assert [p.name for p in azure.sample_export()] == [p.name for p in SAMPLE_RESOURCES]
