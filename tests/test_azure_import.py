@@ -395,3 +395,18 @@ def test_the_sample_export_ships_with_the_package() -> None:
     files = [p.relative_to(ROOT / "vnetlab").as_posix() for p in SAMPLE.iterdir()]
     assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files)
     assert [p.name for p in azure.sample_export()] == [p.name for p in SAMPLE_RESOURCES]
+
+
+def test_subnets_listed_on_their_own_join_a_flattened_vnet_and_the_input_is_not_changed() -> None:
+    # `az network vnet list` (flattened) plus `az network vnet subnet list` for one more subnet
+    vnets = json.loads((SAMPLE_RESOURCES[0].parent / "vnets.json").read_text())
+    spoke = next(v for v in vnets if v["name"] == "Virtual-network-2")
+    extra = {**spoke["subnets"][0], "name": "Subnet2", "addressPrefix": "10.2.0.0/24",
+             "id": spoke["id"] + "/subnets/Subnet2"}
+    before = json.dumps(spoke)
+    result = azure.import_azure([spoke, extra])
+    assert set(result.network.vnet("Virtual-network-2").subnets) == {"Subnet1", "Subnet2"}
+    assert json.dumps(spoke) == before
+    # the spoke uses its hub's gateway, and neither hub nor gateway is in this export: said, not modelled
+    (row,) = result.report.about("VNet2-to-VNet1", "useRemoteGateways")
+    assert "not in the export" in row.reason

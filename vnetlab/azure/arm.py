@@ -18,6 +18,7 @@ compared case-insensitively, as Azure does.
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -181,7 +182,7 @@ def read(*sources: Any) -> list[Resource]:
 
 def _load(source: Any) -> tuple[Any, str]:
     if isinstance(source, (dict, list)):
-        return source, "(data)"
+        return copy.deepcopy(source), "(data)"  # folding child resources must not change the caller's data
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith(("{", "["))):
         path = Path(source)
         try:
@@ -234,8 +235,9 @@ def fold_children(resources: list[Resource]) -> list[Resource]:
             parents.append(child)  # reported by the importer as a child without its parent
             continue
         prop = CHILDREN[child.type]
-        holder = parent.raw.setdefault("properties", {}) if isinstance(parent.raw.get("properties"), dict) \
-            or "properties" not in parent.raw else parent.raw
+        props = parent.raw.get("properties")
+        # az flattens properties to the top level; REST and templates keep them under "properties"
+        holder = parent.raw if lookup(parent.raw, prop) is not None or not isinstance(props, dict) else props
         items = lookup(holder, prop)
         if not isinstance(items, list):
             items = holder[prop] = []

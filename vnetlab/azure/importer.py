@@ -531,17 +531,25 @@ class _Reader:
             out.append(entry)
             if state:
                 self.azure_states.append((link.label, local, remote, state))
-        return self._infer_reverse(out)
+        return self._infer_reverse(out, doc)
 
-    def _infer_reverse(self, out: list[dict]) -> list[dict]:
-        """Add the other side of links Azure reports Connected when that side is not in the export."""
+    def _infer_reverse(self, out: list[dict], doc: dict) -> list[dict]:
+        """Add the other side of links Azure reports Connected when that side is not in the export; gateway transit
+        through a gateway that is not in the export cannot be modelled, and is reported."""
+        with_gateway = {g["vnet"] for g in doc["vpn_gateways"]}
+        for i, e in enumerate(out):
+            if e.get("use_remote_gateways") and e["remote"] not in with_gateway:
+                e["use_remote_gateways"] = False
+                self.report.add(self.origins[f"peerings[{i}]"], "useRemoteGateways", f"{e['remote']}'s VPN gateway is "
+                                "not in the export (add `az network vnet-gateway list -o json`): gateway transit and "
+                                "the routes it brings are not modelled")
         have = {(e["vnet"], e["remote"]) for e in out}
         for label, local, remote, state in list(self.azure_states):
             if state.lower() != "connected" or (remote, local) in have:
                 continue
             forward = next(e for e in out if e["vnet"] == local and e["remote"] == remote)
             entry = {"vnet": remote, "remote": local, "name": f"{remote}-to-{local}"}
-            if forward.get("use_remote_gateways"):
+            if forward.get("use_remote_gateways") and remote in with_gateway:
                 entry["allow_gateway_transit"] = True
             self.report.add(label, "peeringState", f"Connected, but {remote}'s link back to {local} is not in the "
                             f"export: added with Azure's default settings" + (" and allowGatewayTransit (this side "
