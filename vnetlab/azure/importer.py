@@ -432,7 +432,11 @@ class _Reader:
             gateway["bgp_asn"] = lookup(bgp, "asn", gw_mod.DEFAULT_ASN)
         elif isinstance(bgp, dict) and bgp:
             self.report.add(r.label, "bgpSettings", "enableBgp is false: the BGP settings are not in use")
-        spec = gw_mod.sku(sku_name, gen)
+        try:
+            spec = gw_mod.sku(sku_name, gen)
+        except VnetlabError as exc:
+            exc.args = (f"Azure resource {r.label} (sku.name): {exc.args[0]}",)
+            raise
         if spec.not_creatable_from and _dt.date.today() >= _dt.date.fromisoformat(spec.not_creatable_from):
             gateway["created_on"] = _dt.date.fromisoformat(spec.not_creatable_from) - _dt.timedelta(days=1)
             self.report.add(r.label, "sku", f"{sku_name} gateways cannot be created since {spec.not_creatable_from}; "
@@ -466,7 +470,7 @@ class _Reader:
             entry = {"name": rule.name, "type": rule.get("type") or "Static", "mode": self._require(rule, "mode"),
                      "internal": inside[0], "external": outside[0]}
             rules.append(entry)
-            self.leftovers(rule, {"type", "mode", "internalmappings", "externalmappings", "ipconfigurationid"})
+            self.leftovers(rule, {"type", "mode", "internalmappings", "externalmappings"})
         if rules:
             gateway["nat_rules"] = rules
         self.leftovers(r, {"gatewaytype", "vpntype", "vpngatewaygeneration", "activeactive", "enablebgp",
