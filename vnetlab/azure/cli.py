@@ -66,6 +66,14 @@ def _is_nsg_export(path: str) -> bool:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    try:
+        return _run(args, out)
+    except OSError as exc:  # an --out or --scenario path that cannot be written, a YAML file that cannot be read
+        print(f"vnetlab {args.command}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "import":
         from .importer import import_azure
 
