@@ -410,3 +410,16 @@ def test_subnets_listed_on_their_own_join_a_flattened_vnet_and_the_input_is_not_
     # the spoke uses its hub's gateway, and neither hub nor gateway is in this export: said, not modelled
     (row,) = result.report.about("VNet2-to-VNet1", "useRemoteGateways")
     assert "not in the export" in row.reason
+
+
+def test_an_nsg_rule_with_a_service_tag_vnetlab_does_not_model_is_skipped_and_reported() -> None:
+    doc = body("NetworkSecurityGroupGet.json")
+    rule = json.loads(json.dumps(doc["properties"]["securityRules"][0]))
+    rule["name"], rule["id"] = "to-storage", rule["id"].replace("rule1", "to-storage")
+    rule["properties"]["priority"] = 140
+    rule["properties"]["destinationAddressPrefix"] = "Storage.WestUS"
+    doc["properties"]["securityRules"].append(rule)
+    result = azure.import_azure(doc)
+    assert set(result.network.network_security_group("testnsg").custom) == {"rule1"}
+    (row,) = result.report.about("securityRules/to-storage")
+    assert "Storage.WestUS" in row.reason and "skipped" in row.reason

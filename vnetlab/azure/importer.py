@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import VnetlabError
+from ..nsg import service_tag_names
+from ..vnet import azure_spelling
 from .arm import CHILDREN, TYPES, AzureImportError, Resource, lookup, of_type, parse_id, read, ref_id
 from .report import SECRET, ImportReport
 
@@ -383,6 +385,12 @@ class _Reader:
                                     ("destination", "destinationAddressPrefix", "destinationAddressPrefixes"),
                                     ("destination_ports", "destinationPortRange", "destinationPortRanges")):
                 entry[ours] = rule.get(many) or rule.get(one) or "*"
+            unknown = self._unknown_tag(rule, entry)
+            if unknown:
+                self.report.add(rule.label, "sourceAddressPrefix" if unknown[0] == "source" else
+                                "destinationAddressPrefix", f"{unknown[1]}: vnetlab models the service tags "
+                                f"{', '.join(service_tag_names())} only; the rule is skipped")
+                continue
             self.origins[f"network_security_groups[{index}].rules[{len(rules)}]"] = rule.label
             rules.append(entry)
             self.leftovers(rule, {"priority", "direction", "access", "protocol", "sourceaddressprefix",
@@ -394,6 +402,17 @@ class _Reader:
             self.origins[f"network_security_groups[{index}].associations[{j}]"] = r.label
         self.leftovers(r, {"securityrules", "subnets"})
         return {"name": r.name, "rules": rules, "associations": associations}
+
+    @staticmethod
+    def _unknown_tag(rule: Resource, entry: dict) -> tuple[str, str] | None:
+        """(field, text) of a service tag the model does not know (Storage, AzureCloud, ...), else None."""
+        for field_ in ("source", "destination"):
+            values = entry[field_] if isinstance(entry[field_], list) else [entry[field_]]
+            for text in values:
+                if isinstance(text, str) and text.strip()[:1].isalpha() and text.strip().lower() not in ("any", "*") \
+                        and azure_spelling(text, service_tag_names()) is None:
+                    return field_, text
+        return None
 
     def _gateway(self, r: Resource) -> dict | None:
         self.current = r.label
