@@ -87,6 +87,8 @@ def test_az_script_creates_everything_before_it_is_used() -> None:
     assert first(r"vnet-gateway wait .*-n hub-vpngw") < first(r"peering create .*--allow-gateway-transit true")
     assert first(r"local-gateway create .*-n branch") < first(r"vpn-connection create .*--local-gateway2 branch")
     assert first(r"nat-rule add .*-n egress-app") < first(r"vpn-connection create .*--local-gateway2 dr-site")
+    site = lines[first(r"vpn-connection create .*--local-gateway2 dr-site")]
+    assert "--egress-nat-rule" in site and site.endswith("/natRules/egress-app\"")
     peerings = [line for line in lines if "vnet peering create" in line]
     assert len(peerings) == len(net.peering_links)  # one resource per side
     assert len([line for line in lines if line.startswith("az network vpn-connection create")]) == len(net.connections)

@@ -345,10 +345,12 @@ def _az_lines(res: dict) -> list[str]:
                          f"--dh-group {policy['dhGroup']} --ipsec-encryption {policy['ipsecEncryption']} "
                          f"--ipsec-integrity {policy['ipsecIntegrity']} --pfs-group {policy['pfsGroup']} "
                          f"--sa-lifetime {policy['saLifeTimeSeconds']} --sa-max-size {policy['saDataSizeKilobytes']}")
-        if p.get("ingressNatRules") or p.get("egressNatRules"):
-            lines.append("# NAT rules " + ", ".join(_name(r) for r in p.get("ingressNatRules", []) +
-                                                   p.get("egressNatRules", []))
-                         + f" are linked to {name} in the Bicep/ARM output (ingressNatRules/egressNatRules).")
+        for flag, key in (("ingress-nat-rule", "ingressNatRules"), ("egress-nat-rule", "egressNatRules")):
+            if p.get(key):  # az takes the NAT rules' resource IDs here
+                gw = _name(p["virtualNetworkGateway1"])
+                lines[0] += f" --{flag} " + " ".join(
+                    f'"/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.Network/virtualNetworkGateways/{gw}'
+                    f'/natRules/{_name(r)}"' for r in p[key])
         return lines
     raise ValueError(f"no az rendering for {kind}")  # every kind arm_resources makes is handled above
 
@@ -361,6 +363,8 @@ def az_script(network, resource_group: str = "vnetlab-sandbox") -> str:
              "set -euo pipefail", f"RG=\"${{RG:-{resource_group}}}\"", f"LOCATION=\"${{LOCATION:-{_location(network)}}}\""]
     if network.connections:
         lines += [": \"${SHARED_KEY:?set SHARED_KEY to the IPsec pre-shared key (it is not stored here)}\""]
+    if any(c.ingress_nat_rules or c.egress_nat_rules for c in network.connections):
+        lines += ["SUB=\"$(az account show --query id -o tsv)\"   # NAT rules are linked to connections by resource ID"]
     lines += ["", "az group create -n \"$RG\" -l \"$LOCATION\""]
     for res in resources:
         kind = res["type"].split("/", 1)[1]
@@ -373,7 +377,9 @@ def az_script(network, resource_group: str = "vnetlab-sandbox") -> str:
 
 # --- Bicep ---------------------------------------------------------------------------------------------------------
 def _symbol(res: dict, taken: dict) -> str:
-    base = re.sub(r"[^A-Za-z0-9]", "_", res["type"].split("/")[-1][:-1] + "_" + res["name"].split("/")[-1])
+    kind = res["type"].split("/")[-1]
+    singular = kind[:-2] if kind.endswith("sses") else kind[:-1]  # publicIPAddresses → publicIPAddress
+    base = re.sub(r"[^A-Za-z0-9]", "_", singular + "_" + res["name"].split("/")[-1])
     sym, n = base, 1
     while sym in taken.values():
         n += 1
