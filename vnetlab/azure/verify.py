@@ -97,16 +97,11 @@ def _describe(hop: str, source: str, state: str, ips: tuple) -> str:
     return " · ".join(x for x in (hop + (f" {', '.join(ips)}" if ips else ""), source, state) if x)
 
 
-@dataclass(frozen=True)
-class RouteCheck:
-    """Azure's effective routes for a NIC against the simulator's for its subnet."""
+class _Verdicts:
+    """Counting and displaying rows that carry a ``verdict``; subclasses give ``rows``, headers and a caption."""
 
-    nic: str
-    vnet: str
-    subnet: str
-    rows: tuple[RouteRow, ...]
-
-    HEADERS = ("Verdict", "Prefix", "Azure", "Simulator", "Rule that produced the simulated row", "Note")
+    rows: tuple
+    HEADERS: tuple[str, ...] = ()
 
     def count(self, verdict: str) -> int:
         return sum(r.verdict == verdict for r in self.rows)
@@ -120,10 +115,10 @@ class RouteCheck:
                 f"{self.count(AZURE_ONLY)} only in Azure, {self.count(SIM_ONLY)} only in the simulator")
 
     def table_rows(self) -> list[tuple]:
-        return [(r.verdict, r.prefix, r.azure, r.simulated, r.rule, r.note) for r in self.rows]
+        raise NotImplementedError
 
     def _caption(self) -> str:
-        return f"Effective routes of NIC {self.nic} ({self.vnet}/{self.subnet}), Azure vs simulator: {self.summary()}"
+        raise NotImplementedError
 
     def _repr_html_(self) -> str:
         return html_table(self.HEADERS, self.table_rows(), highlight=[i for i, r in enumerate(self.rows)
@@ -131,6 +126,24 @@ class RouteCheck:
 
     def __str__(self) -> str:
         return self._caption() + "\n" + text_table(self.HEADERS, self.table_rows())
+
+
+@dataclass(frozen=True)
+class RouteCheck(_Verdicts):
+    """Azure's effective routes for a NIC against the simulator's for its subnet."""
+
+    nic: str
+    vnet: str
+    subnet: str
+    rows: tuple[RouteRow, ...]
+
+    HEADERS = ("Verdict", "Prefix", "Azure", "Simulator", "Rule that produced the simulated row", "Note")
+
+    def table_rows(self) -> list[tuple]:
+        return [(r.verdict, r.prefix, r.azure, r.simulated, r.rule, r.note) for r in self.rows]
+
+    def _caption(self) -> str:
+        return f"Effective routes of NIC {self.nic} ({self.vnet}/{self.subnet}), Azure vs simulator: {self.summary()}"
 
 
 @dataclass(frozen=True)
@@ -219,29 +232,19 @@ class NsgRow:
 
 
 @dataclass(frozen=True)
-class NsgCheck:
+class NsgCheck(_Verdicts):
     """Azure's effective security rules for a NIC against the rules the simulator evaluates for it."""
 
     nic: str
     rows: tuple[NsgRow, ...]
 
     HEADERS = ("Verdict", "NSG", "Rule", "Azure", "Simulator", "Where the simulated rule applies", "Note")
-    count = RouteCheck.count
-    summary = RouteCheck.summary
-    agrees = RouteCheck.agrees
 
     def table_rows(self) -> list[tuple]:
         return [(r.verdict, r.nsg, r.rule, r.azure, r.simulated, r.produced_by, r.note) for r in self.rows]
 
     def _caption(self) -> str:
         return f"Effective security rules of NIC {self.nic}, Azure vs simulator: {self.summary()}"
-
-    def _repr_html_(self) -> str:
-        return html_table(self.HEADERS, self.table_rows(), highlight=[i for i, r in enumerate(self.rows)
-                                                                       if r.verdict != AGREE], caption=self._caption())
-
-    def __str__(self) -> str:
-        return self._caption() + "\n" + text_table(self.HEADERS, self.table_rows())
 
 
 def _canon_ports(values: Any) -> tuple[str, ...]:
