@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from azure_support import REST, RG1_VNET, SAMPLE_RESOURCES, SUB_RG1, VNET1, body, comparable, vnet
 
 import vnetlab as vl
@@ -335,7 +336,6 @@ def test_case_insensitive_property_lookup_reads_az_and_rest_spellings() -> None:
 
 
 # --- any JSON: a result or a VnetlabError, never a raw traceback ----------------------------------------------------
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 _json = st.recursive(st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=12),
                      lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),

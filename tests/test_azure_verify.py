@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from azure_support import RG1_VNET, SAMPLE, SAMPLE_RESOURCES, body
 
+import vnetlab as vl
 from vnetlab import azure
 from vnetlab.azure.verify import AGREE, AZURE_ONLY, DIFFERS, SIM_ONLY, azure_routes
 
@@ -121,7 +123,6 @@ def test_nsg_difference_names_the_field() -> None:
     assert row.verdict == DIFFERS and row.note == "differs in access"
 
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 _json = st.recursive(st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=12),
                      lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
@@ -134,8 +135,6 @@ _json = st.recursive(st.none() | st.booleans() | st.integers(-5, 70000) | st.tex
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(export=_json)
 def test_any_export_gives_a_check_or_a_vnetlab_error(sample, export) -> None:
-    import vnetlab as vl
-
     for check in (azure.verify_routes, azure.verify_nsg):
         try:
             check(sample, "vm1-nic", export if isinstance(export, (dict, list)) else json.dumps(export))
