@@ -336,7 +336,9 @@ def test_widget_text_fields(name):
 WORDS = ["generate", "grade", "drill", "--check", "--out", "--timeout", "--cell-timeout", "--jobs", "--memory-limit",
          "--no-progress", "--learner-from", "--kernel", "--topics", "--level", "--count", "--time-limit", "--review",
          "--seed", "--progress", "--export-csv", "--list-topics", "folder", "notebook", "file", "0", "-1", "3", "1.5",
-         "nan", "inf", "peerability,nat-rule", "x.ipynb", "missing-dir", "nope"]
+         "nan", "inf", "peerability,nat-rule", "x.ipynb", "missing-dir", "nope",
+         "import", "verify", "export", "--report", "--scenario", "--network", "--nic", "--format", "--from",
+         "--resource-group", "az", "bicep", "arm", "hub-and-spoke", "x.json", "x.yaml"]
 # no path separators and no "."/".." so that nothing outside the scratch folder is read, graded or written
 safe_words = st.one_of(st.sampled_from(WORDS), st.text(max_size=12).filter(
     lambda t: not any(c in t for c in "/\\~\x00") and t.strip(".") != ""))
@@ -344,7 +346,8 @@ safe_words = st.one_of(st.sampled_from(WORDS), st.text(max_size=12).filter(
 
 @QUICK
 @given(st.one_of(st.lists(safe_words, max_size=6),
-                 st.tuples(st.sampled_from(["generate", "grade", "drill"]), st.lists(safe_words, max_size=5))
+                 st.tuples(st.sampled_from(["generate", "grade", "drill", "import", "verify", "export"]),
+                           st.lists(safe_words, max_size=5))
                  .map(lambda t: [t[0], *t[1]])),
        st.text(alphabet=string.printable, max_size=60))
 def test_cli(capsys, argv, stdin):

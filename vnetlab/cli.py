@@ -18,6 +18,11 @@
 [--export-csv PATH] [--list-topics]``
     The interview drill in the terminal, answers read line by line from standard input (see
     :mod:`vnetlab.drills.cli`).
+
+``vnetlab import FILE... [--report]``, ``vnetlab verify --network FILE... --nic NAME EXPORT.json``,
+``vnetlab export (--scenario NAME | --from FILE...) --format az|bicep|arm``
+    Your own network: import Azure's JSON exports, check the simulator against a NIC's effective routes or NSG
+    rules, write a design as ``az`` commands, Bicep or an ARM template (see :mod:`vnetlab.azure.cli`).
 """
 from __future__ import annotations
 
@@ -61,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     from .drills.cli import add_arguments as drill_arguments
 
     drill_arguments(commands.add_parser("drill", help="interview drill in the terminal (answers from standard input)"))
+    from .azure.cli import add_arguments as azure_arguments
+
+    azure_arguments(commands)
     return parser
 
 
@@ -112,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .drills.cli import run as drill
 
             return drill(args)
+        if args.command in ("import", "verify", "export"):
+            from .azure.cli import run as azure
+
+            return azure(args)
         return _generate(args) if args.command == "generate" else _grade(args)
     except VnetlabError as exc:
         print(f"vnetlab {args.command}: {exc}", file=sys.stderr)

@@ -735,6 +735,13 @@ class Network:
         from .scenario import parse_yaml
         return cls.from_dict(parse_yaml(text))
 
+    @classmethod
+    def from_azure(cls, *sources: Any, name: str = "imported") -> "Network":
+        """A network read from Azure's own JSON (``az ... -o json`` files, a Resource Graph result or an ARM
+        template); what the model does not cover is listed in its ``import_report`` (see :mod:`vnetlab.azure`)."""
+        from .azure import from_azure
+        return from_azure(*sources, name=name)
+
     def copy(self) -> "Network":
         return copy.deepcopy(self)
 

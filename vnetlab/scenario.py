@@ -45,6 +45,7 @@ Format (every key but ``vnets`` is optional)::
       - {vnet: vnet1, remote: vnet2, kind: Vnet2Vnet, enable_bgp: false}   # and its reverse from vnet2
     # NICs may set ip_forwarding: true (network virtual appliances) and accelerated_networking: true;
     # a VNet may set encryption: true (Azure Virtual Network encryption).
+    # vpn_gateways entries may give created_on (a date: an existing gateway of a SKU no longer creatable today);
     # vpn_gateways entries may list nat_rules: [{name, type: Static|Dynamic, mode: IngressSnat|EgressSnat,
     #   internal: 10.0.1.0/24, external: 192.168.2.0/24}] (optional internal_port/external_port, ip_configuration_id);
     # IPsec connections link them: ingress_nat_rules: [..], egress_nat_rules: [..]. Connections may also set
@@ -83,7 +84,8 @@ SUBNET_KEYS = {"name", "prefix", "nics", "route_table"}
 NIC_KEYS = {"name", "ip", "ip_forwarding", "accelerated_networking"}
 TABLE_KEYS = {"name", "disable_bgp_route_propagation", "routes"}
 ROUTE_KEYS = {"name", "prefix", "next_hop_type", "next_hop_ip"}
-GATEWAY_KEYS = {"vnet", "name", "sku", "generation", "vpn_type", "active_active", "bgp_asn", "point_to_site", "nat_rules"}
+GATEWAY_KEYS = {"vnet", "name", "sku", "generation", "vpn_type", "active_active", "bgp_asn", "point_to_site", "nat_rules",
+                "created_on"}
 LNG_KEYS = {"name", "gateway_ip", "prefixes", "bgp_asn", "bgp_peer_ip", "advertised", "device"}
 CONNECTION_KEYS = {"vnet", "remote", "kind", "name", "enable_bgp", "ingress_nat_rules", "egress_nat_rules", "ipsec_policy",
                    "connection_protocol", "use_policy_based_traffic_selectors"}
@@ -265,7 +267,7 @@ def build(data: Any):
             g = _mapping(g, where, GATEWAY_KEYS, {"vnet", "sku"})
             net.add_vpn_gateway(g["vnet"], g["sku"], generation=g.get("generation"), name=g.get("name"),
                                 vpn_type=g.get("vpn_type", "RouteBased"), active_active=g.get("active_active", False),
-                                bgp_asn=g.get("bgp_asn"))
+                                bgp_asn=g.get("bgp_asn"), created_on=g.get("created_on"))
             if "point_to_site" in g:
                 p2s = _mapping(g["point_to_site"], f"{where}.point_to_site", {"address_pool", "protocols"},
                                {"address_pool"})
