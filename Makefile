@@ -26,10 +26,11 @@ setup-test: $(TEST_STAMP) $(LAB_SETTINGS)
 
 # A learner's set-up installs what the course needs to run and nothing more (make lab, make drill); the test
 # tools (pytest, hypothesis, Playwright) and the instructor's nbgrader come with `make test`.
-# Install only when the package's declared dependencies change (the stamp is newer than pyproject.toml).
+# Install only when the package's declared dependencies or these steps change (the stamp is newer than pyproject.toml
+# and this Makefile).
 # notebook_shim (for extensions written for the classic Notebook server; the course has none) is switched off: it
 # reads the deprecated ServerApp.token and so prints a DeprecationWarning at every start.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
