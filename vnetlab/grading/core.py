@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from typing import Any, Callable, Iterable, Mapping
 
@@ -65,6 +65,7 @@ class Question:
     checks: tuple[Check, ...]
     hints: tuple[str, ...]
     widget: str | None = None
+    uniform_ok: bool = False  # True when a right answer may give every item the same value (see ``degenerate``)
 
     @property
     def visible(self) -> tuple[Check, ...]:
@@ -182,6 +183,8 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
         return failed_all(f"`{question.answer}`: {problem}.", True)
     try:
         answer = question.read(raw, givens)
+        if _blank(raw):
+            return failed_all(f"`{question.answer}`: {BLANK}", True)
     except Unanswered as exc:
         return failed_all(str(exc), False)
     except VnetlabError as exc:
@@ -198,7 +201,89 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
         except Exception as exc:
             message = f"This check could not run on your answer ({type(exc).__name__}); check its format."
         results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message))
+    guess = degenerate(raw, givens, uniform_ok=question.uniform_ok)
+    if guess:  # no check pays for an answer that attempts nothing; the failing ones still say what is wrong
+        results = [replace(r, passed=False, message=r.message or f"`{question.answer}`: {guess}") for r in results]
     return QuestionResult(question.id, question.title, question.points, tuple(results), True)
+
+
+# --- answers that attempt nothing -------------------------------------------------------------------------
+BLANK = "the answer is empty: fill it in (see the example in the task) and run the check again."
+UNIFORM_MIN = 3  # entries: fewer than this may share one value by chance
+
+
+def _blank(data: Any) -> bool:
+    """No content at all: None, a placeholder, or containers holding only that."""
+    if isinstance(data, dict):
+        return all(_blank(v) for k, v in data.items())
+    if isinstance(data, list):
+        return all(_blank(v) for v in data)
+    return isinstance(data, str) and still_open(data) or data is None
+
+
+def _canonical(data: Any) -> Any:
+    """A network scenario in the form the engine writes it (so an unchanged network compares equal however it was
+    written or recorded); anything else as it is."""
+    if isinstance(data, dict) and isinstance(data.get("vnets"), list):
+        from ..network import Network  # the engine; imported here so that core stays importable on its own
+        try:
+            return Network.from_dict(data).to_dict()
+        except Exception:  # not a valid network: compared as written
+            return data
+    return data
+
+
+def _unchanged(data: Any, givens: Mapping[str, Any]) -> bool:
+    """The givens (or one of them) handed back: equal to one given, or a dict whose every non-text value equals
+    the given of the same name (a justification added to an unchanged network changes nothing)."""
+    given = [to_plain(dict(givens)), *(to_plain(v) for v in givens.values())]
+    if any(_canonical(data) == _canonical(g) for g in given if isinstance(g, (dict, list)) and g):
+        return True
+    if not isinstance(data, dict):
+        return False
+    shared = [k for k in data if k in givens]
+    rest = [k for k in data if k not in givens]
+    return bool(shared) and all(isinstance(data[k], str) for k in rest) and all(
+        isinstance(data[k], (dict, list)) and _canonical(data[k]) == _canonical(to_plain(givens[k])) for k in shared)
+
+
+def _entries(data: Any) -> list | None:
+    """The values of a dict answer (of a dict with pair keys too) or the items of a list answer."""
+    if isinstance(data, dict) and set(data) == {PAIRS} and isinstance(data[PAIRS], list):
+        return [item[1] for item in data[PAIRS] if isinstance(item, list) and len(item) == 2]
+    if isinstance(data, dict):
+        return list(data.values())
+    return data if isinstance(data, list) else None
+
+
+def _uniform(data: Any) -> Any:
+    """The one value given to every entry (of the answer, or of a dict or list inside it), or MISSING."""
+    for entries in [_entries(data), *(_entries(v) for v in (_entries(data) or []) if isinstance(v, (dict, list)))]:
+        if not entries or len(entries) < UNIFORM_MIN:
+            continue
+        first = entries[0]
+        numeric = isinstance(first, (int, float)) and not isinstance(first, bool)
+        if not numeric and all(e == first for e in entries[1:]):
+            return first
+    return MISSING
+
+
+def degenerate(data: Any, givens: Mapping[str, Any], *, uniform_ok: bool = False) -> str | None:
+    """Why plain answer ``data`` attempts nothing, or None. Such an answer earns no points at all, whatever its
+    checks say: a check that holds on nothing ("every listed subnet is inside the space" of an empty plan, "no
+    refused component" of an unchanged network, "every private range is labelled private" when everything is)
+    must not pay for it. Degenerate: empty (no value anywhere), the givens handed back unchanged, or one value
+    for every entry of a collection of three or more (a guess, not an answer; numbers excepted, and questions
+    whose right answer may be uniform set ``uniform_ok``)."""
+    if _blank(data):
+        return BLANK
+    if _unchanged(data, givens):
+        return "this is your givens handed back unchanged; the question asks you to change or decide something."
+    same = MISSING if uniform_ok else _uniform(data)
+    if same is not MISSING:
+        return (f"every entry has the same value ({same!r}): that is a guess, not an answer. Decide each entry on "
+                "its own.")
+    return None
 
 
 # --- learner-facing feedback ---------------------------------------------------------------------------------
@@ -304,6 +389,6 @@ def require(raw: Any, name: str) -> Any:
     return raw
 
 
-__all__ = ["AnswerError", "Check", "CheckResult", "ExerciseSpec", "Feedback", "MISSING", "Question",
+__all__ = ["AnswerError", "Check", "CheckResult", "ExerciseSpec", "Feedback", "MISSING", "Question", "degenerate",
            "QuestionResult", "Unanswered", "differences", "evaluate", "first_message", "normalize_learner",
            "pairs_mapping", "require", "seed", "still_open", "to_plain"]

@@ -17,3 +17,8 @@ def verify(ex: Exercise, qid: str, answer: Any = MISSING) -> None:
     result = ex._evaluate(qid, answer)
     failed = [f"{c.name}: {c.message}" for c in result.checks if not c.passed]
     assert result.problem is None and not failed, f"{qid} is not full marks: {result.problem or failed}"
+
+
+def full_spec(name: str):
+    from . import spec
+    return spec(name)

@@ -340,6 +340,9 @@ def read_mss(raw: Any, givens: Mapping) -> dict:
                                         for k in ("max_mss", "clamp")):
         raise AnswerError(f"`mss_plan` should be {{'max_mss': <int>, 'clamp': <int>}} (bytes); got {raw!r}.", value=raw,
                           rule="answer format")
+    if any(raw[k] <= 0 for k in ("max_mss", "clamp")):
+        raise AnswerError(f"`mss_plan` = {raw!r}: an MSS is a positive number of bytes.", value=raw,
+                          rule="an MSS is a positive number of bytes")
     return {"max_mss": raw["max_mss"], "clamp": raw["clamp"]}
 
 

@@ -146,14 +146,20 @@ def cost_v2v(answer: dict, givens: Mapping) -> str | None:
 
 
 def cost_current_price(answer: dict, givens: Mapping) -> str | None:
+    """Credited only for a figure built on the newest price (right, or off by a data-rule slip): a missing or
+    unrelated figure shows no price at all."""
     said = answer[V2V]
-    if said is None or _close(said, _cost(givens, V2V)):
+    if said is None:
+        return f"{V2V} has no figure yet."
+    variants = _v2v_variants(givens)
+    if _close(said, _cost(givens, V2V)) or any(_close(said, v) for k, v in variants.items() if not k.startswith("old")):
         return None
     entry = raw("pricing", "gateway_hourly_usd")
-    if any(_close(said, v) for k, v in _v2v_variants(givens).items() if k.startswith("old")):
+    if any(_close(said, v) for k, v in variants.items() if k.startswith("old")):
         return (f"{_money(said)} uses {SKU}'s price before the AZ price cut of 2025-01-01; the newest dated figure is "
                 f"${entry['value'][SKU]}/h ({entry['region']}, {entry['as_of']}). Always quote a price with its date.")
-    return None
+    return (f"{_money(said)} is not built on {SKU}'s newest dated price (${entry['value'][SKU]}/h, {entry['region']}, "
+            f"{entry['as_of']}) with any reading of the data rule.")
 
 
 Q1 = Question(
