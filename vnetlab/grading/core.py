@@ -49,6 +49,7 @@ class Check:
     test: Callable[[Any, Mapping[str, Any]], "str | None"]
     weight: float = 1.0
     visible: bool = True
+    rule: str | None = None  # a hidden check's rule, in words: the learner's feedback names it when the check fails
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class CheckResult:
     possible: float
     passed: bool
     message: str | None = None
+    rule: str | None = None
 
     @property
     def earned(self) -> float:
@@ -172,7 +174,7 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
     """Run every check of ``question`` on the plain answer ``raw``. Never raises for any answer."""
 
     def failed_all(message: str, answered: bool) -> QuestionResult:
-        checks = tuple(CheckResult(c.name, c.visible, question.share(c), False) for c in question.checks)
+        checks = tuple(CheckResult(c.name, c.visible, question.share(c), False, None, c.rule) for c in question.checks)
         return QuestionResult(question.id, question.title, question.points, checks, answered, message)
 
     if raw is MISSING:
@@ -200,7 +202,8 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
             message = str(exc)
         except Exception as exc:
             message = f"This check could not run on your answer ({type(exc).__name__}); check its format."
-        results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message))
+        results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message,
+                                   check.rule))
     guess = degenerate(raw, givens, uniform_ok=question.uniform_ok)
     if guess:  # no check pays for an answer that attempts nothing; the failing ones still say what is wrong
         results = [replace(r, passed=False, message=r.message or f"`{question.answer}`: {guess}") for r in results]
@@ -293,8 +296,9 @@ def _count(n: int, word: str) -> str:
 
 @dataclass(frozen=True)
 class Feedback:
-    """What ``check`` shows: the visible checks only. Hidden checks are counted, never named or described,
-    and the feedback never claims everything passed while hidden checks remain."""
+    """What ``check`` shows: the visible checks only. The hidden checks are not in the learner's package at all
+    (``vnetlab release`` leaves them out; ``vnetlab grade`` runs them from the instructor's copy), so the
+    feedback says they remain without naming or counting them, and never claims that everything passed."""
 
     result: QuestionResult
     answer_name: str
@@ -302,10 +306,6 @@ class Feedback:
     @property
     def visible(self) -> tuple[CheckResult, ...]:
         return tuple(c for c in self.result.checks if c.visible)
-
-    @property
-    def hidden_count(self) -> int:
-        return sum(1 for c in self.result.checks if not c.visible)
 
     @property
     def visible_passed(self) -> bool:
@@ -318,18 +318,14 @@ class Feedback:
         return [c.message for c in self.visible if not c.passed and c.message]
 
     def summary(self) -> str:
-        hidden = _count(self.hidden_count, "hidden check")
         if not self.result.answered:
-            return (f"No answer yet. {_count(len(self.visible), 'visible check')} and {hidden} will run "
+            return (f"No answer yet. {_count(len(self.visible), 'visible check')}, and the hidden checks, will run "
                     "once you answer.")
         if self.result.problem:
             return "Your answer cannot be checked yet: fix the problem above."
         passed = sum(c.passed for c in self.visible)
-        text = f"{passed} of {_count(len(self.visible), 'visible check')} pass."
-        if self.hidden_count:
-            text += (f" {hidden} {'runs' if self.hidden_count == 1 else 'run'} only when your notebook is graded, "
-                     "so this is not your final score.")
-        return text
+        return (f"{passed} of {_count(len(self.visible), 'visible check')} pass. The hidden checks run only when your "
+                "notebook is graded, so this is not your final score.")
 
     def lines(self) -> list[tuple[str, str, str | None]]:
         """(mark, check name, message) per visible check."""
@@ -356,6 +352,20 @@ class Feedback:
         return (f'<div class="vnetlab-feedback"><b>{escape(self.result.question)} · {escape(self.result.title)}</b>'
                 f'<ul style="list-style:none;padding-left:0.5em">{"".join(rows)}</ul>'
                 f"<i>{escape(self.summary())}</i></div>")
+
+
+def hidden_feedback(result: QuestionResult) -> list[str]:
+    """After grading, what the learner is told about the hidden checks: how many passed, and the rule each failed
+    one tested (its ``rule`` text, the same for every learner: never its message, which may hold expected values)."""
+    hidden = [c for c in result.checks if not c.visible]
+    if not hidden:
+        return []
+    earned, possible = sum(c.earned for c in hidden), sum(c.possible for c in hidden)
+    lines = [f"Hidden checks: {sum(c.passed for c in hidden)} of {len(hidden)} passed "
+             f"({round(earned, 2):g} / {round(possible, 2):g} points)."]
+    if result.answered and not result.problem:  # an answer that could not be read missed them all alike
+        lines += [f"✘ Hidden check missed: {c.rule or 'a rule of this question'}" for c in hidden if not c.passed]
+    return lines
 
 
 # --- helpers the question modules share ------------------------------------------------------------------
@@ -390,5 +400,5 @@ def require(raw: Any, name: str) -> Any:
 
 
 __all__ = ["AnswerError", "Check", "CheckResult", "ExerciseSpec", "Feedback", "MISSING", "Question", "degenerate",
-           "QuestionResult", "Unanswered", "differences", "evaluate", "first_message", "normalize_learner",
+           "QuestionResult", "Unanswered", "differences", "evaluate", "first_message", "hidden_feedback", "normalize_learner",
            "pairs_mapping", "require", "seed", "still_open", "to_plain"]

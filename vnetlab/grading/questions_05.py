@@ -281,6 +281,7 @@ def merger_sites_to_vnet(m: Merger, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 @_on_merged_network
 def merger_told_apart(m: Merger, givens: Mapping) -> str | None:
     seen = {}
@@ -297,8 +298,10 @@ def merger_told_apart(m: Merger, givens: Mapping) -> str | None:
             if t.reachable and t.hops[-1].vnet != site:
                 return f"A packet for {site}'s host {host} (as {address}) is handed to {t.hops[-1].vnet} instead."
     return None
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def merger_static(m: Merger, givens: Mapping) -> str | None:
     linked = {n for link in m.links.values() for n in (*link["ingress"], *link["egress"])}
     dynamic = [r["name"] for r in m.rules if r["name"] in linked and str(r.get("type", "Static")).lower() == "dynamic"]
@@ -306,6 +309,7 @@ def merger_static(m: Merger, givens: Mapping) -> str | None:
         return (f"Rule {dynamic[0]} is Dynamic: dynamic NAT is one-way, so one side could never start a connection. "
                 "Both sides of the merger start connections: use Static rules.")
     return None
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -315,8 +319,14 @@ Q1 = Question(
         Check("Azure accepts your NAT rules and both connections", merger_accepted),
         Check("Every VM reaches every site host, through NAT", merger_vnet_to_sites, weight=2),
         Check("Every site host reaches every VM, through NAT", merger_sites_to_vnet, weight=2),
-        Check("The VNet tells the two sites apart", merger_told_apart, visible=False),
-        Check("Static rules only (both sides start connections)", merger_static, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The VNet tells the two sites apart", merger_told_apart, visible=False,
+              rule="When two sites use the same range, NAT must map them to different external ranges so the "
+                   "VNet can tell them apart."),
+        Check("Static rules only (both sides start connections)", merger_static, visible=False,
+              rule="Use static NAT rules when both sides start connections: dynamic rules only let one side "
+                   "start them."),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Count the address spaces that overlap: the VNet's, and each site's prefixes. Each needs a range it is known "
@@ -422,9 +432,11 @@ def _packet_check(pid: str):
 
 
 
+# BEGIN HIDDEN CHECKS
 def packets_all(answers: dict, givens: Mapping) -> str | None:
     return differences([pid for pid in givens["packets"] if answers[pid] != _packet_trace(givens, pid).delivered_as],
                        "predictions", "trace's")
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -433,8 +445,13 @@ Q2 = Question(
     checks=(
         Check("p1: what vm-app receives from the branch", _packet_check("p1")),
         Check("p2: what the branch host receives from vm-app", _packet_check("p2")),
-        Check("p3: a host in the other half of the range", _packet_check("p3"), visible=False),
-        Check("Every prediction matches the trace", packets_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("p3: a host in the other half of the range", _packet_check("p3"), visible=False,
+              rule="A static NAT rule maps each address to the address at the same offset in the other range."),
+        Check("Every prediction matches the trace", packets_all, visible=False,
+              rule="IngressSnat rewrites the source of traffic arriving from a site and EgressSnat that of "
+                   "traffic leaving for it; the address keeps its offset in the range."),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "On its way through the gateway a packet meets two rules: one rewrites its source, the other (used in "
@@ -579,8 +596,10 @@ def twins_pick(answers: dict, givens: Mapping) -> str | None:
     return f"{answers['pick']} cannot join them: {WHY[answers['pick']]}"
 
 
+# BEGIN HIDDEN CHECKS
 def twins_all(answers: dict, givens: Mapping) -> str | None:
     return differences([o for o, v in twins_truth(givens).items() if answers[o] != v], "verdicts", "documented rules'")
+# END HIDDEN CHECKS
 
 
 Q3 = Question(
@@ -590,8 +609,15 @@ Q3 = Question(
         Check("Peering two overlapping VNets", _twins_check("VNetPeering")),
         Check("VNet-to-VNet with NAT rules", _twins_check("Vnet2Vnet + NAT")),
         Check("The option you pick can join them", twins_pick),
-        Check("IPsec with NAT between two Azure VNets", _twins_check("IPsec + NAT"), visible=False),
-        Check("Every verdict matches the rules", twins_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("IPsec with NAT between two Azure VNets", _twins_check("IPsec + NAT"), visible=False,
+              rule="NAT rules work on IPsec (Site-to-Site) connections; using them between two Azure VNets is "
+                   "accepted but is not a documented scenario (the documented pattern is for on-premises "
+                   "branches)."),
+        Check("Every verdict matches the rules", twins_all, visible=False,
+              rule="Overlapping VNets cannot be peered or joined by a plain connection; NAT rules need a SKU "
+                   "that has NAT and work on IPsec (Site-to-Site) connections only."),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Try each option on two VNets in the simulator and read the error's rule.",
