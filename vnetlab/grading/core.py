@@ -6,10 +6,13 @@ into what the checks need (or raises :class:`AnswerError` with a message that na
 :class:`Check` s. A check is ``test(answer, givens) -> None`` (passed) or a message that names the
 learner's mistake; it has a weight (partial credit: a question's points are shared among its checks by
 weight) and is *visible* (the learner can run it any time with ``check``) or *hidden* (run only by the
-grader; its name and message never appear in learner-facing feedback).
+grader, from the instructor's copy: :mod:`vnetlab.grading.instructor`; its name and message never appear in
+learner-facing feedback, but after grading a failed one is named by its ``rule``, the rule it tests in words).
 
 Checks test invariants with the engine (a subnet lies in the space, no overlap, usable = size − 5 holds the
 VMs, a trace says Reachable), never literal answers, so two learners' different answers can both be right.
+No check pays for an answer that attempts nothing (:func:`degenerate`: empty, the givens unchanged, one value
+for every entry): such an answer scores 0 for the whole question.
 """
 from __future__ import annotations
 
