@@ -53,6 +53,7 @@ class Check:
     weight: float = 1.0
     visible: bool = True
     rule: str | None = None  # a hidden check's rule, in words: the learner's feedback names it when the check fails
+    source: str | None = None  # where the rule is written: a public document with its date (``Fact.cite()``)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class CheckResult:
     passed: bool
     message: str | None = None
     rule: str | None = None
+    source: str | None = None
 
     @property
     def earned(self) -> float:
@@ -177,7 +179,8 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
     """Run every check of ``question`` on the plain answer ``raw``. Never raises for any answer."""
 
     def failed_all(message: str, answered: bool) -> QuestionResult:
-        checks = tuple(CheckResult(c.name, c.visible, question.share(c), False, None, c.rule) for c in question.checks)
+        checks = tuple(CheckResult(c.name, c.visible, question.share(c), False, None, c.rule, c.source)
+                       for c in question.checks)
         return QuestionResult(question.id, question.title, question.points, checks, answered, message)
 
     if raw is MISSING:
@@ -206,7 +209,7 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
         except Exception as exc:
             message = f"This check could not run on your answer ({type(exc).__name__}); check its format."
         results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message,
-                                   check.rule))
+                                   check.rule, check.source))
     guess = degenerate(raw, givens, uniform_ok=question.uniform_ok)
     if guess:  # no check pays for an answer that attempts nothing; the failing ones still say what is wrong
         results = [replace(r, passed=False, message=r.message or f"`{question.answer}`: {guess}") for r in results]
@@ -359,7 +362,8 @@ class Feedback:
 
 def hidden_feedback(result: QuestionResult) -> list[str]:
     """After grading, what the learner is told about the hidden checks: how many passed, and the rule each failed
-    one tested (its ``rule`` text, the same for every learner: never its message, which may hold expected values)."""
+    one tested (its ``rule`` text, the same for every learner, with its public source: never its message, which
+    may hold expected values)."""
     hidden = [c for c in result.checks if not c.visible]
     if not hidden:
         return []
@@ -367,7 +371,8 @@ def hidden_feedback(result: QuestionResult) -> list[str]:
     lines = [f"Hidden checks: {sum(c.passed for c in hidden)} of {len(hidden)} passed "
              f"({round(earned, 2):g} / {round(possible, 2):g} points)."]
     if result.answered and not result.problem:  # an answer that could not be read missed them all alike
-        lines += [f"✘ Hidden check missed: {c.rule or 'a rule of this question'}" for c in hidden if not c.passed]
+        lines += [f"✘ Hidden check missed: {c.rule or 'a rule of this question'}"
+                  + (f" [source: {c.source}]" if c.source else "") for c in hidden if not c.passed]
     return lines
 
 

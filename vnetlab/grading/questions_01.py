@@ -105,7 +105,8 @@ Q1 = Question(
         # BEGIN HIDDEN CHECKS
         Check("Each tier uses the smallest prefix that holds its VMs", plan_smallest, visible=False,
               rule="Size each subnet to the smallest prefix whose usable addresses (size − 5) hold its VMs, so "
-                   "the address space lasts."),
+                   "the address space lasts.",
+              source=fact("addressing", "reserved_addresses_per_subnet").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -234,7 +235,8 @@ Q2 = Question(
         # BEGIN HIDDEN CHECKS
         Check("The new VNet's range is one Azure accepts and recommends", merger_new_private, visible=False,
               rule="A new VNet's range must be one Azure accepts, and should come from the recommended private "
-                   "ranges (RFC 1918, or RFC 6598 shared space)."),
+                   "ranges (RFC 1918, or RFC 6598 shared space).",
+              source=fact("addressing", "recommended_ranges").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -325,7 +327,8 @@ Q3 = Question(
         Check("Every requirement fits (usable = size − 5)", planner_fits, weight=2),
         # BEGIN HIDDEN CHECKS
         Check("Each requirement gets the smallest prefix that fits", planner_smallest, visible=False,
-              rule="Give each requirement the smallest prefix whose usable addresses (size − 5) hold it."),
+              rule="Give each requirement the smallest prefix whose usable addresses (size − 5) hold it.",
+              source=fact("addressing", "reserved_addresses_per_subnet").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -455,10 +458,12 @@ Q4 = Question(
         # BEGIN HIDDEN CHECKS
         Check("A range holding one refused address is refused as a whole", ranges_partial, visible=False,
               rule="Azure refuses an address space that contains any address it reserves or does not allow, "
-                   "even a single one."),
+                   "even a single one.",
+              source=fact("addressing", "not_allowed_ranges").cite()),
         Check("RFC 1918 ranges are labelled private", ranges_rfc1918, visible=False,
               rule="10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16 (RFC 1918) are private ranges Azure "
-                   "recommends."),
+                   "recommends.",
+              source=fact("addressing", "recommended_ranges").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

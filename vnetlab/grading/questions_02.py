@@ -16,6 +16,9 @@ from ..errors import PeeringError, PeeringOverlapError, VnetlabError
 from ..network import Network
 from .core import (AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, first_message, pairs_mapping,
                    still_open)
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 WIDE = ("northeurope", "eastus", "japanwest", "australiaeast")
 
@@ -169,10 +172,12 @@ Q1 = Question(
         # BEGIN HIDDEN CHECKS
         Check("Peering does not cross Azure clouds", verdicts_cloud, visible=False,
               rule="VNet peering works within one Azure cloud only; VNets in different clouds (e.g. Azure "
-                   "Government and Azure public) cannot be peered."),
+                   "Government and Azure public) cannot be peered.",
+              source=fact("peering", "clouds").cite()),
         Check("Every verdict matches the engine", verdicts_all, visible=False,
               rule="Each pair's verdict follows from the peering rules: overlapping address spaces and "
-                   "different clouds block a peering; regions, subscriptions and tenants do not."),
+                   "different clouds block a peering; regions, subscriptions and tenants do not.",
+              source=fact("peering", "clouds").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -302,10 +307,12 @@ Q2 = Question(
         # BEGIN HIDDEN CHECKS
         Check("A link with virtual network access off carries no traffic", reach_access, visible=False,
               rule="A peering link with allow_virtual_network_access off carries no traffic from its VNet to "
-                   "the remote one."),
+                   "the remote one.",
+              source=fact("peering", "settings").cite()),
         Check("Every prediction matches the simulator", reach_all, visible=False,
               rule="Every prediction follows from the same rules: traffic crosses one peering at a time, and "
-                   "only over links that allow access."),
+                   "only over links that allow access.",
+              source=fact("routing", "peering_routes").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -414,7 +421,8 @@ Q3 = Question(
         Check("vm-spoke2 reaches vm-spoke1 (the replies come back)", fix_back),
         # BEGIN HIDDEN CHECKS
         Check("The hub and both spokes still reach each other", fix_hub_kept, visible=False,
-              rule="A fix must not break what worked: the hub and its spokes keep reaching each other."),
+              rule="A fix must not break what worked: the hub and its spokes keep reaching each other.",
+              source=fact("routing", "peering_routes").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -18,6 +18,9 @@ from ..errors import VnetlabError
 from ..gateway import SkuError, catalog, check_creatable, requirements_met, sku
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, first_message
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 GATEWAY = "GatewaySubnet"
 SPOKES = ("spoke1", "spoke2")
@@ -171,10 +174,12 @@ Q1 = Question(
         # BEGIN HIDDEN CHECKS
         Check("The spokes do not reach each other", build_spokes_apart, visible=False,
               rule="Spokes peered only with the hub do not reach each other, even when they use the hub's "
-                   "gateway: peering is not transitive."),
+                   "gateway: peering is not transitive.",
+              source=fact("routing", "peering_routes").cite()),
         Check("The gateway uses a SKU you can create today", build_sku_current, visible=False,
               rule="A new VPN gateway uses a SKU Azure still lets you create (the AZ SKUs, or Basic), not a "
-                   "legacy one."),
+                   "legacy one.",
+              source=fact("vpn_gateway_skus", "noncreatable_skus").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -276,7 +281,8 @@ Q2 = Question(
         Check("The SKU meets every requirement", sku_meets, weight=2),
         # BEGIN HIDDEN CHECKS
         Check("It is the smallest SKU that does", sku_smallest, visible=False,
-              rule="Choose the smallest (cheapest) SKU that meets every requirement."),
+              rule="Choose the smallest (cheapest) SKU that meets every requirement.",
+              source=fact("vpn_gateway_skus", "current_skus").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

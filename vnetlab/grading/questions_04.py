@@ -21,6 +21,10 @@ from ..errors import VnetlabError
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
 from .invariants import read_prefix
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+from ..local_gateway import SETTINGS as LNG_SETTINGS
+# END HIDDEN CHECKS
 
 GATEWAY = "GatewaySubnet"
 
@@ -189,10 +193,12 @@ Q1 = Question(
         # BEGIN HIDDEN CHECKS
         Check("The replies from the new range come back", stale_replies, visible=False,
               rule="Both directions need a route: each side's local network gateway lists the other side's "
-                   "ranges, so replies come back too."),
+                   "ranges, so replies come back too.",
+              source=LNG_SETTINGS),
         Check("lng-vnet2 lists exactly vnet2's address space", stale_exact, visible=False,
               rule="A local network gateway lists exactly the far side's address ranges: a missing range is "
-                   "unreachable, an extra one is sent into the tunnel for nothing."),
+                   "unreachable, an extra one is sent into the tunnel for nothing.",
+              source=LNG_SETTINGS),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -337,10 +343,12 @@ Q2 = Question(
         # BEGIN HIDDEN CHECKS
         Check("A peering learns a new range when it is synced", carry_peering, visible=False,
               rule="After a peered VNet adds an address range, the peering link is out of sync until it is "
-                   "synced; only then does the other VNet learn the range."),
+                   "synced; only then does the other VNet learn the range.",
+              source=fact("peering", "peering_sync_level").cite()),
         Check("Every answer matches the simulator", carry_all, visible=False,
               rule="A Site-to-Site connection routes what its local network gateway lists; a VNet-to-VNet "
-                   "connection follows address-space changes by itself; a peering needs a sync."),
+                   "connection follows address-space changes by itself; a peering needs a sync.",
+              source=fact("ipsec", "vnet_to_vnet").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -24,6 +24,9 @@ from ..errors import PeeringOverlapError, VnetlabError
 from ..nat import NatSupportError
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 VNET = "contoso"
 SITES = ("fabrikam-dc", "fabrikam-lab")
@@ -322,10 +325,12 @@ Q1 = Question(
         # BEGIN HIDDEN CHECKS
         Check("The VNet tells the two sites apart", merger_told_apart, visible=False,
               rule="When two sites use the same range, NAT must map them to different external ranges so the "
-                   "VNet can tell them apart."),
+                   "VNet can tell them apart.",
+              source=fact("nat", "external_no_overlap").cite()),
         Check("Static rules only (both sides start connections)", merger_static, visible=False,
               rule="Use static NAT rules when both sides start connections: dynamic rules only let one side "
-                   "start them."),
+                   "start them.",
+              source=fact("nat", "types").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -447,10 +452,12 @@ Q2 = Question(
         Check("p2: what the branch host receives from vm-app", _packet_check("p2")),
         # BEGIN HIDDEN CHECKS
         Check("p3: a host in the other half of the range", _packet_check("p3"), visible=False,
-              rule="A static NAT rule maps each address to the address at the same offset in the other range."),
+              rule="A static NAT rule maps each address to the address at the same offset in the other range.",
+              source=fact("nat", "types").cite()),
         Check("Every prediction matches the trace", packets_all, visible=False,
               rule="IngressSnat rewrites the source of traffic arriving from a site and EgressSnat that of "
-                   "traffic leaving for it; the address keeps its offset in the range."),
+                   "traffic leaving for it; the address keeps its offset in the range.",
+              source=fact("nat", "modes").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -613,10 +620,12 @@ Q3 = Question(
         Check("IPsec with NAT between two Azure VNets", _twins_check("IPsec + NAT"), visible=False,
               rule="NAT rules work on IPsec (Site-to-Site) connections; using them between two Azure VNets is "
                    "accepted but is not a documented scenario (the documented pattern is for on-premises "
-                   "branches)."),
+                   "branches).",
+              source=fact("nat", "connection_kinds").cite()),
         Check("Every verdict matches the rules", twins_all, visible=False,
               rule="Overlapping VNets cannot be peered or joined by a plain connection; NAT rules need a SKU "
-                   "that has NAT and work on IPsec (Site-to-Site) connections only."),
+                   "that has NAT and work on IPsec (Site-to-Site) connections only.",
+              source=fact("nat", "connection_kinds").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -16,6 +16,9 @@ from netaddr import IPAddress, IPNetwork
 
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 # Effective-routes next-hop types as Azure lists them (azure-facts §7.7, UDR overview).
 NEXT_HOPS = ("VnetLocal", "VNetPeering", "VNetGlobalPeering", "VirtualNetworkGateway", "Internet",
@@ -184,10 +187,12 @@ Q1 = Question(
         Check("With propagation disabled, a subnet gets no gateway routes", hops_propagation),
         # BEGIN HIDDEN CHECKS
         Check("No next hop through a second peering (non-transitive)", hops_transitive, visible=False,
-              rule="Peering is not transitive: a VNet gets no route to the peers of its peers."),
+              rule="Peering is not transitive: a VNet gets no route to the peers of its peers.",
+              source=fact("routing", "peering_routes").cite()),
         Check("Every next hop matches the effective routes", hops_all, weight=2, visible=False,
               rule="The next hop is the effective route's: the longest matching prefix wins; for the same "
-                   "prefix a user-defined route beats BGP and system routes."),
+                   "prefix a user-defined route beats BGP and system routes.",
+              source=fact("routing", "default_system_routes").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

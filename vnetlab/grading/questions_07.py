@@ -23,6 +23,9 @@ from ..facts import fact
 from ..gateway import check_creatable, sku as gateway_sku
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+# BEGIN HIDDEN CHECKS
+from ..encryption import VNET_ENCRYPTION_DOC
+# END HIDDEN CHECKS
 
 # --- q1: make the tunnel come up ------------------------------------------------------------------------------------
 SITE_VNET, CONNECTION, SITE = "hub", "hub-to-site", "site"
@@ -175,7 +178,8 @@ Q1 = Question(
         # BEGIN HIDDEN CHECKS
         Check("The gateway SKU is changed only when it must be, to one you can create", tunnel_sku_kept, visible=False,
               rule="Change a gateway's SKU only when the policy needs it, and only to a SKU you can create "
-                   "today."),
+                   "today.",
+              source=fact("vpn_gateway_skus", "noncreatable_skus").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -327,10 +331,12 @@ Q2 = Question(
         Check("Virtual network encryption applies only when every requirement is met", gaps_vnet_encryption,
               visible=False,
               rule="Virtual network encryption covers a flow only when both VNets have it on and both VMs "
-                   "support it (accelerated networking)."),
+                   "support it (accelerated networking).",
+              source=VNET_ENCRYPTION_DOC),
         Check("Every pair matches the encryption report", gaps_all, weight=2, visible=False,
               rule="A VPN tunnel encrypts only between the two gateways; a peering adds no IPsec; the legs "
-                   "inside a VNet are unencrypted unless virtual network encryption covers them."),
+                   "inside a VNet are unencrypted unless virtual network encryption covers them.",
+              source=VNET_ENCRYPTION_DOC),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -414,7 +420,8 @@ Q3 = Question(
         # BEGIN HIDDEN CHECKS
         Check("The clamp follows Azure's guidance", mss_guidance, visible=False,
               rule="Clamp TCP MSS at Azure's recommended value when the path carries it, lower only when the "
-                   "path cannot."),
+                   "path cannot.",
+              source=fact("ipsec", "mtu_guidance").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

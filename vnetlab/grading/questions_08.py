@@ -24,6 +24,9 @@ from netaddr import IPAddress, IPNetwork
 from .. import nsg as nsg_mod
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, first_message, still_open
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 RULE_KEYS = ("name", "priority", "direction", "access", "protocol", "source", "source_ports", "destination",
              "destination_ports")
@@ -320,13 +323,16 @@ Q1 = Question(
         # BEGIN HIDDEN CHECKS
         Check("Other protocols from the web tier are denied", lock_other_protocols, visible=False,
               rule="Allow only the protocol and port the tier needs: a rule with protocol * opens every "
-                   "protocol."),
+                   "protocol.",
+              source=fact("nsg", "protocols").cite()),
         Check("The hub and the peered spoke are denied too", lock_more_sources, visible=False,
               rule="The default AllowVNetInBound rule admits every peered VNet: allowing one source is not "
-                   "enough, the others must be denied."),
+                   "enough, the others must be denied.",
+              source=fact("nsg", "peered_vnet_in_virtual_network").cite()),
         Check("The app tier's own outbound connections still work", lock_app_outbound, visible=False,
               rule="Locking a tier down inbound must not block its own outbound connections (NSGs are "
-                   "stateful: replies to them are allowed)."),
+                   "stateful: replies to them are allowed).",
+              source=fact("nsg", "stateful").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -488,10 +494,12 @@ Q2 = Question(
         Check("On-premises traffic over the VPN is in VirtualNetwork", flows_vpn),
         # BEGIN HIDDEN CHECKS
         Check("Outbound: the NIC's NSG, then the subnet's", flows_outbound, visible=False,
-              rule="Outbound traffic meets the NIC's NSG first, then the subnet's; both must allow it."),
+              rule="Outbound traffic meets the NIC's NSG first, then the subnet's; both must allow it.",
+              source=fact("nsg", "evaluation_order").cite()),
         Check("Every access and deciding rule matches IP flow verify", flows_all, weight=2, visible=False,
               rule="Within an NSG the rule with the lowest priority number that matches decides; inbound the "
-                   "subnet's NSG is evaluated before the NIC's."),
+                   "subnet's NSG is evaluated before the NIC's.",
+              source=fact("nsg", "first_match").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -679,13 +687,16 @@ Q3 = Question(
         # BEGIN HIDDEN CHECKS
         Check("Only the site's own prefixes are in the tag", members_lng, visible=False,
               rule="The VirtualNetwork service tag covers the VNet, its peers and the prefixes of connected "
-                   "sites (local network gateways), not every address."),
+                   "sites (local network gateways), not every address.",
+              source=fact("nsg", "service_tags").cite()),
         Check("A user route 0.0.0.0/0 widens the tag", members_udr, visible=False,
               rule="The prefixes of user-defined routes are part of the VirtualNetwork tag: a route for "
-                   "0.0.0.0/0 makes the tag cover every address."),
+                   "0.0.0.0/0 makes the tag cover every address.",
+              source=fact("nsg", "service_tags").cite()),
         Check("Every membership matches the engine", members_all, visible=False,
               rule="The VirtualNetwork tag holds the VNet's address space, peered VNets, connected on-premises "
-                   "prefixes and the prefixes of user-defined routes."),
+                   "prefixes and the prefixes of user-defined routes.",
+              source=fact("nsg", "service_tags").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -175,7 +175,8 @@ Q1 = Question(
         Check("VNet-to-VNet: two gateways' hours and the data rule for your regions", cost_v2v, weight=2),
         # BEGIN HIDDEN CHECKS
         Check("The gateway price is the newest dated figure", cost_current_price, visible=False,
-              rule="Quote a price with its date, and use the newest dated price."),
+              rule="Quote a price with its date, and use the newest dated price.",
+              source=fact("pricing", "gateway_hourly_usd").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -284,7 +285,8 @@ Q2 = Question(
         Check("The cheaper design at your volume", even_cheaper),
         # BEGIN HIDDEN CHECKS
         Check("The monthly saving at your volume", even_saving, visible=False,
-              rule="The saving is the difference of the two monthly bills at your traffic volume."),
+              rule="The saving is the difference of the two monthly bills at your traffic volume.",
+              source=fact("pricing", "peering_per_gb_usd").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -377,7 +379,8 @@ Q3 = Question(
         Check("One tunnel with your algorithm: does it carry the flow?", tunnel_flow, weight=2),
         # BEGIN HIDDEN CHECKS
         Check("It is the smallest SKU that does", _sku_check(smallest_fitting), visible=False,
-              rule="Choose the smallest (cheapest) SKU that meets every requirement."),
+              rule="Choose the smallest (cheapest) SKU that meets every requirement.",
+              source=fact("vpn_gateway_skus", "current_skus").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

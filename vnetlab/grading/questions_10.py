@@ -290,9 +290,11 @@ Q1 = Question(
         Check("Each component has a reason that supports it", _reasons),
         # BEGIN HIDDEN CHECKS
         Check("Components match the decision guide's", _exact, visible=False,
-              rule="Choose only the components the requirements call for, no more and no fewer."),
+              rule="Choose only the components the requirements call for, no more and no fewer.",
+              source=fact("peering", "setup_time").cite()),
         Check("The SKU is the smallest that fits", _smallest, visible=False,
-              rule="Choose the smallest SKU that meets every requirement."),
+              rule="Choose the smallest SKU that meets every requirement.",
+              source=fact("vpn_gateway_skus", "current_skus").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -646,12 +648,15 @@ Q3 = Question(
         Check("Your pick fits the budget", _pick_in_budget),
         # BEGIN HIDDEN CHECKS
         Check("Site-to-Site's monthly cost", _gateway_cost("Site-to-Site"), visible=False,
-              rule="A Site-to-Site design costs its gateways' hours plus the connection charges."),
+              rule="A Site-to-Site design costs its gateways' hours plus the connection charges.",
+              source=fact("pricing", "s2s_connection_monthly_usd").cite()),
         Check("Your pick is the cheapest option that fits", _pick_cheapest, visible=False,
               rule="Pick the cheapest option that meets every requirement, the budget and the time to be ready "
-                   "included."),
+                   "included.",
+              source=fact("vpn_gateway_skus", "provisioning").cite()),
         Check("Every cost matches the comparison", _costs_all, visible=False,
-              rule="Each design's monthly cost counts its gateways' hours and its per-GB data charges."),
+              rule="Each design's monthly cost counts its gateways' hours and its per-GB data charges.",
+              source=fact("pricing", "gateway_hourly_usd").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(

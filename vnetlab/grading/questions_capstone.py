@@ -448,9 +448,11 @@ Q1 = Question(
         Check("The records tier is closed to the data centre and to remote staff", records_isolated_from_outside,
               weight=1.5, visible=False,
               rule="Isolate regulated data: the records tier admits no traffic from on-premises or remote "
-                   "users."),
+                   "users.",
+              source=fact("nsg", "default_rules").cite()),
         Check("The records tier is open on its port only", records_one_port, visible=False,
-              rule="Open only the port a tier serves, to the sources that need it."),
+              rule="Open only the port a tier serves, to the sources that need it.",
+              source=fact("nsg", "first_match").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -543,10 +545,12 @@ Q2 = Question(
         # BEGIN HIDDEN CHECKS
         Check("One NAT rule for the data centre", _verdict_check("ingress-only"), visible=False,
               rule="When the on-premises space overlaps the VNet, the connection needs an EgressSnat rule for "
-                   "the VNet as well as the IngressSnat rule for the site."),
+                   "the VNet as well as the IngressSnat rule for the site.",
+              source=fact("nat", "modes").cite()),
         Check("The gateway in Northwind beside a peering", _verdict_check("gateway-in-a-with-peering"), visible=False,
               rule="Routes for peerings are preferred even over a more specific gateway route, so a gateway "
-                   "beside a peering can leave a required path without a valid route."),
+                   "beside a peering can leave a required path without a valid route.",
+              source=fact("routing", "peering_routes").cite()),
         # END HIDDEN CHECKS
     ),
     hints=(
