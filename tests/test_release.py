@@ -26,7 +26,7 @@ from vnetlab.cli import main
 from vnetlab.errors import GradingError
 from vnetlab.grading.generate import BEGIN_SOLUTION, END_SOLUTION, render
 from vnetlab.grading.instructor import full_spec
-from vnetlab.grading.release import BEGIN_HIDDEN, END_HIDDEN, learner_readme, release, strip_hidden
+from vnetlab.grading.release import BEGIN_HIDDEN, learner_readme, release, strip_hidden
 
 ROOT = Path(__file__).resolve().parents[1]
 FACT_SHEET = re.compile(r"azure-facts|fact sheet|§\s*\d|\(S\d+\)", re.IGNORECASE)

@@ -70,7 +70,6 @@ class Question:
     checks: tuple[Check, ...]
     hints: tuple[str, ...]
     widget: str | None = None
-    uniform_ok: bool = False  # True when a right answer may give every item the same value (see ``degenerate``)
 
     @property
     def visible(self) -> tuple[Check, ...]:
@@ -210,7 +209,7 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
             message = f"This check could not run on your answer ({type(exc).__name__}); check its format."
         results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message,
                                    check.rule, check.source))
-    guess = degenerate(raw, givens, uniform_ok=question.uniform_ok)
+    guess = degenerate(raw, givens)
     if guess:  # no check pays for an answer that attempts nothing; the failing ones still say what is wrong
         results = [replace(r, passed=False, message=r.message or f"`{question.answer}`: {guess}") for r in results]
     return QuestionResult(question.id, question.title, question.points, tuple(results), True)
@@ -227,7 +226,7 @@ def _blank(data: Any) -> bool:
         return all(_blank(v) for k, v in data.items())
     if isinstance(data, list):
         return all(_blank(v) for v in data)
-    return isinstance(data, str) and still_open(data) or data is None
+    return data is None or (isinstance(data, str) and still_open(data))
 
 
 def _canonical(data: Any) -> Any:
@@ -277,18 +276,18 @@ def _uniform(data: Any) -> Any:
     return MISSING
 
 
-def degenerate(data: Any, givens: Mapping[str, Any], *, uniform_ok: bool = False) -> str | None:
+def degenerate(data: Any, givens: Mapping[str, Any]) -> str | None:
     """Why plain answer ``data`` attempts nothing, or None. Such an answer earns no points at all, whatever its
     checks say: a check that holds on nothing ("every listed subnet is inside the space" of an empty plan, "no
     refused component" of an unchanged network, "every private range is labelled private" when everything is)
     must not pay for it. Degenerate: empty (no value anywhere), the givens handed back unchanged, or one value
-    for every entry of a collection of three or more (a guess, not an answer; numbers excepted, and questions
-    whose right answer may be uniform set ``uniform_ok``)."""
+    for every entry of a collection of three or more (a guess, not an answer; numbers excepted). Every question's
+    model answers pass this for any learner (``tests/test_no_free_points.py``)."""
     if _blank(data):
         return BLANK
     if _unchanged(data, givens):
         return "this is your givens handed back unchanged; the question asks you to change or decide something."
-    same = MISSING if uniform_ok else _uniform(data)
+    same = _uniform(data)
     if same is not MISSING:
         return (f"every entry has the same value ({same!r}): that is a guess, not an answer. Decide each entry on "
                 "its own.")
@@ -407,6 +406,6 @@ def require(raw: Any, name: str) -> Any:
     return raw
 
 
-__all__ = ["AnswerError", "Check", "CheckResult", "ExerciseSpec", "Feedback", "MISSING", "Question", "degenerate",
-           "QuestionResult", "Unanswered", "differences", "evaluate", "first_message", "hidden_feedback", "normalize_learner",
-           "pairs_mapping", "require", "seed", "still_open", "to_plain"]
+__all__ = ["AnswerError", "Check", "CheckResult", "ExerciseSpec", "Feedback", "MISSING", "Question",
+           "QuestionResult", "Unanswered", "degenerate", "differences", "evaluate", "first_message", "hidden_feedback",
+           "normalize_learner", "pairs_mapping", "require", "seed", "still_open", "to_plain"]

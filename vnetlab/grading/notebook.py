@@ -9,8 +9,8 @@
     ex.check("q3")                # checks the answer recorded from the widget
 
 ``check`` runs the visible checks only; it says hidden checks remain (they run only in ``vnetlab grade``, from
-the instructor's copy of the course) and never reports that everything passed. Nothing here decides a grade: the grader re-runs the notebook,
-takes the answers out as plain data and re-checks them in its own process.
+the instructor's copy of the course) and never reports that everything passed. Nothing here decides a grade:
+the grader re-runs the notebook, takes the answers out as plain data and re-checks them in its own process.
 """
 from __future__ import annotations
 
