@@ -2,10 +2,12 @@
 #   make lab  [LAB_ARGS="--no-browser --port=8899"]   JupyterLab on notebooks/00-start-here.ipynb
 #   make test [PYTEST_ARGS="-m 'not notebooks'"]       every test: unit, notebooks, browser
 #   make drill [DRILL_ARGS="--no-browser --port=8867"]  the interview drills as a Voila app (notebooks/drills.ipynb)
+#   make release [RELEASE_DIR=build/release]          the learner release: no solutions, no hidden checks
 PYTHON      ?= python3
 LAB_ARGS    ?=
 DRILL_ARGS  ?=
 PYTEST_ARGS ?=
+RELEASE_DIR ?= build/release
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -19,7 +21,7 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # updates either (checkForUpdates only acts when fetchNews is "true").
 OVERRIDES := jupyter/overrides.json
 
-.PHONY: lab drill test bench exercises clean setup setup-test
+.PHONY: lab drill test bench exercises release clean setup setup-test
 
 setup: $(STAMP) $(LAB_SETTINGS)
 setup-test: $(TEST_STAMP) $(LAB_SETTINGS)
@@ -79,6 +81,11 @@ bench: setup-test
 
 exercises: setup
 	$(BIN)/vnetlab generate solutions exercises
+
+# What an instructor publishes for a class (README, "Running a workshop"); written afresh each time.
+release: setup
+	rm -rf $(RELEASE_DIR)
+	$(BIN)/vnetlab release --out $(RELEASE_DIR)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -8,6 +8,7 @@ import pytest
 
 import vnetlab.grading as g
 from vnetlab.grading.core import evaluate
+from vnetlab.grading.instructor import full_spec
 from vnetlab.grading.plain import to_plain
 
 LEARNERS = ["alice", "bob", "Chloé", "d-4", "instructor"]
@@ -37,7 +38,7 @@ def exercise(tmp_path):
 
 def score(ex: g.Exercise, qid: str, answer=None):
     """Every check (hidden included), on ``answer`` or, for a widget question, on the recorded answer."""
-    question = ex.spec.question(qid)
+    question = full_spec(ex.spec.name).question(qid)
     if question.widget:
         if answer is not None:
             record(ex, qid, answer)
@@ -61,13 +62,13 @@ def assert_hidden_checks_stay_hidden(ex: g.Exercise, model_answer) -> None:
     for q in ex.spec.questions:
         fb = feedback(ex, q.id, model_answer(ex, q.id))
         text = str(fb) + fb._repr_html_()
-        assert fb.visible_passed and "hidden check" in text and "not your final score" in text
-        assert not any(c.name in text for c in q.hidden)
+        assert fb.visible_passed and "hidden checks" in text and "not your final score" in text
+        assert not any(c.name in text or c.rule in text for c in full_spec(ex.spec.name).question(q.id).hidden)
 
 
 def assert_registered_with_lesson(name: str) -> None:
     """The exercise is registered, links its lesson, and each question has visible and hidden checks and hints."""
-    spec = g.spec(name)
+    spec = full_spec(name)
     assert spec.lesson == f"../notebooks/{name}.ipynb" and len(spec.questions) >= 3
     for q in spec.questions:
         assert q.visible and q.hidden and len(q.hints) >= 2 and q.points > 0, q.id

@@ -1,5 +1,6 @@
 """The course on Binder / repo2docker and on a JupyterHub: ``environment.yml`` and ``postBuild`` build the same
-environment as ``make setup``, and the README's Binder badge and nbgitpuller link open the start page.
+environment as ``make setup``, and the README's Binder badge and nbgitpuller link open the start page of the published
+release (the repository learners get, made by ``vnetlab release``).
 
 repo2docker installs ``environment.yml`` and then runs ``postBuild``; here ``postBuild`` runs with stand-ins for
 ``python`` and ``jupyter`` that record their calls, so the test checks what it does without installing anything.
@@ -14,12 +15,13 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 
-from test_environment import conda_specs, environment, make_env, needs_make, pypi_specs, pyproject
+from test_environment import conda_specs, environment, make_env, needs_make, pypi_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTBUILD = ROOT / "postBuild"
 OVERRIDES = ROOT / "jupyter" / "overrides.json"
 START_PAGE = "notebooks/00-start-here.ipynb"
+PUBLISHED = "vnetlab-class"  # the repository learners get: the release (README, "Publish a release for a class")
 SETTINGS = Path("share/jupyter/lab/settings/overrides.json")  # under the environment's prefix (sys.prefix)
 
 # `python -c ...` (postBuild asks for sys.prefix) answers with the fake prefix; every other call is recorded.
@@ -119,7 +121,7 @@ def test_readme_has_a_binder_badge_opening_the_start_page():
     for link in links:
         _, _, path, query, _ = urlsplit(link)
         org, repo, branch = path.removeprefix("/v2/gh/").split("/")
-        assert repo == pyproject()["project"]["name"]
+        assert repo == PUBLISHED
         assert link == encoded(f"https://mybinder.org/v2/gh/{org}/{repo}/{branch}", urlpath=f"lab/tree/{START_PAGE}")
         assert (ROOT / START_PAGE).exists()
 

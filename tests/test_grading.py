@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 import vnetlab.grading as g
+from vnetlab.grading.instructor import full_spec
 from vnetlab.cli import main
 from vnetlab.grading.core import evaluate
 from vnetlab.grading.grader import Options, extraction_source, grade
@@ -127,16 +128,33 @@ def test_tampering_inside_the_kernel_gains_nothing(class_batch):
     assert all("imitates" in line for line in feedback.splitlines() if "All checks passed" in line)
 
 
-def test_feedback_counts_hidden_checks_without_naming_them(class_batch):
+def test_feedback_names_the_rule_of_a_failed_hidden_check_never_its_name_or_message(class_batch):
     out = class_batch["out"]
     hidden = {c.name for name in (EX1, EX2) for q in g.spec(name).questions for c in q.hidden}
+    rules = {(name, q.id, c.name): c.rule for name in (EX1, EX2) for q in full_spec(name).questions for c in q.hidden}
     for path in (out / "feedback").glob("*.md"):
         text = path.read_text()
         assert not any(name in text for name in hidden), path.name
     assert "Hidden checks:" in (out / "feedback" / f"instructor-{EX1}.md").read_text()
     with open(out / "checks.csv", newline="", encoding="utf-8") as f:
-        named = {r["check"] for r in csv.DictReader(f) if r["visible"] == "False"}
-    assert named == hidden  # the instructor sees them all
+        every = list(csv.DictReader(f))
+    rows = [r for r in every if r["visible"] == "False"]
+    assert {r["check"] for r in rows} == hidden  # the instructor sees them all
+    one_message, shown = {}, {}  # per answer: every check's message; the visible checks' messages
+    for r in every:
+        one_message.setdefault((r["learner"], r["exercise"], r["question"]), set()).add(r["message"])
+        if r["visible"] == "True":
+            shown.setdefault((r["learner"], r["exercise"], r["question"]), set()).add(r["message"])
+    taught = 0
+    for r in rows:
+        if r["earned"] == r["possible"] or len(one_message[(r["learner"], r["exercise"], r["question"])]) == 1:
+            continue  # passed, or no answer / an unreadable one (the feedback says why instead)
+        text = (out / "feedback" / f"{r['learner']}-{r['exercise']}.md").read_text()
+        assert rules[(r["exercise"], r["question"], r["check"])] in text, r
+        # (a message shared with a visible check, e.g. "the answer is a guess", is shown for that one)
+        assert r["message"] not in text or r["message"] in shown[(r["learner"], r["exercise"], r["question"])], r
+        taught += 1
+    assert taught  # the batch has answers that miss a hidden check
 
 
 def test_class_statistics_per_question(class_batch):

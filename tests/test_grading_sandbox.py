@@ -69,6 +69,20 @@ def test_the_grader_environment_holds_a_copy_of_the_package_not_the_checkout(tmp
     assert (package / "data").is_dir()
 
 
+def test_a_notebook_in_the_sandbox_cannot_run_the_hidden_checks(tmp_path):
+    """The package a submission imports is the learner release's (hidden checks removed): a cell that tries to
+    grade itself with the hidden checks, to tune its answer until they pass, finds none."""
+    python = sandbox.grader_env()
+    probe = ("import json, vnetlab.grading as g\n"
+             "print(json.dumps({n: sum(len(q.hidden) for q in g.spec(n).questions) for n in g.EXERCISES}))")
+    counts = json.loads(subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True,
+                                       timeout=120, cwd=tmp_path).stdout)
+    assert counts and not any(counts.values()), counts
+    refused = subprocess.run([str(python), "-c", "from vnetlab.grading.instructor import require_hidden_checks as r; r()"],
+                             capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert refused.returncode != 0 and "learner release" in refused.stderr
+
+
 def test_the_grader_environment_is_made_anew_when_the_package_changes(tmp_path):
     copy = tmp_path / "vnetlab"
     for rel in sandbox.package_files():

@@ -190,7 +190,9 @@ WRONG = [  # (question, mistake, givens condition, words the visible feedback mu
     ("q1", first_offers, lambda G: any(w in G["device"]["phase1"][0] + G["device"]["phase2"][0] for w in WEAK),
      "compliance rule"),
     ("q2", gaps_v2v_over_internet, lambda G: True, "crosses the Microsoft backbone, not the public internet"),
-    ("q2", gaps_tunnel_end_to_end, lambda G: True, "only between the two gateways"),
+    # (where every leg would then be [], the answer gives one value for every pair and earns nothing at all)
+    ("q2", gaps_tunnel_end_to_end, lambda G: by_hand_gaps(G, "p2") or by_hand_gaps(G, "p3"),
+     "only between the two gateways"),
     ("q2", gaps_peering_encrypted, lambda G: by_hand_gaps(G, "p2"), "peering adds no IPsec"),
     ("q3", mss_without_esp, lambda G: True, "the MSS without the tunnel"),
     ("q3", mss_without_nat_t, lambda G: G["nat_t"], "leaves out NAT-T"),

@@ -85,9 +85,9 @@ def design_answer(G, components=None, sku=None) -> dict:
 
 
 # Appendix A's verdicts, and words of each claim's key fact.
-AUDIT = {"vpn-over-internet": ("imprecise", "Microsoft backbone"), "provisioning-40-min": ("imprecise", "45 minutes"),
+AUDIT = {"vpn-over-internet": ("imprecise", "crosses the Microsoft backbone"), "provisioning-40-min": ("imprecise", "45 minutes"),
          "public-ip-per-gateway": ("accurate", "static public IP"), "encrypted-using-ike": ("imprecise", "ESP"),
-         "v2v-same-subscription": ("imprecise", "Entra tenants"), "v2v-auto-routing": ("accurate", "new range"),
+         "v2v-same-subscription": ("imprecise", "PowerShell/REST"), "v2v-auto-routing": ("accurate", "new range"),
          "s2s-manual-lng": ("accurate", "edited by hand"), "nat-joins-overlapping-vnets": ("imprecise", "VpnGw2+"),
          "legacy-sku-names": ("outdated", "ExpressRoute"),
          "nsg-east-west-vpn": ("accurate", "VirtualNetwork service tag"),

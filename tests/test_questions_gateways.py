@@ -17,6 +17,7 @@ from netaddr import IPAddress, IPNetwork
 
 import vnetlab as vl
 import vnetlab.grading as g
+from vnetlab.grading.instructor import evaluate_all
 from question_support import (  # noqa: F401  (exercise: fixture)
     assert_caught_only_by_hidden_checks, assert_hidden_checks_stay_hidden, assert_unanswered_scores_zero, exercise,
     feedback, record, score, StandIn)
@@ -315,7 +316,7 @@ def test_the_sku_explorer_records_the_smallest_fitting_sku(exercise):
     for need, value in ex.givens("q2")["needs"].items():
         getattr(explorer, need).value = value
     assert ex.record("q2", explorer).visible_passed
-    assert ex._evaluate("q2").full
+    assert evaluate_all(ex, "q2").full
 
 
 def test_spelling_is_azures_effective_route_names_case_insensitively(exercise):

@@ -14,6 +14,11 @@
     ``feedback/<learner>-<exercise>.md`` (replacing the previous run's: running it again gives the same files). A
     faulty submission gets its row and its reason; the exit status is 0 once the batch is graded.
 
+``vnetlab release --out DIR [--course ROOT]``
+    Write the tree an instructor publishes for a class into ``DIR`` (new or empty): lessons, exercises (generated
+    from the solutions), environment files, a learner README and the package with the visible checks only; no
+    solutions, no hidden checks (see :mod:`vnetlab.grading.release`). ``ROOT`` is the course (default: here).
+
 ``vnetlab drill [--topics T1,T2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--seed S] [--progress PATH]
 [--export-csv PATH] [--list-topics]``
     The interview drill in the terminal, answers read line by line from standard input (see
@@ -63,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-sandbox", dest="sandbox", action="store_const", const="none",
                        help="run submissions with your own rights, unisolated (every gradebook row and feedback "
                             "file says so)")
+    rel = commands.add_parser("release", help="write the learner release (no solutions, no hidden checks)")
+    rel.add_argument("--out", required=True, help="folder for the release (new, or empty)")
+    rel.add_argument("--course", default=".", help="the instructor's copy of the course (default: here)")
     from .drills.cli import add_arguments as drill_arguments
 
     drill_arguments(commands.add_parser("drill", help="interview drill in the terminal (answers from standard input)"))
@@ -91,6 +99,9 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from .grading.grader import Options, grade, shown
+    from .grading.instructor import require_hidden_checks
+
+    require_hidden_checks()  # a learner release has none: grade from the instructor's copy
 
     cell = args.cell_timeout if args.cell_timeout is not None else min(60.0, args.timeout)
     from .grading.grader import MEMORY_LIMITS
@@ -113,6 +124,14 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    from .grading.release import release
+
+    written = release(args.course, args.out)
+    print(f"Wrote the learner release ({len(written)} files) to {args.out}: no solutions, visible checks only.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -124,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .azure.cli import run as azure
 
             return azure(args)
-        return _generate(args) if args.command == "generate" else _grade(args)
+        return {"generate": _generate, "grade": _grade, "release": _release}[args.command](args)
     except VnetlabError as exc:
         print(f"vnetlab {args.command}: {exc}", file=sys.stderr)
         return 2

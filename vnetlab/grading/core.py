@@ -6,16 +6,19 @@ into what the checks need (or raises :class:`AnswerError` with a message that na
 :class:`Check` s. A check is ``test(answer, givens) -> None`` (passed) or a message that names the
 learner's mistake; it has a weight (partial credit: a question's points are shared among its checks by
 weight) and is *visible* (the learner can run it any time with ``check``) or *hidden* (run only by the
-grader; its name and message never appear in learner-facing feedback).
+grader, from the instructor's copy: :mod:`vnetlab.grading.instructor`; its name and message never appear in
+learner-facing feedback, but after grading a failed one is named by its ``rule``, the rule it tests in words).
 
 Checks test invariants with the engine (a subnet lies in the space, no overlap, usable = size − 5 holds the
 VMs, a trace says Reachable), never literal answers, so two learners' different answers can both be right.
+No check pays for an answer that attempts nothing (:func:`degenerate`: empty, the givens unchanged, one value
+for every entry): such an answer scores 0 for the whole question.
 """
 from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from typing import Any, Callable, Iterable, Mapping
 
@@ -49,6 +52,8 @@ class Check:
     test: Callable[[Any, Mapping[str, Any]], "str | None"]
     weight: float = 1.0
     visible: bool = True
+    rule: str | None = None  # a hidden check's rule, in words: the learner's feedback names it when the check fails
+    source: str | None = None  # where the rule is written: a public document with its date (``Fact.cite()``)
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,8 @@ class CheckResult:
     possible: float
     passed: bool
     message: str | None = None
+    rule: str | None = None
+    source: str | None = None
 
     @property
     def earned(self) -> float:
@@ -171,7 +178,8 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
     """Run every check of ``question`` on the plain answer ``raw``. Never raises for any answer."""
 
     def failed_all(message: str, answered: bool) -> QuestionResult:
-        checks = tuple(CheckResult(c.name, c.visible, question.share(c), False) for c in question.checks)
+        checks = tuple(CheckResult(c.name, c.visible, question.share(c), False, None, c.rule, c.source)
+                       for c in question.checks)
         return QuestionResult(question.id, question.title, question.points, checks, answered, message)
 
     if raw is MISSING:
@@ -182,6 +190,8 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
         return failed_all(f"`{question.answer}`: {problem}.", True)
     try:
         answer = question.read(raw, givens)
+        if _blank(raw):
+            return failed_all(f"`{question.answer}`: {BLANK}", True)
     except Unanswered as exc:
         return failed_all(str(exc), False)
     except VnetlabError as exc:
@@ -197,8 +207,91 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
             message = str(exc)
         except Exception as exc:
             message = f"This check could not run on your answer ({type(exc).__name__}); check its format."
-        results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message))
+        results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message,
+                                   check.rule, check.source))
+    guess = degenerate(raw, givens)
+    if guess:  # no check pays for an answer that attempts nothing; the failing ones still say what is wrong
+        results = [replace(r, passed=False, message=r.message or f"`{question.answer}`: {guess}") for r in results]
     return QuestionResult(question.id, question.title, question.points, tuple(results), True)
+
+
+# --- answers that attempt nothing -------------------------------------------------------------------------
+BLANK = "the answer is empty: fill it in (see the example in the task) and run the check again."
+UNIFORM_MIN = 3  # entries: fewer than this may share one value by chance
+
+
+def _blank(data: Any) -> bool:
+    """No content at all: None, a placeholder, or containers holding only that."""
+    if isinstance(data, dict):
+        return all(_blank(v) for k, v in data.items())
+    if isinstance(data, list):
+        return all(_blank(v) for v in data)
+    return data is None or (isinstance(data, str) and still_open(data))
+
+
+def _canonical(data: Any) -> Any:
+    """A network scenario in the form the engine writes it (so an unchanged network compares equal however it was
+    written or recorded); anything else as it is."""
+    if isinstance(data, dict) and isinstance(data.get("vnets"), list):
+        from ..network import Network  # the engine; imported here so that core stays importable on its own
+        try:
+            return Network.from_dict(data).to_dict()
+        except Exception:  # not a valid network: compared as written
+            return data
+    return data
+
+
+def _unchanged(data: Any, givens: Mapping[str, Any]) -> bool:
+    """The givens (or one of them) handed back: equal to one given, or a dict whose every non-text value equals
+    the given of the same name (a justification added to an unchanged network changes nothing)."""
+    given = [to_plain(dict(givens)), *(to_plain(v) for v in givens.values())]
+    if any(_canonical(data) == _canonical(g) for g in given if isinstance(g, (dict, list)) and g):
+        return True
+    if not isinstance(data, dict):
+        return False
+    shared = [k for k in data if k in givens]
+    rest = [k for k in data if k not in givens]
+    return bool(shared) and all(isinstance(data[k], str) for k in rest) and all(
+        isinstance(data[k], (dict, list)) and _canonical(data[k]) == _canonical(to_plain(givens[k])) for k in shared)
+
+
+def _entries(data: Any) -> list | None:
+    """The values of a dict answer (of a dict with pair keys too) or the items of a list answer."""
+    if isinstance(data, dict) and set(data) == {PAIRS} and isinstance(data[PAIRS], list):
+        return [item[1] for item in data[PAIRS] if isinstance(item, list) and len(item) == 2]
+    if isinstance(data, dict):
+        return list(data.values())
+    return data if isinstance(data, list) else None
+
+
+def _uniform(data: Any) -> Any:
+    """The one value given to every entry (of the answer, or of a dict or list inside it), or MISSING."""
+    for entries in [_entries(data), *(_entries(v) for v in (_entries(data) or []) if isinstance(v, (dict, list)))]:
+        if not entries or len(entries) < UNIFORM_MIN:
+            continue
+        first = entries[0]
+        numeric = isinstance(first, (int, float)) and not isinstance(first, bool)
+        if not numeric and all(e == first for e in entries[1:]):
+            return first
+    return MISSING
+
+
+def degenerate(data: Any, givens: Mapping[str, Any]) -> str | None:
+    """Why plain answer ``data`` attempts nothing, or None. Such an answer earns no points at all, whatever its
+    checks say: a check that holds on nothing ("every listed subnet is inside the space" of an empty plan, "no
+    refused component" of an unchanged network, "every private range is labelled private" when everything is)
+    must not pay for it. Degenerate: empty (no value anywhere), the givens handed back unchanged, or one value
+    for every entry of a collection of three or more (a guess, not an answer; numbers excepted). Every question's
+    model answers pass this for any learner (``tests/test_no_free_points.py``)."""
+    if _blank(data):
+        return BLANK
+    if _unchanged(data, givens):
+        return "this is your givens handed back unchanged; the question asks you to change or decide something."
+    same = _uniform(data)
+    if same is not MISSING:
+        return (f"every entry has the same value ({same!r}): that is a guess, not an answer. Decide each entry on "
+                "its own.")
+    return None
 
 
 # --- learner-facing feedback ---------------------------------------------------------------------------------
@@ -208,8 +301,9 @@ def _count(n: int, word: str) -> str:
 
 @dataclass(frozen=True)
 class Feedback:
-    """What ``check`` shows: the visible checks only. Hidden checks are counted, never named or described,
-    and the feedback never claims everything passed while hidden checks remain."""
+    """What ``check`` shows: the visible checks only. The hidden checks are not in the learner's package at all
+    (``vnetlab release`` leaves them out; ``vnetlab grade`` runs them from the instructor's copy), so the
+    feedback says they remain without naming or counting them, and never claims that everything passed."""
 
     result: QuestionResult
     answer_name: str
@@ -217,10 +311,6 @@ class Feedback:
     @property
     def visible(self) -> tuple[CheckResult, ...]:
         return tuple(c for c in self.result.checks if c.visible)
-
-    @property
-    def hidden_count(self) -> int:
-        return sum(1 for c in self.result.checks if not c.visible)
 
     @property
     def visible_passed(self) -> bool:
@@ -233,18 +323,14 @@ class Feedback:
         return [c.message for c in self.visible if not c.passed and c.message]
 
     def summary(self) -> str:
-        hidden = _count(self.hidden_count, "hidden check")
         if not self.result.answered:
-            return (f"No answer yet. {_count(len(self.visible), 'visible check')} and {hidden} will run "
+            return (f"No answer yet. {_count(len(self.visible), 'visible check')}, and the hidden checks, will run "
                     "once you answer.")
         if self.result.problem:
             return "Your answer cannot be checked yet: fix the problem above."
         passed = sum(c.passed for c in self.visible)
-        text = f"{passed} of {_count(len(self.visible), 'visible check')} pass."
-        if self.hidden_count:
-            text += (f" {hidden} {'runs' if self.hidden_count == 1 else 'run'} only when your notebook is graded, "
-                     "so this is not your final score.")
-        return text
+        return (f"{passed} of {_count(len(self.visible), 'visible check')} pass. The hidden checks run only when your "
+                "notebook is graded, so this is not your final score.")
 
     def lines(self) -> list[tuple[str, str, str | None]]:
         """(mark, check name, message) per visible check."""
@@ -271,6 +357,22 @@ class Feedback:
         return (f'<div class="vnetlab-feedback"><b>{escape(self.result.question)} · {escape(self.result.title)}</b>'
                 f'<ul style="list-style:none;padding-left:0.5em">{"".join(rows)}</ul>'
                 f"<i>{escape(self.summary())}</i></div>")
+
+
+def hidden_feedback(result: QuestionResult) -> list[str]:
+    """After grading, what the learner is told about the hidden checks: how many passed, and the rule each failed
+    one tested (its ``rule`` text, the same for every learner, with its public source: never its message, which
+    may hold expected values)."""
+    hidden = [c for c in result.checks if not c.visible]
+    if not hidden:
+        return []
+    earned, possible = sum(c.earned for c in hidden), sum(c.possible for c in hidden)
+    lines = [f"Hidden checks: {sum(c.passed for c in hidden)} of {len(hidden)} passed "
+             f"({round(earned, 2):g} / {round(possible, 2):g} points)."]
+    if result.answered and not result.problem:  # an answer that could not be read missed them all alike
+        lines += [f"✘ Hidden check missed: {c.rule or 'a rule of this question'}"
+                  + (f" [source: {c.source}]" if c.source else "") for c in hidden if not c.passed]
+    return lines
 
 
 # --- helpers the question modules share ------------------------------------------------------------------
@@ -305,5 +407,5 @@ def require(raw: Any, name: str) -> Any:
 
 
 __all__ = ["AnswerError", "Check", "CheckResult", "ExerciseSpec", "Feedback", "MISSING", "Question",
-           "QuestionResult", "Unanswered", "differences", "evaluate", "first_message", "normalize_learner",
-           "pairs_mapping", "require", "seed", "still_open", "to_plain"]
+           "QuestionResult", "Unanswered", "degenerate", "differences", "evaluate", "first_message", "hidden_feedback",
+           "normalize_learner", "pairs_mapping", "require", "seed", "still_open", "to_plain"]

@@ -25,10 +25,11 @@ For every submitted notebook:
    points per question, total, max, status, reason, tamper, sandbox), ``timings.csv`` (seconds per submission,
    the only output that differs between two runs), ``checks.csv`` (every check, for the instructor),
    ``stats.csv`` (per question across the class) and ``feedback/<learner>-<exercise>.md`` (visible checks with
-   their messages; hidden checks only counted). Learner text (ids, file names of any bytes, error messages) is
-   escaped for CSV (formula injection) and Markdown. What :mod:`vnetlab.grading.tamper` detects (edited locked
-   cells or metadata, a redefined ``check``, monkeypatching, fake success output, reading ``solutions/``) is
-   reported in the ``tamper`` column and a "Detected" section of the feedback; it never changes a score.
+   their messages; hidden checks counted, each failed one named by the rule it tested, never its expected
+   value). Learner text (ids, file names of any bytes, error messages) is escaped for CSV (formula injection)
+   and Markdown. What :mod:`vnetlab.grading.tamper` detects (edited locked cells or metadata, a redefined
+   ``check``, monkeypatching, fake success output, reading ``solutions/``) is reported in the ``tamper`` column
+   and a "Detected" section of the feedback; it never changes a score.
 
 Statuses: ``ok``; ``errors`` (a cell raised; the rest graded); ``timeout`` (a cell was interrupted, the rest
 graded; or the whole notebook ran out of time, nothing taken out); ``kernel-died``; ``no-answers`` (the
@@ -69,8 +70,9 @@ from typing import Any, Sequence
 import nbformat
 
 from ..errors import GradingError
-from . import EXERCISES, answers, runner, sandbox, spec, tamper
-from .core import MISSING, PLACEHOLDER_LEARNER, ExerciseSpec, QuestionResult, evaluate
+from . import EXERCISES, answers, runner, sandbox, tamper
+from .core import MISSING, PLACEHOLDER_LEARNER, ExerciseSpec, QuestionResult, evaluate, hidden_feedback
+from .instructor import full_spec as spec  # hidden checks included: from the instructor's copy only
 from .plain import to_plain
 
 LEARNER_SOURCES = ("notebook", "folder", "file")
@@ -652,11 +654,7 @@ def feedback_markdown(row: Graded) -> str:
                 mark = "✔" if c.passed else "✘"
                 lines.append(f"- {mark} {c.name} ({_num(c.earned)} / {_num(c.possible)})"
                              + ("" if c.passed else f": {shown(c.message)}"))
-        hidden = [c for c in result.checks if not c.visible]
-        if hidden:
-            passed = sum(c.passed for c in hidden)
-            lines.append(f"- Hidden checks: {passed} of {len(hidden)} passed "
-                         f"({_num(sum(c.earned for c in hidden))} / {_num(sum(c.possible for c in hidden))} points).")
+        lines += [f"- {line}" for line in hidden_feedback(result)]
     return "\n".join(lines) + "\n"
 
 

@@ -8,14 +8,15 @@
     ex.widget_answer("q3", planner)   # the widget with a "Record my answer" button
     ex.check("q3")                # checks the answer recorded from the widget
 
-``check`` runs the visible checks only; it counts the hidden ones (run by ``vnetlab grade``) without naming
-them and never reports that everything passed. Nothing here decides a grade: the grader re-runs the notebook,
-takes the answers out as plain data and re-checks them in its own process.
+``check`` runs the visible checks only; it says hidden checks remain (they run only in ``vnetlab grade``, from
+the instructor's copy of the course) and never reports that everything passed. Nothing here decides a grade:
+the grader re-runs the notebook, takes the answers out as plain data and re-checks them in its own process.
 """
 from __future__ import annotations
 
 import copy
 import os
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -108,8 +109,10 @@ class Exercise:
         return Feedback(self._evaluate(qid, answer), self.spec.question(qid).answer)
 
     def _evaluate(self, qid: str, answer: Any = MISSING) -> QuestionResult:
-        """Every check, hidden ones included: for :func:`~vnetlab.grading.instructor.verify`, not for feedback."""
+        """The visible checks of ``qid``: the hidden ones never run in the learner's kernel (in a learner release
+        they are not even there; the grader runs them, :mod:`vnetlab.grading.instructor`)."""
         question = self.spec.question(qid)
+        question = replace(question, checks=question.visible)
         if question.widget and answer is MISSING:
             data = self.recorded(qid)
         else:

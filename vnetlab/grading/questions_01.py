@@ -87,9 +87,11 @@ def plan_gateway_size(plan: dict, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def plan_smallest(plan: dict, givens: Mapping) -> str | None:
     return first_message(larger_than_needed(f"Subnet {tier}", plan[tier], hosts)
                          for tier, hosts in givens["hosts"].items())
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -100,7 +102,12 @@ Q1 = Question(
         Check("No two subnets overlap", plan_no_overlap),
         Check("Each tier's subnet holds its VMs (usable = size − 5)", plan_holds_vms, weight=2),
         Check("GatewaySubnet is big enough for your gateway's SKU", plan_gateway_size),
-        Check("Each tier uses the smallest prefix that holds its VMs", plan_smallest, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Each tier uses the smallest prefix that holds its VMs", plan_smallest, visible=False,
+              rule="Size each subnet to the smallest prefix whose usable addresses (size − 5) hold its VMs, so "
+                   "the address space lasts.",
+              source=fact("addressing", "reserved_addresses_per_subnet").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Work tier by tier: how many addresses does a subnet need to hold this many VMs, once Azure has "
@@ -207,6 +214,7 @@ def merger_new_clear(ans: Merger, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def merger_new_private(ans: Merger, givens: Mapping) -> str | None:
     refused = refused_reason(ans.new_vnet)
     if refused:
@@ -214,6 +222,7 @@ def merger_new_private(ans: Merger, givens: Mapping) -> str | None:
     if recommended_range(ans.new_vnet) is None:
         return f"{ans.new_vnet} is not in a recommended private range (RFC 1918 or RFC 6598)."
     return None
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -223,7 +232,12 @@ Q2 = Question(
         Check("Every overlapping pair is listed", merger_finds_all, weight=2),
         Check("No listed pair is free of overlap", merger_no_false),
         Check("The new VNet's range overlaps none of the existing ones", merger_new_clear),
-        Check("The new VNet's range is one Azure accepts and recommends", merger_new_private, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The new VNet's range is one Azure accepts and recommends", merger_new_private, visible=False,
+              rule="A new VNet's range must be one Azure accepts, and should come from the recommended private "
+                   "ranges (RFC 1918, or RFC 6598 shared space).",
+              source=fact("addressing", "recommended_ranges").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Write each range as its first and last address. Two ranges overlap when one starts before the other "
@@ -296,9 +310,11 @@ def planner_fits(ans: PlannerAnswer, givens: Mapping) -> str | None:
                          for need, prefix in match_requirements(list(ans.prefixes), hosts))
 
 
+# BEGIN HIDDEN CHECKS
 def planner_smallest(ans: PlannerAnswer, givens: Mapping) -> str | None:
     return first_message(larger_than_needed(f"The subnet for {need} VMs", prefix, need)
                          for need, prefix in match_requirements(list(ans.prefixes), givens["hosts"]))
+# END HIDDEN CHECKS
 
 
 Q3 = Question(
@@ -309,7 +325,11 @@ Q3 = Question(
         Check("One subnet per requirement", planner_count),
         Check("Subnets lie inside the space and do not overlap", planner_layout),
         Check("Every requirement fits (usable = size − 5)", planner_fits, weight=2),
-        Check("Each requirement gets the smallest prefix that fits", planner_smallest, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Each requirement gets the smallest prefix that fits", planner_smallest, visible=False,
+              rule="Give each requirement the smallest prefix whose usable addresses (size − 5) hold it.",
+              source=fact("addressing", "reserved_addresses_per_subnet").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "A /24 has 256 addresses. Add up the blocks you plan before placing them: if the sum is over 256, some "
@@ -410,18 +430,22 @@ def ranges_refused(labels: dict, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def ranges_partial(labels: dict, givens: Mapping) -> str | None:
     for prefix in _refused_candidates(givens, inside=False):
         if labels[prefix] != "refused":
             return f"{prefix}: a range that contains a single refused address is refused as a whole."
     return None
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def ranges_rfc1918(labels: dict, givens: Mapping) -> str | None:
     for prefix in givens["candidates"]:
         if true_label(prefix) == "private" and IPNetwork(prefix) not in SHARED_SPACE and labels[prefix] != "private":
             return f"{prefix} is RFC 1918 space: private and recommended."
     return None
+# END HIDDEN CHECKS
 
 
 Q4 = Question(
@@ -431,8 +455,16 @@ Q4 = Question(
         Check("Public ranges are accepted (not refused)", ranges_public),
         Check("RFC 6598 shared address space counts as private", ranges_shared),
         Check("Link-local, loopback and multicast ranges are refused", ranges_refused),
-        Check("A range holding one refused address is refused as a whole", ranges_partial, visible=False),
-        Check("RFC 1918 ranges are labelled private", ranges_rfc1918, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("A range holding one refused address is refused as a whole", ranges_partial, visible=False,
+              rule="Azure refuses an address space that contains any address it reserves or does not allow, "
+                   "even a single one.",
+              source=fact("addressing", "not_allowed_ranges").cite()),
+        Check("RFC 1918 ranges are labelled private", ranges_rfc1918, visible=False,
+              rule="10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16 (RFC 1918) are private ranges Azure "
+                   "recommends.",
+              source=fact("addressing", "recommended_ranges").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Three kinds: ranges Azure refuses outright, private ranges it recommends, and everything else "

@@ -16,6 +16,9 @@ from ..errors import PeeringError, PeeringOverlapError, VnetlabError
 from ..network import Network
 from .core import (AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, first_message, pairs_mapping,
                    still_open)
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 WIDE = ("northeurope", "eastus", "japanwest", "australiaeast")
 
@@ -144,16 +147,20 @@ def verdicts_overlap(answers: dict, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def verdicts_cloud(answers: dict, givens: Mapping) -> str | None:
     for pair, truth in true_verdicts(givens).items():
         if truth == "cloud" and answers[pair] != "cloud":
             return f"{pair}: peering does not work across Azure clouds (a sovereign cloud is a separate Azure)."
     return None
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def verdicts_all(answers: dict, givens: Mapping) -> str | None:
     return differences([pair for pair, truth in true_verdicts(givens).items() if answers[pair] != truth],
                        "verdicts", "engine's")
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -162,8 +169,16 @@ Q1 = Question(
     checks=(
         Check("Different regions, subscriptions or tenants do not stop a peering", verdicts_far, weight=2),
         Check("Overlapping address spaces cannot be peered", verdicts_overlap, weight=2),
-        Check("Peering does not cross Azure clouds", verdicts_cloud, visible=False),
-        Check("Every verdict matches the engine", verdicts_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Peering does not cross Azure clouds", verdicts_cloud, visible=False,
+              rule="VNet peering works within one Azure cloud only; VNets in different clouds (e.g. Azure "
+                   "Government and Azure public) cannot be peered.",
+              source=fact("peering", "clouds").cite()),
+        Check("Every verdict matches the engine", verdicts_all, visible=False,
+              rule="Each pair's verdict follows from the peering rules: overlapping address spaces and "
+                   "different clouds block a peering; regions, subscriptions and tenants do not.",
+              source=fact("peering", "clouds").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Only two things in this table can stop a peering. Region, subscription and tenant are not among them.",
@@ -268,15 +283,19 @@ def reach_cross(answers: dict, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def reach_access(answers: dict, givens: Mapping) -> str | None:
     for (src, dst), _ in _misses(answers, givens, "access-off"):
         return f"{src} → {dst}: the link has allow_virtual_network_access off, so the peering carries no traffic."
     return None
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def reach_all(answers: dict, givens: Mapping) -> str | None:
     return differences([pair for pair, truth, _ in reach_truth(givens) if answers[pair] is not truth],
                        "predictions", "simulator's")
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -285,8 +304,16 @@ Q2 = Question(
     checks=(
         Check("Peering is not transitive", reach_transitive, weight=2),
         Check("Global and cross-tenant peerings carry traffic", reach_cross, weight=2),
-        Check("A link with virtual network access off carries no traffic", reach_access, visible=False),
-        Check("Every prediction matches the simulator", reach_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("A link with virtual network access off carries no traffic", reach_access, visible=False,
+              rule="A peering link with allow_virtual_network_access off carries no traffic from its VNet to "
+                   "the remote one.",
+              source=fact("peering", "settings").cite()),
+        Check("Every prediction matches the simulator", reach_all, visible=False,
+              rule="Every prediction follows from the same rules: traffic crosses one peering at a time, and "
+                   "only over links that allow access.",
+              source=fact("routing", "peering_routes").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Draw the VNets and one line per peering. A packet crosses at most one line: it never hops from one "
@@ -378,9 +405,11 @@ def fix_back(net: Network, givens: Mapping) -> str | None:
     return why_unreachable(net, givens["to"], givens["from"])
 
 
+# BEGIN HIDDEN CHECKS
 def fix_hub_kept(net: Network, givens: Mapping) -> str | None:
     return first_message(why_unreachable(net, src, dst) for spoke in (givens["from"], givens["to"])
                          for src, dst in ((spoke, "vm-hub"), ("vm-hub", spoke)))
+# END HIDDEN CHECKS
 
 
 Q3 = Question(
@@ -390,7 +419,11 @@ Q3 = Question(
         Check("VNets, address spaces and VMs are unchanged", fix_unchanged),
         Check("vm-spoke1 reaches vm-spoke2", fix_forward, weight=2),
         Check("vm-spoke2 reaches vm-spoke1 (the replies come back)", fix_back),
-        Check("The hub and both spokes still reach each other", fix_hub_kept, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The hub and both spokes still reach each other", fix_hub_kept, visible=False,
+              rule="A fix must not break what worked: the hub and its spokes keep reaching each other.",
+              source=fact("routing", "peering_routes").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Trace vm-spoke1 → vm-spoke2 first and read the reason: which peering does the packet need?",

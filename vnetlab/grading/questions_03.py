@@ -18,6 +18,9 @@ from ..errors import VnetlabError
 from ..gateway import SkuError, catalog, check_creatable, requirements_met, sku
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, first_message
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 GATEWAY = "GatewaySubnet"
 SPOKES = ("spoke1", "spoke2")
@@ -137,6 +140,7 @@ def build_reach_site(net: Network, givens: Mapping) -> str | None:
     return first_message(why_no_site(net, givens, spoke) for spoke in SPOKES)
 
 
+# BEGIN HIDDEN CHECKS
 def build_spokes_apart(net: Network, givens: Mapping) -> str | None:
     a, b = (_spoke_vm(net, givens, s) for s in SPOKES)
     if a is None or b is None:
@@ -145,14 +149,17 @@ def build_spokes_apart(net: Network, givens: Mapping) -> str | None:
         return ("vm-spoke1 reaches vm-spoke2, but the spokes were to stay apart: remove what joins them (a direct "
                 "peering, or a route through the hub).")
     return None
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def build_sku_current(net: Network, givens: Mapping) -> str | None:
     gw = net.vnet("hub").gateway
     if gw is not None and gw.sku.status != "current":
         return (f"{gw.sku.name} is not a current SKU: new gateways use the AZ SKUs (no new {gw.sku.name} "
                 f"since {gw.sku.not_creatable_from}).")
     return None
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -164,8 +171,16 @@ Q1 = Question(
               build_gateway),
         Check("An IPsec connection leads to an LNG with your site's prefix", build_site),
         Check("Each spoke VM reaches the site through the hub's gateway", build_reach_site, weight=2),
-        Check("The spokes do not reach each other", build_spokes_apart, visible=False),
-        Check("The gateway uses a SKU you can create today", build_sku_current, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The spokes do not reach each other", build_spokes_apart, visible=False,
+              rule="Spokes peered only with the hub do not reach each other, even when they use the hub's "
+                   "gateway: peering is not transitive.",
+              source=fact("routing", "peering_routes").cite()),
+        Check("The gateway uses a SKU you can create today", build_sku_current, visible=False,
+              rule="A new VPN gateway uses a SKU Azure still lets you create (the AZ SKUs, or Basic), not a "
+                   "legacy one.",
+              source=fact("vpn_gateway_skus", "noncreatable_skus").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Start from the lesson's S1 network and change the numbers to your givens: three VNets, a GatewaySubnet "
@@ -248,6 +263,7 @@ def sku_meets(rows: list, givens: Mapping) -> str | None:
     return f"{name} falls short: {'; '.join(next(iter(gaps.values())))}."
 
 
+# BEGIN HIDDEN CHECKS
 def sku_smallest(rows: list, givens: Mapping) -> str | None:
     best = smallest(givens["needs"])
     if rows[0].name in best:
@@ -255,6 +271,7 @@ def sku_smallest(rows: list, givens: Mapping) -> str | None:
     if sku_meets(rows, givens):
         return f"{rows[0].name} does not meet the needs, so it cannot be the smallest SKU that does."
     return f"{rows[0].name} meets the needs but a smaller SKU does too; you pay for every gateway hour."
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -263,7 +280,11 @@ Q2 = Question(
     checks=(
         Check("The SKU can be created for a new gateway", sku_creatable),
         Check("The SKU meets every requirement", sku_meets, weight=2),
-        Check("It is the smallest SKU that does", sku_smallest, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("It is the smallest SKU that does", sku_smallest, visible=False,
+              rule="Choose the smallest (cheapest) SKU that meets every requirement.",
+              source=fact("vpn_gateway_skus", "current_skus").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Type every requirement of your givens into the explorer, tick the features, then read the 'Fall short' "

@@ -21,6 +21,10 @@ from ..errors import VnetlabError
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
 from .invariants import read_prefix
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+from ..local_gateway import SETTINGS as LNG_SETTINGS
+# END HIDDEN CHECKS
 
 GATEWAY = "GatewaySubnet"
 
@@ -155,14 +159,17 @@ def stale_old_range(r: Repair, givens: Mapping) -> str | None:
             "the new range to it. The LNG must list every range of vnet2.")
 
 
+# BEGIN HIDDEN CHECKS
 @_on_repaired_network
 def stale_replies(r: Repair, givens: Mapping) -> str | None:
     if r.net.trace(givens["to"], _vm_ip(givens, givens["from"])).reachable:
         return None
     return ("vm-new's replies to vm-vnet1 are dropped: lng-vnet1 (vnet2's view of vnet1) must keep vnet1's range; "
             "it did not need an edit.")
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 @_on_repaired_network
 def stale_exact(r: Repair, givens: Mapping) -> str | None:
     vnet2 = IPSet(str(p) for p in r.net.vnet("vnet2").address_space)
@@ -174,6 +181,7 @@ def stale_exact(r: Repair, givens: Mapping) -> str | None:
         return (f"lng-vnet2 lists more than vnet2 holds (e.g. {next(iter(extra.iter_cidrs()))}): vnet1 would send that "
                 "traffic into the tunnel for nothing. List exactly vnet2's ranges.")
     return "lng-vnet2 does not list all of vnet2's address space."
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -182,8 +190,16 @@ Q1 = Question(
     checks=(
         Check("vm-vnet1 reaches the range vnet2 added", stale_new_range, weight=2),
         Check("vm-vnet1 still reaches vnet2's original range", stale_old_range),
-        Check("The replies from the new range come back", stale_replies, visible=False),
-        Check("lng-vnet2 lists exactly vnet2's address space", stale_exact, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The replies from the new range come back", stale_replies, visible=False,
+              rule="Both directions need a route: each side's local network gateway lists the other side's "
+                   "ranges, so replies come back too.",
+              source=LNG_SETTINGS),
+        Check("lng-vnet2 lists exactly vnet2's address space", stale_exact, visible=False,
+              rule="A local network gateway lists exactly the far side's address ranges: a missing range is "
+                   "unreachable, an extra one is sent into the tunnel for nothing.",
+              source=LNG_SETTINGS),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Trace vm-vnet1 → vm-new and read the reason: which resource's list is out of date?",
@@ -302,16 +318,20 @@ def carry_v2v(answers: dict, givens: Mapping) -> str | None:
             "VNet's address space and updates it when that space changes (S3).")
 
 
+# BEGIN HIDDEN CHECKS
 def carry_peering(answers: dict, givens: Mapping) -> str | None:
     truth = _miss(answers, givens, "VNetPeering")
     if truth is None or truth.endswith("yet."):
         return truth
     return ("A peering link keeps its own copy of the peer's address space: after vnet2 adds a range the link "
             "is out of sync, and vnet1 learns the range only once the link is synced (§6.4).")
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def carry_all(answers: dict, givens: Mapping) -> str | None:
     return differences([k for k, v in remedy_truth(givens).items() if answers[k] != v], "answers", "simulator's")
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -320,8 +340,16 @@ Q2 = Question(
     checks=(
         Check("Site-to-Site routes only what the LNG lists", carry_ipsec),
         Check("VNet-to-VNet follows the address space by itself", carry_v2v),
-        Check("A peering learns a new range when it is synced", carry_peering, visible=False),
-        Check("Every answer matches the simulator", carry_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("A peering learns a new range when it is synced", carry_peering, visible=False,
+              rule="After a peered VNet adds an address range, the peering link is out of sync until it is "
+                   "synced; only then does the other VNet learn the range.",
+              source=fact("peering", "peering_sync_level").cite()),
+        Check("Every answer matches the simulator", carry_all, visible=False,
+              rule="A Site-to-Site connection routes what its local network gateway lists; a VNet-to-VNet "
+                   "connection follows address-space changes by itself; a peering needs a sync.",
+              source=fact("ipsec", "vnet_to_vnet").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "For each kind, ask: where does vnet1's gateway (or peering link) get vnet2's address ranges from?",

@@ -24,6 +24,9 @@ from ..errors import PeeringOverlapError, VnetlabError
 from ..nat import NatSupportError
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 VNET = "contoso"
 SITES = ("fabrikam-dc", "fabrikam-lab")
@@ -281,6 +284,7 @@ def merger_sites_to_vnet(m: Merger, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 @_on_merged_network
 def merger_told_apart(m: Merger, givens: Mapping) -> str | None:
     seen = {}
@@ -297,8 +301,10 @@ def merger_told_apart(m: Merger, givens: Mapping) -> str | None:
             if t.reachable and t.hops[-1].vnet != site:
                 return f"A packet for {site}'s host {host} (as {address}) is handed to {t.hops[-1].vnet} instead."
     return None
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def merger_static(m: Merger, givens: Mapping) -> str | None:
     linked = {n for link in m.links.values() for n in (*link["ingress"], *link["egress"])}
     dynamic = [r["name"] for r in m.rules if r["name"] in linked and str(r.get("type", "Static")).lower() == "dynamic"]
@@ -306,6 +312,7 @@ def merger_static(m: Merger, givens: Mapping) -> str | None:
         return (f"Rule {dynamic[0]} is Dynamic: dynamic NAT is one-way, so one side could never start a connection. "
                 "Both sides of the merger start connections: use Static rules.")
     return None
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -315,8 +322,16 @@ Q1 = Question(
         Check("Azure accepts your NAT rules and both connections", merger_accepted),
         Check("Every VM reaches every site host, through NAT", merger_vnet_to_sites, weight=2),
         Check("Every site host reaches every VM, through NAT", merger_sites_to_vnet, weight=2),
-        Check("The VNet tells the two sites apart", merger_told_apart, visible=False),
-        Check("Static rules only (both sides start connections)", merger_static, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The VNet tells the two sites apart", merger_told_apart, visible=False,
+              rule="When two sites use the same range, NAT must map them to different external ranges so the "
+                   "VNet can tell them apart.",
+              source=fact("nat", "external_no_overlap").cite()),
+        Check("Static rules only (both sides start connections)", merger_static, visible=False,
+              rule="Use static NAT rules when both sides start connections: dynamic rules only let one side "
+                   "start them.",
+              source=fact("nat", "types").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Count the address spaces that overlap: the VNet's, and each site's prefixes. Each needs a range it is known "
@@ -422,9 +437,11 @@ def _packet_check(pid: str):
 
 
 
+# BEGIN HIDDEN CHECKS
 def packets_all(answers: dict, givens: Mapping) -> str | None:
     return differences([pid for pid in givens["packets"] if answers[pid] != _packet_trace(givens, pid).delivered_as],
                        "predictions", "trace's")
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -433,8 +450,15 @@ Q2 = Question(
     checks=(
         Check("p1: what vm-app receives from the branch", _packet_check("p1")),
         Check("p2: what the branch host receives from vm-app", _packet_check("p2")),
-        Check("p3: a host in the other half of the range", _packet_check("p3"), visible=False),
-        Check("Every prediction matches the trace", packets_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("p3: a host in the other half of the range", _packet_check("p3"), visible=False,
+              rule="A static NAT rule maps each address to the address at the same offset in the other range.",
+              source=fact("nat", "types").cite()),
+        Check("Every prediction matches the trace", packets_all, visible=False,
+              rule="IngressSnat rewrites the source of traffic arriving from a site and EgressSnat that of "
+                   "traffic leaving for it; the address keeps its offset in the range.",
+              source=fact("nat", "modes").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "On its way through the gateway a packet meets two rules: one rewrites its source, the other (used in "
@@ -579,8 +603,10 @@ def twins_pick(answers: dict, givens: Mapping) -> str | None:
     return f"{answers['pick']} cannot join them: {WHY[answers['pick']]}"
 
 
+# BEGIN HIDDEN CHECKS
 def twins_all(answers: dict, givens: Mapping) -> str | None:
     return differences([o for o, v in twins_truth(givens).items() if answers[o] != v], "verdicts", "documented rules'")
+# END HIDDEN CHECKS
 
 
 Q3 = Question(
@@ -590,8 +616,17 @@ Q3 = Question(
         Check("Peering two overlapping VNets", _twins_check("VNetPeering")),
         Check("VNet-to-VNet with NAT rules", _twins_check("Vnet2Vnet + NAT")),
         Check("The option you pick can join them", twins_pick),
-        Check("IPsec with NAT between two Azure VNets", _twins_check("IPsec + NAT"), visible=False),
-        Check("Every verdict matches the rules", twins_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("IPsec with NAT between two Azure VNets", _twins_check("IPsec + NAT"), visible=False,
+              rule="NAT rules work on IPsec (Site-to-Site) connections; using them between two Azure VNets is "
+                   "accepted but is not a documented scenario (the documented pattern is for on-premises "
+                   "branches).",
+              source=fact("nat", "connection_kinds").cite()),
+        Check("Every verdict matches the rules", twins_all, visible=False,
+              rule="Overlapping VNets cannot be peered or joined by a plain connection; NAT rules need a SKU "
+                   "that has NAT and work on IPsec (Site-to-Site) connections only.",
+              source=fact("nat", "connection_kinds").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Try each option on two VNets in the simulator and read the error's rule.",

@@ -17,6 +17,9 @@ from netaddr import IPAddress, IPNetwork
 from ..network import Network
 from ..routes import SYSTEM_PREFERRED
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 # Effective-routes next-hop types as Azure lists them (azure-facts §7.7, UDR overview).
 NEXT_HOPS = ("VnetLocal", "VNetPeering", "VNetGlobalPeering", "VirtualNetworkGateway", "Internet",
@@ -170,9 +173,11 @@ hops_transitive = _trap("transitive", "the destination is in a VNet peered with 
                                       "is not transitive, so no peering route exists here")
 
 
+# BEGIN HIDDEN CHECKS
 def hops_all(answers: dict, givens: Mapping) -> str | None:
     return differences([qid for qid, (truth, _) in truths(givens).items() if answers[qid] != truth],
                        "next hops", "effective routes'")
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -182,8 +187,15 @@ Q1 = Question(
         Check("A gateway route, even a more specific one, does not beat the VNet's and peerings' routes", hops_bgp),
         Check("For the same prefix, a user route beats the system route", hops_udr),
         Check("With propagation disabled, a subnet gets no gateway routes", hops_propagation),
-        Check("No next hop through a second peering (non-transitive)", hops_transitive, visible=False),
-        Check("Every next hop matches the effective routes", hops_all, weight=2, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("No next hop through a second peering (non-transitive)", hops_transitive, visible=False,
+              rule="Peering is not transitive: a VNet gets no route to the peers of its peers.",
+              source=fact("routing", "peering_routes").cite()),
+        Check("Every next hop matches the effective routes", hops_all, weight=2, visible=False,
+              rule="The next hop is the effective route's: the longest matching prefix wins; for the same "
+                   "prefix a user-defined route beats BGP and system routes.",
+              source=fact("routing", "default_system_routes").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "For each destination, list the routes of that subnet that contain it; the longest prefix wins, with "

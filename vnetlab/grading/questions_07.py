@@ -23,6 +23,9 @@ from ..facts import fact
 from ..gateway import check_creatable, sku as gateway_sku
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+# BEGIN HIDDEN CHECKS
+from ..encryption import VNET_ENCRYPTION_DOC
+# END HIDDEN CHECKS
 
 # --- q1: make the tunnel come up ------------------------------------------------------------------------------------
 SITE_VNET, CONNECTION, SITE = "hub", "hub-to-site", "site"
@@ -148,6 +151,7 @@ def tunnel_compliant(answer, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def tunnel_sku_kept(answer, givens: Mapping) -> str | None:
     sku_name, _ = answer
     try:
@@ -159,6 +163,7 @@ def tunnel_sku_kept(answer, givens: Mapping) -> str | None:
         return (f"The gateway is {was}, which already supports custom policies: changing it to {sku_name} was not "
                 "needed (a resize is not part of the fix).")
     return None
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -170,7 +175,12 @@ Q1 = Question(
         Check("Phase 2 (IPsec encryption, integrity, PFS group) matches one of the device's offers", tunnel_phase2),
         Check("The connection's IKE negotiation establishes the tunnel", tunnel_up, weight=2),
         Check("The policy meets the compliance rule of your givens", tunnel_compliant),
-        Check("The gateway SKU is changed only when it must be, to one you can create", tunnel_sku_kept, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The gateway SKU is changed only when it must be, to one you can create", tunnel_sku_kept, visible=False,
+              rule="Change a gateway's SKU only when the policy needs it, and only to a SKU you can create "
+                   "today.",
+              source=fact("vpn_gateway_skus", "noncreatable_skus").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Read the connection's status_reason: which phase fails, and what does each side offer?",
@@ -290,6 +300,7 @@ def gaps_peering(answers: dict, givens: Mapping) -> str | None:
             "so the peering leg is DTLS-encrypted.")
 
 
+# BEGIN HIDDEN CHECKS
 def gaps_vnet_encryption(answers: dict, givens: Mapping) -> str | None:
     qid, said, want = "p3", answers["p3"], truth(givens, "p3")
     if said is None:
@@ -300,11 +311,14 @@ def gaps_vnet_encryption(answers: dict, givens: Mapping) -> str | None:
         return (f"{_pair(qid, givens)}: virtual network encryption applies only when both VNets enable it and both "
                 "VMs support it (accelerated networking); otherwise the traffic goes unencrypted.")
     return f"{_pair(qid, givens)}: every requirement of virtual network encryption is met here, so the leg is encrypted."
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def gaps_all(answers: dict, givens: Mapping) -> str | None:
     return differences([qid for qid in givens["pairs"] if answers[qid] != truth(givens, qid)], "pairs",
                        "encryption report's")
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -313,9 +327,17 @@ Q2 = Question(
     checks=(
         Check("VNet-to-VNet: where the tunnel does and does not protect the packet", gaps_v2v),
         Check("Peering: what protects (or not) the backbone leg", gaps_peering),
+        # BEGIN HIDDEN CHECKS
         Check("Virtual network encryption applies only when every requirement is met", gaps_vnet_encryption,
-              visible=False),
-        Check("Every pair matches the encryption report", gaps_all, weight=2, visible=False),
+              visible=False,
+              rule="Virtual network encryption covers a flow only when both VNets have it on and both VMs "
+                   "support it (accelerated networking).",
+              source=VNET_ENCRYPTION_DOC),
+        Check("Every pair matches the encryption report", gaps_all, weight=2, visible=False,
+              rule="A VPN tunnel encrypts only between the two gateways; a peering adds no IPsec; the legs "
+                   "inside a VNet are unencrypted unless virtual network encryption covers them.",
+              source=VNET_ENCRYPTION_DOC),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Trace each pair and read the Path and Protection of every step that carries the packet (trace.segments).",
@@ -340,6 +362,9 @@ def read_mss(raw: Any, givens: Mapping) -> dict:
                                         for k in ("max_mss", "clamp")):
         raise AnswerError(f"`mss_plan` should be {{'max_mss': <int>, 'clamp': <int>}} (bytes); got {raw!r}.", value=raw,
                           rule="answer format")
+    if any(raw[k] <= 0 for k in ("max_mss", "clamp")):
+        raise AnswerError(f"`mss_plan` = {raw!r}: an MSS is a positive number of bytes.", value=raw,
+                          rule="an MSS is a positive number of bytes")
     return {"max_mss": raw["max_mss"], "clamp": raw["clamp"]}
 
 
@@ -371,6 +396,7 @@ def mss_fits(answer: dict, givens: Mapping) -> str | None:
             f"{_max(givens)}); IP fragmentation isn't supported for ESP packets, so they would be lost.")
 
 
+# BEGIN HIDDEN CHECKS
 def mss_guidance(answer: dict, givens: Mapping) -> str | None:
     azure = ipsec.azure_mtu_guidance().value["tcp_mss"]
     want = min(azure, _max(givens))
@@ -381,6 +407,7 @@ def mss_guidance(answer: dict, givens: Mapping) -> str | None:
         return (f"Clamp {clamp}: Azure recommends clamping TCP MSS at {azure} (About VPN devices), below the computed "
                 "maximum; a clamp at the maximum leaves no room if the algorithms, NAT-T or a link on the way change.")
     return f"Clamp {clamp} is lower than needed ({want}): every segment carries less data for the same overhead."
+# END HIDDEN CHECKS
 
 
 Q3 = Question(
@@ -390,7 +417,12 @@ Q3 = Question(
         Check("The largest MSS matches the ESP arithmetic for your algorithms, path MTU and NAT-T", mss_computed,
               weight=2),
         Check("The clamp fits the path after ESP", mss_fits),
-        Check("The clamp follows Azure's guidance", mss_guidance, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The clamp follows Azure's guidance", mss_guidance, visible=False,
+              rule="Clamp TCP MSS at Azure's recommended value when the path carries it, lower only when the "
+                   "path cannot.",
+              source=fact("ipsec", "mtu_guidance").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "vnetlab.ipsec.esp_overhead shows every byte ESP adds; max_inner_packet finds the largest inner packet.",

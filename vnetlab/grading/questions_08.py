@@ -24,6 +24,9 @@ from netaddr import IPAddress, IPNetwork
 from .. import nsg as nsg_mod
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, first_message, still_open
+# BEGIN HIDDEN CHECKS
+from ..facts import fact
+# END HIDDEN CHECKS
 
 RULE_KEYS = ("name", "priority", "direction", "access", "protocol", "source", "source_ports", "destination",
              "destination_ports")
@@ -267,16 +270,20 @@ def lock_other_ports(lock: Lockdown, givens: Mapping) -> str | None:
     return _must_drop(lock, givens, "deny_ports")
 
 
+# BEGIN HIDDEN CHECKS
 def lock_other_protocols(lock: Lockdown, givens: Mapping) -> str | None:
     return _must_drop(lock, givens, "deny_protocols")
+# END HIDDEN CHECKS
 
 
 def lock_other_sources(lock: Lockdown, givens: Mapping) -> str | None:
     return _must_drop(lock, givens, "deny_sources")
 
 
+# BEGIN HIDDEN CHECKS
 def lock_more_sources(lock: Lockdown, givens: Mapping) -> str | None:
     return _must_drop(lock, givens, "deny_more_sources")
+# END HIDDEN CHECKS
 
 
 def lock_probes(lock: Lockdown, givens: Mapping) -> str | None:
@@ -293,6 +300,7 @@ def lock_probes(lock: Lockdown, givens: Mapping) -> str | None:
     return text + " Allow source AzureLoadBalancer with a lower number than your deny."
 
 
+# BEGIN HIDDEN CHECKS
 def lock_app_outbound(lock: Lockdown, givens: Mapping) -> str | None:
     flow = givens["app_outbound"]
     result = _trace(lock.net, flow, to=flow["to"])
@@ -301,6 +309,7 @@ def lock_app_outbound(lock: Lockdown, givens: Mapping) -> str | None:
     return (f"{_describe(flow, flow['to'])}, a connection the app tier opens itself, is dropped: {result.reason} The "
             "task filters traffic arriving at the app tier, not the app's own outbound flows (replies to allowed "
             "inbound flows need no rule: NSGs are stateful).")
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -311,9 +320,20 @@ Q1 = Question(
         Check("Other ports from the web tier are denied", lock_other_ports, weight=2),
         Check("Other sources are denied: the data tier and on-premises over the VPN", lock_other_sources, weight=2),
         Check("Load-balancer health probes still reach the app tier", lock_probes),
-        Check("Other protocols from the web tier are denied", lock_other_protocols, visible=False),
-        Check("The hub and the peered spoke are denied too", lock_more_sources, visible=False),
-        Check("The app tier's own outbound connections still work", lock_app_outbound, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Other protocols from the web tier are denied", lock_other_protocols, visible=False,
+              rule="Allow only the protocol and port the tier needs: a rule with protocol * opens every "
+                   "protocol.",
+              source=fact("nsg", "protocols").cite()),
+        Check("The hub and the peered spoke are denied too", lock_more_sources, visible=False,
+              rule="The default AllowVNetInBound rule admits every peered VNet: allowing one source is not "
+                   "enough, the others must be denied.",
+              source=fact("nsg", "peered_vnet_in_virtual_network").cite()),
+        Check("The app tier's own outbound connections still work", lock_app_outbound, visible=False,
+              rule="Locking a tier down inbound must not block its own outbound connections (NSGs are "
+                   "stateful: replies to them are allowed).",
+              source=fact("nsg", "stateful").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Trace vm-web1 → vm-app on another port with no NSG of yours, then with an NSG holding only your allow: "
@@ -457,10 +477,12 @@ flows_outbound = _flow_trap("outbound", lambda v: (
     "(S9d)."))
 
 
+# BEGIN HIDDEN CHECKS
 def flows_all(answers: dict, givens: Mapping) -> str | None:
     wrong = [fid for fid, v in flow_truths(givens).items()
              if answers[fid] is None or answers[fid][0] != v.access or answers[fid][1].lower() != v.rule.lower()]
     return differences(wrong, "verdicts (access or deciding rule)", "IP flow verify's")
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -470,8 +492,15 @@ Q2 = Question(
         Check("Inbound: the subnet's NSG decides before the NIC's", flows_order, weight=2),
         Check("Both levels must allow", flows_both),
         Check("On-premises traffic over the VPN is in VirtualNetwork", flows_vpn),
-        Check("Outbound: the NIC's NSG, then the subnet's", flows_outbound, visible=False),
-        Check("Every access and deciding rule matches IP flow verify", flows_all, weight=2, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Outbound: the NIC's NSG, then the subnet's", flows_outbound, visible=False,
+              rule="Outbound traffic meets the NIC's NSG first, then the subnet's; both must allow it.",
+              source=fact("nsg", "evaluation_order").cite()),
+        Check("Every access and deciding rule matches IP flow verify", flows_all, weight=2, visible=False,
+              rule="Within an NSG the rule with the lowest priority number that matches decides; inbound the "
+                   "subnet's NSG is evaluated before the NIC's.",
+              source=fact("nsg", "first_match").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Write the two NSGs' rules in order, custom rules by number, then the three default rules of the direction.",
@@ -640,9 +669,11 @@ members_udr = _member_trap("udr", "the tag includes the prefixes of user-defined
                                   "would admit the internet.")
 
 
+# BEGIN HIDDEN CHECKS
 def members_all(answer: TagAnswer, givens: Mapping) -> str | None:
     return differences([aid for aid, (inside, _) in membership(givens).items() if answer.members[aid] is not inside],
                        "tag memberships", "engine's")
+# END HIDDEN CHECKS
 
 
 Q3 = Question(
@@ -653,9 +684,20 @@ Q3 = Question(
         Check("The service tag that covers on-premises space", tag_which),
         Check("Connected on-premises space is in VirtualNetwork", members_vpn),
         Check("A peer with virtual network access off is not", members_access),
-        Check("Only the site's own prefixes are in the tag", members_lng, visible=False),
-        Check("A user route 0.0.0.0/0 widens the tag", members_udr, visible=False),
-        Check("Every membership matches the engine", members_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Only the site's own prefixes are in the tag", members_lng, visible=False,
+              rule="The VirtualNetwork service tag covers the VNet, its peers and the prefixes of connected "
+                   "sites (local network gateways), not every address.",
+              source=fact("nsg", "service_tags").cite()),
+        Check("A user route 0.0.0.0/0 widens the tag", members_udr, visible=False,
+              rule="The prefixes of user-defined routes are part of the VirtualNetwork tag: a route for "
+                   "0.0.0.0/0 makes the tag cover every address.",
+              source=fact("nsg", "service_tags").cite()),
+        Check("Every membership matches the engine", members_all, visible=False,
+              rule="The VirtualNetwork tag holds the VNet's address space, peered VNets, connected on-premises "
+                   "prefixes and the prefixes of user-defined routes.",
+              source=fact("nsg", "service_tags").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Write down the default inbound rules of an NSG and their sources. Then ask which of them the on-premises "

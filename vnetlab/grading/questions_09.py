@@ -19,7 +19,10 @@ from ..compare import ALGORITHMS, OPTIONS, break_even_gb, compare, tunnel_mbps
 from ..facts import fact, raw
 from ..gateway import catalog
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, still_open
-from .questions_03 import NEEDS, read_sku, sku_creatable, sku_meets, sku_smallest, smallest
+from .questions_03 import NEEDS, read_sku, sku_creatable, sku_meets, smallest
+# BEGIN HIDDEN CHECKS
+from .questions_03 import sku_smallest
+# END HIDDEN CHECKS
 
 PEERING, V2V = OPTIONS[0], OPTIONS[1]
 SKU = "VpnGw1AZ"  # the only AZ SKU with a sourced hourly price (azure-facts §10.1)
@@ -145,15 +148,23 @@ def cost_v2v(answer: dict, givens: Mapping) -> str | None:
     return f"{V2V}: {_money(said)} does not match two {SKU} gateways and the data rule for your regions ({_price_dates()})."
 
 
+# BEGIN HIDDEN CHECKS
 def cost_current_price(answer: dict, givens: Mapping) -> str | None:
+    """Credited only for a figure built on the newest price (right, or off by a data-rule slip): a missing or
+    unrelated figure shows no price at all."""
     said = answer[V2V]
-    if said is None or _close(said, _cost(givens, V2V)):
+    if said is None:
+        return f"{V2V} has no figure yet."
+    variants = _v2v_variants(givens)
+    if _close(said, _cost(givens, V2V)) or any(_close(said, v) for k, v in variants.items() if not k.startswith("old")):
         return None
     entry = raw("pricing", "gateway_hourly_usd")
-    if any(_close(said, v) for k, v in _v2v_variants(givens).items() if k.startswith("old")):
+    if any(_close(said, v) for k, v in variants.items() if k.startswith("old")):
         return (f"{_money(said)} uses {SKU}'s price before the AZ price cut of 2025-01-01; the newest dated figure is "
                 f"${entry['value'][SKU]}/h ({entry['region']}, {entry['as_of']}). Always quote a price with its date.")
-    return None
+    return (f"{_money(said)} is not built on {SKU}'s newest dated price (${entry['value'][SKU]}/h, {entry['region']}, "
+            f"{entry['as_of']}) with any reading of the data rule.")
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -162,7 +173,11 @@ Q1 = Question(
     checks=(
         Check("Peering: every GB charged at both ends, in each direction, at your path's rates", cost_peering, weight=2),
         Check("VNet-to-VNet: two gateways' hours and the data rule for your regions", cost_v2v, weight=2),
-        Check("The gateway price is the newest dated figure", cost_current_price, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The gateway price is the newest dated figure", cost_current_price, visible=False,
+              rule="Quote a price with its date, and use the newest dated price.",
+              source=fact("pricing", "gateway_hourly_usd").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "compare(a_region, b_region, gb_a_to_b, gb_b_to_a, sku) shows both figures with the origin of each; work "
@@ -250,6 +265,7 @@ def even_cheaper(answer: dict, givens: Mapping) -> str | None:
             "every GB; the gateways cost the same every hour whether traffic flows or not.")
 
 
+# BEGIN HIDDEN CHECKS
 def even_saving(answer: dict, givens: Mapping) -> str | None:
     bills = _bills(givens)
     want = abs(bills[PEERING] - bills[V2V])
@@ -258,6 +274,7 @@ def even_saving(answer: dict, givens: Mapping) -> str | None:
         return None
     return (f"The monthly saving of the cheaper design at your volume is the difference of the two bills "
             f"({_money(bills[PEERING])} and {_money(bills[V2V])}); you gave {said!r}.")
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -266,7 +283,11 @@ Q2 = Question(
     checks=(
         Check("The break-even volume is where the two monthly bills meet", even_gb, weight=2),
         Check("The cheaper design at your volume", even_cheaper),
-        Check("The monthly saving at your volume", even_saving, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The monthly saving at your volume", even_saving, visible=False,
+              rule="The saving is the difference of the two monthly bills at your traffic volume.",
+              source=fact("pricing", "peering_per_gb_usd").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Both bills are straight lines in GB: peering starts at $0 and rises by its per-GB rate; VNet-to-VNet starts "
@@ -322,10 +343,12 @@ def _sku_check(test):
     return check
 
 
+# BEGIN HIDDEN CHECKS
 def smallest_fitting(rows: list, givens: Mapping) -> str | None:
     if sku_meets(rows, givens):
         return f"{rows[0].name} does not meet every need, so it is not the smallest SKU that does."
     return sku_smallest(rows, givens)
+# END HIDDEN CHECKS
 
 
 def tunnel_flow(answer: dict, givens: Mapping) -> str | None:
@@ -354,7 +377,11 @@ Q3 = Question(
         Check("The SKU can be created for a new gateway", _sku_check(sku_creatable)),
         Check("The SKU meets every requirement", _sku_check(sku_meets)),
         Check("One tunnel with your algorithm: does it carry the flow?", tunnel_flow, weight=2),
-        Check("It is the smallest SKU that does", _sku_check(smallest_fitting), visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("It is the smallest SKU that does", _sku_check(smallest_fitting), visible=False,
+              rule="Choose the smallest (cheapest) SKU that meets every requirement.",
+              source=fact("vpn_gateway_skus", "current_skus").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "vnetlab.gateway.catalog() and requirements_met(sku, ...) say which SKUs meet the needs; new gateways can "

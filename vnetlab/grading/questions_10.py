@@ -258,6 +258,7 @@ def _reasons(answer: dict, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def _exact(answer: dict, givens: Mapping) -> str | None:
     chosen, expected = set(answer["components"]), _expected(givens)
     extra, missing = sorted(chosen - expected), sorted(expected - chosen)
@@ -265,13 +266,16 @@ def _exact(answer: dict, givens: Mapping) -> str | None:
         return None
     parts = [f"{what}: {', '.join(items)}" for what, items in (("not needed", extra), ("missing", missing)) if items]
     return "The design differs from the guide's: " + "; ".join(parts) + "."
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def _smallest(answer: dict, givens: Mapping) -> str | None:
     best = _recommendation(givens).sku
     if answer["sku"] == best or best is None:
         return None
     return f"{answer['sku']} works, but {best} is the smallest current SKU that meets the needs (and costs less)."
+# END HIDDEN CHECKS
 
 
 Q1 = Question(
@@ -284,8 +288,14 @@ Q1 = Question(
         Check("No component that Azure refuses here", _refused),
         Check("The gateway SKU can do the job", _sku_fits),
         Check("Each component has a reason that supports it", _reasons),
-        Check("Components match the decision guide's", _exact, visible=False),
-        Check("The SKU is the smallest that fits", _smallest, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Components match the decision guide's", _exact, visible=False,
+              rule="Choose only the components the requirements call for, no more and no fewer.",
+              source=fact("peering", "setup_time").cite()),
+        Check("The SKU is the smallest that fits", _smallest, visible=False,
+              rule="Choose the smallest SKU that meets every requirement.",
+              source=fact("vpn_gateway_skus", "current_skus").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Go through the requirements one by one: who is outside Azure (sites, people), do spaces overlap, is there "
@@ -401,9 +411,11 @@ def _audit_check(which: slice, part: str):
     return check
 
 
+# BEGIN HIDDEN CHECKS
 def _audit_all(answer: dict, givens: Mapping) -> str | None:
     return differences([cid for cid in givens["claims"] if answer[cid][0] != claim(cid).verdict
                         or _fact_of(answer[cid][1], givens) != cid], "claims", "audit's")
+# END HIDDEN CHECKS
 
 
 Q2 = Question(
@@ -412,9 +424,15 @@ Q2 = Question(
     checks=(
         Check("Verdicts of the first three claims", _audit_check(slice(0, VISIBLE), "verdict")),
         Check("Key facts of the first three claims", _audit_check(slice(0, VISIBLE), "fact")),
-        Check("Verdicts of the other claims", _audit_check(slice(VISIBLE, None), "verdict"), visible=False),
-        Check("Key facts of the other claims", _audit_check(slice(VISIBLE, None), "fact"), visible=False),
-        Check("Every claim matches the audit", _audit_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Verdicts of the other claims", _audit_check(slice(VISIBLE, None), "verdict"), visible=False,
+              rule="Judge a claim by Microsoft's current documentation: accurate, imprecise or outdated."),
+        Check("Key facts of the other claims", _audit_check(slice(VISIBLE, None), "fact"), visible=False,
+              rule="Support each verdict with the documented fact that confirms or corrects the claim."),
+        Check("Every claim matches the audit", _audit_all, visible=False,
+              rule="Every claim is judged against Microsoft's current documentation, with the fact that "
+                   "decides it."),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Accurate: the documents say the same. Imprecise: true only in part, or a detail is wrong. Outdated: true of "
@@ -601,6 +619,7 @@ def _pick_in_budget(answer: dict, givens: Mapping) -> str | None:
     return f"{pick} costs {_money(cost)} a month, over the {_money(givens['monthly_budget_usd'])} budget."
 
 
+# BEGIN HIDDEN CHECKS
 def _pick_cheapest(answer: dict, givens: Mapping) -> str | None:
     fits = [o for o, why in _fits(givens).items() if not why]
     costs = {o.name: o.monthly_cost_usd.value for o in _comparison(givens).options}
@@ -608,12 +627,15 @@ def _pick_cheapest(answer: dict, givens: Mapping) -> str | None:
     if answer["pick"] == best:
         return None
     return f"{answer['pick']} fits, but {best} also fits and costs less ({_money(costs[best])} a month)."
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def _costs_all(answer: dict, givens: Mapping) -> str | None:
     cmp = _comparison(givens)
     return differences([o.name for o in cmp.options if not _close(answer["costs"][o.name], o.monthly_cost_usd.value)],
                        "monthly costs", "comparison's")
+# END HIDDEN CHECKS
 
 
 Q3 = Question(
@@ -624,9 +646,18 @@ Q3 = Question(
         Check("VNet-to-VNet's monthly cost", _gateway_cost("VNet-to-VNet")),
         Check("Your pick is ready in time", _pick_in_time),
         Check("Your pick fits the budget", _pick_in_budget),
-        Check("Site-to-Site's monthly cost", _gateway_cost("Site-to-Site"), visible=False),
-        Check("Your pick is the cheapest option that fits", _pick_cheapest, visible=False),
-        Check("Every cost matches the comparison", _costs_all, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("Site-to-Site's monthly cost", _gateway_cost("Site-to-Site"), visible=False,
+              rule="A Site-to-Site design costs its gateways' hours plus the connection charges.",
+              source=fact("pricing", "s2s_connection_monthly_usd").cite()),
+        Check("Your pick is the cheapest option that fits", _pick_cheapest, visible=False,
+              rule="Pick the cheapest option that meets every requirement, the budget and the time to be ready "
+                   "included.",
+              source=fact("vpn_gateway_skus", "provisioning").cite()),
+        Check("Every cost matches the comparison", _costs_all, visible=False,
+              rule="Each design's monthly cost counts its gateways' hours and its per-GB data charges.",
+              source=fact("pricing", "gateway_hourly_usd").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Run compare(...) with your givens' regions, volumes and SKU, and read each option's 'Monthly cost' and "

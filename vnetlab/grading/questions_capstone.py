@@ -361,6 +361,7 @@ def records_isolated(d: Design, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def records_isolated_from_outside(d: Design, givens: Mapping) -> str | None:
     """Hidden: the data centre (through any connection's NAT) and remote staff never reach the records tier."""
     net, port = d.net, givens["records_port"]
@@ -377,8 +378,10 @@ def records_isolated_from_outside(d: Design, givens: Mapping) -> str | None:
                 return (f"A remote-staff client ({client}, {g.name}'s P2S pool) is allowed into {B_RECORDS} by "
                         f"{v.deciding.rule}: the records tier is for Northwind's app only.")
     return None
+# END HIDDEN CHECKS
 
 
+# BEGIN HIDDEN CHECKS
 def records_one_port(d: Design, givens: Mapping) -> str | None:
     """Hidden: Northwind's app reaches the records tier on its port only."""
     net = d.net
@@ -391,6 +394,7 @@ def records_one_port(d: Design, givens: Mapping) -> str | None:
     if t.reachable:
         return f"{A_APP} reaches {B_RECORDS} over UDP too: allow TCP {givens['records_port']} only."
     return None
+# END HIDDEN CHECKS
 
 
 def skus_fit(d: Design, givens: Mapping) -> str | None:
@@ -439,9 +443,16 @@ Q1 = Question(
         Check("Only Northwind's app reaches the records tier (east-west)", records_isolated, weight=1.5),
         Check("Each gateway's SKU fits what it carries", skus_fit),
         Check("The monthly cost fits the budget, or what has no price is justified", within_budget),
+        # BEGIN HIDDEN CHECKS
         Check("The records tier is closed to the data centre and to remote staff", records_isolated_from_outside,
-              weight=1.5, visible=False),
-        Check("The records tier is open on its port only", records_one_port, visible=False),
+              weight=1.5, visible=False,
+              rule="Isolate regulated data: the records tier admits no traffic from on-premises or remote "
+                   "users.",
+              source=fact("nsg", "default_rules").cite()),
+        Check("The records tier is open on its port only", records_one_port, visible=False,
+              rule="Open only the port a tier serves, to the sources that need it.",
+              source=fact("nsg", "first_match").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "List the overlaps first: which of the three spaces (Northwind, Litware, the data centre) overlap? Peering "
@@ -530,8 +541,16 @@ Q2 = Question(
     checks=(
         Check("The plain peering shortcut", _verdict_check("peer-a-b")),
         Check("NAT on the cheapest SKU", _verdict_check("nat-on-vpngw1az")),
-        Check("One NAT rule for the data centre", _verdict_check("ingress-only"), visible=False),
-        Check("The gateway in Northwind beside a peering", _verdict_check("gateway-in-a-with-peering"), visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("One NAT rule for the data centre", _verdict_check("ingress-only"), visible=False,
+              rule="When the on-premises space overlaps the VNet, the connection needs an EgressSnat rule for "
+                   "the VNet as well as the IngressSnat rule for the site.",
+              source=fact("nat", "modes").cite()),
+        Check("The gateway in Northwind beside a peering", _verdict_check("gateway-in-a-with-peering"), visible=False,
+              rule="Routes for peerings are preferred even over a more specific gateway route, so a gateway "
+                   "beside a peering can leave a required path without a valid route.",
+              source=fact("routing", "peering_routes").cite()),
+        # END HIDDEN CHECKS
     ),
     hints=(
         "Try each shortcut on a copy of starting_network(G1): the engine refuses what Azure refuses, and a trace or "

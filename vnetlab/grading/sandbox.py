@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SandboxError
+from .release import strip_hidden
 
 KINDS = ("bwrap", "container", "none")
 BWRAP = "bwrap"
@@ -111,7 +112,9 @@ def _site_packages(env: Path) -> Path:
 @functools.lru_cache(maxsize=None)
 def grader_env(root: Path | None = None) -> Path:
     """The grader environment's Python: a venv (made once, reused, made anew when the package changes) holding a
-    copy of vnetlab's package files, byte-compiled, and taking its dependencies from the running environment.
+    copy of vnetlab's package files as a learner release has them (hidden checks removed,
+    :func:`vnetlab.grading.release.strip_hidden`), byte-compiled, and taking its dependencies from the running
+    environment. The hidden checks run only in the grader, on the answers the sandbox sends back.
 
     It is what a wheel install gives (the files ``pyproject.toml`` packages), made without a build backend so
     it works offline with whatever setuptools is installed."""
@@ -130,7 +133,11 @@ def grader_env(root: Path | None = None) -> Path:
         for rel in package_files(package):
             target = site / "vnetlab" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(package / rel, target)
+            if rel.suffix == ".py":  # the learner's package: a notebook in the sandbox cannot run a hidden check
+                target.write_text(strip_hidden((package / rel).read_text(encoding="utf-8"), str(rel)),
+                                  encoding="utf-8")
+            else:
+                shutil.copyfile(package / rel, target)
         (site / "vnetlab-grader-deps.pth").write_text("".join(p + "\n" for p in dependency_paths()))
         compileall.compile_dir(str(site / "vnetlab"), quiet=1, ddir=str(_site_packages(final) / "vnetlab"))
         try:
