@@ -182,7 +182,8 @@ def _nsg_shadowed_allow(net: Network, lay: Layout, rng: random.Random):
                                       "allow": "allow-https-from-hub", "deny_priority": deny}
 
 
-DEVICE_PROPOSALS = ("AES128/SHA1/DHGroup2", "AES256/SHA256/DHGroup14")
+# Proposals outside Azure's default offers (VPN FAQ / ipsec-ike-policy-howto): a device with only these finds no match.
+DEVICE_PROPOSALS = ("AES256/SHA256/DHGroup14", "AES256/SHA384/DHGroup24", "AES128/SHA256/DHGroup14")
 
 
 def _ike_policy_mismatch(net: Network, lay: Layout, rng: random.Random):
@@ -300,10 +301,11 @@ def inject_many(fault_ids: "tuple[str, ...] | list[str]", seed: int = 0,
     return Incident(network=net, layout=lay, faults=tuple(fault_ids), probes=tuple(probes), targets=targets)
 
 
-def repair(incident: Incident, net: Network | None = None) -> Network:
-    """Apply the catalogue's repair of every fault of ``incident`` to ``net`` (default: the incident's network)."""
+def repair(incident: Incident, net: Network | None = None, faults: "tuple[str, ...] | None" = None) -> Network:
+    """Apply the catalogue's repair of every fault of ``incident`` (or only of ``faults``) to ``net`` (default: the
+    incident's network)."""
     net = incident.network if net is None else net
-    for fid in incident.faults:
+    for fid in incident.faults if faults is None else faults:
         _repair(fid, net, incident.layout, incident.targets[fid])
     return net
 
