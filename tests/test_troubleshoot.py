@@ -25,7 +25,7 @@ from vnetlab.troubleshoot.bases import base_network, baseline_flows
 from vnetlab.troubleshoot.evidence import gather
 from vnetlab.troubleshoot.faults import INJECT, reachability
 
-SEEDS = range(6)  # six base networks: different addresses, two or three spokes, different branch ranges
+SEEDS = range(8)  # eight base networks: different addresses, two or three spokes, different branch ranges
 FAULTS = [f.id for f in catalogue()]
 NETWORK_WATCHER_NEXT_HOPS = {"Internet", "VirtualAppliance", "VirtualNetworkGateway", "VirtualNetwork",
                              "VirtualNetworkPeering", "VirtualNetworkServiceEndpoint", "MicrosoftEdge", "None"}  # §7.7

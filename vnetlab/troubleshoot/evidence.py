@@ -49,12 +49,13 @@ class Message:
         return f"<pre style='white-space:pre-wrap'>{escape(self.text)}</pre>"
 
 
-def _first_flow(incident: Incident) -> Probe | None:
-    return next((p for p in incident.probes if p.kind == "flow"), None)
+def _first_flow(incident: Incident, fault_id: str) -> Probe:
+    """The fault's own first flow probe (for a fault that brought none: the incident's first)."""
+    return next((p for p in (*incident.probes_of(fault_id), *incident.probes) if p.kind == "flow"))
 
 
-def _hops(incident: Incident, net: Network) -> list[Evidence]:
-    p = _first_flow(incident)
+def _hops(incident: Incident, fault_id: str, net: Network) -> list[Evidence]:
+    p = _first_flow(incident, fault_id)
     nh = next_hop(net, p.src, p.dst)
     ct = connection_troubleshoot(net, p.src, p.dst, from_site=p.from_site)
     return [Evidence("next_hop", f"next hop from {p.src} to {p.dst}", nh, False),
@@ -68,7 +69,7 @@ def gather(incident: Incident, fault_id: str, net: Network | None = None) -> tup
     lay: Layout = incident.layout
     out: list[Evidence] = []
     if fault_id in ("stale_lng_prefixes", "missing_use_remote_gateways", "udr_blackhole", "overlap_by_change"):
-        p = next(p for p in incident.probes if p.kind == "flow")
+        p = _first_flow(incident, fault_id)
         nh = next_hop(net, p.src, p.dst)
         want = {"udr_blackhole": nh.next_hop_type == "None" and nh.route_table_id != "System Route",
                 "overlap_by_change": nh.next_hop_type == "VirtualNetwork"}.get(
@@ -82,9 +83,9 @@ def gather(incident: Incident, fault_id: str, net: Network | None = None) -> tup
         col = 2 if fault_id == "peering_initiated" else 3
         bad = {"peering_initiated": "Initiated", "peering_not_synced": "LocalNotInSync"}[fault_id]
         out.append(Evidence("peering_status", "peering links of the hub", ps, any(r[col] == bad for r in ps.rows_)))
-        out += _hops(incident, net)
+        out += _hops(incident, fault_id, net)
     elif fault_id in ("nva_ip_forwarding_off", "forwarded_traffic_off"):
-        ev = _hops(incident, net)
+        ev = _hops(incident, fault_id, net)
         nh, ct = ev[0].result, ev[1].result
         if fault_id == "nva_ip_forwarding_off":
             stops_at_nva = ct.connection_status == "Unreachable" and not any(h.type == "appliance" for h in ct.hops)
@@ -109,12 +110,12 @@ def gather(incident: Incident, fault_id: str, net: Network | None = None) -> tup
         out.append(Evidence("vpn_troubleshoot", "connection hub-to-branch", r,
                             any(x.id == "IkePolicyMismatch" for x in r.results)))
     elif fault_id in ("nat_missing_for_overlap", "bgp_reserved_asn"):
-        p = incident.probes[0]
+        p = incident.probes_of(fault_id)[0]
         text = p.evaluate(net)
         out.append(Evidence("change_check", p.description, Message(text or "accepted: the change is in place."),
                             "refused" in text))
     elif fault_id == "sku_too_small":
-        p = incident.probes[0]
+        p = incident.probes_of(fault_id)[0]
         gw = net.gateway(HUB)
         short = requirements_met(gw.sku, throughput_mbps=p.throughput_mbps)
         out.append(Evidence("gateway_check", f"{gw.sku.name} (generation {gw.sku.generation}) against "

@@ -84,6 +84,10 @@ class Incident:
     faults: tuple[str, ...]
     probes: tuple[Probe, ...]
     targets: dict = field(default_factory=dict)
+    by_fault: dict = field(default_factory=dict)  # fault id -> the probes that fault brought
+
+    def probes_of(self, fault_id: str) -> tuple[Probe, ...]:
+        return self.by_fault.get(fault_id, self.probes)
 
     @property
     def symptom(self) -> str:
@@ -109,9 +113,9 @@ def _flow(lay: Layout, src_vnet: str, dst_vnet: str, what: str = "") -> Probe:
                  src=lay.vm(src_vnet), dst=lay.vm_ip(dst_vnet), expect=dst_vnet)
 
 
-def _to_branch(lay: Layout, src_vnet: str, host: str | None = None) -> Probe:
+def _to_branch(lay: Layout, src_vnet: str, host: str | None = None, where: str = "") -> Probe:
     host = host or lay.branch_host
-    return Probe("flow", f"HTTPS {lay.vm(src_vnet)} → branch host {host}", src=lay.vm(src_vnet), dst=host,
+    return Probe("flow", f"HTTPS {lay.vm(src_vnet)} → branch host {host}{where}", src=lay.vm(src_vnet), dst=host,
                  expect=BRANCH)
 
 
@@ -119,7 +123,9 @@ def _stale_lng_prefixes(net: Network, lay: Layout, rng: random.Random):
     spoke = rng.choice(lay.spokes)
     new_host = lay.spare_branch_prefix.replace(".0/24", ".10")
     # The branch now also uses spare_branch_prefix; nothing in Azure was told (the fault is the omission).
-    return (_to_branch(lay, spoke, new_host), _to_branch(lay, HUB, new_host)), {"site_prefix": lay.spare_branch_prefix}
+    where = f" (in the range the branch added, {lay.spare_branch_prefix})"
+    return ((_to_branch(lay, spoke, new_host, where), _to_branch(lay, HUB, new_host, where)),
+            {"site_prefix": lay.spare_branch_prefix})
 
 
 def _missing_use_remote_gateways(net: Network, lay: Layout, rng: random.Random):
@@ -139,10 +145,10 @@ def _peering_initiated(net: Network, lay: Layout, rng: random.Random):
 
 def _peering_not_synced(net: Network, lay: Layout, rng: random.Random):
     spoke = rng.choice(lay.spokes)
-    octet = lay.spoke_octet(spoke) + 100
-    net.add_address_space(spoke, f"10.{octet}.0.0/16")
-    net.vnet(spoke).add_subnet("new", f"10.{octet}.1.0/24").add_nic(f"vm-{spoke}-new", f"10.{octet}.1.4")
-    probe = Probe("flow", f"HTTPS vm-hub → vm-{spoke}-new (10.{octet}.1.4)", src=VM_HUB, dst=f"10.{octet}.1.4",
+    third = 16 + lay.spokes.index(spoke)  # a range of its own, far from the 10.x ranges of the base network
+    net.add_address_space(spoke, f"172.{third}.0.0/16")
+    net.vnet(spoke).add_subnet("new", f"172.{third}.1.0/24").add_nic(f"vm-{spoke}-new", f"172.{third}.1.4")
+    probe = Probe("flow", f"HTTPS vm-hub → vm-{spoke}-new (172.{third}.1.4)", src=VM_HUB, dst=f"172.{third}.1.4",
                   expect=spoke)
     return (probe,), {"spoke": spoke}
 
@@ -293,12 +299,14 @@ def inject_many(fault_ids: "tuple[str, ...] | list[str]", seed: int = 0,
     rng = random.Random(f"faults-{seed}")
     probes: list[Probe] = []
     targets: dict[str, dict] = {}
+    by_fault: dict[str, tuple[Probe, ...]] = {}
     for fid in fault_ids:
         catalogued(fid)
         p, t = INJECT[fid](net, lay, rng)
         probes += p
-        targets[fid] = t
-    return Incident(network=net, layout=lay, faults=tuple(fault_ids), probes=tuple(probes), targets=targets)
+        targets[fid], by_fault[fid] = t, tuple(p)
+    return Incident(network=net, layout=lay, faults=tuple(fault_ids), probes=tuple(probes), targets=targets,
+                    by_fault=by_fault)
 
 
 def repair(incident: Incident, net: Network | None = None, faults: "tuple[str, ...] | None" = None) -> Network:
