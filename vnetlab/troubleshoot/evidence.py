@@ -78,6 +78,11 @@ def gather(incident: Incident, fault_id: str, net: Network | None = None) -> tup
         routes = effective_routes(net, p.src)
         gw = [r for r in routes.active if r.next_hop_type == "VirtualNetworkGateway" and p.dst in r.network]
         out.append(Evidence("effective_routes", f"effective routes of {p.src}", routes, not gw))
+        if fault_id == "missing_use_remote_gateways":
+            vnet = net.locate(p.src)[0].name
+            ps = peering_status(net, vnet)
+            off = any(r[0] == f"{vnet}-to-{HUB}" and r[7] is False for r in ps.rows_)
+            out.append(Evidence("peering_status", f"peering links of {vnet}", ps, off))
     elif fault_id in ("peering_initiated", "peering_not_synced"):
         ps = peering_status(net, HUB)
         col = 2 if fault_id == "peering_initiated" else 3
