@@ -157,10 +157,11 @@ class BreakFixLab(Explorer):
         self.session = BreakFixSession(seed)
         style = {"description_width": "initial"}
         self.fault = ipw.Dropdown(options=[("a random fault", "")] + [(f.title, f.id) for f in catalogue()],
-                                  value="", description="Fault", style=style)
+                                  value="", description="Fault", style=style, layout=ipw.Layout(width="60%"))
         self.draw = ipw.Button(description="Draw the fault", button_style="primary")
         self.symptom = ipw.HTML()
-        self.tool = ipw.Dropdown(options=TOOLS, value=TOOLS[0][1], description="Tool", style=style)
+        self.tool = ipw.Dropdown(options=TOOLS, value=TOOLS[0][1], description="Tool", style=style,
+                                 layout=ipw.Layout(width="60%"))
         self.run = ipw.Button(description="Run the tool")
         self.output = ipw.HTML()
         self.repair = ipw.Dropdown(options=[(f"{f.id}: {f.repair}", f.id) for f in catalogue()],
