@@ -165,6 +165,49 @@ def test_lesson_09_comparison_explorer_redraws_the_costs_when_the_volume_changes
 
 
 @pytest.mark.browser
+def test_lesson_11_break_fix_lab_diagnoses_and_repairs_an_ike_mismatch(tmp_path):
+    """The break-fix lab in a browser: pick the IKE mismatch, VPN troubleshoot reports IkePolicyMismatch (the fault
+    type Network Watcher documents), a wrong repair leaves the symptom, the catalogue's repair fixes it."""
+    with lesson_in_browser("notebooks/11-troubleshooting.ipynb", tmp_path) as nb:
+        nb.run_all()
+        lab = nb.output_containing("button:has-text('Draw the fault')")
+        page = nb.page
+
+        def choose(label: str, option: str) -> None:
+            lab.locator(".widget-dropdown", has=page.locator("label", has_text=label)).locator("select") \
+                .select_option(label=option)
+
+        choose("Fault", "IKE/IPsec proposals do not match the on-premises device")
+        lab.locator("button", has_text="Draw the fault").click()
+        lab.get_by_text("The Site-to-Site connection is NotConnected").wait_for()
+        choose("Tool", "VPN troubleshoot (the hub's gateway)")
+        lab.locator("button", has_text="Run the tool").click()
+        lab.locator("td", has_text="IkePolicyMismatch").first.wait_for()
+        nb.screenshot("11-break-fix-evidence", lab)
+
+        lab.locator(".widget-dropdown", has=page.locator("label", has_text="Repair")).locator("select") \
+            .select_option(value=None, index=0)
+        lab.locator("button", has_text="Apply the repair").click()
+        lab.get_by_text("Not fixed").wait_for()
+        repair = lab.locator(".widget-dropdown", has=page.locator("label", has_text="Repair")).locator("select")
+        repair.select_option(label=repair.locator("option", has_text="ike_policy_mismatch:").first.inner_text())
+        lab.locator("button", has_text="Apply the repair").click()
+        lab.get_by_text("the symptom is gone and every flow that worked before the fault still works").wait_for()
+        nb.assert_widgets_rendered()
+        nb.screenshot("11-break-fix-fixed", lab)
+
+
+@pytest.mark.browser
+def test_exercise_11_runs_all_and_checks_in_the_browser(tmp_path):
+    """Run All on the learner's exercise 11: givens and checks render, unanswered questions say so, no error."""
+    with lesson_in_browser("exercises/11-troubleshooting.ipynb", tmp_path) as nb:
+        nb.run_all()
+        nb.output_containing(".vnetlab-feedback:has-text('No answer yet')")
+        nb.assert_widgets_rendered()
+        nb.screenshot("exercises-11-troubleshooting")
+
+
+@pytest.mark.browser
 def test_drill_app_in_voila_answers_a_question_and_shows_the_explanation_and_the_score(tmp_path):
     """`make drill`'s app: Voila serves notebooks/drills.ipynb; the learner answers the first question, sees the
     explanation (with its Microsoft source) and the score change at once, and the answer is saved."""

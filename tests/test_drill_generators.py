@@ -302,3 +302,22 @@ def test_any_text_response_gives_a_result(topic, level, seed, response):
     result = q.check(response)
     assert isinstance(result, DrillResult) and isinstance(result.correct, bool)
     assert result.feedback.startswith("Correct." if result.correct else "Not quite:") and result.answer == q.answer
+
+
+def test_troubleshooting():
+    """The answer is the injected fault (or pair); its catalogue repair, applied to the scenario, makes the symptom go
+    (engine: trace, connection status, the change's own checks, the SKU table); the prompt shows engine output."""
+    from vnetlab.troubleshoot import catalogue, inject_many, repair, symptoms
+
+    titles = {f.title: f.id for f in catalogue()}
+    for i, (q, c) in enumerate(questions("troubleshooting")):
+        common(q)
+        ids = c.params["faults"]
+        assert q.answer.split(" + ") == [next(t for t, f in titles.items() if f == x) for x in ids]
+        assert "Tool output:" in q.prompt and all(
+            set(d.split(" + ")) != set(q.answer.split(" + ")) for d in distractors(q))
+        if i % 5 == 0:
+            inc = inject_many(tuple(ids), c.params["seed"])
+            assert symptoms(inc.network, inc) and "Users report" in q.prompt
+            repair(inc)
+            assert symptoms(inc.network, inc) == []

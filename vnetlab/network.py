@@ -227,6 +227,14 @@ class Network:
         self.nic(nic).accelerated_networking = enabled
         self._touch()
 
+    def set_ip_forwarding(self, nic: str, enabled: bool = True) -> None:
+        """Turn IP forwarding on or off on a NIC: an appliance that a UDR names as next hop (VirtualAppliance) needs
+        it to forward packets addressed to other hosts (UDR overview, 2023-05-27)."""
+        if not isinstance(enabled, bool):
+            raise SettingError(f"ip_forwarding={enabled!r}: true or false.", value=enabled, rule="a boolean")
+        self.nic(nic).ip_forwarding = enabled
+        self._touch()
+
     def encryption_report(self, a: str, b: str, protocol: str = "Tcp", port: int | None = None):
         """Is all traffic between ``a`` and ``b`` encrypted at the network layer, and where not?"""
         from .encryption import encryption_report
@@ -610,6 +618,13 @@ class Network:
 
     def add_route(self, table: str, name: str, prefix: str, next_hop_type: str, next_hop_ip: str | None = None) -> None:
         rt_mod.add_route(self.route_table(table), rt_mod.make_route(name, prefix, next_hop_type, next_hop_ip))
+        self._touch()
+
+    def remove_route(self, table: str, name: str) -> None:
+        """Delete the route ``name`` from route table ``table``."""
+        t = self.route_table(table)
+        self._lookup(t.routes, name, "route")
+        del t.routes[name]
         self._touch()
 
     def associate_route_table(self, vnet: str, subnet: str, table: str | None) -> None:

@@ -844,6 +844,69 @@ def _seed_claims(case: Case) -> DrillQuestion:
                   answer, _cited(text, c.sources), c.sources)
 
 
+# --- troubleshooting ---------------------------------------------------------------------------------------------
+def _ts_case(level: int, rng: random.Random) -> dict:
+    """L1 one fault, distractors from other layers; L2 one fault, distractors from its own layer first and a healthy
+    tool of another layer shown too; L3 two faults at once (one at the edge, one inside Azure), choices are pairs."""
+    from ..troubleshoot import catalogue
+    from ..grading.questions_11 import EDGE, PAIR_INSIDE
+
+    seed = rng.randrange(10 ** 6)
+    if level == 3:
+        return {"faults": [rng.choice(EDGE), rng.choice(PAIR_INSIDE)], "seed": seed}
+    return {"faults": [rng.choice([f.id for f in catalogue()])], "seed": seed}
+
+
+def _ts_title(fault_id: str) -> str:
+    from ..troubleshoot import fault
+    return fault(fault_id).title
+
+
+def _troubleshooting(case: Case) -> DrillQuestion:
+    from ..troubleshoot import catalogue, fault, inject_many
+    from ..troubleshoot.bases import HUB
+    from ..troubleshoot.evidence import gather
+    from ..troubleshoot.tools import peering_status, vpn_troubleshoot
+
+    rng = _rng_for(case)
+    ids = case.params["faults"]
+    inc = inject_many(tuple(ids), case.params["seed"])
+    shown = [e for fid in ids for e in gather(inc, fid)]
+    outputs = [str(e) for e in shown]
+    if case.level == 2:  # a tool of another layer that looks healthy: evidence is also what is *not* wrong
+        extra = (peering_status(inc.network, HUB) if fault(ids[0]).layer == "tunnel"
+                 else vpn_troubleshoot(inc.network, HUB))
+        outputs.append(f"{'peering_status' if fault(ids[0]).layer == 'tunnel' else 'vpn_troubleshoot'}:\n{extra}")
+        rng.shuffle(outputs)
+    failing = "\n".join(f"  - {p.description}" for p in inc.probes)
+    prompt = (f"Users report: {inc.symptom}\nWhat should work and does not:\n{failing}\n\nTool output:\n\n"
+              + "\n\n".join(outputs) + "\n\nWhat is the cause" + ("s (two faults)?" if len(ids) > 1 else "?"))
+    others = [f.id for f in catalogue() if f.id not in ids]
+    if len(ids) == 1:
+        same = [f for f in others if fault(f).layer == fault(ids[0]).layer]
+        pool = (same + [f for f in others if f not in same]) if case.level == 2 else [
+            f for f in others if fault(f).layer != fault(ids[0]).layer]
+        picked = pool[:1] + rng.sample(pool[1:], 2) if case.level == 2 and same else rng.sample(pool, 3)
+        answer = _ts_title(ids[0])
+        labels = {_ts_title(f): f for f in picked}
+        case.why = {label: f"the evidence of {label!r} would be: {fault(f).evidence} The tools show otherwise."
+                    for label, f in labels.items()}
+    else:
+        a, b = ids
+        x, y = rng.sample([f for f in others], 2)
+        pairs = [(a, x), (x, b), (x, y)]
+        answer = f"{_ts_title(a)} + {_ts_title(b)}"
+        labels = {f"{_ts_title(p)} + {_ts_title(q)}": (p, q) for p, q in pairs}
+        case.why = {label: "the tools show the evidence of " + " and ".join(
+            repr(_ts_title(f)) for f in ids if f not in pq) + ", which this choice leaves out"
+                    for label, pq in labels.items()}
+    explanation = " ".join(f"{fault(f).title}: {fault(f).cause} Evidence: {fault(f).evidence} Repair: {fault(f).repair}"
+                           for f in ids)
+    sources = _sources(*(fault(f).cite() for f in ids))
+    return _q(case, prompt, "choice", _shuffled(rng, answer, list(labels)), answer, _cited(explanation, sources),
+              sources)
+
+
 # --- registry, generation and judging -------------------------------------------------------------------------------
 _BUILDERS: dict[str, tuple[Callable, Callable]] = {
     "peerability": (_peer_case, _peerability),
@@ -855,6 +918,7 @@ _BUILDERS: dict[str, tuple[Callable, Callable]] = {
     "encryption-legs": (_enc_case, _encryption),
     "cost-break-even": (_cost_case, _cost),
     "seed-claims": (_claim_case, _seed_claims),
+    "troubleshooting": (_ts_case, _troubleshooting),
 }
 _JUDGES: dict[str, Callable] = {"next-hop": _judge_next_hop, "nat-rule": _judge_nat, "cost-break-even": _judge_cost}
 assert set(_BUILDERS) == set(TOPICS)

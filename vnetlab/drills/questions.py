@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..errors import VnetlabError
 
 TOPICS = ("peerability", "next-hop", "address-change", "nat-rule", "gateway-sku", "connection-type",
-          "encryption-legs", "cost-break-even", "seed-claims")
+          "encryption-legs", "cost-break-even", "seed-claims", "troubleshooting")
 TOPIC_TITLES = {
     "peerability": "Can these VNets peer?",
     "next-hop": "Next hop in a hub and spoke",
@@ -23,6 +23,7 @@ TOPIC_TITLES = {
     "encryption-legs": "Which hops are encrypted?",
     "cost-break-even": "Peering versus gateway: cost break-even",
     "seed-claims": "Myth or fact? Seed claims",
+    "troubleshooting": "Troubleshooting: symptom and tool output, pick the cause",
 }
 LEVELS = (1, 2, 3)
 KINDS = ("choice", "open")

@@ -23,7 +23,8 @@ EXERCISES = {"01-address-spaces": "questions_01", "02-vnet-peering": "questions_
              "04-vnet-to-vnet-vs-site-to-site": "questions_04", "05-overlap-and-nat": "questions_05",
              "06-effective-routes": "questions_06", "07-encryption-paths": "questions_07",
              "08-network-security-groups": "questions_08", "09-performance-and-cost": "questions_09",
-             "10-choosing-a-design": "questions_10", "capstone-merger": "questions_capstone"}
+             "10-choosing-a-design": "questions_10", "11-troubleshooting": "questions_11",
+             "capstone-merger": "questions_capstone"}
 
 
 def spec(name: str) -> ExerciseSpec:

@@ -156,3 +156,7 @@ __all__ += ["ComparisonExplorer", "DesignAdvisor"]
 from .drill_widget import DrillWidget  # noqa: E402
 
 __all__ += ["DrillWidget"]
+
+from .break_fix_lab import BreakFixLab  # noqa: E402
+
+__all__ += ["BreakFixLab"]
