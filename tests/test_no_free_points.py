@@ -27,6 +27,7 @@ import test_questions_07
 import test_questions_08
 import test_questions_09
 import test_questions_10
+import test_questions_11
 import test_questions_capstone
 
 
@@ -39,6 +40,7 @@ MODELS = {"05-overlap-and-nat": test_questions_05.model_answer, "07-encryption-p
           "08-network-security-groups": test_questions_08.model_answer,
           "09-performance-and-cost": test_questions_09.model_answer,
           "10-choosing-a-design": test_questions_10.model_answer,
+          "11-troubleshooting": test_questions_11.model_answer,
           "capstone-merger": test_questions_capstone.model_answer}
 QUESTIONS = [(name, q.id) for name in g.EXERCISES for q in full_spec(name).questions]
 LEARNER_IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)

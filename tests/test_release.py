@@ -116,8 +116,13 @@ def test_hidden_checks_name_a_rule_for_the_learner_with_its_public_source():
         assert check.rule and len(check.rule) > 20, (name, qid, check.name)
         assert not FACT_SHEET.search(check.rule), (name, qid, check.rule)  # learners cannot read our fact sheet
     cited = [c.source for _, _, c in hidden_checks() if c.source]
-    # the claim audits cite one document per claim (in the givens), so three checks have no single source
-    assert len(cited) >= len(hidden_checks()) - 3
+    # Without a single source, by design: the claim audits cite one document per claim (in the givens), and
+    # exercise 11's minimal-repair check states a course rule (change the setting at fault), not an Azure fact.
+    unsourced = {(name, check.name) for name, _, check in hidden_checks() if not check.source}
+    assert unsourced <= {("10-choosing-a-design", "Verdicts of the other claims"),
+                         ("10-choosing-a-design", "Key facts of the other claims"),
+                         ("10-choosing-a-design", "Every claim matches the audit"),
+                         ("11-troubleshooting", "The repair is minimal (a setting, not renumbering or deletion)")}
     for source in cited:
         assert re.match(r"https://(learn\.microsoft\.com|github\.com)/", source) and re.search(
             r"\((\d{4}-\d{2}-\d{2}|undated)\)", source) and not FACT_SHEET.search(source), source

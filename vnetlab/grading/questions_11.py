@@ -151,6 +151,7 @@ def _nothing_broken(answer: dict, givens: Mapping) -> str | None:
     return None
 
 
+# BEGIN HIDDEN CHECKS
 def _plan(net: Network) -> dict:
     return {v.name: ([str(r) for r in v.address_space],
                      {s.name: (str(s.prefix), {n.name: str(n.ip) for n in s.nics.values()})
@@ -198,6 +199,7 @@ def _minimal(answer: dict, givens: Mapping) -> str | None:
     if "sku_too_small" not in inc.faults and net.gateway("hub").sku != reference.gateway("hub").sku:
         return "The gateway was resized although its SKU was not at fault."
     return None
+# END HIDDEN CHECKS
 
 
 def _checks() -> tuple[Check, ...]:
@@ -205,7 +207,11 @@ def _checks() -> tuple[Check, ...]:
         Check("The cause is the fault the tools show", _cause),
         Check("The symptom is gone", _symptom_gone),
         Check("Nothing that worked before the fault is broken", _nothing_broken),
-        Check("The repair is minimal (a setting, not renumbering or deletion)", _minimal, visible=False),
+        # BEGIN HIDDEN CHECKS
+        Check("The repair is minimal (a setting, not renumbering or deletion)", _minimal, visible=False,
+              rule="A repair changes the one setting at fault: no renumbering, no deleted NSG, rule, route, "
+                   "peering link or connection, no resize unless the SKU was the cause."),
+        # END HIDDEN CHECKS
     )
 
 
