@@ -18,17 +18,17 @@ from .ipsec import IpsecPolicy, Negotiation
 from .nat import NatRule
 from .network import Network
 from .peering import PeeringLink, PeeringSettings
-from .routes import EffectiveRoutes, Route
+from .routes import EffectiveRoutes, Route, RouteList
 from .scenario import list_scenarios, load_scenario
 from .nsg import FlowVerdict, NetworkSecurityGroup
-from .trace import Reachability, Trace
+from .trace import Reachability, Trace, TraceList
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Comparison", "EffectiveRoutes", "EncryptionReport", "Recommendation", "Requirements", "claims", "compare",
     "recommend", "FlowVerdict", "IpsecPolicy", "NatRule", "Negotiation",
-    "NetworkSecurityGroup", "Network", "analyze_plan", "PeeringLink", "PeeringSettings", "Reachability", "Route", "Trace", "VnetlabError",
+    "NetworkSecurityGroup", "Network", "analyze_plan", "PeeringLink", "PeeringSettings", "Reachability", "Route", "RouteList", "Trace", "TraceList", "VnetlabError",
     "find_overlaps", "list_scenarios", "load_scenario", "next_free_subnet", "parse_address", "parse_prefix",
     "range_advice", "smallest_prefix_for", "subnet_info", "Sku", "SkuCatalog", "skus",
 ]

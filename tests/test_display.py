@@ -1,0 +1,55 @@
+"""Results display themselves: a learner never reads a Python repr, and a printed table fits 100 columns."""
+from __future__ import annotations
+
+import pytest
+
+import vnetlab as vl
+from vnetlab.display import text_table
+
+
+@pytest.fixture(scope="module")
+def net() -> vl.Network:
+    return vl.load_scenario("hub-spoke-onprem")
+
+
+def test_a_filtered_view_of_routes_is_a_table_with_the_why_column(net) -> None:
+    routes = net.effective_routes("spoke1", "app")
+    view = routes.where(source="VirtualNetworkGateway")
+    assert list(view) == [r for r in routes if r.source == "VirtualNetworkGateway"] and view
+    html = view._repr_html_()
+    assert "<table" in html and "Why" in html and "Route(" not in html
+    assert "Route(" not in str(view) and "VirtualNetworkGateway" in str(view)
+
+
+def test_where_names_an_unknown_field(net) -> None:
+    with pytest.raises(vl.VnetlabError, match="colour"):
+        net.effective_routes("spoke1", "app").where(colour="red")
+
+
+def test_one_route_and_a_found_list_display_as_tables(net) -> None:
+    routes = net.effective_routes("spoke1", "app")
+    route = routes.lookup("192.168.1.10")
+    assert "<table" in route._repr_html_() and "Route(" not in str(route)
+    found = routes.find(route.prefix)
+    assert "<table" in found._repr_html_() and route.prefix in str(found)
+
+
+def test_a_printed_trace_fits_100_columns_and_keeps_every_word(net) -> None:
+    trace = net.trace("vm-spoke1", "192.168.1.10")
+    text = str(trace)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    for hop in trace.hops:  # wrapping moves words to continuation lines, it never drops one
+        for word in hop.detail.split():
+            assert word in text
+
+
+def test_a_list_of_traces_is_one_table(net) -> None:
+    traces = vl.TraceList([net.trace("vm-spoke1", "192.168.1.10"), net.trace("vm-spoke1", "8.8.8.8")])
+    assert "Trace(" not in str(traces) and traces._repr_html_().count("<tr") == 3  # header + two packets
+
+
+def test_text_table_wraps_long_cells_inside_their_column() -> None:
+    rows = [("a", "word " * 40), ("VirtualNetworkGateway", "short")]
+    lines = text_table(("Name", "Text"), rows, width=60).splitlines()
+    assert max(map(len, lines)) <= 60 and "VirtualNetworkGateway" in "\n".join(lines)
+    assert len(lines) > 4  # the long cell took continuation lines
