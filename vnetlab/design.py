@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 
 from . import gateway as gw
 from .compare import Figure, compare, gateway_hours
-from .display import html_table, text_table
+from .display import FieldsTable, html_table, text_table
 from .errors import VnetlabError
 from .facts import fact
 
@@ -40,7 +40,7 @@ class DesignError(VnetlabError):
 
 
 @dataclass(frozen=True)
-class Requirements:
+class Requirements(FieldsTable):
     same_region: bool = True
     cross_tenant: bool = False
     across_clouds: bool = False

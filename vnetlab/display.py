@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import fields
 from html import escape
 from typing import Iterable, Sequence
 
@@ -87,4 +88,25 @@ class ResultList(list):
         return head + text_table(self.HEADERS, [self.row(x) for x in self])
 
     def _repr_pretty_(self, p, cycle: bool) -> None:  # IPython's plain-text display, where HTML is not shown
+        p.text(str(self))
+
+
+class FieldsTable:
+    """A mixin for settings-like dataclasses: they display as a two-column table (setting, value), in Azure's
+    order of fields, instead of ``Name(field=value, ...)``."""
+
+    def _field_rows(self) -> list[tuple[str, str]]:
+        def shown(value: object) -> str:
+            if isinstance(value, (tuple, list, set, frozenset)):
+                return ", ".join(map(str, value)) or "(none)"
+            return "(none)" if value is None else str(value)
+        return [(f.name, shown(getattr(self, f.name))) for f in fields(self) if f.repr]
+
+    def _repr_html_(self) -> str:
+        return html_table(("Setting", "Value"), self._field_rows(), caption=type(self).__name__)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}\n" + text_table(("Setting", "Value"), self._field_rows())
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:
         p.text(str(self))

@@ -225,7 +225,7 @@ class PropagationExplorer(Explorer):
     def _refresh(self, message: str) -> None:
         self.errors.value = ""
         self.status.value = f"<b>{escape(message)}</b>" if message else (
-            f"Type a range for {escape(self.session.vnet2)} (worked scenario S3 uses 10.22.0.0/16) and click Add.")
+            f"Type a range for {escape(self.session.vnet2)} (for example 10.22.0.0/16) and click Add.")
         for side, box in self.columns.items():
             box.value = self.session.column_html(side)
 
