@@ -1155,3 +1155,26 @@ def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float],
 
 
 __all__ += ["comparison_figure", "cost_curve_figure"]
+
+
+# --- progress map -----------------------------------------------------------------------------------------
+def progress_map_figure(progress_map: object) -> go.Figure:
+    """A heat map: concepts down, measures across (lessons tried, predictions right, drills done), 0-100 %.
+
+    Cells with nothing to measure stay blank; every cell prints its percentage, so the colour is never the only
+    cue (a colour-blind-safe single-hue scale)."""
+    from .learning.progress_map import COLUMNS
+
+    rows = list(progress_map.rows)
+    z = [[None if v is None else round(100 * v) for v in r.values()] for r in rows]
+    text = [["" if v is None else f"{v} %" for v in line] for line in z]
+    labels = [f"{r.id} · {r.title}" for r in rows]
+    trace = {"type": "heatmap", "z": z, "x": list(COLUMNS), "y": labels, "text": text, "texttemplate": "%{text}",
+             "zmin": 0, "zmax": 100, "xgap": 3, "ygap": 3, "hoverongaps": False,
+             "colorscale": [[0, "#f0f0f0"], [1, OKABE_ITO["blue"]]], "showscale": False,
+             "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>"}
+    layout = {"title": {"text": "Your progress over the course's concepts"}, "height": 120 + 26 * len(rows),
+              "margin": {"l": 20, "r": 20, "t": 50, "b": 20}, "xaxis": {"side": "top", "fixedrange": True},
+              "yaxis": {"autorange": "reversed", "automargin": True, "fixedrange": True},
+              "plot_bgcolor": "white"}
+    return build_figure([trace], layout)
