@@ -110,3 +110,13 @@ class FieldsTable:
 
     def _repr_pretty_(self, p, cycle: bool) -> None:
         p.text(str(self))
+
+
+class Text(str):
+    """Plain text that displays as a block, as ``print`` would show it (for results gathered line by line)."""
+
+    def _repr_html_(self) -> str:
+        return f'<pre style="margin:2px 0;white-space:pre-wrap">{escape(self)}</pre>'
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:
+        p.text(str(self))
