@@ -101,11 +101,11 @@ def test_encryption_figure_legend_names_each_protection_in_words_and_dash():
     assert {d.meta["protection"] for d in legs} == {"ipsec", "none"}
     assert len({d.line.dash for d in legs}) == len(legs)  # a distinct dash per protection, not colour alone
     names = " ".join(d.name for d in legs)
-    assert "🔒 IPsec ESP" in names and "⚠ none" in names and "solid" in names and "dashed" in names
+    assert "IPsec ESP" in names and "⚠ none" in names and "solid" in names and "dashed" in names
     details = next(d for d in fig.data if d.meta.get("role") == "leg-details")
     assert len(set(details.marker.symbol)) == 2 and any("path:" in h for h in details.hovertext)
     trace_fig = encryption_path_figure(report_trace := vl.load_scenario("hub-spoke-onprem").trace("vm-hub", "192.168.1.10"))
-    assert any("🔒 IPsec ESP" in (d.name or "") for d in trace_fig.data) and report_trace.segments
+    assert any("IPsec ESP" in (d.name or "") for d in trace_fig.data) and report_trace.segments
 
 
 def test_encryption_view_toggles_vnet_encryption_on_a_peering_path():

@@ -84,16 +84,16 @@ KIND_STYLE = {
     "Regional": {"color": OKABE_ITO["blue"], "double": False, "words": "single line"},
     "Global": {"color": OKABE_ITO["orange"], "double": True, "words": "double line"},
 }
-# Gateway connections (tunnels): a dash pattern per kind, a 🔒 at the middle (every kind is encrypted: VPN FAQ,
+# Gateway connections (tunnels): a dash pattern per kind, an "IPsec" label at the middle (every kind is encrypted: VPN FAQ,
 # azure-facts.md §3.1) and the path the engine reports (``Connection.path``) in the legend. A VNet-to-VNet
-# connection with one connection resource only is NotConnected: a dotted stub from the side that has it, 🔓.
+# connection with one connection resource only is NotConnected: a dotted stub from the side that has it, ✗.
 TUNNEL_STYLE = {
     "Vnet2Vnet": {"dash": "dashdot", "color": OKABE_ITO["vermillion"], "words": "dash-dot", "title": "VNet-to-VNet"},
     "IPsec": {"dash": "longdash", "color": OKABE_ITO["black"], "words": "long dashes", "title": "Site-to-Site (IPsec)"},
     "P2S": {"dash": "longdashdot", "color": OKABE_ITO["sky_blue"], "words": "long dash-dot", "title": "Point-to-Site"},
 }
-NOT_CONNECTED_STYLE = {"dash": "dot", "color": OKABE_ITO["vermillion"], "words": "dotted stub, 🔓"}
-LOCK, OPEN_LOCK = "🔒", "🔓"
+NOT_CONNECTED_STYLE = {"dash": "dot", "color": OKABE_ITO["vermillion"], "words": "dotted stub, ✗"}
+LOCK, OPEN_LOCK = "IPsec", "✗"  # words and a DejaVu glyph: no emoji font needed
 # Node shapes: a VNet is a circle (hexagon for the hub), an on-premises site (local network gateway) a diamond,
 # a Point-to-Site client pool a triangle, a VPN gateway a small black square beside its VNet.
 NODE_SYMBOL = {"vnet": "circle", "site": "diamond", "p2s": "triangle-up"}
@@ -459,9 +459,9 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
     * A VPN gateway is a black square beside its VNet (hover: SKU, public and instance IPs, BGP, connections); an
       on-premises site (local network gateway) a diamond; a Point-to-Site client pool a triangle.
     * Tunnels run from gateway to gateway (or site, or pool) with a dash pattern per kind (VNet-to-VNet
-      dash-dot, Site-to-Site long dashes, Point-to-Site long dash-dot) and a 🔒 at the middle (hover: the
+      dash-dot, Site-to-Site long dashes, Point-to-Site long dash-dot) and an "IPsec" label at the middle (hover: the
       connection resources, their status and path); a VNet-to-VNet connection with one resource only is
-      NotConnected: a dotted stub from the side that has it, with 🔓.
+      NotConnected: a dotted stub from the side that has it, with ✗.
     * With ``trace``: the nodes the packet crossed, the peerings and tunnels it used, are drawn under a thick
       halo, the verdict is in the title, and a destination that was not reached is marked ✗.
     """
@@ -600,7 +600,7 @@ def _count(n: int, word: str) -> str:
 
 def _tunnel_traces(tunnels: Sequence[_Tunnel], layout: TopologyLayout) -> list[dict]:
     """Tunnel lines (one trace per kind and status in use, so the legend lists what is on screen), then the
-    🔒 / 🔓 markers that carry each tunnel's details on hover."""
+    "IPsec" / ✗ labels that carry each tunnel's details on hover."""
     traces: list[dict] = []
     marks: list[tuple[tuple[float, float], str, str, _Tunnel]] = []
     for kind, style in TUNNEL_STYLE.items():
@@ -618,7 +618,7 @@ def _tunnel_traces(tunnels: Sequence[_Tunnel], layout: TopologyLayout) -> list[d
                 mid = ((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) if connected else q
                 marks.append((mid, LOCK if connected else OPEN_LOCK, "middle center", t))
             path = f", over the {chosen[0].connections[0].path}" if chosen[0].connections else ""
-            name = (f"{style['title']} tunnel ({look['words']}, 🔒 encrypted{path})" if connected else
+            name = (f"{style['title']} tunnel ({look['words']}, encrypted{path})" if connected else
                     f"{style['title']}, NotConnected: one connection resource only ({look['words']})")
             traces.append(dict(type="scatter",
                 x=xs, y=ys, mode="lines" if connected else "lines+markers",
@@ -883,15 +883,15 @@ __all__ = ["OKABE_ITO", "TopologyLayout", "address_map_figure", "route_table_fig
 
 
 # --- encryption path ---------------------------------------------------------------------------------------
-# How each kind of protection is drawn: colour AND dash pattern AND marker symbol AND a text label (🔒 / ⚠), so
+# How each kind of protection is drawn: colour AND dash pattern AND marker symbol AND a text label (⚠ marks the unencrypted), so
 # that nothing depends on colour. Which protection a leg has comes from the engine (``Hop.protection``).
 PROTECTION_STYLE = {
-    "ipsec": {"dash": "solid", "color": OKABE_ITO["bluish_green"], "symbol": "square", "short": "🔒 IPsec ESP",
-              "words": "🔒 IPsec ESP, encrypted (solid line, square)"},
-    "p2s": {"dash": "longdashdot", "color": OKABE_ITO["sky_blue"], "symbol": "triangle-up", "short": "🔒 P2S tunnel",
-            "words": "🔒 Point-to-Site tunnel, encrypted (long dash-dot, triangle)"},
-    "vnet": {"dash": "dot", "color": OKABE_ITO["blue"], "symbol": "diamond", "short": "🔒 VNet encryption",
-             "words": "🔒 virtual network encryption, DTLS (dotted line, diamond)"},
+    "ipsec": {"dash": "solid", "color": OKABE_ITO["bluish_green"], "symbol": "square", "short": "IPsec ESP",
+              "words": "IPsec ESP, encrypted (solid line, square)"},
+    "p2s": {"dash": "longdashdot", "color": OKABE_ITO["sky_blue"], "symbol": "triangle-up", "short": "P2S tunnel",
+            "words": "Point-to-Site tunnel, encrypted (long dash-dot, triangle)"},
+    "vnet": {"dash": "dot", "color": OKABE_ITO["blue"], "symbol": "diamond", "short": "VNet encryption",
+             "words": "virtual network encryption, DTLS (dotted line, diamond)"},
     "none": {"dash": "dash", "color": OKABE_ITO["vermillion"], "symbol": "x", "short": "⚠ none",
              "words": "⚠ none at the network layer (dashed line, cross)"},
 }
@@ -920,7 +920,7 @@ def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
     :class:`~vnetlab.encryption.EncryptionReport`) as a horizontal path of segments, one row per direction.
 
     Each leg is coloured by its protection AND drawn with its own dash pattern and marker, labelled in words
-    ("🔒 IPsec ESP", "⚠ none", "🔒 VNet encryption") with the path it crosses below; hover gives the step, where,
+    ("IPsec ESP", "⚠ none", "VNet encryption") with the path it crosses below; hover gives the step, where,
     the action, the path, the protection and (for a trace) the hop's detail. Trace ``meta``: ``role="legs"``
     (``protection``, ``dash``, ``steps``) per protection used, ``role="leg-details"`` (``protections``).
     """
