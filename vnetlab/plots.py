@@ -703,7 +703,9 @@ def address_map_figure(plan_or_prefixes: "AddressPlan | Iterable[str] | str",
     spaces = [IPNetwork(s) for s in plan.space]
     bounds = [(r[1].first, r[1].last + 1) for r in rows] + [(s.first, s.last + 1) for s in spaces]
     lo, hi = (min(b[0] for b in bounds), max(b[1] for b in bounds)) if bounds else (0, 1)
-    fig = go.Figure(layout={"template": TEMPLATE})
+    view_lo, view_hi = _address_view(rows, spaces, lo, hi)
+    zoomed = (view_lo, view_hi) != (lo, hi)
+    fig = build_figure(layout={"template": TEMPLATE})
     for key, style in ADDRESS_STYLE.items():
         chosen = [r for r in rows if r[2] == key]
         if not chosen:
@@ -717,38 +719,67 @@ def address_map_figure(plan_or_prefixes: "AddressPlan | Iterable[str] | str",
             marker={"color": style["color"], "line": {"color": OKABE_ITO["black"], "width": 1},
                     "pattern": {"shape": style["pattern"], "fgcolor": OKABE_ITO["black"], "solidity": 0.35}},
             hovertext=hover, hoverinfo="text"))
-        # a diamond at each block's middle keeps a /29 visible on a /16's scale; it carries the note as text,
-        # on the side of the middle with more room
-        middles = [r[1].first + r[1].size / 2 for r in chosen]
+        # a diamond at each block's middle keeps a small block visible; it carries the note as text, on the side
+        # with more room. A block beyond the zoomed view gets its diamond at the edge, saying so.
+        middles, notes = [], []
+        for r in chosen:
+            middle = r[1].first + r[1].size / 2
+            note = f" {style['mark']}{r[3]} " if r[3] else ""
+            if middle >= view_hi:
+                middle, note = view_hi - (view_hi - view_lo) * 0.005, f" {r[1]} lies beyond the right edge{'; ' + r[3] if r[3] else ''} "
+            elif middle < view_lo:
+                middle, note = view_lo + (view_hi - view_lo) * 0.005, f" {r[1]} lies beyond the left edge{'; ' + r[3] if r[3] else ''} "
+            middles.append(middle)
+            notes.append(note)
         fig.add_trace(go.Scatter(
             y=[r[0] for r in chosen], x=middles, mode="markers+text",
             marker={"symbol": "diamond", "size": 9, "color": style["color"],
                     "line": {"color": OKABE_ITO["black"], "width": 1}},
-            text=[f" {style['mark']}{r[3]} " if r[3] else "" for r in chosen],
-            textposition=["middle right" if m < (lo + hi) / 2 else "middle left" for m in middles],
+            text=notes, textposition=["middle right" if m < (view_lo + view_hi) / 2 else "middle left" for m in middles],
             legendgroup=key, showlegend=False, hovertext=hover, hoverinfo="text"))
 
+    # where two prefixes overlap, the shared addresses are drawn as a band across the map: the overlap is a place
+    for o in plan.overlaps:
+        a, b = IPNetwork(o.a), IPNetwork(o.b)
+        first, last = max(a.first, b.first), min(a.last, b.last)
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=first, x1=last + 1, y0=0, y1=1, layer="below",
+                      fillcolor="rgba(213,94,0,0.18)", line={"color": OKABE_ITO["vermillion"], "width": 1})
+        fig.add_annotation(x=(first + last + 1) / 2, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"overlap: {IPAddress(first, 4)} – {IPAddress(last, 4)}",
+                           font={"size": 11, "color": OKABE_ITO["vermillion"]})
     for s in spaces:
         fig.add_shape(type="rect", xref="x", yref="paper", x0=s.first, x1=s.last + 1, y0=0, y1=1, layer="below",
-                      fillcolor="#E8E8E8", line={"color": "#777777", "dash": "dash", "width": 1},
-                      showlegend=True, name=f"VNet address space {s} (grey band)")
+                      fillcolor="#E8E8E8", line={"color": "#777777", "dash": "dash", "width": 1})
+    if spaces:  # the band's legend entry is a trace, so it is redrawn (not kept) when the space changes
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 12, "color": "#E8E8E8",
+                                         "line": {"color": "#777777", "width": 1}},
+                                 name=f"VNet address space {', '.join(map(str, spaces))} (grey band)"))
+    if plan.overlaps:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 12, "color": "rgba(213,94,0,0.18)",
+                                         "line": {"color": OKABE_ITO["vermillion"], "width": 1}},
+                                 name="Addresses two prefixes share (vermillion band)"))
 
     errors = sum(1 for line in plan.lines if line.error)
     title = (f"Address map: {len(rows)} prefixes" + (f" in {', '.join(plan.space)}" if plan.space else "")
              + (f", {len(plan.overlaps)} overlap{'s' * (len(plan.overlaps) != 1)}" if plan.overlaps else ", no overlaps")
              + (f"; {errors} line{'s' * (errors != 1)} with errors not drawn" if errors else "")
              + ("; the address space has an error" if plan.space_error else ""))
+    subtitle = (f"Zoomed to {IPAddress(view_lo, 4)} – {IPAddress(view_hi - 1, 4)}, the part in use; double-click "
+                "the map to see everything." if zoomed else "")
     xaxis: dict = {"title": {"text": "IPv4 address"}, "showgrid": True, "gridcolor": "#CCCCCC", "zeroline": False}
     if bounds:
-        values, labels = _ticks(lo, hi)
-        xaxis.update(range=[lo, hi], tickmode="array", tickvals=values, ticktext=labels)
+        values, labels = _ticks(view_lo, view_hi)
+        xaxis.update(range=[view_lo, view_hi], tickmode="array", tickvals=values, ticktext=labels)
     else:
         fig.add_annotation(text="No valid prefixes to draw yet.", showarrow=False, xref="paper", yref="paper",
                            x=0.5, y=0.5)
         xaxis.update(visible=False)
     fig.update_layout(
-        title={"text": escape(title), "x": 0.01, "xanchor": "left"}, barmode="overlay", bargap=0.35,
-        height=200 + ROW_HEIGHT * max(len(rows), 2), margin={"l": 20, "r": 30, "t": 50, "b": 120},
+        title={"text": escape(title) + (f"<br><sup>{escape(subtitle)}</sup>" if subtitle else ""),
+               "x": 0.01, "xanchor": "left"}, barmode="overlay", bargap=0.35,
+        height=220 + ROW_HEIGHT * max(len(rows), 2), margin={"l": 20, "r": 30, "t": 80, "b": 120},
         xaxis=xaxis,
         yaxis={"categoryorder": "array", "categoryarray": [r[0] for r in rows], "autorange": "reversed",
                "automargin": True, "visible": bool(rows)},
@@ -756,6 +787,23 @@ def address_map_figure(plan_or_prefixes: "AddressPlan | Iterable[str] | str",
                 "font": {"size": 11}},
     )
     return fig
+
+
+def _address_view(rows: Sequence[tuple], spaces: Sequence[IPNetwork], lo: int, hi: int) -> tuple[int, int]:
+    """The part of the number line to show: all of it, unless the prefixes inside the address space use less than a
+    quarter of it; then the smallest aligned block holding them, doubled for context (a /24 in a /16 stays
+    readable instead of a sliver at the edge)."""
+    inside = [r[1] for r in rows if not spaces or any(r[1].first <= s.last and s.first <= r[1].last for s in spaces)]
+    if not inside:
+        return lo, hi
+    used_lo, used_hi = min(n.first for n in inside), max(n.last + 1 for n in inside)
+    size = 1 << max(0, math.ceil(math.log2(max(used_hi - used_lo, 1))))
+    while (used_lo // size) * size + size < used_hi:
+        size <<= 1
+    size <<= 1  # context on each side
+    block_lo = (used_lo // size) * size
+    view = (max(block_lo, lo), min(block_lo + size, hi))
+    return view if (view[1] - view[0]) * 4 <= hi - lo else (lo, hi)
 
 
 # --- route table ---------------------------------------------------------------------------------------
