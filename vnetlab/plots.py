@@ -963,6 +963,9 @@ def _legs(trace_or_report: "Trace | object") -> list[tuple[str, int, str, str, s
     return [(leg.direction, leg.step, leg.where, leg.action, leg.path, leg.protection, "") for leg in trace_or_report.legs]
 
 
+LABEL_LIFT, LABEL_DROP = 0.3, 0.2  # y offsets (in rows) of the labels above and below a leg
+
+
 def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
     """The legs of a :class:`~vnetlab.trace.Trace` (or both directions of an
     :class:`~vnetlab.encryption.EncryptionReport`) as a horizontal path of segments, one row per direction.
@@ -1001,15 +1004,21 @@ def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
                  f"{escape(leg[4])}<br>protection: {escape(leg[5])}" + (f"<br>{escape(leg[6])}" if leg[6] else "")
                  for _, _, leg in placed]
         traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y for _, y, _ in placed],
-                           mode="markers+text", hovertext=hover, hoverinfo="text", showlegend=False,
-                           text=[f"{PROTECTION_STYLE[k]['short']}<br>→ {escape(leg[2])}" for k, (_, _, leg) in zip(kinds, placed)],
-                           textposition="top center", textfont={"size": 11},
+                           mode="markers", hovertext=hover, hoverinfo="text", showlegend=False,
                            marker={"size": 13, "symbol": [PROTECTION_STYLE[k]["symbol"] for k in kinds],
                                    "color": [PROTECTION_STYLE[k]["color"] for k in kinds],
                                    "line": {"color": OKABE_ITO["black"], "width": 1}},
-                           meta={"role": "leg-details", "protections": [leg[5] for _, _, leg in placed]}))
-        traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y for _, y, _ in placed],
-                           mode="text", text=[escape(leg[4]) for _, _, leg in placed], textposition="bottom center",
+                           meta={"role": "leg-details", "protections": [leg[5] for _, _, leg in placed],
+                                 "labels": [f"{PROTECTION_STYLE[k]['short']} → {leg[2]}"
+                                            for k, (_, _, leg) in zip(kinds, placed)]}))
+        # labels sit clear of the line and the marker: protection and hop above, path below (plotly centres a
+        # text-only point on its y, so each label gets its own offset instead of top/bottom of the point)
+        traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y + LABEL_LIFT for _, y, _ in placed],
+                           mode="text", hoverinfo="skip", showlegend=False, textposition="middle center",
+                           text=[f"{PROTECTION_STYLE[k]['short']}<br>→ {escape(leg[2])}" for k, (_, _, leg) in zip(kinds, placed)],
+                           textfont={"size": 11}, meta={"role": "leg-labels"}))
+        traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y - LABEL_DROP for _, y, _ in placed],
+                           mode="text", text=[escape(leg[4]) for _, _, leg in placed], textposition="middle center",
                            textfont={"size": 10, "color": "#444444"}, hoverinfo="skip", showlegend=False,
                            meta={"role": "leg-paths"}))
     gaps = sum(1 for _, _, leg in placed if _protection_kind(leg[5]) == "none")
@@ -1023,8 +1032,10 @@ def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
         xaxis={"range": [-0.1, width + 0.1], "visible": False, "fixedrange": True},
         yaxis={"range": [-len(directions) + 0.4, 0.7], "fixedrange": True, "zeroline": False, "showgrid": False,
                "tickvals": [-i for i in range(len(directions))], "ticktext": directions, "automargin": True}))
-    if not placed:
-        fig.add_annotation(text="No legs: the packet did not travel anywhere.", showarrow=False, x=0.5, y=0)
+    # always one annotation, hidden when there are legs: a redraw in place then replaces it rather than dropping a
+    # key, and the "No legs" note never outlives its figure
+    fig.layout.annotations = [{"text": "" if placed else "No legs: the packet did not travel anywhere.",
+                               "visible": not placed, "showarrow": False, "x": 0.5, "y": 0}]
     return fig
 
 
