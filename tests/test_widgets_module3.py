@@ -225,3 +225,15 @@ def test_encryption_view_drops_the_no_legs_note_and_says_why_the_settings_do_not
     labels = next(d for d in view.figure.data if (d.meta or {}).get("role") == "leg-labels")
     markers = next(d for d in view.figure.data if (d.meta or {}).get("role") == "leg-details")
     assert all(ly > my for ly, my in zip(labels.y, markers.y))  # labels above the markers, not through them
+
+
+def test_next_hop_explorer_hides_the_old_answer_under_an_error_and_internet_is_no_failure():
+    from vnetlab.widgets.next_hop_explorer import NextHopExplorer
+
+    explorer = NextHopExplorer(vl.load_scenario("hub-spoke-onprem"))
+    explorer.address.value = "8.8.8.8"
+    assert "→ Internet" in explorer.hops.value and "✗" not in explorer.hops.value.split("</b>")[0]
+    explorer.address.value = "not-an-address"
+    assert explorer.errors.value and explorer.result.layout.display == "none"
+    explorer.address.value = "10.2.1.4"
+    assert not explorer.errors.value and explorer.result.layout.display == ""
