@@ -738,18 +738,18 @@ def address_map_figure(plan_or_prefixes: "AddressPlan | Iterable[str] | str",
             text=notes, textposition=["middle right" if m < (view_lo + view_hi) / 2 else "middle left" for m in middles],
             legendgroup=key, showlegend=False, hovertext=hover, hoverinfo="text"))
 
+    for s in spaces:  # first, so the overlap bands are drawn over the grey band
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=s.first, x1=s.last + 1, y0=0, y1=1, layer="below",
+                      fillcolor="#E8E8E8", line={"color": "#777777", "dash": "dash", "width": 1})
     # where two prefixes overlap, the shared addresses are drawn as a band across the map: the overlap is a place
     for o in plan.overlaps:
         a, b = IPNetwork(o.a), IPNetwork(o.b)
         first, last = max(a.first, b.first), min(a.last, b.last)
         fig.add_shape(type="rect", xref="x", yref="paper", x0=first, x1=last + 1, y0=0, y1=1, layer="below",
-                      fillcolor="rgba(213,94,0,0.18)", line={"color": OKABE_ITO["vermillion"], "width": 1})
+                      fillcolor="rgba(213,94,0,0.25)", line={"color": OKABE_ITO["vermillion"], "width": 1})
         fig.add_annotation(x=(first + last + 1) / 2, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
                            text=f"overlap: {IPAddress(first, 4)} – {IPAddress(last, 4)}",
                            font={"size": 11, "color": OKABE_ITO["vermillion"]})
-    for s in spaces:
-        fig.add_shape(type="rect", xref="x", yref="paper", x0=s.first, x1=s.last + 1, y0=0, y1=1, layer="below",
-                      fillcolor="#E8E8E8", line={"color": "#777777", "dash": "dash", "width": 1})
     if spaces:  # the band's legend entry is a trace, so it is redrawn (not kept) when the space changes
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
                                  marker={"symbol": "square", "size": 12, "color": "#E8E8E8",
