@@ -19,7 +19,7 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, high
         for h in headers) + "</tr></thead><tbody>")
     for i, row in enumerate(rows):
         style = "font-weight:bold;background:#fff3c4;" if i in hi else ("color:#777;" if i in lo else "")
-        cells = "".join(f'<td style="padding:3px 8px;border-bottom:1px solid #ddd">{escape("" if c is None else str(c))}</td>'
+        cells = "".join(f'<td style="padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top">{escape("" if c is None else str(c))}</td>'
                         for c in row)
         out.append(f'<tr style="{style}">{cells}</tr>')
     out.append("</tbody></table>")
