@@ -1135,21 +1135,27 @@ def comparison_figure(comparison: object) -> go.Figure:
 
 
 def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float], sku: str = "VpnGw1AZ", *,
-                      current_gb: float | None = None) -> go.Figure:
+                      current_gb: float | None = None, scale: str = "linear") -> go.Figure:
     """Monthly cost (USD) against GB sent A → B per month, one line per option, from the engine's
     :func:`~vnetlab.compare.cost_curve`; where peering costs as much as a gateway option
     (:func:`~vnetlab.compare.break_even_gb`) a star marks and labels the break-even volume.
 
     Lines differ in dash and marker as well as colour, and the legend names them. An option without a sourced
     price is not drawn (no invented line): its legend entry says "no sourced figure". ``current_gb`` adds a
-    dotted vertical line "your volume". Both axes are logarithmic (flat gateway costs and per-GB peering costs stay
-    readable over five decades). Trace ``meta``: ``role="cost"``
+    dotted vertical line "your volume". Both axes are linear by default, so 0 GB (a gateway's cost with no traffic)
+    is on the chart and the lines are the straight lines the bills are; ``scale="log"`` draws both axes
+    logarithmic (for volumes over several decades; 0 GB is then left out). Trace ``meta``: ``role="cost"``
     (``option``), ``role="unknown"`` (``option``), ``role="break-even"`` (``option``, ``gb``, ``usd``).
     """
     from .compare import break_even_gb, cost_curve
 
-    volumes = sorted({float(v) for v in volumes_gb if v > 0})
+    if scale not in ("linear", "log"):
+        raise VnetlabError(f"cost_curve_figure(scale={scale!r}): use 'linear' or 'log'", value=scale,
+                           rule="a linear or a logarithmic scale")
+    log = scale == "log"
+    volumes = sorted({float(v) for v in volumes_gb if v > 0 or (v == 0 and not log)})
     curve = cost_curve(a_region, b_region, volumes, sku)
+    at = (lambda v: math.log10(v) if v > 0 else 0) if log else (lambda v: v)  # annotation coordinates
     traces: list[dict] = []
     names = list(curve)
     for i, name in enumerate(names):
@@ -1190,25 +1196,29 @@ def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float],
                        "marker": {"symbol": "star", "size": 16, "color": OKABE_ITO["orange"],
                                   "line": {"color": OKABE_ITO["black"], "width": 1}},
                        "meta": {"role": "break-even", "option": name, "gb": gb, "usd": usd}})
-        annotations.append({"x": math.log10(gb), "y": math.log10(usd) if usd else 0, "text": f"★ {escape(text)}", "showarrow": True,
+        annotations.append({"x": at(gb), "y": at(usd) if usd else 0, "text": f"★ {escape(text)}", "showarrow": True,
                             "arrowhead": 2, "ax": -40, "ay": -40 - 30 * len(annotations), "bgcolor": "#FFFFFF",
                             "bordercolor": OKABE_ITO["black"], "font": {"size": 11}})
     shapes: list[dict] = []
     if current_gb is not None and current_gb > 0:
         shapes.append({"type": "line", "x0": current_gb, "x1": current_gb, "xref": "x", "y0": 0, "y1": 1,
                        "yref": "paper", "line": {"color": OKABE_ITO["black"], "dash": "dot", "width": 1.5}})
-        annotations.append({"x": math.log10(current_gb), "y": 1, "yref": "paper", "yanchor": "bottom",
+        annotations.append({"x": at(current_gb), "y": 1, "yref": "paper", "yanchor": "bottom",
                             "text": f"your volume: {current_gb:,g} GB", "showarrow": False, "font": {"size": 11}})
         marks.append(current_gb)
     span = volumes + marks
-    lo, hi = (min(span), max(span)) if span else (1.0, 10.0)
+    lo, hi = (min(v for v in span if v > 0) if any(v > 0 for v in span) else 1.0, max(span)) if span else (1.0, 10.0)
     title = f"Monthly cost against volume, {escape(a_region)} → {escape(b_region)}, gateways {escape(sku)}"
     return build_figure(data=traces, layout={
         "template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"}, "height": 460,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 130}, "annotations": annotations, "shapes": shapes,
         "xaxis": {"type": "log", "title": {"text": "GB sent A → B per month (log scale)"}, "gridcolor": "#DDDDDD",
-                  "range": [math.log10(lo) - 0.1, math.log10(hi) + 0.1]},
-        "yaxis": {"title": {"text": "USD per month (log scale)"}, "type": "log", "gridcolor": "#DDDDDD"},
+                  "range": [math.log10(lo) - 0.1, math.log10(hi) + 0.1]} if log else
+                 {"type": "linear", "title": {"text": "GB sent A → B per month"}, "gridcolor": "#DDDDDD",
+                  "range": [0, hi * 1.05], "tickformat": ",d"},
+        "yaxis": {"title": {"text": "USD per month (log scale)"}, "type": "log", "gridcolor": "#DDDDDD"} if log else
+                 {"title": {"text": "USD per month"}, "type": "linear", "gridcolor": "#DDDDDD", "rangemode": "tozero",
+                  "tickprefix": "$", "tickformat": ",.0f"},
         "legend": {"orientation": "h", "x": 0, "xref": "container", "y": 0, "yref": "container", "yanchor": "bottom",
                    "font": {"size": 11}}})
 
