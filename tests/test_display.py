@@ -81,3 +81,12 @@ def test_no_text_needs_an_emoji_font() -> None:
                                        "still shows an emoji")
 def test_no_grader_text_needs_an_emoji_font() -> None:
     assert not _emoji_in((Path(vl.__file__).resolve().parent / "grading").rglob("*.py"))
+
+
+@pytest.mark.parametrize("prefix, words", [("169.254.0.0/16", "169.254.0.0/16 is 169.254.0.0/16 (link-local)"),
+                                           ("169.254.1.0/24", "lies inside 169.254.0.0/16"),
+                                           ("169.0.0.0/8", "contains 169.254.0.0/16")])
+def test_a_refused_range_is_described_as_it_sits(prefix, words) -> None:
+    with pytest.raises(vl.VnetlabError) as err:
+        vl.Network("n").add_vnet("v", [prefix], region="westeurope")
+    assert words in str(err.value) and "overlaps 169.254.0.0/16" not in str(err.value)
