@@ -108,3 +108,10 @@ def test_the_progress_map_covers_every_concept_and_counts_what_was_done(tmp_path
     assert rows["C2"].lessons_tried == 0.0 and rows["C2"].drills_done is None  # no drill asks C2: not a zero
     fig = progress(preds, drills).figure()
     assert len(fig.data[0].y) == 20
+
+
+def test_a_choice_question_must_offer_the_simulators_answer(store) -> None:
+    # A lesson whose choices miss the engine's answer would mark every learner wrong: it fails loudly instead.
+    s = PredictSession("03", "sku", "Which SKU?", ["VpnGw1AZ", "VpnGw2AZ"], store=store)
+    with pytest.raises(vl.VnetlabError, match="not one of the choices"):
+        s.answer("VpnGw3AZ")

@@ -89,6 +89,10 @@ class PredictSession:
         self._save()
 
     def answer(self, actual: object, why: str = "") -> None:
+        if self.kind == "choice" and str(actual) not in self.choices:  # a lesson bug: nobody could be right
+            raise SettingError(f"The simulator's answer {actual!r} is not one of the choices "
+                               f"({', '.join(self.choices)}) of prediction {self.lesson}/{self.key}.", value=actual,
+                               rule="a choice question offers the right answer")
         self.actual, self.why, self.known = actual, why, True
         self._save()
 
