@@ -284,3 +284,34 @@ def test_any_skipped_browser_test_fails_when_the_browser_is_required(tmp_path):
         results[required] = done.stdout.splitlines()[-1]
     assert "2 skipped" in results["0"] and "failed" not in results["0"], results
     assert "1 failed, 1 skipped" in results["1"], results
+
+
+@pytest.mark.browser
+def test_lesson_02_predict_hides_the_result_until_the_learner_commits(tmp_path):
+    # Predict, then reveal: after Run All the trace has run but is not on screen; committing a prediction shows
+    # whether it was right, with the engine's reason, and then the trace.
+    with lesson_in_browser("notebooks/02-vnet-peering.ipynb", tmp_path) as nb:
+        nb.run_all()
+        nb.assert_widgets_rendered()
+        question = "Only vnet-a's link exists. Can vm-a reach vm-b?"
+        box = nb.output_containing(f"text={question}")
+        cell = nb.panel.locator(".jp-CodeCell", has=nb.page.locator(f"text={question}"))
+        result = cell.locator("xpath=following-sibling::div[contains(@class,'jp-CodeCell')][1]")
+        trace_caption = result.locator("text=Tcp 10.1.1.4 → 10.2.1.4")
+        assert trace_caption.count() == 0 or not trace_caption.first.is_visible()
+        nb.screenshot("02-predict-before-commit", box)
+        box.locator("button", has_text="Dropped").click()
+        box.locator("button", has_text="Commit my prediction").click()
+        box.locator("text=Right.").wait_for()
+        assert "a peering needs both links" in box.inner_text()
+        trace_caption.first.wait_for(state="visible")
+        nb.screenshot("02-predict-revealed", box)
+
+
+@pytest.mark.browser
+def test_lesson_01_address_map_zooms_to_the_part_in_use_and_shows_the_overlap(tmp_path):
+    with lesson_in_browser("notebooks/01-address-spaces.ipynb", tmp_path) as nb:
+        nb.run_all()
+        figure = nb.output_containing("text=Zoomed to 10.20.0.0")
+        assert figure.locator("text=overlap: 10.20.1.128 – 10.20.1.255").count() == 1
+        nb.screenshot("01-address-map", figure)

@@ -128,3 +128,22 @@ def test_a_container_runs_without_network_capabilities_or_a_writable_root():
     for flag in ("--network none", "--read-only", "--cap-drop ALL", "no-new-privileges", "--pids-limit", "--rm"):
         assert flag in text, flag
     assert "-v" not in argv and "--volume" not in argv and "--mount" not in argv  # nothing of this machine inside
+
+
+def test_the_wheel_and_the_grader_environment_hold_the_same_files():
+    """Every file of the package folder is packaged by pyproject.toml (so a pip install has the data files the
+    lessons and the sandboxed notebooks read), and the grader environment copies exactly those."""
+    import fnmatch
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["vnetlab"]
+    files = [str(rel) for rel in sandbox.package_files()]
+    unpackaged = [f for f in files if not f.endswith(".py") and not any(fnmatch.fnmatch(f, g) for g in globs)]
+    assert not unpackaged, f"not in pyproject's package-data, so missing from a wheel: {unpackaged}"
+    python = sandbox.grader_env()
+    copied = python.parent.parent / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages" / "vnetlab"
+    assert sorted(str(p.relative_to(copied)) for p in copied.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts) == sorted(files)

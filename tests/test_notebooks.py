@@ -23,6 +23,45 @@ FOLDERS = ("notebooks", "solutions", "exercises")
 NOTEBOOKS = sorted(p for folder in FOLDERS for p in (ROOT / folder).glob("*.ipynb"))
 CELL_TIMEOUT = 120  # seconds per cell; a lesson cell takes well under one
 
+
+def _vnetlab_classes() -> list[str]:
+    """Names of the classes the package defines (Route, Trace, Hop, ...): their raw repr is Python, not a lesson."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import vnetlab
+
+    names = set()
+    for info in pkgutil.walk_packages(vnetlab.__path__, "vnetlab."):
+        if ".widgets" in info.name or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        names.update(n for n, obj in vars(module).items()
+                     if inspect.isclass(obj) and obj.__module__ == info.name and not n.startswith("_"))
+    return sorted(names)
+
+
+CLASS_REPR = re.compile(r"(?<![\w.])(?:" + "|".join(_vnetlab_classes()) + r")\((?:[a-z_]+=|'|\))")
+
+
+def raw_reprs(cell) -> list[str]:
+    """What a learner sees of a cell's outputs that is a vnetlab class repr (``Route(prefix=...``).
+
+    A rich output shows its HTML, so only the text of outputs without HTML (and printed text) is what they see."""
+    found = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            text = output.text
+        elif output.output_type in ("execute_result", "display_data"):
+            data = output.get("data", {})
+            text = "" if "text/html" in data or any(k.startswith("application/vnd") for k in data) \
+                else data.get("text/plain", "")
+        else:
+            continue
+        found += [m.group(0) for m in CLASS_REPR.finditer(text)]
+    return found
+
 pytestmark = pytest.mark.notebooks
 
 
@@ -93,6 +132,8 @@ def test_notebook_runs_top_to_bottom_without_errors(path: Path, kernels: KernelP
             elif output.output_type == "stream" and output.name == "stderr" and re.search(
                     r"Traceback|Warning", output.text):
                 problems.append(f"{_where(index, cell)} wrote to stderr: {output.text.strip()[:300]}")
+        if reprs := raw_reprs(cell):
+            problems.append(f"{_where(index, cell)} shows Python reprs instead of a table: {sorted(set(reprs))}")
     assert not problems, f"{_id(path)}:\n" + "\n".join(problems)
 
 

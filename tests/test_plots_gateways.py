@@ -127,7 +127,7 @@ def test_tunnel_kinds_differ_by_line_pattern_and_legend_text_and_carry_a_lock():
     assert all(t.line.dash != "solid" for t in connected.values())  # peerings are the solid lines
     words = {"Vnet2Vnet": "VNet-to-VNet", "IPsec": "Site-to-Site", "P2S": "Point-to-Site"}
     for kind, t in connected.items():
-        assert t.showlegend is not False and words[kind] in t.name and "🔒" in t.name
+        assert t.showlegend is not False and words[kind] in t.name and "encrypted" in t.name
     # the path is the engine's (Connection.path): VNet-to-VNet over the backbone, IPsec over the internet (§3.1)
     assert "Microsoft backbone" in connected["Vnet2Vnet"].name and "public internet" in connected["IPsec"].name
     (locks,) = role(fig, "tunnel-details")
@@ -135,7 +135,7 @@ def test_tunnel_kinds_differ_by_line_pattern_and_legend_text_and_carry_a_lock():
         (p, q), = segments(connected[kind])
         i = next(i for i, (pair, k) in enumerate(zip(locks.meta["pairs"], locks.meta["kinds"]))
                  if k == kind and frozenset(pair) in {frozenset(x) for x in connected[kind].meta["pairs"]})
-        assert locks.text[i] == "🔒"
+        assert locks.text[i] == "IPsec"
         assert math.isclose(locks.x[i], (p[0] + q[0]) / 2) and math.isclose(locks.y[i], (p[1] + q[1]) / 2)
     hover = dict(zip(map(frozenset, locks.meta["pairs"]), locks.hovertext))
     assert "vnet1-to-vnet2" in hover[frozenset(("vnet1", "vnet2"))] and "vnet2-to-vnet1" in hover[frozenset(("vnet1", "vnet2"))]
@@ -154,7 +154,7 @@ def test_a_one_sided_vnet_to_vnet_connection_is_a_notconnected_stub_with_an_open
     full = math.dist(gws["vnet1"], gws["vnet2"])
     assert math.dist(p, gws["vnet1"]) < 1e-9 and math.dist(q, gws["vnet2"]) > 0.4 * full  # from vnet1, stops short
     (locks,) = role(fig, "tunnel-details")
-    assert list(locks.text) == ["🔓"]
+    assert list(locks.text) == ["✗"]
     net.connect("vnet2", "vnet1", bidirectional=False)
     (tunnel,) = role(topology_figure(net), "tunnels")
     assert tunnel.meta["status"] == "Connected"

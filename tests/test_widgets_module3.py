@@ -101,11 +101,11 @@ def test_encryption_figure_legend_names_each_protection_in_words_and_dash():
     assert {d.meta["protection"] for d in legs} == {"ipsec", "none"}
     assert len({d.line.dash for d in legs}) == len(legs)  # a distinct dash per protection, not colour alone
     names = " ".join(d.name for d in legs)
-    assert "🔒 IPsec ESP" in names and "⚠ none" in names and "solid" in names and "dashed" in names
+    assert "IPsec ESP" in names and "⚠ none" in names and "solid" in names and "dashed" in names
     details = next(d for d in fig.data if d.meta.get("role") == "leg-details")
     assert len(set(details.marker.symbol)) == 2 and any("path:" in h for h in details.hovertext)
     trace_fig = encryption_path_figure(report_trace := vl.load_scenario("hub-spoke-onprem").trace("vm-hub", "192.168.1.10"))
-    assert any("🔒 IPsec ESP" in (d.name or "") for d in trace_fig.data) and report_trace.segments
+    assert any("IPsec ESP" in (d.name or "") for d in trace_fig.data) and report_trace.segments
 
 
 def test_encryption_view_toggles_vnet_encryption_on_a_peering_path():
@@ -206,3 +206,34 @@ def test_topology_overlay_of_a_site_origin_trace_passes_the_gateway_where_nat_ha
     gw = next(d for d in fig.data if d.meta.get("role") == "gateways")
     points = {(x, y) for x, y in zip(overlay.x, overlay.y) if x is not None}
     assert (gw.x[0], gw.y[0]) in points and overlay.meta["path"] == ["Branch1", "VNet"]
+
+
+def test_encryption_view_drops_the_no_legs_note_and_says_why_the_settings_do_nothing_on_a_gateway_path():
+    from vnetlab.plots import encryption_path_figure
+    from vnetlab.widgets import replace_figure
+    from vnetlab.widgets.encryption_path_view import EncryptionPathView
+
+    view = EncryptionPathView()  # vm-v2v-vnet1 → vm-v2v-vnet2: through two VPN gateways
+    assert "change nothing on this path" in view.note.value and "learn.microsoft.com" in view.note.value
+    net = vl.load_scenario("hub-spoke-onprem")
+    nowhere = net.trace("vm-spoke1", "10.99.0.4")  # no route carries it: no legs
+    replace_figure(view.figure, encryption_path_figure(nowhere))
+    assert [a.text for a in view.figure.layout.annotations if a.visible is not False] == [
+        "No legs: the packet did not travel anywhere."]
+    view.b.value = "vm-peered"  # another pair: the note is gone from what is shown
+    assert not [a for a in view.figure.layout.annotations if a.visible is not False and a.text]
+    labels = next(d for d in view.figure.data if (d.meta or {}).get("role") == "leg-labels")
+    markers = next(d for d in view.figure.data if (d.meta or {}).get("role") == "leg-details")
+    assert all(ly > my for ly, my in zip(labels.y, markers.y))  # labels above the markers, not through them
+
+
+def test_next_hop_explorer_hides_the_old_answer_under_an_error_and_internet_is_no_failure():
+    from vnetlab.widgets.next_hop_explorer import NextHopExplorer
+
+    explorer = NextHopExplorer(vl.load_scenario("hub-spoke-onprem"))
+    explorer.address.value = "8.8.8.8"
+    assert "→ Internet" in explorer.hops.value and "✗" not in explorer.hops.value.split("</b>")[0]
+    explorer.address.value = "not-an-address"
+    assert explorer.errors.value and explorer.result.layout.display == "none"
+    explorer.address.value = "10.2.1.4"
+    assert not explorer.errors.value and explorer.result.layout.display == ""

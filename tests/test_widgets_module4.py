@@ -183,7 +183,8 @@ def test_comparison_figure_names_each_option_in_words_and_gives_each_figure_its_
 
 
 def test_cost_curve_figure_marks_and_annotates_the_break_even_with_distinct_dashes():
-    fig = cost_curve_figure("westeurope", "westeurope", [10, 100, 1000, 10_000, 100_000], "VpnGw1AZ", current_gb=1000)
+    fig = cost_curve_figure("westeurope", "westeurope", [10, 100, 1000, 10_000, 100_000], "VpnGw1AZ", current_gb=1000,
+                            scale="log")
     lines = role(fig, "cost")
     assert [t.meta["option"] for t in lines] == ["VNet peering", "VNet-to-VNet", "Site-to-Site"]
     assert len({t.line.dash for t in lines}) == 3 and all("line)" in t.name for t in lines)
@@ -194,7 +195,16 @@ def test_cost_curve_figure_marks_and_annotates_the_break_even_with_distinct_dash
     texts = [a.text for a in fig.layout.annotations]
     assert any("break-even with VNet-to-VNet: 15,330 GB/month ($306.60)" in t for t in texts)
     assert any("your volume: 1,000 GB" in t for t in texts)
-    assert fig.layout.xaxis.type == "log"
+    assert fig.layout.xaxis.type == "log"  # this figure asked for it; the default is linear
+
+
+def test_cost_curve_is_linear_by_default_and_shows_the_zero_gb_point():
+    fig = cost_curve_figure("westeurope", "westeurope", [0, 5000, 10000, 20000], "VpnGw1AZ")
+    assert fig.layout.xaxis.type == "linear" and fig.layout.xaxis.range[0] == 0
+    peering = next(t for t in role(fig, "cost") if t.meta["option"] == "VNet peering")
+    assert peering.x[0] == 0 and peering.y[0] == 0  # no traffic, no peering charge
+    gateway = next(t for t in role(fig, "cost") if t.meta["option"] == "VNet-to-VNet")
+    assert gateway.y[0] == pytest.approx(V2V_VPNGW1AZ_MONTH)  # the gateways cost the same at 0 GB
 
 
 def test_comparison_view_is_the_engine_comparison():

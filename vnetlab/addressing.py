@@ -169,6 +169,15 @@ def smallest_prefix_for(hosts: int) -> int:
 
 
 # --- Azure's rules on ranges and sizes -------------------------------------------------------------
+def _relation(net: IPNetwork, other: IPNetwork) -> str:
+    """How ``net`` sits against ``other``, in words: "is", "lies inside", "contains" or "overlaps"."""
+    if net == other:
+        return "is"
+    if net in other:
+        return "lies inside"
+    return "contains" if other in net else "overlaps"
+
+
 def check_vnet_range(prefix: "str | IPNetwork") -> IPNetwork:
     """Refuse the ranges the VNet FAQ says a VNet may not use; return the parsed prefix.
 
@@ -183,7 +192,7 @@ def check_vnet_range(prefix: "str | IPNetwork") -> IPNetwork:
         bad = IPNetwork(entry["prefix"])
         if net.first <= bad.last and bad.first <= net.last:
             raise ReservedRangeError(
-                f"{net} overlaps {bad} ({entry['why']}), a range Azure does not allow in a virtual network.",
+                f"{net} {_relation(net, bad)} {bad} ({entry['why']}), a range Azure does not allow in a virtual network.",
                 value=str(net), rule=f"VNets may not use {bad} ({entry['why']})", source=f.cite())
     return net
 

@@ -21,7 +21,6 @@ class Claim:
     text: str
     verdict: str
     correction: str
-    facts: tuple[str, ...]
     sources: tuple[str, ...]
 
     def _repr_html_(self) -> str:
@@ -40,14 +39,14 @@ class ClaimTable:
         return len(self.claims)
 
     def rows(self) -> list[tuple]:
-        return [(c.text, c.verdict, c.correction, ", ".join(c.facts)) for c in self.claims]
+        return [(c.text, c.verdict, c.correction, "; ".join(c.sources)) for c in self.claims]
 
     def _repr_html_(self) -> str:
-        return html_table(("Claim (seed texts)", "Verdict", "What the documents say", "Facts"), self.rows(),
+        return html_table(("Claim (seed texts)", "Verdict", "What the documents say", "Source"), self.rows(),
                           caption="Myths versus facts")
 
     def __str__(self) -> str:
-        return text_table(("Claim", "Verdict", "Correction", "Facts"), self.rows())
+        return text_table(("Claim", "Verdict", "Correction", "Source"), self.rows())
 
 
 @lru_cache(maxsize=None)
@@ -56,7 +55,7 @@ def claims() -> ClaimTable:
     out = []
     for key in _load("claims"):
         f = fact("claims", key)
-        out.append(Claim(key, f.value["claim"], f.value["verdict"], f.value["correction"], tuple(f.value["facts"]),
+        out.append(Claim(key, f.value["claim"], f.value["verdict"], f.value["correction"],
                          (f.cite(),)))
     return ClaimTable(tuple(out))
 

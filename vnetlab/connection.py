@@ -21,6 +21,7 @@ from netaddr import IPNetwork
 from . import addressing
 from .errors import VnetlabError
 from .vnet import azure_spelling
+from .display import FieldsTable
 
 P2S_PROTOCOLS = ("OpenVPN", "SSTP", "IkeV2")
 V2V_HOWTO = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal (2025-06-30)"
@@ -153,7 +154,7 @@ def negotiate(connection):
 
 
 @dataclass
-class PointToSite:
+class PointToSite(FieldsTable):
     """A gateway's Point-to-Site configuration: the client address pool and tunnel protocols."""
 
     address_pool: list[IPNetwork]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 
 from . import gateway as gw
 from .compare import Figure, compare, gateway_hours
-from .display import html_table, text_table
+from .display import FieldsTable, html_table, text_table
 from .errors import VnetlabError
 from .facts import fact
 
@@ -40,7 +40,7 @@ class DesignError(VnetlabError):
 
 
 @dataclass(frozen=True)
-class Requirements:
+class Requirements(FieldsTable):
     same_region: bool = True
     cross_tenant: bool = False
     across_clouds: bool = False
@@ -218,9 +218,15 @@ def recommend(req: Requirements) -> Recommendation:
             meter = fact("pricing", "s2s_connection_monthly_usd")
             parts.append(Figure(connections * meter.value, "USD/month", f"{connections} S2S connection(s) × "
                                 f"${meter.value} (connection meter, {meter.as_of})", (meter.cite(),)))
-        use.append(Reason(f"{spec.name} is the smallest current SKU with {tunnels} tunnel(s), {req.remote_users} P2S "
-                          f"client(s), {req.bandwidth_mbps:g} Mbps{' and NAT' if nat else ''}.", "SKU by requirements",
-                          SKUS))
+        needs = [f"{tunnels} tunnel{'s' * (tunnels != 1)}"]
+        if req.remote_users:
+            needs.append(f"{req.remote_users} Point-to-Site client{'s' * (req.remote_users != 1)}")
+        if req.bandwidth_mbps:
+            needs.append(f"{req.bandwidth_mbps:g} Mbps")
+        if nat:
+            needs.append("NAT")
+        said = ", ".join(needs[:-1]) + (" and " if len(needs) > 1 else "") + needs[-1]
+        use.append(Reason(f"{spec.name} is the smallest current SKU with {said}.", "SKU by requirements", SKUS))
     if "VNet peering" in components:
         parts.append(_peering_cost(req))
     cost = _total(parts) if parts else None

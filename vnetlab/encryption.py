@@ -121,7 +121,7 @@ class EncryptionReport:
 
     def rows(self) -> list[tuple]:
         return [(leg.direction, leg.step, leg.where, leg.action, leg.path,
-                 ("🔒 " if leg.encrypted else "⚠ ") + leg.protection) for leg in self.legs]
+                 ("✓ " if leg.encrypted else "⚠ ") + leg.protection) for leg in self.legs]
 
     def _repr_html_(self) -> str:
         gaps = [i for i, leg in enumerate(self.legs) if not leg.encrypted]

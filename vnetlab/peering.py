@@ -29,12 +29,13 @@ from . import addressing
 from .errors import GatewayTransitError, PeeringError, PeeringExistsError, PeeringLimitError, PeeringOverlapError
 from .facts import fact
 from .vnet import VirtualNetwork
+from .display import FieldsTable
 
 MANAGE_PEERING = "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering (2025-05-08)"
 
 
 @dataclass(frozen=True)
-class PeeringSettings:
+class PeeringSettings(FieldsTable):
     """Azure's four per-link settings (REST: allowVirtualNetworkAccess, allowForwardedTraffic, ...)."""
 
     allow_virtual_network_access: bool = True

@@ -84,16 +84,16 @@ KIND_STYLE = {
     "Regional": {"color": OKABE_ITO["blue"], "double": False, "words": "single line"},
     "Global": {"color": OKABE_ITO["orange"], "double": True, "words": "double line"},
 }
-# Gateway connections (tunnels): a dash pattern per kind, a 🔒 at the middle (every kind is encrypted: VPN FAQ,
+# Gateway connections (tunnels): a dash pattern per kind, an "IPsec" label at the middle (every kind is encrypted: VPN FAQ,
 # azure-facts.md §3.1) and the path the engine reports (``Connection.path``) in the legend. A VNet-to-VNet
-# connection with one connection resource only is NotConnected: a dotted stub from the side that has it, 🔓.
+# connection with one connection resource only is NotConnected: a dotted stub from the side that has it, ✗.
 TUNNEL_STYLE = {
     "Vnet2Vnet": {"dash": "dashdot", "color": OKABE_ITO["vermillion"], "words": "dash-dot", "title": "VNet-to-VNet"},
     "IPsec": {"dash": "longdash", "color": OKABE_ITO["black"], "words": "long dashes", "title": "Site-to-Site (IPsec)"},
     "P2S": {"dash": "longdashdot", "color": OKABE_ITO["sky_blue"], "words": "long dash-dot", "title": "Point-to-Site"},
 }
-NOT_CONNECTED_STYLE = {"dash": "dot", "color": OKABE_ITO["vermillion"], "words": "dotted stub, 🔓"}
-LOCK, OPEN_LOCK = "🔒", "🔓"
+NOT_CONNECTED_STYLE = {"dash": "dot", "color": OKABE_ITO["vermillion"], "words": "dotted stub, ✗"}
+LOCK, OPEN_LOCK = "IPsec", "✗"  # words and a DejaVu glyph: no emoji font needed
 # Node shapes: a VNet is a circle (hexagon for the hub), an on-premises site (local network gateway) a diamond,
 # a Point-to-Site client pool a triangle, a VPN gateway a small black square beside its VNet.
 NODE_SYMBOL = {"vnet": "circle", "site": "diamond", "p2s": "triangle-up"}
@@ -459,9 +459,9 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
     * A VPN gateway is a black square beside its VNet (hover: SKU, public and instance IPs, BGP, connections); an
       on-premises site (local network gateway) a diamond; a Point-to-Site client pool a triangle.
     * Tunnels run from gateway to gateway (or site, or pool) with a dash pattern per kind (VNet-to-VNet
-      dash-dot, Site-to-Site long dashes, Point-to-Site long dash-dot) and a 🔒 at the middle (hover: the
+      dash-dot, Site-to-Site long dashes, Point-to-Site long dash-dot) and an "IPsec" label at the middle (hover: the
       connection resources, their status and path); a VNet-to-VNet connection with one resource only is
-      NotConnected: a dotted stub from the side that has it, with 🔓.
+      NotConnected: a dotted stub from the side that has it, with ✗.
     * With ``trace``: the nodes the packet crossed, the peerings and tunnels it used, are drawn under a thick
       halo, the verdict is in the title, and a destination that was not reached is marked ✗.
     """
@@ -600,7 +600,7 @@ def _count(n: int, word: str) -> str:
 
 def _tunnel_traces(tunnels: Sequence[_Tunnel], layout: TopologyLayout) -> list[dict]:
     """Tunnel lines (one trace per kind and status in use, so the legend lists what is on screen), then the
-    🔒 / 🔓 markers that carry each tunnel's details on hover."""
+    "IPsec" / ✗ labels that carry each tunnel's details on hover."""
     traces: list[dict] = []
     marks: list[tuple[tuple[float, float], str, str, _Tunnel]] = []
     for kind, style in TUNNEL_STYLE.items():
@@ -618,7 +618,7 @@ def _tunnel_traces(tunnels: Sequence[_Tunnel], layout: TopologyLayout) -> list[d
                 mid = ((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) if connected else q
                 marks.append((mid, LOCK if connected else OPEN_LOCK, "middle center", t))
             path = f", over the {chosen[0].connections[0].path}" if chosen[0].connections else ""
-            name = (f"{style['title']} tunnel ({look['words']}, 🔒 encrypted{path})" if connected else
+            name = (f"{style['title']} tunnel ({look['words']}, encrypted{path})" if connected else
                     f"{style['title']}, NotConnected: one connection resource only ({look['words']})")
             traces.append(dict(type="scatter",
                 x=xs, y=ys, mode="lines" if connected else "lines+markers",
@@ -703,7 +703,9 @@ def address_map_figure(plan_or_prefixes: "AddressPlan | Iterable[str] | str",
     spaces = [IPNetwork(s) for s in plan.space]
     bounds = [(r[1].first, r[1].last + 1) for r in rows] + [(s.first, s.last + 1) for s in spaces]
     lo, hi = (min(b[0] for b in bounds), max(b[1] for b in bounds)) if bounds else (0, 1)
-    fig = go.Figure(layout={"template": TEMPLATE})
+    view_lo, view_hi = _address_view(rows, spaces, lo, hi)
+    zoomed = (view_lo, view_hi) != (lo, hi)
+    fig = build_figure(layout={"template": TEMPLATE})
     for key, style in ADDRESS_STYLE.items():
         chosen = [r for r in rows if r[2] == key]
         if not chosen:
@@ -717,38 +719,67 @@ def address_map_figure(plan_or_prefixes: "AddressPlan | Iterable[str] | str",
             marker={"color": style["color"], "line": {"color": OKABE_ITO["black"], "width": 1},
                     "pattern": {"shape": style["pattern"], "fgcolor": OKABE_ITO["black"], "solidity": 0.35}},
             hovertext=hover, hoverinfo="text"))
-        # a diamond at each block's middle keeps a /29 visible on a /16's scale; it carries the note as text,
-        # on the side of the middle with more room
-        middles = [r[1].first + r[1].size / 2 for r in chosen]
+        # a diamond at each block's middle keeps a small block visible; it carries the note as text, on the side
+        # with more room. A block beyond the zoomed view gets its diamond at the edge, saying so.
+        middles, notes = [], []
+        for r in chosen:
+            middle = r[1].first + r[1].size / 2
+            note = f" {style['mark']}{r[3]} " if r[3] else ""
+            if middle >= view_hi:
+                middle, note = view_hi - (view_hi - view_lo) * 0.005, f" {r[1]} lies beyond the right edge{'; ' + r[3] if r[3] else ''} "
+            elif middle < view_lo:
+                middle, note = view_lo + (view_hi - view_lo) * 0.005, f" {r[1]} lies beyond the left edge{'; ' + r[3] if r[3] else ''} "
+            middles.append(middle)
+            notes.append(note)
         fig.add_trace(go.Scatter(
             y=[r[0] for r in chosen], x=middles, mode="markers+text",
             marker={"symbol": "diamond", "size": 9, "color": style["color"],
                     "line": {"color": OKABE_ITO["black"], "width": 1}},
-            text=[f" {style['mark']}{r[3]} " if r[3] else "" for r in chosen],
-            textposition=["middle right" if m < (lo + hi) / 2 else "middle left" for m in middles],
+            text=notes, textposition=["middle right" if m < (view_lo + view_hi) / 2 else "middle left" for m in middles],
             legendgroup=key, showlegend=False, hovertext=hover, hoverinfo="text"))
 
-    for s in spaces:
+    for s in spaces:  # first, so the overlap bands are drawn over the grey band
         fig.add_shape(type="rect", xref="x", yref="paper", x0=s.first, x1=s.last + 1, y0=0, y1=1, layer="below",
-                      fillcolor="#E8E8E8", line={"color": "#777777", "dash": "dash", "width": 1},
-                      showlegend=True, name=f"VNet address space {s} (grey band)")
+                      fillcolor="#E8E8E8", line={"color": "#777777", "dash": "dash", "width": 1})
+    # where two prefixes overlap, the shared addresses are drawn as a band across the map: the overlap is a place
+    for o in plan.overlaps:
+        a, b = IPNetwork(o.a), IPNetwork(o.b)
+        first, last = max(a.first, b.first), min(a.last, b.last)
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=first, x1=last + 1, y0=0, y1=1, layer="below",
+                      fillcolor="rgba(213,94,0,0.25)", line={"color": OKABE_ITO["vermillion"], "width": 1})
+        fig.add_annotation(x=(first + last + 1) / 2, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"overlap: {IPAddress(first, 4)} – {IPAddress(last, 4)}",
+                           font={"size": 11, "color": OKABE_ITO["vermillion"]})
+    if spaces:  # the band's legend entry is a trace, so it is redrawn (not kept) when the space changes
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 12, "color": "#E8E8E8",
+                                         "line": {"color": "#777777", "width": 1}},
+                                 name=f"VNet address space {', '.join(map(str, spaces))} (grey band)"))
+    if plan.overlaps:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 12, "color": "rgba(213,94,0,0.18)",
+                                         "line": {"color": OKABE_ITO["vermillion"], "width": 1}},
+                                 name="Addresses two prefixes share (vermillion band)"))
 
     errors = sum(1 for line in plan.lines if line.error)
     title = (f"Address map: {len(rows)} prefixes" + (f" in {', '.join(plan.space)}" if plan.space else "")
              + (f", {len(plan.overlaps)} overlap{'s' * (len(plan.overlaps) != 1)}" if plan.overlaps else ", no overlaps")
              + (f"; {errors} line{'s' * (errors != 1)} with errors not drawn" if errors else "")
              + ("; the address space has an error" if plan.space_error else ""))
+    subtitle = (f"Zoomed to {IPAddress(view_lo, 4)} – {IPAddress(view_hi - 1, 4)}, the part in use; double-click "
+                "the map to see everything." if zoomed else "")
     xaxis: dict = {"title": {"text": "IPv4 address"}, "showgrid": True, "gridcolor": "#CCCCCC", "zeroline": False}
     if bounds:
-        values, labels = _ticks(lo, hi)
-        xaxis.update(range=[lo, hi], tickmode="array", tickvals=values, ticktext=labels)
+        values, labels = _ticks(view_lo, view_hi)
+        xaxis.update(range=[view_lo, view_hi], tickmode="array", tickvals=values, ticktext=labels)
     else:
         fig.add_annotation(text="No valid prefixes to draw yet.", showarrow=False, xref="paper", yref="paper",
                            x=0.5, y=0.5)
         xaxis.update(visible=False)
     fig.update_layout(
-        title={"text": escape(title), "x": 0.01, "xanchor": "left"}, barmode="overlay", bargap=0.35,
-        height=200 + ROW_HEIGHT * max(len(rows), 2), margin={"l": 20, "r": 30, "t": 50, "b": 120},
+        title={"text": escape(title) + (f"<br><sup>{escape(subtitle)}</sup>" if subtitle else ""),
+               "x": 0.01, "xanchor": "left"}, barmode="overlay", bargap=0.35,
+        height=220 + ROW_HEIGHT * max(len(rows), 2), margin={"l": 20, "r": 30, "t": 80, "b": 120},
         xaxis=xaxis,
         yaxis={"categoryorder": "array", "categoryarray": [r[0] for r in rows], "autorange": "reversed",
                "automargin": True, "visible": bool(rows)},
@@ -756,6 +787,23 @@ def address_map_figure(plan_or_prefixes: "AddressPlan | Iterable[str] | str",
                 "font": {"size": 11}},
     )
     return fig
+
+
+def _address_view(rows: Sequence[tuple], spaces: Sequence[IPNetwork], lo: int, hi: int) -> tuple[int, int]:
+    """The part of the number line to show: all of it, unless the prefixes inside the address space use less than a
+    quarter of it; then the smallest aligned block holding them, doubled for context (a /24 in a /16 stays
+    readable instead of a sliver at the edge)."""
+    inside = [r[1] for r in rows if not spaces or any(r[1].first <= s.last and s.first <= r[1].last for s in spaces)]
+    if not inside:
+        return lo, hi
+    used_lo, used_hi = min(n.first for n in inside), max(n.last + 1 for n in inside)
+    size = 1 << max(0, math.ceil(math.log2(max(used_hi - used_lo, 1))))
+    while (used_lo // size) * size + size < used_hi:
+        size <<= 1
+    size <<= 1  # context on each side
+    block_lo = (used_lo // size) * size
+    view = (max(block_lo, lo), min(block_lo + size, hi))
+    return view if (view[1] - view[0]) * 4 <= hi - lo else (lo, hi)
 
 
 # --- route table ---------------------------------------------------------------------------------------
@@ -883,15 +931,15 @@ __all__ = ["OKABE_ITO", "TopologyLayout", "address_map_figure", "route_table_fig
 
 
 # --- encryption path ---------------------------------------------------------------------------------------
-# How each kind of protection is drawn: colour AND dash pattern AND marker symbol AND a text label (🔒 / ⚠), so
+# How each kind of protection is drawn: colour AND dash pattern AND marker symbol AND a text label (⚠ marks the unencrypted), so
 # that nothing depends on colour. Which protection a leg has comes from the engine (``Hop.protection``).
 PROTECTION_STYLE = {
-    "ipsec": {"dash": "solid", "color": OKABE_ITO["bluish_green"], "symbol": "square", "short": "🔒 IPsec ESP",
-              "words": "🔒 IPsec ESP, encrypted (solid line, square)"},
-    "p2s": {"dash": "longdashdot", "color": OKABE_ITO["sky_blue"], "symbol": "triangle-up", "short": "🔒 P2S tunnel",
-            "words": "🔒 Point-to-Site tunnel, encrypted (long dash-dot, triangle)"},
-    "vnet": {"dash": "dot", "color": OKABE_ITO["blue"], "symbol": "diamond", "short": "🔒 VNet encryption",
-             "words": "🔒 virtual network encryption, DTLS (dotted line, diamond)"},
+    "ipsec": {"dash": "solid", "color": OKABE_ITO["bluish_green"], "symbol": "square", "short": "IPsec ESP",
+              "words": "IPsec ESP, encrypted (solid line, square)"},
+    "p2s": {"dash": "longdashdot", "color": OKABE_ITO["sky_blue"], "symbol": "triangle-up", "short": "P2S tunnel",
+            "words": "Point-to-Site tunnel, encrypted (long dash-dot, triangle)"},
+    "vnet": {"dash": "dot", "color": OKABE_ITO["blue"], "symbol": "diamond", "short": "VNet encryption",
+             "words": "virtual network encryption, DTLS (dotted line, diamond)"},
     "none": {"dash": "dash", "color": OKABE_ITO["vermillion"], "symbol": "x", "short": "⚠ none",
              "words": "⚠ none at the network layer (dashed line, cross)"},
 }
@@ -915,12 +963,15 @@ def _legs(trace_or_report: "Trace | object") -> list[tuple[str, int, str, str, s
     return [(leg.direction, leg.step, leg.where, leg.action, leg.path, leg.protection, "") for leg in trace_or_report.legs]
 
 
+LABEL_LIFT, LABEL_DROP = 0.3, 0.2  # y offsets (in rows) of the labels above and below a leg
+
+
 def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
     """The legs of a :class:`~vnetlab.trace.Trace` (or both directions of an
     :class:`~vnetlab.encryption.EncryptionReport`) as a horizontal path of segments, one row per direction.
 
     Each leg is coloured by its protection AND drawn with its own dash pattern and marker, labelled in words
-    ("🔒 IPsec ESP", "⚠ none", "🔒 VNet encryption") with the path it crosses below; hover gives the step, where,
+    ("IPsec ESP", "⚠ none", "VNet encryption") with the path it crosses below; hover gives the step, where,
     the action, the path, the protection and (for a trace) the hop's detail. Trace ``meta``: ``role="legs"``
     (``protection``, ``dash``, ``steps``) per protection used, ``role="leg-details"`` (``protections``).
     """
@@ -953,15 +1004,21 @@ def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
                  f"{escape(leg[4])}<br>protection: {escape(leg[5])}" + (f"<br>{escape(leg[6])}" if leg[6] else "")
                  for _, _, leg in placed]
         traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y for _, y, _ in placed],
-                           mode="markers+text", hovertext=hover, hoverinfo="text", showlegend=False,
-                           text=[f"{PROTECTION_STYLE[k]['short']}<br>→ {escape(leg[2])}" for k, (_, _, leg) in zip(kinds, placed)],
-                           textposition="top center", textfont={"size": 11},
+                           mode="markers", hovertext=hover, hoverinfo="text", showlegend=False,
                            marker={"size": 13, "symbol": [PROTECTION_STYLE[k]["symbol"] for k in kinds],
                                    "color": [PROTECTION_STYLE[k]["color"] for k in kinds],
                                    "line": {"color": OKABE_ITO["black"], "width": 1}},
-                           meta={"role": "leg-details", "protections": [leg[5] for _, _, leg in placed]}))
-        traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y for _, y, _ in placed],
-                           mode="text", text=[escape(leg[4]) for _, _, leg in placed], textposition="bottom center",
+                           meta={"role": "leg-details", "protections": [leg[5] for _, _, leg in placed],
+                                 "labels": [f"{PROTECTION_STYLE[k]['short']} → {leg[2]}"
+                                            for k, (_, _, leg) in zip(kinds, placed)]}))
+        # labels sit clear of the line and the marker: protection and hop above, path below (plotly centres a
+        # text-only point on its y, so each label gets its own offset instead of top/bottom of the point)
+        traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y + LABEL_LIFT for _, y, _ in placed],
+                           mode="text", hoverinfo="skip", showlegend=False, textposition="middle center",
+                           text=[f"{PROTECTION_STYLE[k]['short']}<br>→ {escape(leg[2])}" for k, (_, _, leg) in zip(kinds, placed)],
+                           textfont={"size": 11}, meta={"role": "leg-labels"}))
+        traces.append(dict(type="scatter", x=[x + 0.5 for x, _, _ in placed], y=[y - LABEL_DROP for _, y, _ in placed],
+                           mode="text", text=[escape(leg[4]) for _, _, leg in placed], textposition="middle center",
                            textfont={"size": 10, "color": "#444444"}, hoverinfo="skip", showlegend=False,
                            meta={"role": "leg-paths"}))
     gaps = sum(1 for _, _, leg in placed if _protection_kind(leg[5]) == "none")
@@ -975,8 +1032,10 @@ def encryption_path_figure(trace_or_report: "Trace | object") -> go.Figure:
         xaxis={"range": [-0.1, width + 0.1], "visible": False, "fixedrange": True},
         yaxis={"range": [-len(directions) + 0.4, 0.7], "fixedrange": True, "zeroline": False, "showgrid": False,
                "tickvals": [-i for i in range(len(directions))], "ticktext": directions, "automargin": True}))
-    if not placed:
-        fig.add_annotation(text="No legs: the packet did not travel anywhere.", showarrow=False, x=0.5, y=0)
+    # always one annotation, hidden when there are legs: a redraw in place then replaces it rather than dropping a
+    # key, and the "No legs" note never outlives its figure
+    fig.layout.annotations = [{"text": "" if placed else "No legs: the packet did not travel anywhere.",
+                               "visible": not placed, "showarrow": False, "x": 0.5, "y": 0}]
     return fig
 
 
@@ -1076,21 +1135,27 @@ def comparison_figure(comparison: object) -> go.Figure:
 
 
 def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float], sku: str = "VpnGw1AZ", *,
-                      current_gb: float | None = None) -> go.Figure:
+                      current_gb: float | None = None, scale: str = "linear") -> go.Figure:
     """Monthly cost (USD) against GB sent A → B per month, one line per option, from the engine's
     :func:`~vnetlab.compare.cost_curve`; where peering costs as much as a gateway option
     (:func:`~vnetlab.compare.break_even_gb`) a star marks and labels the break-even volume.
 
     Lines differ in dash and marker as well as colour, and the legend names them. An option without a sourced
     price is not drawn (no invented line): its legend entry says "no sourced figure". ``current_gb`` adds a
-    dotted vertical line "your volume". Both axes are logarithmic (flat gateway costs and per-GB peering costs stay
-    readable over five decades). Trace ``meta``: ``role="cost"``
+    dotted vertical line "your volume". Both axes are linear by default, so 0 GB (a gateway's cost with no traffic)
+    is on the chart and the lines are the straight lines the bills are; ``scale="log"`` draws both axes
+    logarithmic (for volumes over several decades; 0 GB is then left out). Trace ``meta``: ``role="cost"``
     (``option``), ``role="unknown"`` (``option``), ``role="break-even"`` (``option``, ``gb``, ``usd``).
     """
     from .compare import break_even_gb, cost_curve
 
-    volumes = sorted({float(v) for v in volumes_gb if v > 0})
+    if scale not in ("linear", "log"):
+        raise VnetlabError(f"cost_curve_figure(scale={scale!r}): use 'linear' or 'log'", value=scale,
+                           rule="a linear or a logarithmic scale")
+    log = scale == "log"
+    volumes = sorted({float(v) for v in volumes_gb if v > 0 or (v == 0 and not log)})
     curve = cost_curve(a_region, b_region, volumes, sku)
+    at = (lambda v: math.log10(v) if v > 0 else 0) if log else (lambda v: v)  # annotation coordinates
     traces: list[dict] = []
     names = list(curve)
     for i, name in enumerate(names):
@@ -1131,27 +1196,54 @@ def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float],
                        "marker": {"symbol": "star", "size": 16, "color": OKABE_ITO["orange"],
                                   "line": {"color": OKABE_ITO["black"], "width": 1}},
                        "meta": {"role": "break-even", "option": name, "gb": gb, "usd": usd}})
-        annotations.append({"x": math.log10(gb), "y": math.log10(usd) if usd else 0, "text": f"★ {escape(text)}", "showarrow": True,
+        annotations.append({"x": at(gb), "y": at(usd) if usd else 0, "text": f"★ {escape(text)}", "showarrow": True,
                             "arrowhead": 2, "ax": -40, "ay": -40 - 30 * len(annotations), "bgcolor": "#FFFFFF",
                             "bordercolor": OKABE_ITO["black"], "font": {"size": 11}})
     shapes: list[dict] = []
     if current_gb is not None and current_gb > 0:
         shapes.append({"type": "line", "x0": current_gb, "x1": current_gb, "xref": "x", "y0": 0, "y1": 1,
                        "yref": "paper", "line": {"color": OKABE_ITO["black"], "dash": "dot", "width": 1.5}})
-        annotations.append({"x": math.log10(current_gb), "y": 1, "yref": "paper", "yanchor": "bottom",
+        annotations.append({"x": at(current_gb), "y": 1, "yref": "paper", "yanchor": "bottom",
                             "text": f"your volume: {current_gb:,g} GB", "showarrow": False, "font": {"size": 11}})
         marks.append(current_gb)
     span = volumes + marks
-    lo, hi = (min(span), max(span)) if span else (1.0, 10.0)
+    lo, hi = (min(v for v in span if v > 0) if any(v > 0 for v in span) else 1.0, max(span)) if span else (1.0, 10.0)
     title = f"Monthly cost against volume, {escape(a_region)} → {escape(b_region)}, gateways {escape(sku)}"
     return build_figure(data=traces, layout={
         "template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"}, "height": 460,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 130}, "annotations": annotations, "shapes": shapes,
         "xaxis": {"type": "log", "title": {"text": "GB sent A → B per month (log scale)"}, "gridcolor": "#DDDDDD",
-                  "range": [math.log10(lo) - 0.1, math.log10(hi) + 0.1]},
-        "yaxis": {"title": {"text": "USD per month (log scale)"}, "type": "log", "gridcolor": "#DDDDDD"},
+                  "range": [math.log10(lo) - 0.1, math.log10(hi) + 0.1]} if log else
+                 {"type": "linear", "title": {"text": "GB sent A → B per month"}, "gridcolor": "#DDDDDD",
+                  "range": [0, hi * 1.05], "tickformat": ",d"},
+        "yaxis": {"title": {"text": "USD per month (log scale)"}, "type": "log", "gridcolor": "#DDDDDD"} if log else
+                 {"title": {"text": "USD per month"}, "type": "linear", "gridcolor": "#DDDDDD", "rangemode": "tozero",
+                  "tickprefix": "$", "tickformat": ",.0f"},
         "legend": {"orientation": "h", "x": 0, "xref": "container", "y": 0, "yref": "container", "yanchor": "bottom",
                    "font": {"size": 11}}})
 
 
 __all__ += ["comparison_figure", "cost_curve_figure"]
+
+
+# --- progress map -----------------------------------------------------------------------------------------
+def progress_map_figure(progress_map: object) -> go.Figure:
+    """A heat map: concepts down, measures across (lessons tried, predictions right, drills done), 0-100 %.
+
+    Cells with nothing to measure stay blank; every cell prints its percentage, so the colour is never the only
+    cue (a colour-blind-safe single-hue scale)."""
+    from .learning.progress_map import COLUMNS
+
+    rows = list(progress_map.rows)
+    z = [[None if v is None else round(100 * v) for v in r.values()] for r in rows]
+    text = [["" if v is None else f"{v} %" for v in line] for line in z]
+    labels = [f"{r.id} · {r.title}" for r in rows]
+    trace = {"type": "heatmap", "z": z, "x": list(COLUMNS), "y": labels, "text": text, "texttemplate": "%{text}",
+             "zmin": 0, "zmax": 100, "xgap": 3, "ygap": 3, "hoverongaps": False,
+             "colorscale": [[0, "#f0f0f0"], [1, OKABE_ITO["blue"]]], "showscale": False,
+             "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>"}
+    layout = {"title": {"text": "Your progress over the course's concepts"}, "height": 120 + 26 * len(rows),
+              "margin": {"l": 20, "r": 20, "t": 50, "b": 20}, "xaxis": {"side": "top", "fixedrange": True},
+              "yaxis": {"autorange": "reversed", "automargin": True, "fixedrange": True},
+              "plot_bgcolor": "white"}
+    return build_figure([trace], layout)

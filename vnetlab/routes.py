@@ -36,7 +36,8 @@ from typing import Iterator
 
 from netaddr import IPAddress, IPNetwork
 
-from .display import html_table, text_table
+from .display import ResultList, html_table, text_table
+from .errors import SettingError
 from .facts import Fact, fact
 from .nat import site_prefixes_seen_by_azure
 
@@ -90,6 +91,35 @@ class Route:
 
     def with_state(self, state: str) -> "Route":
         return Route(**{**self.__dict__, "state": state})
+
+    def row(self) -> tuple:
+        return (self.source, self.state, self.prefix, self.next_hop_type, ", ".join(self.next_hop_ip), self.name,
+                self.origin)
+
+    def _repr_html_(self) -> str:
+        return RouteList([self])._repr_html_()
+
+    def __str__(self) -> str:
+        return str(RouteList([self]))
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:
+        p.text(str(self))
+
+
+ROUTE_HEADERS = ("Source", "State", "Address prefix", "Next hop type", "Next hop IP", "UDR name", "Why")
+
+
+class RouteList(ResultList):
+    """Some effective routes (a filtered view): a list that displays as the portal's table, with the Why column."""
+
+    HEADERS = ROUTE_HEADERS
+
+    @staticmethod
+    def row(item: Route) -> tuple:
+        return item.row()
+
+    def _dim(self) -> list[int]:
+        return [i for i, r in enumerate(self) if r.state != "Active"]
 
 
 def select(routes: list[Route]) -> tuple[Route, ...]:
@@ -167,15 +197,27 @@ class EffectiveRoutes:
                 return route
         return None
 
-    def find(self, prefix: str, next_hop_type: str | None = None) -> list[Route]:
+    def find(self, prefix: str, next_hop_type: str | None = None) -> RouteList:
         """Routes for exactly ``prefix`` (optionally of one next-hop type)."""
-        return [r for r in self.routes if r.prefix == prefix and (next_hop_type is None or r.next_hop_type == next_hop_type)]
+        return RouteList((r for r in self.routes if r.prefix == prefix
+                          and (next_hop_type is None or r.next_hop_type == next_hop_type)),
+                         caption=f"Routes of {self.vnet}/{self.subnet} for {prefix}")
+
+    def where(self, **criteria: str) -> RouteList:
+        """The routes whose fields equal ``criteria`` (``where(source="VirtualNetworkGateway")``), as a table."""
+        unknown = sorted(set(criteria) - set(Route.__dataclass_fields__))
+        if unknown:
+            raise SettingError(f"where({', '.join(unknown)}=...): a route has no such field; "
+                               f"use {', '.join(Route.__dataclass_fields__)}", value=unknown,
+                               rule="filter on a field of the effective routes table")
+        said = ", ".join(f"{k} = {v}" for k, v in criteria.items())
+        return RouteList((r for r in self.routes if all(getattr(r, k) == v for k, v in criteria.items())),
+                         caption=f"Effective routes of {self.vnet}/{self.subnet} where {said}")
 
     def rows(self) -> list[tuple]:
-        return [(r.source, r.state, r.prefix, r.next_hop_type, ", ".join(r.next_hop_ip), r.name, r.origin)
-                for r in self.routes]
+        return [r.row() for r in self.routes]
 
-    HEADERS = ("Source", "State", "Address prefix", "Next hop type", "Next hop IP", "UDR name", "Why")
+    HEADERS = ROUTE_HEADERS
 
     def _repr_html_(self) -> str:
         dim = [i for i, r in enumerate(self.routes) if r.state != "Active"]

@@ -9,12 +9,13 @@ reason says which peering is missing.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from netaddr import IPAddress, IPNetwork
 
 from . import addressing
-from .display import html_table, text_table
+from .display import TEXT_WIDTH, ResultList, html_table, text_table
 from .errors import TraceError
 from .encryption import BACKBONE, IN_VNET, P2S_TUNNEL, PUBLIC_INTERNET, tunnel_protection
 from .packet import Packet
@@ -97,7 +98,21 @@ class Trace:
         return html_table(self.HEADERS, self.rows(), highlight=[len(self.hops) - 1], caption=self._caption())
 
     def __str__(self) -> str:
-        return self._caption() + "\n" + text_table(self.HEADERS, self.rows())
+        return textwrap.fill(self._caption(), TEXT_WIDTH) + "\n" + text_table(self.HEADERS, self.rows())
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:
+        p.text(str(self))
+
+
+class TraceList(ResultList):
+    """Several traces, one row each (packet, verdict, why): ``TraceList(net.trace(...) for ...)``."""
+
+    HEADERS = ("Protocol", "Packet (src → dst)", "Verdict", "Why")
+
+    @staticmethod
+    def row(item: Trace) -> tuple:
+        port = f":{item.port}" if item.port is not None else ""
+        return (item.protocol, f"{item.src} → {item.dst}{port}", item.verdict, item.reason)
 
 
 def normalize_protocol(protocol: object) -> str:

@@ -74,11 +74,11 @@ def _package_dir() -> Path:
 
 
 def package_files(package: Path | None = None) -> list[Path]:
-    """The files a wheel of vnetlab holds (pyproject: ``vnetlab*`` packages, ``data/*.yaml``,
-    ``data/scenarios/*.yaml``), relative to the package folder."""
+    """The files a wheel of vnetlab holds, relative to the package folder: every module and every data file
+    (``pyproject.toml`` packages all of ``vnetlab/data``; ``tests/test_grading_sandbox.py`` checks the two agree),
+    without byte code."""
     package = package or _package_dir()
-    files = [p for p in package.rglob("*.py") if "__pycache__" not in p.parts]
-    files += list(package.glob("data/*.yaml")) + list(package.glob("data/scenarios/*.yaml"))
+    files = [p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
     return sorted(p.relative_to(package) for p in files)
 
 

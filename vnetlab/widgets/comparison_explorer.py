@@ -100,7 +100,7 @@ def comparison_view(inputs: Inputs) -> ComparisonView:
     return ComparisonView(inputs=inputs, comparison=cmp, break_even=even, table_html=cmp._repr_html_(),
                           break_even_html=break_even_html(inputs, even), bars=comparison_figure(cmp),
                           cost=cost_curve_figure(inputs.a_region, inputs.b_region, VOLUMES_GB[1:], inputs.sku,
-                                                 current_gb=inputs.gb_per_month))
+                                                 current_gb=inputs.gb_per_month, scale="log"))  # 6 decades
 
 
 def option_numbers(cmp: Comparison) -> dict[str, dict[str, float | None]]:

@@ -26,6 +26,7 @@ LABELS = {
     "encryption_mandate": "encryption in transit is mandatory", "bandwidth_mbps": "Bandwidth (Mbps)",
     "gb_per_month": "GB per month", "monthly_budget_usd": "Monthly budget (USD)",
     "deliver_within_minutes": "Must be ready within (min)", "spokes": "Spoke VNets",
+    "vnets": "VNets to connect", "bgp": "BGP with the on-premises sites",
 }
 
 

@@ -29,6 +29,24 @@ class EncryptionView:
     answer_html: str
     legs_html: str
     figure: go.Figure
+    settings_note: str = ""
+
+
+VNET_ENCRYPTION_PAGE = ("https://learn.microsoft.com/azure/virtual-network/virtual-network-encryption-overview",
+                        "2024-12-11")
+
+
+def settings_note(report: EncryptionReport) -> str:
+    """Why the two checkboxes change nothing on a path through a gateway or an appliance ("" when they can)."""
+    indirect = sorted({leg.action for leg in report.legs if leg.action in ("to gateway", "appliance", "NAT")})
+    if not indirect:
+        return ""
+    url, date = VNET_ENCRYPTION_PAGE
+    return ('<div style="color:#444;font-size:12px;margin:2px 0 4px">The two settings above change nothing on this '
+            "path: virtual network encryption protects traffic directly between two VMs (in a VNet or over "
+            f"peering), and this path goes through a {' and an '.join(a.replace('to ', '') for a in indirect)}, "
+            "so its legs keep the protection shown "
+            f'(<a href="{url}" target="_blank">Virtual network encryption</a>, {date}).</div>')
 
 
 def answer_html(report: EncryptionReport) -> str:
@@ -65,7 +83,7 @@ class EncryptionSession:
              protocol: str = "Tcp", port: int | None = None) -> EncryptionView:
         report = self.network(a, b, vnet_encryption, accelerated_networking).encryption_report(a, b, protocol, port)
         return EncryptionView(report=report, answer_html=answer_html(report), legs_html=report._repr_html_(),
-                              figure=encryption_path_figure(report))
+                              figure=encryption_path_figure(report), settings_note=settings_note(report))
 
 
 def default_network() -> Network:
@@ -103,10 +121,11 @@ class EncryptionPathView(Explorer):
         self.answer = ipw.HTML()
         self.legs = ipw.HTML()
         self.errors = ipw.HTML()
+        self.note = ipw.HTML()
         self.figure = figure_widget()
         self.current: EncryptionView | None = None
         self.widget = ipw.VBox([ipw.HBox([self.a, self.b]),
-                                ipw.HBox([self.vnet_encryption, self.accelerated_networking]),
+                                ipw.HBox([self.vnet_encryption, self.accelerated_networking]), self.note,
                                 self.errors, self.answer, self.figure, self.legs])
         for control in (self.a, self.b, self.vnet_encryption, self.accelerated_networking):
             control.observe(self._on_change, names="value")
@@ -122,6 +141,7 @@ class EncryptionPathView(Explorer):
         self.current = view
         self.errors.value = ""
         self.answer.value = view.answer_html
+        self.note.value = view.settings_note
         self.legs.value = view.legs_html
         replace_figure(self.figure, view.figure)
 

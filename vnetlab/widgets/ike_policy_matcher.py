@@ -26,6 +26,13 @@ from . import Explorer, callback
 VPN_TYPES = ("RouteBased", "PolicyBased")
 DEVICE, AZURE = "On-premises device", "Second Azure gateway (VNet-to-VNet)"
 LIMIT_FIELDS = ("sa_lifetime_seconds", "sa_data_size_kb", "dpd_timeout_seconds")
+# The words of the policy page (Configure IPsec/IKE policy, learn.microsoft.com/azure/vpn-gateway/ipsec-ike-policy-howto,
+# 2024-12-02), not the Python names
+FIELD_LABELS = {"ike_encryption": "IKE Phase 1 encryption", "ike_integrity": "IKE Phase 1 integrity",
+                "dh_group": "DH group", "ipsec_encryption": "IPsec (Phase 2) encryption",
+                "ipsec_integrity": "IPsec (Phase 2) integrity", "pfs_group": "PFS group",
+                "sa_lifetime_seconds": "SA lifetime (seconds)", "sa_data_size_kb": "SA lifetime (KB)",
+                "dpd_timeout_seconds": "DPD timeout (seconds)"}
 
 
 @dataclass
@@ -138,9 +145,9 @@ class _AzureControls:
         self.sku = ipw.Dropdown(options=_sku_names(), value="VpnGw2AZ", description="SKU", style=style)
         self.vpn_type = ipw.Dropdown(options=VPN_TYPES, description="VPN type", style=style)
         self.custom = ipw.Checkbox(description="custom IPsec/IKE policy", indent=False)
-        self.fields = {name: ipw.Dropdown(options=allowed[name], description=name, style=style)
+        self.fields = {name: ipw.Dropdown(options=allowed[name], description=FIELD_LABELS[name], style=style)
                        for name in ALGORITHM_FIELDS}
-        self.limits = {name: ipw.IntText(value=limits[name]["default"], description=name, style=style)
+        self.limits = {name: ipw.IntText(value=limits[name]["default"], description=FIELD_LABELS[name], style=style)
                        for name in LIMIT_FIELDS}
         self.policy_box = ipw.VBox([*self.fields.values(), *self.limits.values()])
         self.box = ipw.VBox([ipw.HTML(f"<b>{escape(title)}</b>"), self.sku, self.vpn_type, self.custom,

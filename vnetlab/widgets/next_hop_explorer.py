@@ -75,15 +75,20 @@ class NextHopSession:
                            topology=topology_figure(self.net, trace))
 
 
+# light bluish green / light sky blue / light vermillion (Okabe–Ito); the mark says it without colour
+VERDICT_LOOK = {"Reachable": ("✓", "#DDF2EA"), "Internet": ("→", "#E3F1FB"), "Dropped": ("✗", "#FBE3D6")}
+
+
 def hops_html(trace: Trace) -> str:
-    """The verdict with ✓ / ✗ (not colour alone), the next hop at the source, then the hop table."""
-    ok = trace.reachable
-    colour = "#DDF2EA" if ok else "#FBE3D6"  # light bluish green / light vermillion (Okabe–Ito)
+    """The verdict with ✓ / → / ✗ (not colour alone), the next hop at the source, then the hop table.
+
+    Leaving for the internet is not a failure: it gets a neutral arrow and colour, not the ✗ of a dropped packet."""
+    mark, colour = VERDICT_LOOK.get(trace.verdict, VERDICT_LOOK["Dropped"])
     first = next((h.route for h in trace.hops if h.route is not None), None)
     hop = (f"Next hop at the source: <b>{escape(first.next_hop_type)}</b> "
            f"(route {escape(first.prefix)}, source {escape(first.source)})" if first is not None else "")
     return (f'<div style="background:{colour};padding:4px 8px;border-radius:4px;margin:4px 0">'
-            f"<b>{'✓' if ok else '✗'} {escape(trace.verdict)}</b>: {escape(trace.reason)}<br>{hop}</div>"
+            f"<b>{mark} {escape(trace.verdict)}</b>: {escape(trace.reason)}<br>{hop}</div>"
             + trace._repr_html_())
 
 
@@ -113,9 +118,10 @@ class NextHopExplorer(Explorer):
         self.routes_figure = figure_widget()
         self.figure = figure_widget()
         self.current: NextHopView | None = None
+        self.result = ipw.VBox([self.hops, self.routes_figure, self.figure])  # hidden while an error stands
         self.widget = ipw.VBox([
             ipw.HBox([self.source, self.destination, self.address]),
-            self.errors, self.hops, self.routes_figure, self.figure,
+            self.errors, self.result,
         ])
         for control in (self.source, self.destination, self.address):
             control.observe(self._on_change, names="value")
@@ -133,10 +139,12 @@ class NextHopExplorer(Explorer):
     def _on_change(self, change: object = None) -> None:
         if self.source.value is None or not self.target:
             return
+        self.result.layout.display = "none"  # an error below must not sit above the previous answer
         view = self.session.view(self.source.value, self.target)
         self.current = view
         self.hops.value = view.hops_html
         self.errors.value = ""
+        self.result.layout.display = ""
         replace_figure(self.routes_figure, view.routes_figure)
         replace_figure(self.figure, view.topology)
 

@@ -61,7 +61,9 @@ def matrix_html(reach: Reachability, vnet_of: dict[str, str]) -> str:
     grid = (f'<table style="border-collapse:collapse;font-size:13px"><caption style="text-align:left">'
             f"<b>Who reaches whom</b> (row = from, column = to; hover a cell for the reason)</caption>"
             f'<tr><th style="{cell}">from \\ to</th>{head}</tr>{"".join(body)}</table>')
-    return grid + "<details open><summary>Why</summary>" + reach._repr_html_() + "</details>"
+    # the reasons, one per pair, are folded (n VMs make n*(n-1) rows): the grid stays on screen, hover gives one reason
+    return (grid + f"<details><summary>Why, pair by pair ({len(reach.rows)} reasons; click to open)</summary>"
+            + reach._repr_html_() + "</details>")
 
 
 class PeeringSession:

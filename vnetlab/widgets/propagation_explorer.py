@@ -179,7 +179,7 @@ class PropagationSession:
                    "<p><i>No change yet: add a range to VNet2.</i></p>"
         else:
             diff = self.diff_html(v.report)
-        return (f'<div style="min-width:300px;max-width:460px;padding:0 8px;overflow-x:auto">'
+        return (f'<div style="padding:0 8px;overflow-x:auto">'
                 f"<h4 style='margin:4px 0'>{escape(TITLES[side])}</h4><p style='margin:2px 0'>{setup}</p>"
                 f'<div style="background:{colour};padding:4px 6px;border-radius:4px;margin:4px 0">'
                 f"<b>{mark} {escape(self.source.name)} → {escape(v.trace.dst)}: {escape(v.trace.verdict)}</b><br>"
@@ -202,20 +202,22 @@ class PropagationExplorer(Explorer):
         self.new_range = ipw.Text(value="", placeholder="e.g. 10.22.0.0/16", style=style,
                                   description=f"New range for {s.vnet2}")
         self.add_button = ipw.Button(description=f"Add to {s.vnet2}", button_style="primary", icon="plus",
-                                     tooltip=f"Add the range to {s.vnet2}'s address space in all three copies")
+                                     layout=ipw.Layout(width="auto"), tooltip=f"Add the range to {s.vnet2}'s address space in all three copies")
         self.lng_prefixes = ipw.Text(value=", ".join(s.lng_prefixes()), style=style,
                                      description=f"{s.lng_for_vnet2} prefixes", layout=ipw.Layout(width="460px"))
-        self.lng_button = ipw.Button(description="Save LNG prefixes", icon="pencil",
+        self.lng_button = ipw.Button(description="Save LNG prefixes", icon="pencil", layout=ipw.Layout(width="auto"),
                                      tooltip="Edit the local network gateway by hand (IPsec column only)")
-        self.sync_button = ipw.Button(description="Sync peering", icon="refresh",
+        self.sync_button = ipw.Button(description="Sync peering", icon="refresh", layout=ipw.Layout(width="auto"),
                                       tooltip=f"Sync {s.vnet1}'s peering link to {s.vnet2} (Peering column only)")
-        self.columns = {side: ipw.HTML() for side in SIDES}
+        # three columns share the width and wrap onto a new line rather than being clipped (JupyterLab at 1280 px)
+        self.columns = {side: ipw.HTML(layout=ipw.Layout(flex="1 1 260px", min_width="260px")) for side in SIDES}
         self.status = ipw.HTML()
         self.errors = ipw.HTML()
         self.widget = ipw.VBox([
             ipw.HBox([self.new_range, self.add_button]),
             ipw.HBox([self.lng_prefixes, self.lng_button, self.sync_button]),
-            self.errors, self.status, ipw.HBox(list(self.columns.values())),
+            self.errors, self.status,
+            ipw.HBox(list(self.columns.values()), layout=ipw.Layout(flex_flow="row wrap", width="100%")),
         ])
         self.add_button.on_click(self._on_add)
         self.lng_button.on_click(self._on_lng)
@@ -225,7 +227,7 @@ class PropagationExplorer(Explorer):
     def _refresh(self, message: str) -> None:
         self.errors.value = ""
         self.status.value = f"<b>{escape(message)}</b>" if message else (
-            f"Type a range for {escape(self.session.vnet2)} (worked scenario S3 uses 10.22.0.0/16) and click Add.")
+            f"Type a range for {escape(self.session.vnet2)} (for example 10.22.0.0/16) and click Add.")
         for side, box in self.columns.items():
             box.value = self.session.column_html(side)
 
