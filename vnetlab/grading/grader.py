@@ -70,7 +70,7 @@ from typing import Any, Sequence
 import nbformat
 
 from ..errors import GradingError
-from . import EXERCISES, answers, runner, sandbox, tamper
+from . import EXERCISES, answers, generate, runner, sandbox, tamper
 from .core import MISSING, PLACEHOLDER_LEARNER, ExerciseSpec, QuestionResult, evaluate, hidden_feedback
 from .instructor import full_spec as spec  # hidden checks included: from the instructor's copy only
 from .plain import to_plain
@@ -314,9 +314,10 @@ def _cell_label(nb: Any, index: int | None) -> str:
 
 def _job(sub: Submission, options: Options, marker: str) -> bytes:
     nb = copy.deepcopy(sub.nb)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+            cell.source = _without_hidden_tests(cell.source, f"cell {index + 1}")
     names = [q.answer for q in sub.spec.questions if not q.widget]
     sidecar = sub.sidecar.decode("utf-8", "replace") if sub.sidecar is not None else None
     return json.dumps({
@@ -324,6 +325,19 @@ def _job(sub: Submission, options: Options, marker: str) -> bytes:
         "extract": extraction_source(names, marker), "timeout": options.timeout,
         "cell_timeout": options.cell_timeout, "kernel": options.kernel, "memory_limit": options.memory_limit,
         "cell_output": options.cell_output, "notebook_output": options.notebook_output}).encode("utf-8")
+
+
+def _without_hidden_tests(source: str, where: str) -> str:
+    """A cell without its ``### BEGIN HIDDEN TESTS`` region, as the exercise generator writes it: the sandbox has
+    the learner's package (no hidden checks to run), and the grader runs every hidden check itself on the answers.
+    So an instructor's solution notebook, graded as a submission, runs as its learner version does. Unbalanced
+    markers are left as they are (the cell then runs, or fails, as the learner wrote it)."""
+    if generate.BEGIN_HIDDEN not in source and generate.END_HIDDEN not in source:
+        return source
+    try:
+        return generate.replace_regions(source, generate.BEGIN_HIDDEN, generate.END_HIDDEN, None, where).rstrip("\n")
+    except GradingError:
+        return source
 
 
 def _safe_name(name: str) -> str:
