@@ -137,17 +137,20 @@ NOTEBOOK_STATE = """() => {
 }"""
 
 
-def open_notebook(offline: OfflinePage, base_url: str, path: str) -> None:
-    """Open ``path`` (relative to the site's files) in JupyterLite's lab and wait for its kernel to be idle."""
-    page = offline.page
-    page.goto(f"{base_url}lab/index.html?path={path}")
+def open_notebook(page, url: str) -> None:
+    """Open the notebook at ``url`` in (JupyterLite's or JupyterLab's) lab and wait for its kernel to be idle."""
+    page.goto(url)
+    wait_for_kernel(page)
+
+
+def wait_for_kernel(page) -> None:
+    """Wait until the lab's current notebook has a kernel, idle (JupyterLab needs expose_app_in_browser)."""
     page.wait_for_function(f"""() => {{ const s = ({NOTEBOOK_STATE})();
         return s && s.kernel === 'idle'; }}""", timeout=KERNEL_TIMEOUT_MS, polling=500)
 
 
-def run_all(offline: OfflinePage) -> dict:
+def run_all(page) -> dict:
     """Run every cell; wait until each code cell has run (or one failed) and the kernel is idle; the state."""
-    page = offline.page
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(f"""() => {{ const s = ({NOTEBOOK_STATE})();
         return s && s.kernel === 'idle' && (s.errors.length > 0 || s.executed >= s.code - s.empty); }}""",

@@ -70,8 +70,8 @@ LESSONS = {"00-start-here": (1, 0), "02-vnet-peering": (1, 1)}
 def test_a_lesson_runs_offline_with_figures_and_widgets(base_url, lesson):
     plots, widgets = LESSONS[lesson]
     with offline_page() as offline:
-        open_notebook(offline, base_url, f"notebooks/{lesson}.ipynb")
-        state = run_all(offline)
+        open_notebook(offline.page, f"{base_url}lab/index.html?path=notebooks/{lesson}.ipynb")
+        state = run_all(offline.page)
         offline.screenshot(f"lite-{lesson}")
         assert state["errors"] == [], state["errors"]
         assert state["executed"] >= state["code"] - state["empty"], state
@@ -82,8 +82,8 @@ def test_a_lesson_runs_offline_with_figures_and_widgets(base_url, lesson):
 
 def test_the_drills_run_offline_and_keep_progress_in_the_browser_drive(base_url):
     with offline_page() as offline:
-        open_notebook(offline, base_url, "notebooks/drills.ipynb")
-        state = run_all(offline)
+        open_notebook(offline.page, f"{base_url}lab/index.html?path=notebooks/drills.ipynb")
+        state = run_all(offline.page)
         assert state["errors"] == [], state["errors"]
         assert state["widgets"] >= 1, state
         page = offline.page
@@ -114,13 +114,13 @@ def test_the_drills_run_offline_and_keep_progress_in_the_browser_drive(base_url)
 
 def test_an_exercise_check_gives_its_feedback_offline(base_url):
     with offline_page() as offline:
-        open_notebook(offline, base_url, "exercises/01-address-spaces.ipynb")
-        state = run_all(offline)
+        open_notebook(offline.page, f"{base_url}lab/index.html?path=exercises/01-address-spaces.ipynb")
+        state = run_all(offline.page)
         assert state["errors"] == [], state["errors"]
         offline.screenshot("lite-exercise-01")
         # ex.check('q1', None): the learner has not answered yet, and the check says so and what will run.
         feedback = offline.page.locator(".vnetlab-feedback", has_text="Plan the subnets of your VNet")
         assert feedback.count() == 1
-        assert "No answer yet" in feedback.inner_text()
-        assert "visible checks" in feedback.inner_text()
+        assert "No answer yet" in feedback.text_content()
+        assert "visible checks" in feedback.text_content()
         assert_offline(offline)
