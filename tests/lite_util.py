@@ -156,3 +156,30 @@ def run_all(page) -> dict:
         return s && s.kernel === 'idle' && (s.errors.length > 0 || s.executed >= s.code - s.empty); }}""",
                            timeout=RUN_TIMEOUT_MS, polling=1000)
     return page.evaluate(NOTEBOOK_STATE)
+
+
+AXE = ROOT / "lite" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page, include: str | None = None) -> list[dict]:
+    """axe-core's serious and critical violations on ``page`` (npm ``axe-core``, injected from lite/node_modules),
+    in the elements matching ``include`` only when given: each as {id, impact, nodes: [target | summary]}."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    context = "document" if include is None else f"{{include: [[{include!r}]]}}"
+    found = page.evaluate(f"""async () => {{
+      const result = await axe.run({context}, {{resultTypes: ['violations']}});
+      return result.violations.map(v => ({{id: v.id, impact: v.impact,
+        nodes: v.nodes.map(n => n.target.join(' ') + ' | ' + n.failureSummary)}}));
+    }}""")
+    return [v for v in found if v["impact"] in SERIOUS]
+
+
+def cell_outputs(page, source_contains: str) -> str:
+    """The outputs (as JSON text) of the current notebook's code cells whose source contains ``source_contains``,
+    read from the notebook's model: cells scrolled out of view may not be in the page."""
+    return page.evaluate("""(needle) => {
+      const cells = Array.from(window.jupyterapp.shell.currentWidget.content.model.cells);
+      return JSON.stringify(cells.filter(c => c.type === 'code' && c.sharedModel.getSource().includes(needle))
+                                 .map(c => c.outputs.toJSON()));
+    }""", source_contains)

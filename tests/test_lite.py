@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from lite_util import built_site, offline_page, open_notebook, run_all, serve
+from lite_util import axe_violations, built_site, cell_outputs, offline_page, open_notebook, run_all, serve
 
 pytestmark = [pytest.mark.lite, pytest.mark.browser]
 
@@ -77,38 +77,60 @@ def test_a_lesson_runs_offline_with_figures_and_widgets(base_url, lesson):
         assert state["executed"] >= state["code"] - state["empty"], state
         assert state["plots"] >= plots, state
         assert state["widgets"] >= widgets, state
+        # What the course puts on the page (figures, widgets, tables, feedback) passes axe-core.
+        assert axe_violations(offline.page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea") == []
         assert_offline(offline)
 
 
-def test_the_drills_run_offline_and_keep_progress_in_the_browser_drive(base_url):
+RUN_IN_KERNEL = """async (source) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const future = panel.sessionContext.session.kernel.requestExecute({code: source});
+  let text = '';
+  future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') text += msg.content.text;
+                              if (msg.header.msg_type === 'error') text += 'ERROR ' + msg.content.evalue; };
+  await future.done;
+  return text;
+}"""
+
+
+def test_the_drills_run_offline_by_keyboard_alone_and_keep_progress_in_the_browser_drive(base_url):
     with offline_page() as offline:
-        open_notebook(offline.page, f"{base_url}lab/index.html?path=notebooks/drills.ipynb")
-        state = run_all(offline.page)
+        page = offline.page
+        open_notebook(page, f"{base_url}lab/index.html?path=notebooks/drills.ipynb")
+        state = run_all(page)
         assert state["errors"] == [], state["errors"]
         assert state["widgets"] >= 1, state
-        page = offline.page
-        # The widget is usable: its first button answers to the keyboard (focus, then Enter).
-        buttons = page.locator(".jp-OutputArea .jupyter-widgets button:not([disabled])")
-        assert buttons.count() >= 1
+        drill = page.locator(".jp-OutputArea .jupyter-widgets").first
+        # Keyboard only: focus moves with Tab between the widget's controls; Enter presses a button, Space picks
+        # a choice. Start a drill from the keyboard.
+        start = drill.get_by_role("button", name="Start new drill")
+        start.focus()
+        page.keyboard.press("Enter")
+        submit = drill.get_by_role("button", name="Submit answer")
+        page.wait_for_function("(el) => !el.disabled", arg=submit.element_handle(), timeout=120_000)
+        radios = drill.locator("input[type=radio]")
+        if radios.count() and radios.first.is_visible():
+            radios.first.focus()
+            page.keyboard.press("Space")
+        else:
+            drill.locator("input[type=text]").first.focus()
+            page.keyboard.type("10.0.0.0/24")
+        # Tab reaches Submit from the answer (no mouse): press Tab until Submit has the focus.
+        for _ in range(12):
+            if submit.evaluate("(el) => el === document.activeElement"):
+                break
+            page.keyboard.press("Tab")
+        assert submit.evaluate("(el) => el === document.activeElement"), "Tab never reached Submit answer"
+        page.keyboard.press("Enter")
+        page.wait_for_function("(el) => el.disabled", arg=submit.element_handle(), timeout=120_000)
         offline.screenshot("lite-drills")
-        # Where the history goes in the browser: under the working directory /drive, kept in browser storage.
-        page.evaluate("""() => {
-          const panel = window.jupyterapp.shell.currentWidget;
-          const cell = panel.content.model.sharedModel.insertCell(panel.content.model.cells.length,
-            {cell_type: 'code', source: 'from vnetlab.drills.progress import default_path\\nprint(default_path())'});
-          panel.content.activeCellIndex = panel.content.model.cells.length - 1;
-          return window.jupyterapp.commands.execute('notebook:run-cell');
-        }""")
-        page.wait_for_function("""() => {
-          const cells = Array.from(window.jupyterapp.shell.currentWidget.content.model.cells);
-          const last = cells[cells.length - 1];
-          return last.outputs.length > 0;
-        }""", timeout=120_000, polling=500)
-        text = page.evaluate("""() => {
-          const cells = Array.from(window.jupyterapp.shell.currentWidget.content.model.cells);
-          return JSON.stringify(cells[cells.length - 1].outputs.toJSON());
-        }""")
-        assert "/drive/" in text and "drill-progress.json" in text, text
+        assert axe_violations(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea") == []
+        # The answer was saved under the working directory /drive, which the browser keeps, not in memory.
+        text = page.evaluate(RUN_IN_KERNEL, "import json\nfrom vnetlab.drills.progress import default_path\n"
+                                            "p = default_path()\nprint(p, len(json.loads(p.read_text())['attempts']))")
+        path, attempts = text.split()
+        assert path == "/drive/notebooks/.vnetlab/drill-progress.json", text
+        assert int(attempts) == 1, text
         assert_offline(offline)
 
 
@@ -119,8 +141,8 @@ def test_an_exercise_check_gives_its_feedback_offline(base_url):
         assert state["errors"] == [], state["errors"]
         offline.screenshot("lite-exercise-01")
         # ex.check('q1', None): the learner has not answered yet, and the check says so and what will run.
-        feedback = offline.page.locator(".vnetlab-feedback", has_text="Plan the subnets of your VNet")
-        assert feedback.count() == 1
-        assert "No answer yet" in feedback.text_content()
-        assert "visible checks" in feedback.text_content()
+        feedback = cell_outputs(offline.page, "ex.check('q1'")
+        assert "Plan the subnets of your VNet" in feedback and "vnetlab-feedback" in feedback
+        assert "No answer yet" in feedback
+        assert "visible checks" in feedback
         assert_offline(offline)
