@@ -8,6 +8,7 @@ import functools
 import importlib.util
 import os
 import shutil
+import subprocess
 import threading
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -37,12 +38,18 @@ def built_site() -> Path:
     """The site, built (or reused when its inputs are unchanged). Skips without Node.js' npm (needed once to fetch
     Pyodide) unless VNETLAB_REQUIRE_BROWSER=1, like the browser tests."""
     chromium_or_skip()
-    if shutil.which("npm") is None and not (ROOT / "lite" / "node_modules" / "pyodide").is_dir():
-        reason = "npm is missing: install Node.js (apt-get install nodejs npm) to build the JupyterLite site"
+    if not (ROOT / "lite" / "node_modules" / "pyodide").is_dir():
+        npm_or_skip()
+    return lite_builder().build(SITE)
+
+
+def npm_or_skip() -> None:
+    """Skip without Node.js' npm (the web tools come from npm), or fail under VNETLAB_REQUIRE_BROWSER=1."""
+    if shutil.which("npm") is None:
+        reason = "npm is missing: install Node.js (apt-get install nodejs npm) for the JupyterLite and web tests"
         if os.environ.get("VNETLAB_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{reason}; VNETLAB_REQUIRE_BROWSER=1 makes this a failure", pytrace=False)
         pytest.skip(reason)
-    return lite_builder().build(SITE)
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -165,6 +172,9 @@ SERIOUS = ("serious", "critical")
 def axe_violations(page, include: str | None = None) -> list[dict]:
     """axe-core's serious and critical violations on ``page`` (npm ``axe-core``, injected from lite/node_modules),
     in the elements matching ``include`` only when given: each as {id, impact, nodes: [target | summary]}."""
+    if not AXE.is_file():
+        npm_or_skip()
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT / "lite", check=True)
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     context = "document" if include is None else f"{{include: [[{include!r}]]}}"
     found = page.evaluate(f"""async () => {{

@@ -79,3 +79,29 @@ def test_outside_the_browser_drill_progress_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setattr(sys, "platform", "linux")
     assert progress.default_path() == tmp_path / "vnetlab" / "drill-progress.json"
+
+
+ANSWER_WITHOUT_FLOCK = """
+import json, sys, types
+sys.modules["fcntl"] = types.ModuleType("fcntl")  # as in Pyodide: the module exists, without flock
+sys.platform = "emscripten"
+from vnetlab.widgets import DrillWidget
+from vnetlab.drills.progress import default_path
+drill = DrillWidget()
+if drill.session.current.kind == "choice":
+    first = drill.choices.options[0]
+    drill.choices.value = first[1] if isinstance(first, tuple) else first
+else:
+    drill.text.value = "10.0.0.0/24"
+drill._on_submit()
+print(json.dumps({"error": repr(drill.last_error), "path": str(default_path()),
+                  "attempts": len(json.loads(default_path().read_text())["attempts"])}))
+"""
+
+
+def test_a_drill_answer_is_saved_where_fcntl_has_no_flock_as_in_pyodide(tmp_path):
+    done = subprocess.run([sys.executable, "-c", ANSWER_WITHOUT_FLOCK], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result == {"error": "None", "path": str(tmp_path / ".vnetlab" / "drill-progress.json"), "attempts": 1}

@@ -47,6 +47,8 @@ try:  # POSIX; where it is missing (Windows) writes merge without a lock
     import fcntl
 except ImportError:  # pragma: no cover - depends on the platform
     fcntl = None  # type: ignore[assignment]
+if fcntl is not None and not hasattr(fcntl, "flock"):  # Pyodide's fcntl module has no flock (one page, no lock)
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT = "vnetlab-drill-progress"
 VERSION = 1
