@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from browser_util import ARTIFACTS, ROOT, free_port
-from lite_util import cell_outputs, lite_builder, open_notebook, run_all, wait_for_kernel
-from browser_util import chromium_page
+from lite_util import cell_outputs, lite_builder, npm_or_skip, open_notebook, run_all, wait_for_kernel
+from browser_util import chromium_or_skip, chromium_page
 
 pytestmark = [pytest.mark.lite, pytest.mark.browser]
 
@@ -93,7 +93,9 @@ c.Spawner.environment = {{"JUPYTER_CONFIG_DIR": "{tmp}/jupyter-config", "IPYTHON
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
+    chromium_or_skip()
     if not PROXY.is_file():
+        npm_or_skip()
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT / "lite", check=True)
     tmp = tmp_path_factory.mktemp("hub")
     port, hub_port, api_port = free_port(), free_port(), free_port()
