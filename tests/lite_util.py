@@ -139,6 +139,8 @@ NOTEBOOK_STATE = """() => {
     empty: code.filter(c => c.sharedModel.getSource().trim() === '').length,
     errors: errors,
     plots: document.querySelectorAll('.jp-OutputArea .js-plotly-plot').length,
+    empty_plots: Array.from(document.querySelectorAll('.jp-OutputArea .js-plotly-plot'))
+                   .filter(e => !(e.data && e.data.length)).length,
     widgets: document.querySelectorAll('.jp-OutputArea .jupyter-widgets').length,
   };
 }"""
