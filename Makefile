@@ -3,6 +3,7 @@
 #   make test [PYTEST_ARGS="-m 'not notebooks'"]       every test: unit, notebooks, browser
 #   make drill [DRILL_ARGS="--no-browser --port=8867"]  the interview drills as a Voila app (notebooks/drills.ipynb)
 #   make release [RELEASE_DIR=build/release]          the learner release: no solutions, no hidden checks
+#   make lite                                          the course in the browser: a JupyterLite site in build/lite
 PYTHON      ?= python3
 LAB_ARGS    ?=
 DRILL_ARGS  ?=
@@ -12,6 +13,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+LITE_STAMP := $(VENV)/.installed-lite
 # JupyterLab reads default settings from <sys.prefix>/share/jupyter/lab/settings/overrides.json, so this file
 # configures the course's JupyterLab only, not any other JupyterLab on the machine.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -21,12 +23,13 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # updates either (checkForUpdates only acts when fetchNews is "true").
 OVERRIDES := jupyter/overrides.json
 
-.PHONY: lab drill test bench exercises release clean setup setup-test
+.PHONY: lab drill lite test bench exercises release clean setup setup-test
 
 setup: $(STAMP) $(LAB_SETTINGS)
 setup-test: $(TEST_STAMP) $(LAB_SETTINGS)
 
-# A learner's set-up installs what the course needs to run and nothing more (make lab, make drill); the test
+# A learner's set-up installs what the course needs to run and nothing more (make lab, make drill): the package
+# with its `lab` extra (JupyterLab, Voila, a kernel; the package alone is what installs in the browser); the test
 # tools (pytest, hypothesis, Playwright) and the instructor's nbgrader come with `make test`.
 # Install only when the package's declared dependencies or these steps change (the stamp is newer than pyproject.toml
 # and this Makefile).
@@ -35,7 +38,7 @@ setup-test: $(TEST_STAMP) $(LAB_SETTINGS)
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	$(BIN)/jupyter server extension disable --sys-prefix notebook_shim >/dev/null 2>&1
 	touch $(STAMP)
@@ -69,6 +72,17 @@ lab: setup
 # Answers are saved in $VNETLAB_PROGRESS, else $XDG_DATA_HOME/vnetlab/drill-progress.json.
 drill: setup
 	$(BIN)/voila notebooks/drills.ipynb --Voila.ip=127.0.0.1 --Voila.config_file_paths="$(CURDIR)/jupyter" $(DRILL_ARGS)
+
+# The course in the browser, no install (README, "In the browser"): JupyterLite with the Pyodide kernel (the `lite`
+# extra, PyPI), Pyodide's runtime (npm, lite/package-lock.json) and the pure-Python wheels of the package and its
+# dependencies (PyPI, lite/requirements-pyodide.txt) with their own Pyodide lock, so the site never reaches a CDN.
+# The folder build/lite is static: serve it with any web server. Rebuilt only when its inputs change.
+$(LITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab,lite]'
+	touch $(LITE_STAMP)
+
+lite: $(LITE_STAMP)
+	$(BIN)/python lite/build.py --out build/lite
 
 # pytest's exit status 5 ("no tests collected") fails like any other non-zero status.
 test: setup-test

@@ -11,7 +11,9 @@
     editor) against rebuilding the widget for every change, as in (a);
 (g) the module 4 widgets' callbacks (comparison explorer, design advisor), as in (a);
 (e) scale (``benchmarks/scale.py``): a hub with 500 transit spokes and a BGP site advertising 1,000 prefixes;
-(h) batch grading (``benchmarks/grading.py``): 100 submissions on every core against sequential grading.
+(h) batch grading (``benchmarks/grading.py``): 100 submissions on every core against sequential grading;
+(i) the course in the browser (``benchmarks/web.py``): the JupyterLite site's size, and the time from opening
+    lesson 00 to a running kernel, in JupyterLite against the local JupyterLab.
 
 Callbacks run as the front end triggers them: first in this process (no comm: widget messages are not
 serialised), then again inside a live IPython kernel, where every change is serialised and sent as the
@@ -41,6 +43,7 @@ from vnetlab.widgets import (AddressPlanner, EncryptionPathView, IkePolicyMatche
 from vnetlab.widgets import ComparisonExplorer, DesignAdvisor  # noqa: E402
 from scale import bench_scale, linear_lpm  # noqa: E402
 from grading import bench_grading  # noqa: E402
+from web import bench_web  # noqa: E402
 
 GOAL_MS = 50.0
 RUNS = 60
@@ -393,6 +396,8 @@ def main() -> None:
     bench_scale()
     print("(h) batch grading: 100 submissions, one kernel per core, against sequential grading")
     bench_grading()
+    print("(i) the course in the browser (JupyterLite) against the local JupyterLab, lesson 00")
+    bench_web()
     print(f"total {time.perf_counter() - start:.1f} s")
 
 

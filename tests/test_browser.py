@@ -19,6 +19,7 @@ import pytest
 
 import browser_util
 from browser_util import ROOT, lesson_in_browser
+from lite_util import axe_violations
 
 # The matrix as the page shows it: header row, then one row per VM; each cell's text.
 MATRIX_JS = """table => [...table.querySelectorAll('tr')].map(
@@ -230,6 +231,7 @@ def test_drill_app_in_voila_answers_a_question_and_shows_the_explanation_and_the
         page.goto(base + f"?token={token}")
         submit = page.get_by_role("button", name="Submit answer")
         submit.wait_for()
+        assert axe_violations(page) == []  # the whole app passes axe-core (no serious or critical violation)
         score = page.locator(".vnetlab-drill-score")
         assert "Score 0/0" in score.inner_text()
         assert "Question 1 of 10" in page.locator(".vnetlab-drill-question").inner_text()
@@ -246,6 +248,7 @@ def test_drill_app_in_voila_answers_a_question_and_shows_the_explanation_and_the
         page.locator(".vnetlab-drill-score", has_text="Score 0/1").or_(
             page.locator(".vnetlab-drill-score", has_text="Score 1/1")).wait_for()
         assert page.get_by_role("button", name="Next question").is_enabled()
+        assert axe_violations(page) == []  # and with the explanation shown
         page.locator(".vnetlab-drill-question").evaluate("e => e.scrollIntoView({block: 'start'})")
         browser_util.ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(browser_util.ARTIFACTS / "drills-voila.png"))

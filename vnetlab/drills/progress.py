@@ -30,6 +30,7 @@ import json
 import math
 import os
 import re
+import sys
 import tempfile
 import time
 import uuid
@@ -45,6 +46,8 @@ from .questions import LEVELS
 try:  # POSIX; where it is missing (Windows) writes merge without a lock
     import fcntl
 except ImportError:  # pragma: no cover - depends on the platform
+    fcntl = None  # type: ignore[assignment]
+if fcntl is not None and not hasattr(fcntl, "flock"):  # Pyodide's fcntl module has no flock (one page, no lock)
     fcntl = None  # type: ignore[assignment]
 
 FORMAT = "vnetlab-drill-progress"
@@ -230,10 +233,17 @@ class TopicStats:
 
 
 def default_path() -> Path:
-    """``$VNETLAB_PROGRESS``, else ``$XDG_DATA_HOME/vnetlab/drill-progress.json`` (XDG default ``~/.local/share``)."""
+    """``$VNETLAB_PROGRESS``, else ``$XDG_DATA_HOME/vnetlab/drill-progress.json`` (XDG default ``~/.local/share``).
+
+    In the browser (JupyterLite's Pyodide kernel, ``sys.platform == "emscripten"``) only the working directory,
+    ``/drive``, is kept in the browser's storage; a home folder there lives in memory and is lost on reload, so
+    the history goes to ``.vnetlab/drill-progress.json`` under the working directory instead.
+    """
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override).expanduser()
+    if sys.platform == "emscripten":
+        return Path.cwd() / ".vnetlab" / FILE_NAME
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path("~/.local/share").expanduser())
     return Path(data_home) / "vnetlab" / FILE_NAME
 

@@ -32,8 +32,10 @@ URL = re.compile(r"(https?://[^\s<>()\"']+[^\s<>()\"'.,;:])")
 
 
 def _text_html(text: str) -> str:
-    """Plain text as HTML: escaped, line breaks kept, links clickable."""
-    return URL.sub(r'<a href="\1" target="_blank" rel="noopener" style="color:#0B5CAD">\1</a>',
+    """Plain text as HTML: escaped, line breaks kept, links clickable and underlined (colour is not the only sign
+    of a link inside text: WCAG 1.4.1, axe-core's link-in-text-block)."""
+    return URL.sub(r'<a href="\1" target="_blank" rel="noopener" style="color:#0B5CAD;text-decoration:underline">'
+                   r'\1</a>',
                    escape(text)).replace("\n", "<br>")
 
 

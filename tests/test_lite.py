@@ -1,0 +1,148 @@
+"""The course in the browser (``make lite``): the JupyterLite site, built from the registries, served on 127.0.0.1
+and run in Chromium with every other host blocked. Lessons run with no error output, figures and widgets render,
+an exercise check answers, the drills start; nothing reaches a CDN.
+
+Slow (a build, then a Pyodide start per notebook): marked ``lite`` and ``browser``; the everyday path is
+``make test PYTEST_ARGS="-m 'not lite'"``. The build is cached in build/lite by the SHA-256 of its inputs.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from lite_util import axe_violations, built_site, cell_outputs, offline_page, open_notebook, run_all, serve
+
+pytestmark = [pytest.mark.lite, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def site():
+    return built_site()
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    with serve(site) as url:
+        yield url
+
+
+def test_the_site_pins_its_own_pyodide_and_serves_every_wheel_its_lock_names(site):
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert kernel["disablePyPIFallback"] is True
+    lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())
+    names = set(lock["packages"])
+    assert {"vnetlab", "plotly", "ipywidgets", "netaddr", "pyyaml", "nbformat", "anywidget"} <= names
+    for spec in lock["packages"].values():
+        assert (site / "static" / "pyodide" / spec["file_name"]).is_file(), spec["file_name"]
+        assert set(spec["depends"]) <= names, spec
+    # no compiled code: every wheel is pure Python, so it installs in WebAssembly
+    for spec in lock["packages"].values():
+        with zipfile.ZipFile(site / "static" / "pyodide" / spec["file_name"]) as wheel:
+            assert not [n for n in wheel.namelist() if n.endswith(".so")], spec["file_name"]
+
+
+def test_the_site_holds_the_lessons_drills_and_exercises_but_no_solutions(site):
+    files = site / "files"
+    assert (files / "notebooks" / "00-start-here.ipynb").is_file()
+    assert (files / "notebooks" / "drills.ipynb").is_file()
+    assert (files / "exercises" / "01-address-spaces.ipynb").is_file()
+    assert not (files / "solutions").exists()
+    assert not list(files.rglob("*solution*"))
+    # the wheel is the package, with no solution notebooks either
+    wheel = next((site / "static" / "pyodide").glob("vnetlab-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".ipynb")]
+
+
+def assert_offline(offline) -> None:
+    assert offline.blocked == [], f"the site tried to reach other hosts: {offline.blocked[:5]}"
+
+
+# lesson -> (plotly figures, widget views) it shows at least, once run
+LESSONS = {"00-start-here": (1, 0), "02-vnet-peering": (1, 1)}
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSONS))
+def test_a_lesson_runs_offline_with_figures_and_widgets(base_url, lesson):
+    plots, widgets = LESSONS[lesson]
+    with offline_page() as offline:
+        open_notebook(offline.page, f"{base_url}lab/index.html?path=notebooks/{lesson}.ipynb")
+        state = run_all(offline.page)
+        offline.screenshot(f"lite-{lesson}")
+        assert state["errors"] == [], state["errors"]
+        assert state["executed"] >= state["code"] - state["empty"], state
+        assert state["plots"] >= plots and state["empty_plots"] == 0, state
+        assert state["widgets"] >= widgets, state
+        # What the course puts on the page (figures, widgets, tables, feedback) passes axe-core.
+        assert axe_violations(offline.page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea") == []
+        assert_offline(offline)
+
+
+RUN_IN_KERNEL = """async (source) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const future = panel.sessionContext.session.kernel.requestExecute({code: source});
+  let text = '';
+  future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') text += msg.content.text;
+                              if (msg.header.msg_type === 'error') text += 'ERROR ' + msg.content.evalue; };
+  await future.done;
+  return text;
+}"""
+
+
+def test_the_drills_run_offline_by_keyboard_alone_and_keep_progress_in_the_browser_drive(base_url):
+    with offline_page() as offline:
+        page = offline.page
+        open_notebook(page, f"{base_url}lab/index.html?path=notebooks/drills.ipynb")
+        state = run_all(page)
+        assert state["errors"] == [], state["errors"]
+        assert state["widgets"] >= 1, state
+        drill = page.locator(".jp-OutputArea .jupyter-widgets").first
+        # Keyboard only: focus moves with Tab between the widget's controls; Enter presses a button, Space picks
+        # a choice. Start a drill from the keyboard.
+        start = drill.get_by_role("button", name="Start new drill")
+        start.focus()
+        page.keyboard.press("Enter")
+        submit = drill.get_by_role("button", name="Submit answer")
+        page.wait_for_function("(el) => !el.disabled", arg=submit.element_handle(), timeout=120_000)
+        radios = drill.locator("input[type=radio]")
+        if radios.count() and radios.first.is_visible():
+            radios.first.focus()
+            page.keyboard.press("Space")
+        else:
+            drill.locator("input[type=text]").first.focus()
+            page.keyboard.type("10.0.0.0/24")
+        # Tab reaches Submit from the answer (no mouse): press Tab until Submit has the focus.
+        for _ in range(12):
+            if submit.evaluate("(el) => el === document.activeElement"):
+                break
+            page.keyboard.press("Tab")
+        assert submit.evaluate("(el) => el === document.activeElement"), "Tab never reached Submit answer"
+        page.keyboard.press("Enter")
+        page.wait_for_function("(el) => el.disabled", arg=submit.element_handle(), timeout=120_000)
+        offline.screenshot("lite-drills")
+        assert axe_violations(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea") == []
+        # The answer was saved under the working directory /drive, which the browser keeps, not in memory.
+        text = page.evaluate(RUN_IN_KERNEL, "import json\nfrom vnetlab.drills.progress import default_path\n"
+                                            "p = default_path()\nprint(p, len(json.loads(p.read_text())['attempts']))")
+        path, attempts = text.split()
+        assert path == "/drive/notebooks/.vnetlab/drill-progress.json", text
+        assert int(attempts) == 1, text
+        assert_offline(offline)
+
+
+def test_an_exercise_check_gives_its_feedback_offline(base_url):
+    with offline_page() as offline:
+        open_notebook(offline.page, f"{base_url}lab/index.html?path=exercises/01-address-spaces.ipynb")
+        state = run_all(offline.page)
+        assert state["errors"] == [], state["errors"]
+        offline.screenshot("lite-exercise-01")
+        # ex.check('q1', None): the learner has not answered yet, and the check says so and what will run.
+        feedback = cell_outputs(offline.page, "ex.check('q1'")
+        assert "Plan the subnets of your VNet" in feedback and "vnetlab-feedback" in feedback
+        assert "No answer yet" in feedback
+        assert "visible checks" in feedback
+        assert_offline(offline)
