@@ -191,7 +191,12 @@ def jupyter_lab(root: Path, home: Path, name: str = "jupyterlab") -> Iterator[La
     log = ARTIFACTS / f"{name}-server.log"
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--allow-root"]
+           "--allow-root",
+           # The kernel's websocket is closed when the page answers no ping for 90 s (jupyter_server's default:
+           # pings every 30 s), which a browser on a loaded 2-core machine can miss: JupyterLab then reconnects
+           # and drops the cells queued meanwhile, so Run All runs only the last one. Pings every 5 minutes here,
+           # with 15 minutes to answer (milliseconds).
+           '--ServerApp.tornado_settings={"ws_ping_interval": 300000, "ws_ping_timeout": 900000}']
     with process_group(cmd, cwd=root, env=isolated_env(home), log=log) as proc:
         lab = Lab(f"http://127.0.0.1:{port}/", token, root, log)
         wait_until_serving(lab.base_url, token, proc, log)
