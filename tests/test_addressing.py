@@ -130,3 +130,202 @@ def test_errors_carry_value_and_rule():
         addressing.check_vnet_range("169.254.0.0/16")
     assert err.value.value == "169.254.0.0/16" and "169.254.0.0/16" in err.value.rule
     assert "virtual-networks-faq" in str(err.value)
+
+
+# --- Gaps found by mutation testing (issue 20); CIDR arithmetic and the facts of azure-facts.md §9 and §2.3 -------
+
+@pytest.mark.parametrize("a, b, shared", [("10.0.0.0/24", "10.0.0.0/16", "10.0.0.0/24"),
+                                          ("10.0.0.0/16", "10.0.0.0/24", "10.0.0.0/24"),
+                                          ("10.0.0.0/16", "10.0.0.0/16", "10.0.0.0/16")])
+def test_blocks_starting_at_the_same_address_overlap_once_and_share_the_smaller(a, b, shared):
+    [overlap] = vl.find_overlaps([a, b])
+    assert (overlap.a, overlap.b, overlap.shared) == (a, b, shared)
+    assert overlap.identical == (a == b)
+
+
+@pytest.mark.parametrize("inner, overlapping", [("10.0.0.0/32", True), ("10.0.0.255/32", True),
+                                                ("10.0.1.0/32", False), ("9.255.255.255/32", False)])
+def test_a_single_address_at_a_blocks_edge(inner, overlapping):
+    """A /32 on the first or last address of 10.0.0.0/24 is inside it; one address beyond either end is not."""
+    found = vl.find_overlaps(["10.0.0.0/24", inner])
+    assert [(o.a, o.b, o.shared) for o in found] == ([("10.0.0.0/24", inner, inner)] if overlapping else [])
+    assert addressing.overlaps("10.0.0.0/24", inner) == ([("10.0.0.0/24", inner)] if overlapping else [])
+    assert addressing.overlaps([inner], ["10.0.0.0/24"]) == ([(inner, "10.0.0.0/24")] if overlapping else [])
+
+
+def test_adjacent_blocks_do_not_overlap_and_a_closed_block_is_forgotten():
+    assert vl.find_overlaps(["10.0.0.0/25", "10.0.0.128/25", "10.0.1.0/24"]) == []
+    # the /24 ends before 10.0.1.0/25 starts: only the /16 contains both
+    found = vl.find_overlaps(["10.0.0.0/16", "10.0.0.0/24", "10.0.1.0/25"])
+    assert [(o.a, o.b) for o in found] == [("10.0.0.0/16", "10.0.0.0/24"), ("10.0.0.0/16", "10.0.1.0/25")]
+
+
+@pytest.mark.parametrize("name", ["Gateway-Subnet", "gatewaysubnet", "Gateway Subnet", "GATEWAY_SUBNET",
+                                  "gateway-subnet"])
+def test_a_near_miss_of_the_gateway_subnet_name_is_refused(name):
+    """§2.3: the gateway subnet must be named exactly GatewaySubnet (VPN FAQ 2026-06-04)."""
+    from vnetlab.errors import GatewaySubnetError
+    with pytest.raises(GatewaySubnetError, match="exactly 'GatewaySubnet'") as err:
+        vl.Network("n").add_vnet("v", ["10.0.0.0/16"], region="westeurope").add_subnet(name, "10.0.255.0/27")
+    assert err.value.value == name and err.value.rule == "gateway subnet name is exactly GatewaySubnet"
+
+
+@pytest.mark.parametrize("name", ["GatewaySubnets", "Gateway", "app"])
+def test_other_names_are_ordinary_subnets_without_gateway_advice(name):
+    assert addressing.check_subnet_name(name, IPNetwork("10.0.255.0/29")) == []
+
+
+@pytest.mark.parametrize("prefix, advised", [("10.0.255.0/29", True), ("10.0.255.0/28", True),
+                                             ("10.0.255.0/27", False), ("10.0.255.0/26", False)])
+def test_gateway_subnet_below_27_gets_advice(prefix, advised):
+    """§2.3: /29 possible, /27 or larger recommended."""
+    findings = addressing.check_subnet_name("GatewaySubnet", IPNetwork(prefix))
+    assert len(findings) == (1 if advised else 0)
+    if advised:
+        assert prefix in findings[0] and "/27" in findings[0]
+
+
+@pytest.mark.parametrize("text", ["10.01.0.4", "010.0.0.4", "10.0.0.04", "10.0.00.4"])
+def test_leading_zeros_are_refused_with_the_address_to_write(text):
+    with pytest.raises(InvalidAddressError) as err:
+        vl.parse_address(text)
+    assert err.value.rule == "no leading zeros in IPv4 octets"
+    assert "10.1.0.4" in str(err.value) or "10.0.0.4" in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["0.0.0.0", "10.0.0.0", "255.255.255.255", " 10.0.0.4 "])
+def test_zero_octets_and_the_edges_of_the_range_parse(text):
+    assert str(vl.parse_address(text)) == text.strip()
+
+
+@pytest.mark.parametrize("text, rule", [("10.0.0.256", "each IPv4 octet is 0..255"), ("10.0.0", "IPv4 dotted quad"),
+                                        ("10.0.0.0.1", "IPv4 dotted quad"), ("10.0.0.x", "IPv4 dotted quad"),
+                                        ("10.0.0.٣", "IPv4 dotted quad")])
+def test_bad_addresses_name_the_rule(text, rule):
+    with pytest.raises(InvalidAddressError) as err:
+        vl.parse_address(text)
+    assert err.value.rule == rule and err.value.value == text
+
+
+def test_the_largest_octet_is_named():
+    with pytest.raises(InvalidAddressError, match="octet 300 is larger than 255"):
+        vl.parse_address("10.300.0.4")
+
+
+@pytest.mark.parametrize("text, network", [("10.0.1.5/24", "10.0.1.0/24"), ("10.0.1.255/25", "10.0.1.128/25"),
+                                           ("10.0.1.0/24", "10.0.1.0/24"), ("10.0.1.7/32", "10.0.1.7/32"),
+                                           ("10.1.2.3/0", "0.0.0.0/0")])
+def test_parse_prefix_not_strict_clears_the_host_bits(text, network):
+    parsed = vl.parse_prefix(text, strict=False)
+    assert str(parsed) == network and parsed.ip == parsed.network
+
+
+@pytest.mark.parametrize("text, rule", [("10.0.0.0/33", "IPv4 prefix length is 0..32"),
+                                        ("10.0.0.0/", "IPv4 prefix length is 0..32"),
+                                        ("10.0.0.0/-1", "IPv4 prefix length is 0..32"),
+                                        ("10.0.0.1", "a prefix is 'address/length'"),
+                                        ("10.0.0.1/24", "a prefix's host bits must be zero")])
+def test_prefix_errors_name_their_rule(text, rule):
+    with pytest.raises(VnetlabError) as err:
+        vl.parse_prefix(text)
+    assert err.value.rule == rule
+
+
+@pytest.mark.parametrize("text", ["0.0.0.0/0", "10.0.0.0/32", " 10.0.0.0/8 "])
+def test_the_edges_of_the_prefix_length_parse(text):
+    assert str(vl.parse_prefix(text)) == text.strip()
+
+
+@pytest.mark.parametrize("hosts, prefixlen", [(0, 29), (1, 29), (5, 28), (27, 27), (28, 26),
+                                              (2 ** 30 - 5, 2), (2 ** 29 - 5, 3), (2 ** 29 - 4, 2)])
+def test_smallest_prefix_for_at_its_boundaries(hosts, prefixlen):
+    """§9: usable = 2^(32−n) − 5, smallest subnet /29, largest /2."""
+    assert vl.smallest_prefix_for(hosts) == prefixlen
+
+
+def test_smallest_prefix_for_refuses_more_than_the_largest_subnet_holds_and_negative_counts():
+    from vnetlab.errors import SubnetError
+    with pytest.raises(SubnetSizeError, match="largest subnet") as err:
+        vl.smallest_prefix_for(2 ** 30 - 4)      # a /2 holds 2^30 − 5
+    assert err.value.value == 2 ** 30 - 4
+    with pytest.raises(SubnetError, match="negative") as err:
+        vl.smallest_prefix_for(-1)
+    assert err.value.rule == "hosts >= 0"
+
+
+def test_next_free_subnet_at_its_boundaries():
+    assert str(vl.next_free_subnet("10.0.0.0/24", [], 24)) == "10.0.0.0/24"           # the whole space is free
+    assert vl.next_free_subnet("10.0.0.0/24", [], 23) is None                          # larger than the space
+    assert str(vl.next_free_subnet("10.0.0.0/24", ["10.0.0.0/26"], 26)) == "10.0.0.64/26"
+    assert str(vl.next_free_subnet("10.0.0.0/24", ["10.0.0.64/26"], 25)) == "10.0.0.128/25"
+    assert str(vl.next_free_subnet("10.0.0.0/24", ["10.0.0.0/25", "10.0.0.128/26"], 32)) == "10.0.0.192/32"
+    assert str(vl.next_free_subnet("0.0.0.0/0", [], 0)) == "0.0.0.0/0"
+    assert vl.next_free_subnet("10.0.0.0/24", ["10.0.0.0/24"], 32) is None
+    for bad in (-1, 33, True, "24", 24.0):
+        with pytest.raises(PrefixLengthError) as err:
+            vl.next_free_subnet("10.0.0.0/24", [], bad)
+        assert err.value.rule == "IPv4 prefix length is 0..32"
+
+
+def test_a_full_plan_has_no_next_free_block():
+    full = vl.analyze_plan(["10.0.0.0/25", "10.0.0.128/25"], "10.0.0.0/24")
+    assert full.ok and full.next_free(29) is None
+    assert vl.analyze_plan(["10.0.0.0/25"]).next_free(25) is None                     # no address space given
+    assert vl.analyze_plan(["10.0.0.0/25"], "127.0.0.0/24").next_free(25) is None     # an address space Azure refuses
+    assert vl.analyze_plan(["10.0.0.0/25"], "10.0.0.0/24").next_free(25) == "10.0.0.128/25"
+
+
+def test_a_plan_reports_its_space_error_and_what_lies_outside():
+    plan = vl.analyze_plan("10.0.0.0/24\n# a comment\n\n10.1.0.0/24, 10.0.0.0/30", ["10.0.0.0/16"])
+    assert [line.text for line in plan.lines] == ["10.0.0.0/24", "10.1.0.0/24", "10.0.0.0/30"]
+    assert [line.inside_space for line in plan.lines] == [True, False, None]
+    assert plan.lines[2].error_kind == "SubnetSizeError"
+    assert plan.valid_prefixes == ["10.0.0.0/24", "10.1.0.0/24"]
+    assert not plan.ok and plan.space == ("10.0.0.0/16",)
+    bad = vl.analyze_plan(["10.0.0.0/24"], "224.0.0.0/24")
+    assert bad.space_error and "multicast" in bad.space_error and not bad.ok
+    rows = vl.analyze_plan(["10.0.0.0/24"], "10.0.0.0/16").rows()
+    assert rows == [("10.0.0.0/24", "10.0.0.0/24", 256, 251, "yes", "")]
+
+
+def test_the_reserved_addresses_of_a_29():
+    """§9: the network address, .1, .2, .3 and the last address; a /29 keeps 3 usable (.4 to .6)."""
+    info = vl.subnet_info("10.0.0.8/29")
+    assert [a for a, _ in info.reserved] == ["10.0.0.8", "10.0.0.9", "10.0.0.10", "10.0.0.11", "10.0.0.15"]
+    assert (info.size, info.usable, info.first_usable, info.last_usable) == (8, 3, "10.0.0.12", "10.0.0.14")
+    net = IPNetwork("10.0.0.8/29")
+    assert [str(a) for a in addressing.usable_addresses(net)] == ["10.0.0.12", "10.0.0.13", "10.0.0.14"]
+    from netaddr import IPAddress
+    assert addressing.is_reserved_address(net, IPAddress("10.0.0.15")) == "broadcast address"
+    assert addressing.is_reserved_address(net, IPAddress("10.0.0.12")) is None
+
+
+@pytest.mark.parametrize("prefix, part", [("10.20.0.0/16", "RFC 1918"), ("172.16.5.0/24", "RFC 1918"),
+                                          ("192.168.0.0/16", "RFC 1918"), ("100.127.0.0/16", "RFC 6598"),
+                                          ("100.128.0.0/16", "not a private range"),
+                                          ("11.0.0.0/8", "not a private range"),
+                                          ("127.0.0.0/8", "is refused")])
+def test_range_advice_by_kind(prefix, part):
+    """§9: RFC 1918 and RFC 6598 recommended; public accepted, not internet-reachable; reserved ranges refused."""
+    assert part in vl.range_advice(prefix)
+
+
+@pytest.mark.parametrize("prefix", ["0.0.0.0/0", "168.63.129.0/24", "126.0.0.0/7", "169.254.255.255/32"])
+def test_a_range_that_covers_a_refused_one_is_refused(prefix):
+    with pytest.raises(ReservedRangeError):
+        addressing.check_vnet_range(prefix)
+
+
+@pytest.mark.parametrize("prefix", ["168.63.129.15/32", "168.63.129.17/32", "126.0.0.0/8", "128.0.0.0/8",
+                                    "169.253.0.0/16", "223.255.255.0/24"])
+def test_neighbours_of_refused_ranges_are_accepted(prefix):
+    assert str(addressing.check_vnet_range(prefix)) == prefix
+
+
+def test_subnet_size_errors_name_the_limit():
+    with pytest.raises(SubnetSizeError, match="smallest subnet is /29") as err:
+        addressing.check_subnet_size("10.0.0.0/30")
+    assert err.value.rule == "smallest subnet /29"
+    with pytest.raises(SubnetSizeError, match="largest subnet is /2") as err:
+        addressing.check_subnet_size("0.0.0.0/1")
+    assert err.value.rule == "largest subnet /2"

@@ -230,3 +230,188 @@ def test_the_rule_parser_gives_a_rule_or_a_vnetlab_error(name, type_, mode, inte
 
 def test_nat_errors_are_vnetlab_errors():
     assert issubclass(NatError, VnetlabError)
+
+
+# --- Gaps found by mutation testing (issue 20): each expected value is from azure-facts.md §5 ---------------------
+
+def test_static_prefixes_move_sequentially_and_dynamic_ones_become_the_pool():
+    """§5.1: Static maps same-size pools "in sequential order"; BGP advertises the VNet's EgressSnat external prefix
+    (§5.2). A dynamic rule has no per-address mapping: the VNet is seen as the rule's external pool."""
+    net = bare()
+    net.add_nat_rule("VNet", "st", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+    net.add_nat_rule("VNet", "b1", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["b1"], egress_nat_rules=["st"])
+    rule = net.gateway("VNet").nat_rules["st"]
+    assert str(rule.translate_prefix(IPNetwork("10.0.1.128/25"))) == "192.168.1.128/25"
+    assert str(rule.translate_prefix(IPNetwork("10.0.1.64/26"))) == "192.168.1.64/26"
+    assert net.advertised_prefixes("VNet", "VNet-to-Branch1") == ["192.168.1.0/24"]
+    dyn = bare()
+    dyn.add_nat_rule("VNet", "dy", type="Dynamic", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.9.0/26")
+    dyn.add_nat_rule("VNet", "b1", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    dyn.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["b1"], egress_nat_rules=["dy"])
+    assert str(dyn.gateway("VNet").nat_rules["dy"].translate_prefix(IPNetwork("10.0.1.128/25"))) == "192.168.9.0/26"
+    assert dyn.advertised_prefixes("VNet", "VNet-to-Branch1") == ["192.168.9.0/26"]
+
+
+def test_static_translation_keeps_the_host_offset_both_ways():
+    """§5.1 Static: 1:1 in sequential order, and one rule translates both directions."""
+    rule = make_rule("r", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    assert str(rule.translate(IPAddress("10.0.1.0"))) == "192.168.2.0"
+    assert str(rule.translate(IPAddress("10.0.1.255"))) == "192.168.2.255"
+    assert str(rule.untranslate(IPAddress("192.168.2.77"))) == "10.0.1.77"
+
+
+@pytest.mark.parametrize("internal_port, external_port, stored", [
+    (80, 8080, (80, 8080)), ("443", " 8443 ", (443, 8443)), (1, 65535, (1, 65535)), (65535, 1, (65535, 1))])
+def test_a_static_rule_keeps_its_port_mapping(internal_port, external_port, stored):
+    """§5.1: port mappings on Static rules, single TCP/UDP ports (1..65535)."""
+    rule = make_rule("web", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                     internal_port=internal_port, external_port=external_port)
+    assert (rule.internal_port, rule.external_port) == stored
+    assert (rule.to_dict()["internal_port"], rule.to_dict()["external_port"]) == stored
+    assert f"port {stored[0]} → {stored[1]}" in rule.describe()
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1, True, 80.0, "http"])
+def test_a_port_outside_1_to_65535_is_refused_naming_the_rule(port):
+    with pytest.raises(NatRuleError, match="1 to 65535") as err:
+        make_rule("web", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                  internal_port=port, external_port=80)
+    assert err.value.rule == "ports are 1..65535"
+
+
+def test_a_port_mapping_needs_both_ends():
+    for ports in ({"internal_port": 80}, {"external_port": 80}):
+        with pytest.raises(NatRuleError, match="both the internal and the external port"):
+            make_rule("web", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24", **ports)
+
+
+def test_a_rule_without_ports_stores_none_and_says_no_port():
+    rule = make_rule("plain", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+    assert (rule.internal_port, rule.external_port) == (None, None)
+    assert "port" not in rule.describe() and "internal_port" not in rule.to_dict()
+    assert rule.to_dict() == {"name": "plain", "type": "Static", "mode": "EgressSnat", "internal": "10.0.1.0/24",
+                              "external": "192.168.1.0/24"}
+
+
+def active_active() -> vl.Network:
+    net = vl.Network("aa")
+    v = net.add_vnet("VNet", ["10.0.1.0/24"], region="westeurope")
+    v.add_subnet("GatewaySubnet", "10.0.1.224/27")
+    net.add_vpn_gateway("VNet", sku="VpnGw2AZ", active_active=True)
+    net.add_local_network_gateway("Branch1", "198.51.100.10", ["10.0.1.0/24"])
+    return net
+
+
+def test_active_active_needs_a_rule_per_instance_and_the_instance_survives_a_round_trip():
+    """§5.1: on an active-active gateway a rule applies to one instance (ipConfigurationId `default` or
+    `activeActive`); create a rule per instance. The twin (same mapping, other instance) is not an overlap."""
+    net = active_active()
+    for name, instance in (("egress-0", "default"), ("egress-1", "activeActive")):
+        rule = net.add_nat_rule("VNet", name, mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                                ip_configuration_id=instance)
+        assert rule.ip_configuration_id == instance
+    assert net.gateway("VNet").nat_rules["egress-1"].to_dict()["ip_configuration_id"] == "activeActive"
+    again = vl.Network.from_yaml(net.to_yaml())
+    assert {n: r.ip_configuration_id for n, r in again.gateway("VNet").nat_rules.items()} == {
+        "egress-0": "default", "egress-1": "activeActive"}
+    rows = {row[0]: row for row in net.nat_rules("VNet").rows}
+    assert rows["egress-1"][6] == "activeActive"
+    with pytest.raises(NatOverlapError, match="192.168.1.0/24"):   # the same instance twice is an overlap
+        net.add_nat_rule("VNet", "egress-2", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                         ip_configuration_id="activeActive")
+    with pytest.raises(NatOverlapError):   # a different mapping on the other instance still may not overlap
+        net.add_nat_rule("VNet", "other", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                         ip_configuration_id="default")
+
+
+def test_an_instance_name_azure_does_not_have_is_refused():
+    with pytest.raises(NatRuleError, match="default or activeActive") as err:
+        make_rule("r", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                  ip_configuration_id="instance2")
+    assert err.value.value == "instance2"
+
+
+def test_ports_and_instance_survive_a_scenario_round_trip():
+    net = active_active()
+    net.add_nat_rule("VNet", "web", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                     internal_port=80, external_port=8080, ip_configuration_id="activeActive")
+    rule = vl.Network.from_yaml(net.to_yaml()).gateway("VNet").nat_rules["web"]
+    assert (rule.internal_port, rule.external_port, rule.ip_configuration_id) == (80, 8080, "activeActive")
+    [row] = net.nat_rules("VNet").rows
+    assert row[5] == "80 → 8080"
+
+
+def test_the_500th_rule_is_accepted_and_the_501st_refused():
+    """§5.1: at most 500 NAT rules per gateway (NAT overview 2024-10-16), ingress and egress combined. 499 rules
+    are put on the gateway directly (each one valid; adding 499 through the API would check 124,000 overlaps)."""
+    net = bare()
+    gw = net.gateway("VNet")
+    for i in range(499):
+        r = make_rule(f"r{i}", mode="IngressSnat", internal="10.0.1.0/29", external=f"100.64.{i // 32}.{i % 32 * 8}/29")
+        gw.nat_rules[r.name] = r
+    net.add_nat_rule("VNet", "r499", mode="EgressSnat", internal="10.0.1.0/29", external="100.65.0.0/29")
+    assert len(gw.nat_rules) == 500
+    with pytest.raises(NatRuleError, match="500") as err:
+        net.add_nat_rule("VNet", "r500", mode="EgressSnat", internal="10.0.1.0/29", external="100.65.0.8/29")
+    assert err.value.rule == "at most 500 NAT rules per gateway"
+
+
+def test_a_rule_name_may_be_used_once_per_gateway():
+    net = bare()
+    net.add_nat_rule("VNet", "r", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+    with pytest.raises(NatRuleError, match="already has a NAT rule named r"):
+        net.add_nat_rule("VNet", "r", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+
+
+def test_an_external_mapping_may_not_overlap_the_gateways_own_vnet():
+    """§5.1: external mappings must not overlap any network connected without NAT (here: the VNet itself)."""
+    net = vl.Network("own")
+    v = net.add_vnet("VNet", ["10.50.0.0/16"], region="westeurope")
+    v.add_subnet("GatewaySubnet", "10.50.255.0/27")
+    net.add_vpn_gateway("VNet", sku="VpnGw2AZ")
+    with pytest.raises(NatOverlapError, match="10.50.0.0/16"):
+        net.add_nat_rule("VNet", "r", mode="IngressSnat", internal="10.0.1.0/24", external="10.50.7.0/24")
+
+
+def test_a_policy_based_gateway_or_connection_takes_no_nat():
+    """§5.1: not on policy-based gateways nor on connections with UsePolicyBasedTrafficSelectors."""
+    net = vl.Network("pb")
+    v = net.add_vnet("VNet", ["10.50.0.0/16"], region="westeurope")
+    v.add_subnet("GatewaySubnet", "10.50.255.0/27")
+    net.add_vpn_gateway("VNet", sku="Basic", vpn_type="PolicyBased")
+    with pytest.raises(NatSupportError):
+        net.add_nat_rule("VNet", "r", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    net = vl.Network("sel")
+    v = net.add_vnet("VNet", ["10.50.0.0/16"], region="westeurope")
+    v.add_subnet("GatewaySubnet", "10.50.255.0/27")
+    net.add_vpn_gateway("VNet", sku="VpnGw2AZ")
+    net.add_local_network_gateway("site", "198.51.100.9", ["10.0.1.0/24"])
+    net.add_nat_rule("VNet", "r", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    with pytest.raises(NatSupportError, match="traffic selectors"):
+        net.connect("VNet", "site", kind="IPsec", ingress_nat_rules=["r"], use_policy_based_traffic_selectors=True)
+
+
+def _unique_vnet_with_sites(*sites: tuple[str, list[str]]) -> vl.Network:
+    net = vl.Network("shared")
+    v = net.add_vnet("VNet", ["10.50.0.0/16"], region="westeurope")
+    v.add_subnet("GatewaySubnet", "10.50.255.0/27")
+    net.add_vpn_gateway("VNet", sku="VpnGw2AZ")
+    net.add_nat_rule("VNet", "in", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    for i, (site, prefixes) in enumerate(sites, start=2):
+        net.add_local_network_gateway(site, f"198.51.100.{i}", prefixes)
+        net.connect("VNet", site, kind="IPsec", ingress_nat_rules=["in"])
+    return net
+
+
+def nat_findings(net: vl.Network) -> list[str]:
+    return [f for f in net.findings() if "IngressSnat rule" in f]
+
+
+def test_one_ingress_rule_may_serve_connections_to_the_same_network_only():
+    """§5.1 (VPN FAQ): the same IngressSnat rule on several connections only if they reach the same on-premises
+    network. One site, or two sites with the same prefixes: no finding; different prefixes: a finding naming both."""
+    assert nat_findings(_unique_vnet_with_sites(("B1", ["10.0.1.0/24"]))) == []
+    assert nat_findings(_unique_vnet_with_sites(("B1", ["10.0.1.0/24"]), ("B1b", ["10.0.1.0/24"]))) == []
+    [finding] = nat_findings(_unique_vnet_with_sites(("B1", ["10.0.1.0/24"]), ("B2", ["10.0.1.0/24", "10.0.9.0/24"])))
+    assert "rule in is linked to sites B1, B2" in finding
