@@ -310,3 +310,198 @@ def test_flow_verify_input_errors_are_vnetlab_errors():
         net.flow_verify("vm-spoke", "Sideways", "Tcp", remote_ip="10.0.1.4")
     with pytest.raises(nsg.NsgError, match="in no subnet"):
         net.flow_verify("10.9.9.9", "Inbound", "Tcp", remote_ip="10.0.1.4")
+
+
+# --- Gaps found by mutation testing (issue 20); expected values from azure-facts.md §8 -------------------------
+def plain() -> vl.Network:
+    """One VNet, subnet app with NSG app-nsg, a VM vm-app (10.1.1.4) without a NIC NSG; no peering, no gateway."""
+    net = vl.Network("plain")
+    net.add_vnet("spoke", ["10.1.0.0/16"], region="westeurope").add_subnet("app", "10.1.1.0/24").add_nic(
+        "vm-app", "10.1.1.4")
+    net.add_network_security_group("app-nsg")
+    net.associate_network_security_group("spoke", "app", nsg="app-nsg")
+    return net
+
+
+def test_an_address_in_a_subnet_without_a_nic_meets_the_subnets_nsg():
+    """§8.3: the subnet's NSG applies to every address in the subnet; checking an address with no NIC leaves out
+    only the NIC level. DenyAllInbound (65500, §8.2) stops internet traffic at the subnet."""
+    v = plain().flow_verify("10.1.1.50", "Inbound", "Tcp", local_port=443, remote_ip="203.0.113.5", remote_port=50000)
+    assert not v.allowed and (v.rule, v.nsg, v.level) == ("DenyAllInbound", "app-nsg", "subnet")
+    assert [s.level for s in v.steps] == ["subnet"]
+    out = plain().flow_verify("10.1.1.50", "Outbound", "Tcp", local_port=50000, remote_ip="8.8.8.8", remote_port=443)
+    assert out.allowed and [(s.level, s.rule) for s in out.steps] == [("subnet", "AllowInternetOutBound")]
+
+
+def test_both_levels_and_their_order_for_a_nic_without_an_nsg():
+    """§8.3: inbound subnet then NIC; outbound NIC then subnet; no NSG at a level allows there."""
+    net = plain()
+    inbound = net.flow_verify("vm-app", "Inbound", "Tcp", local_port=22, remote_ip="10.1.2.9", remote_port=50000)
+    assert inbound.allowed and [(s.level, s.nsg) for s in inbound.steps] == [("subnet", "app-nsg"), ("NIC", "")]
+    assert (inbound.rule, inbound.nsg, inbound.level) == ("AllowVNetInBound", "app-nsg", "subnet")
+    outbound = net.flow_verify("vm-app", "Outbound", "Tcp", local_port=50000, remote_ip="10.1.2.9", remote_port=22)
+    assert [(s.level, s.nsg) for s in outbound.steps] == [("NIC", ""), ("subnet", "app-nsg")]
+    assert outbound.reason == ("Allowed: no NSG on NIC vm-app; then AllowVnetOutBound (65000) of NSG app-nsg on "
+                               "subnet spoke/app")
+
+
+def test_a_deny_at_the_second_level_decides():
+    net = plain()
+    net.add_network_security_group("nic-nsg")
+    net.add_security_rule("nic-nsg", "no-rdp", 100, "Inbound", "Deny", "Tcp", destination_ports="3389")
+    net.associate_network_security_group(nic="vm-app", nsg="nic-nsg")
+    v = net.flow_verify("vm-app", "Inbound", "Tcp", local_port=3389, remote_ip="10.1.2.9", remote_port=50000)
+    assert not v.allowed and (v.rule, v.nsg, v.level) == ("no-rdp", "nic-nsg", "NIC")
+    assert [(s.level, s.access) for s in v.steps] == [("subnet", "Allow"), ("NIC", "Deny")]
+    assert v.deciding.priority == 100 and v.rows()[1][4] == "no-rdp"
+    allowed = net.flow_verify("vm-app", "Inbound", "Tcp", local_port=22, remote_ip="10.1.2.9", remote_port=50000)
+    assert allowed.allowed and (allowed.rule, allowed.nsg, allowed.level) == ("AllowVNetInBound", "nic-nsg", "NIC")
+
+
+@pytest.mark.parametrize("remote_port, denied", [(1023, False), (1024, True), (1500, True), (2000, True), (2001, False)])
+def test_source_port_ranges_match_the_packets_source_port(remote_port, denied):
+    """§8.1: a rule matches the 5-tuple, source port included; a range low-high is inclusive."""
+    net = plain()
+    net.add_security_rule("app-nsg", "no-high-src", 100, "Inbound", "Deny", "Tcp", source="*",
+                          source_ports="1024-2000", destination="*", destination_ports="443")
+    v = net.flow_verify("vm-app", "Inbound", "Tcp", local_port=443, remote_ip="10.1.2.9", remote_port=remote_port)
+    assert v.allowed is not denied
+    assert v.rule == ("no-high-src" if denied else "AllowVNetInBound")
+
+
+@pytest.mark.parametrize("local_port, denied", [(1023, False), (1024, True), (2000, True), (2001, False)])
+def test_outbound_source_ports_are_the_local_ports(local_port, denied):
+    net = plain()
+    net.add_security_rule("app-nsg", "no-src", 100, "Outbound", "Deny", "Udp", source_ports=["1024-2000"])
+    v = net.flow_verify("vm-app", "Outbound", "Udp", local_port=local_port, remote_ip="10.1.2.9", remote_port=53)
+    assert v.allowed is not denied
+
+
+def test_a_packet_without_ports_matches_only_any_ports():
+    """ICMP has no ports: a rule with a port range does not match it; `*` does."""
+    net = plain()
+    net.add_security_rule("app-nsg", "port-rule", 100, "Inbound", "Deny", "*", destination_ports="0-65534")
+    assert net.flow_verify("vm-app", "Inbound", "Icmp", remote_ip="10.1.2.9").allowed
+    net.add_security_rule("app-nsg", "any-rule", 200, "Inbound", "Deny", "Icmp")
+    assert net.flow_verify("vm-app", "Inbound", "Icmp", remote_ip="10.1.2.9").rule == "any-rule"
+
+
+@pytest.mark.parametrize("text, low, high", [("0", 0, 0), ("65535", 65535, 65535), ("0-0", 0, 0),
+                                             ("65535-65535", 65535, 65535), (" 10 - 20 ", 10, 20), ("7-7", 7, 7)])
+def test_port_bounds_0_and_65535_are_ports(text, low, high):
+    [p] = nsg.parse_ports(text)
+    assert (p.low, p.high) == (low, high)
+    assert p.matches(low) and p.matches(high) and not p.matches(high + 1) and not p.matches(low - 1)
+
+
+def test_port_errors_name_the_rule():
+    for bad in ("65536", "0-65536", "x-80", "80-", "٣"):
+        with pytest.raises(nsg.NsgRuleError) as err:
+            nsg.parse_ports(bad)
+        assert err.value.rule == "ports are 0-65535", bad
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.parse_ports("2000-1000")
+    assert err.value.rule == "a port range is low-high with low <= high" and "2000-1000" in str(err.value)
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.parse_ports([443.0])
+    assert err.value.rule == "port ranges are text"
+
+
+def test_port_lists_and_commas():
+    assert [str(p) for p in nsg.parse_ports("80, 443,8000-8080")] == ["80", "443", "8000-8080"]
+    assert [str(p) for p in nsg.parse_ports(["0-65535"])] == ["*"]
+
+
+@pytest.mark.parametrize("port", [0, 65535])
+def test_flow_verify_takes_ports_0_and_65535(port):
+    v = plain().flow_verify("vm-app", "Inbound", "Tcp", local_port=port, remote_ip="10.1.2.9", remote_port=port)
+    assert (v.packet.dst_port, v.packet.src_port) == (port, port)
+
+
+@pytest.mark.parametrize("field", ["local_port", "remote_port"])
+@pytest.mark.parametrize("port", [-1, 65536, True, "443"])
+def test_flow_verify_refuses_a_port_outside_0_to_65535(field, port):
+    with pytest.raises(nsg.NsgError, match=field) as err:
+        plain().flow_verify("vm-app", "Inbound", "Tcp", remote_ip="10.1.2.9", **{field: port})
+    assert err.value.rule == "ports are 0-65535"
+
+
+def test_flow_verify_builds_the_packet_from_local_and_remote():
+    """IP flow verify: inbound remote → local, outbound local → remote; local_ip defaults to the NIC's address."""
+    net = plain()
+    v = net.flow_verify("vm-app", "Inbound", "Udp", local_port=53, remote_ip="10.1.2.9", remote_port=40000)
+    assert (str(v.packet.src), v.packet.src_port, str(v.packet.dst), v.packet.dst_port) == (
+        "10.1.2.9", 40000, "10.1.1.4", 53)
+    assert v.packet.protocol == "Udp" and v.direction == "Inbound"
+    v = net.flow_verify("vm-app", "Outbound", "Udp", local_port=40000, remote_ip="10.1.2.9", remote_port=53)
+    assert (str(v.packet.src), v.packet.src_port, str(v.packet.dst), v.packet.dst_port) == (
+        "10.1.1.4", 40000, "10.1.2.9", 53)
+    v = net.flow_verify("vm-app", "Inbound", "Tcp", local_ip="10.1.1.5", remote_ip="10.1.2.9")
+    assert str(v.packet.dst) == "10.1.1.5"
+    v = net.flow_verify("10.1.1.77", "Outbound", "Tcp", remote_ip="10.1.2.9")
+    assert str(v.packet.src) == "10.1.1.77"
+
+
+def test_flow_verify_checks_the_local_ip_a_rule_names():
+    """A rule on the destination address decides by the local address flow verify was given."""
+    net = plain()
+    net.add_security_rule("app-nsg", "no-5", 100, "Inbound", "Deny", destination="10.1.1.5")
+    assert not net.flow_verify("vm-app", "Inbound", "Tcp", local_ip="10.1.1.5", remote_ip="10.1.2.9").allowed
+    assert net.flow_verify("vm-app", "Inbound", "Tcp", remote_ip="10.1.2.9").allowed      # the NIC's own 10.1.1.4
+    with pytest.raises(VnetlabError) as err:
+        net.flow_verify("vm-app", "Inbound", "Tcp", local_ip="10.1.1.x", remote_ip="10.1.2.9")
+    assert "local address" in str(err.value)
+
+
+def test_flow_verify_needs_one_protocol():
+    with pytest.raises(nsg.NsgError, match="one packet") as err:
+        plain().flow_verify("vm-app", "Inbound", "*", remote_ip="10.1.2.9")
+    assert err.value.rule == "a packet has one protocol"
+
+
+def test_protocol_must_match_unless_the_rule_says_any():
+    """§8.1: protocol is part of the 5-tuple."""
+    net = plain()
+    net.add_security_rule("app-nsg", "no-udp", 100, "Inbound", "Deny", "Udp")
+    assert net.flow_verify("vm-app", "Inbound", "Tcp", remote_ip="10.1.2.9", remote_port=1, local_port=1).allowed
+    assert not net.flow_verify("vm-app", "Inbound", "udp", remote_ip="10.1.2.9", remote_port=1, local_port=1).allowed
+
+
+def test_a_source_prefix_list_matches_any_of_its_prefixes():
+    net = plain()
+    net.add_security_rule("app-nsg", "two", 100, "Inbound", "Deny", source=["10.9.0.0/16", "10.1.2.9"])
+    assert not net.flow_verify("vm-app", "Inbound", "Tcp", remote_ip="10.1.2.9").allowed
+    assert not net.flow_verify("vm-app", "Inbound", "Tcp", remote_ip="10.9.200.1").allowed
+    assert net.flow_verify("vm-app", "Inbound", "Tcp", remote_ip="10.1.2.10").allowed
+
+
+def test_rule_to_dict_keeps_lists_and_single_values():
+    rule = nsg.make_rule("r", 100, "Inbound", "Allow", "Tcp", source=["10.0.0.0/16", "VirtualNetwork"],
+                         source_ports="1024-2000", destination="10.1.1.4", destination_ports=["80", "443"])
+    assert rule.to_dict() == {"name": "r", "priority": 100, "direction": "Inbound", "access": "Allow",
+                              "protocol": "Tcp", "source": ["10.0.0.0/16", "VirtualNetwork"],
+                              "source_ports": "1024-2000", "destination": "10.1.1.4",
+                              "destination_ports": ["80", "443"]}
+    assert rule.row() == ("Inbound", 100, "r", "10.0.0.0/16, VirtualNetwork", "1024-2000", "10.1.1.4", "80, 443",
+                          "Tcp", "Allow")
+
+
+def test_removing_a_rule_that_does_not_exist_names_it():
+    group = nsg.NetworkSecurityGroup("g")
+    with pytest.raises(nsg.NsgRuleError, match="no rule 'ghost'") as err:
+        group.remove_rule("ghost")
+    assert err.value.rule == "the rule must exist"
+    with pytest.raises(nsg.NsgRuleError, match="already has a rule named DenyAllInbound"):
+        group.add_rule(nsg.make_rule("DenyAllInbound", 100, "Inbound", "Allow"))
+
+
+def test_the_1000th_rule_fits():
+    """§8.1: 1,000 rules per NSG."""
+    group = nsg.NetworkSecurityGroup("big")
+    for i in range(999):
+        group.add_rule(nsg.make_rule(f"r{i}", 100 + i, "Inbound", "Allow"))
+    group.add_rule(nsg.make_rule("r999", 100, "Outbound", "Allow"))
+    assert len(group.custom) == 1000
+    with pytest.raises(nsg.NsgRuleError) as err:
+        group.add_rule(nsg.make_rule("r1000", 101, "Outbound", "Allow"))
+    assert err.value.rule == "1000 rules per NSG"
