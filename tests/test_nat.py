@@ -415,3 +415,134 @@ def test_one_ingress_rule_may_serve_connections_to_the_same_network_only():
     assert nat_findings(_unique_vnet_with_sites(("B1", ["10.0.1.0/24"]), ("B1b", ["10.0.1.0/24"]))) == []
     [finding] = nat_findings(_unique_vnet_with_sites(("B1", ["10.0.1.0/24"]), ("B2", ["10.0.1.0/24", "10.0.9.0/24"])))
     assert "rule in is linked to sites B1, B2" in finding
+
+
+# Every error NAT raises: its class, the value it names, the rule it names (wording from azure-facts.md §5.1 where the
+# rule is a documented fact), where the rule is written, and a message that says what to fix.
+NAT_OVERVIEW = "learn.microsoft.com/azure/vpn-gateway/nat-overview"
+NAT_HOWTO = "learn.microsoft.com/azure/vpn-gateway/nat-howto"
+VPN_FAQ = "learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq"
+R = dict(mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24")
+
+
+def _linked_dynamic():
+    net = bare()
+    net.add_nat_rule("VNet", "dyn", type="Dynamic", mode="IngressSnat", internal="10.0.1.0/24",
+                     external="192.168.9.0/26")
+    net.add_nat_rule("VNet", "e", **R)
+    net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["dyn"], egress_nat_rules=["e"])
+    return net
+
+
+NAT_ERRORS = [
+    ("slash-name", lambda: make_rule("a/b", **R), NatRuleError, "no '/' in NAT rule names", "a/b", VPN_FAQ,
+     ["'a/b'", "contains '/'"]),
+    ("empty-name", lambda: make_rule(" ", **R), VnetlabError, "names are non-empty text", " ", None,
+     ["NAT rule name ' '"]),
+    ("type", lambda: make_rule("r", type="Stat", **R), NatRuleError, "NAT rule types", "Stat", NAT_OVERVIEW,
+     ["NAT rule type 'Stat'", "Static or Dynamic"]),
+    ("mode", lambda: make_rule("r", mode="Snat", internal="10.0.1.0/24", external="192.168.1.0/24"), NatRuleError,
+     "NAT rule modes", "Snat", NAT_OVERVIEW, ["NAT rule mode 'Snat'", "IngressSnat or EgressSnat"]),
+    ("two-prefixes", lambda: make_rule("r", mode="IngressSnat", internal="10.0.1.0/24",
+                                       external=["192.168.1.0/24", "192.168.2.0/24"]), NatRuleError,
+     "One address prefix per rule", ["192.168.1.0/24", "192.168.2.0/24"], VPN_FAQ,
+     ["external mapping of rule r", "two rules"]),
+    ("sizes", lambda: make_rule("r", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.1.0/25"),
+     NatRuleError, "prefix lengths must match", "10.0.1.0/24 → 192.168.1.0/25", VPN_FAQ, ["in rule r"]),
+    ("dynamic-pool", lambda: make_rule("r", type="Dynamic", mode="IngressSnat", internal="10.0.1.0/24",
+                                       external="192.168.1.0/25"), NatRuleError,
+     "dynamic external mapping at most /26", "192.168.1.0/25", NAT_HOWTO, ["Dynamic NAT rule r", "larger than /26"]),
+    ("port-range", lambda: make_rule("r", internal_port="80-90", external_port=80, **R), NatRuleError,
+     "single ports, no ranges", "80-90", NAT_HOWTO, ["internal port '80-90'"]),
+    ("port-bounds", lambda: make_rule("r", internal_port=80, external_port=70000, **R), NatRuleError,
+     "ports are 1..65535", 70000, None, ["external port 70000"]),
+    ("dynamic-ports", lambda: make_rule("r", type="Dynamic", mode="IngressSnat", internal="10.0.1.0/24",
+                                        external="192.168.1.0/26", internal_port=80, external_port=8080),
+     NatRuleError, "Static rules only", (80, 8080), NAT_HOWTO, ["Rule r: port mappings are for Static rules only"]),
+    ("one-port", lambda: make_rule("r", internal_port=80, **R), NatRuleError, "a port mapping has two ends",
+     (80, None), None, ["Rule r: give both"]),
+    ("instance", lambda: make_rule("r", ip_configuration_id="second", **R), NatRuleError, "gateway instance names",
+     "second", VPN_FAQ, ["Rule r: ip_configuration_id 'second'", "default or activeActive"]),
+    ("sku", lambda: bare("VpnGw1AZ").add_nat_rule("VNet", "r", **R), NatSupportError, "NAT on VpnGw2+ only",
+     "VpnGw1AZ", NAT_OVERVIEW, ["VNet-vpngw is VpnGw1AZ", "VpnGw2–5 or VpnGw2AZ–5AZ"]),
+    ("duplicate", lambda: _twice(), NatRuleError, "NAT rule names are unique per gateway", "e", None,
+     ["already has a NAT rule named e"]),
+    ("single-instance", lambda: bare().add_nat_rule("VNet", "r", ip_configuration_id="activeActive", **R),
+     NatRuleError, "one instance unless active-active", "activeActive", VPN_FAQ, ["is not active-active"]),
+    ("own-range", lambda: bare().add_nat_rule("VNet", "r", mode="IngressSnat", internal="172.16.0.0/24",
+                                              external="10.0.1.0/24"), NatOverlapError,
+     "must not overlap each other nor any network connected without NAT", "10.0.1.0/24", NAT_OVERVIEW,
+     ["external mapping 10.0.1.0/24 overlaps VNet's own range 10.0.1.0/24"]),
+    ("other-rule", lambda: _twice("e2"), NatOverlapError,
+     "must not overlap each other nor any network connected without NAT", "192.168.1.0/24", NAT_OVERVIEW,
+     ["Rule e2: external mapping 192.168.1.0/24 overlaps rule e's external mapping 192.168.1.0/24"]),
+    ("unknown-rule", lambda: bare().connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules="nope"), NatRuleError,
+     "Create and save the NAT rules on the gateway first", "nope", NAT_HOWTO, ["has no NAT rule 'nope' (rules: none)"]),
+    ("wrong-list", lambda: _wrong_list(), NatRuleError, "rule mode matches the link", "e", NAT_OVERVIEW,
+     ["Rule e is EgressSnat but was listed as IngressSnat"]),
+    ("vnet-to-vnet", lambda: _vnet_to_vnet(), NatSupportError, "not VNet-to-VNet, not Point-to-Site", "Vnet2Vnet",
+     NAT_OVERVIEW, ["is Vnet2Vnet: NAT rules work on IPsec (Site-to-Site) connections only"]),
+    ("selectors", lambda: _selectors(), NatSupportError, "UsePolicyBasedTrafficSelectors", "VNet-to-Branch1",
+     NAT_HOWTO, ["Connection VNet-to-Branch1 uses policy-based traffic selectors"]),
+    ("dynamic-twice", lambda: _linked_dynamic().connect("VNet", "Branch2", kind="IPsec", ingress_nat_rules=["dyn"],
+                                                        egress_nat_rules=["e"]),
+     NatRuleError, "one connection only", "dyn", NAT_OVERVIEW,
+     ["Dynamic rule dyn is already linked to connection VNet-to-Branch1"]),
+]
+
+
+def _twice(second: str = "e"):
+    net = bare()
+    net.add_nat_rule("VNet", "e", **R)
+    net.add_nat_rule("VNet", second, **{**R, "mode": "IngressSnat"})
+
+
+def _wrong_list():
+    net = bare()
+    net.add_nat_rule("VNet", "e", **R)
+    net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["e"])
+
+
+def _vnet_to_vnet():
+    net = bare()
+    other = net.add_vnet("Other", ["10.9.0.0/16"], region="westeurope")
+    other.add_subnet("GatewaySubnet", "10.9.255.0/27")
+    net.add_vpn_gateway("Other", sku="VpnGw2AZ")
+    net.add_nat_rule("VNet", "e", **R)
+    net.connect("VNet", "Other", kind="Vnet2Vnet", egress_nat_rules=["e"])
+
+
+def _selectors():
+    net = bare()
+    net.add_nat_rule("VNet", "e", **R)
+    net.add_nat_rule("VNet", "b", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["b"], egress_nat_rules=["e"],
+                use_policy_based_traffic_selectors=True)
+
+
+@pytest.mark.parametrize("action, cls, rule, value, source, says", [c[1:] for c in NAT_ERRORS],
+                         ids=[c[0] for c in NAT_ERRORS])
+def test_each_nat_error_names_its_value_rule_and_source(action, cls, rule, value, source, says):
+    with pytest.raises(cls) as err:
+        action()
+    e = err.value
+    assert rule in e.rule, (e.rule, rule)
+    assert e.value == value
+    if source:
+        assert source in e.source and "(20" in e.source       # a dated learn.microsoft.com page
+    for text in says:
+        assert text in str(e), (text, str(e))
+
+
+def test_a_policy_based_gateway_is_refused_even_if_its_sku_took_nat():
+    """§5.1: NAT is route-based only. (Azure's policy-based gateways are Basic, which the SKU check refuses first;
+    this checks the VPN-type rule on its own.)"""
+    from types import SimpleNamespace
+    from vnetlab.nat import check_rule_on_gateway
+    gw = SimpleNamespace(name="gw", sku=SimpleNamespace(nat=True, name="VpnGw2AZ"), vpn_type="PolicyBased",
+                         nat_rules={}, active_active=False, vnet=SimpleNamespace(name="v", address_space=[]))
+    with pytest.raises(NatSupportError, match="gw is policy-based") as err:
+        check_rule_on_gateway(gw, make_rule("r", **R))
+    assert err.value.value == "PolicyBased" and "policy-based gateways" in err.value.rule
+    gw.vpn_type = "RouteBased"
+    check_rule_on_gateway(gw, make_rule("r", **R))
