@@ -329,3 +329,59 @@ def test_subnet_size_errors_name_the_limit():
     with pytest.raises(SubnetSizeError, match="largest subnet is /2") as err:
         addressing.check_subnet_size("0.0.0.0/1")
     assert err.value.rule == "largest subnet /2"
+
+
+@pytest.mark.parametrize("call, cls, rule, value, says", [
+    (lambda: vl.parse_prefix(10), InvalidPrefixError, "a prefix is written as text 'a.b.c.d/n'", 10,
+     ["10 is a int, not text", "'10.0.0.0/16'"]),
+    (lambda: vl.parse_prefix("2001:db8::/32"), UnsupportedIPv6Error, "IPv4 only in this course", "2001:db8::/32",
+     ["'2001:db8::/32' is IPv6", "/64"]),
+    (lambda: vl.parse_address("fe80::1"), UnsupportedIPv6Error, "IPv4 only in this course", "fe80::1",
+     ["'fe80::1' is an IPv6 address"]),
+    (lambda: vl.parse_prefix("10.0.0.7"), InvalidPrefixError, "a prefix is 'address/length'", "10.0.0.7",
+     ["'10.0.0.7' is an address, not a prefix", "'10.0.0.7/32'"]),
+    (lambda: vl.parse_prefix("10.0.0.0/40"), PrefixLengthError, "IPv4 prefix length is 0..32", "10.0.0.0/40",
+     ["/40 does not exist in IPv4"]),
+    (lambda: vl.parse_prefix("10.0.0.0/x"), PrefixLengthError, "IPv4 prefix length is 0..32", "10.0.0.0/x",
+     ["the prefix length 'x' is not a number from 0 to 32"]),
+    (lambda: vl.parse_prefix("10.0.0/8"), InvalidAddressError, "IPv4 dotted quad", "10.0.0",
+     ["'10.0.0' is not an IPv4 network address"]),
+    (lambda: vl.parse_prefix("10.0.1.9/24"), HostBitsSetError, "a prefix's host bits must be zero", "10.0.1.9/24",
+     ["'10.0.1.9/24' has host bits set", "is 10.0.1.0/24", "/24 boundary"]),
+    (lambda: vl.analyze_plan(42), InvalidPrefixError, "a list of CIDR prefixes", 42, ["Subnet prefixes 42"]),
+    (lambda: vl.analyze_plan([], 42), InvalidPrefixError, "a list of CIDR prefixes", 42,
+     ["The VNet address space 42"]),
+])
+def test_each_addressing_error_names_its_value_and_rule(call, cls, rule, value, says):
+    with pytest.raises(cls) as err:
+        call()
+    assert err.value.rule == rule and err.value.value == value
+    for text in says:
+        assert text in str(err.value), (text, str(err.value))
+
+
+@pytest.mark.parametrize("prefix, bad, why", [("224.0.0.0/4", "224.0.0.0/4", "multicast"),
+                                              ("255.255.255.255/32", "255.255.255.255/32", "broadcast"),
+                                              ("127.0.0.0/16", "127.0.0.0/8", "loopback"),
+                                              ("169.254.1.0/24", "169.254.0.0/16", "link-local"),
+                                              ("168.63.128.0/23", "168.63.129.16/32", "Azure's internal DNS")])
+def test_a_refused_range_names_the_range_it_hits_and_why(prefix, bad, why):
+    """§9: not allowed: 224.0.0.0/4, 255.255.255.255/32, 127.0.0.0/8, 169.254.0.0/16, 168.63.129.16/32."""
+    with pytest.raises(ReservedRangeError) as err:
+        addressing.check_vnet_range(prefix)
+    assert err.value.rule.startswith(f"VNets may not use {bad} ({why}")
+    assert err.value.value == prefix and f"{prefix} overlaps {bad}" in str(err.value)
+    assert "virtual-networks-faq" in err.value.source
+
+
+def test_subnet_info_names_every_reserved_role():
+    """§9: network address, .1 default gateway, .2 and .3 Azure DNS, the last address broadcast."""
+    info = vl.subnet_info("10.0.0.0/28")
+    assert info.reserved == (("10.0.0.0", "network address"), ("10.0.0.1", "default gateway"),
+                             ("10.0.0.2", "Azure DNS mapping"), ("10.0.0.3", "Azure DNS mapping"),
+                             ("10.0.0.15", "broadcast address"))
+    assert (info.prefix, info.size, info.usable) == ("10.0.0.0/28", 16, 11)
+    html = info._repr_html_()
+    assert "<b>10.0.0.0/28</b>: 16 addresses, 5 reserved by Azure, <b>11 usable</b> (10.0.0.4 – 10.0.0.14)" in html
+    with pytest.raises(SubnetSizeError):
+        vl.subnet_info("10.0.0.0/30")
