@@ -505,3 +505,74 @@ def test_the_1000th_rule_fits():
     with pytest.raises(nsg.NsgRuleError) as err:
         group.add_rule(nsg.make_rule("r1000", 101, "Outbound", "Allow"))
     assert err.value.rule == "1000 rules per NSG"
+
+
+NSG_DOC = "learn.microsoft.com/azure/virtual-network/network-security-groups-overview"
+
+
+def _two_at_200():
+    group = nsg.NetworkSecurityGroup("g")
+    group.add_rule(nsg.make_rule("a", 200, "Inbound", "Allow"))
+    group.add_rule(nsg.make_rule("b", 200, "Inbound", "Deny"))
+
+
+@pytest.mark.parametrize("call, cls, rule, value, source, says", [
+    (lambda: nsg.make_rule("r", 100, "Up", "Allow"), nsg.NsgRuleError, "direction is one of Inbound, Outbound", "Up",
+     NSG_DOC, ["Rule r: direction 'Up'; use one of Inbound, Outbound."]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Permit"), nsg.NsgRuleError, "access is one of Allow, Deny",
+     "Permit", NSG_DOC, ["Rule r: access 'Permit'; use one of Allow, Deny."]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Allow", "Gre"), nsg.NsgRuleError,
+     "protocol is one of Tcp, Udp, Icmp, Esp, Ah, *", "Gre", NSG_DOC, ["Rule r: protocol 'Gre'"]),
+    (lambda: nsg.make_rule("r", 99, "Inbound", "Allow"), nsg.NsgRuleError, "custom priority 100-4096", 99,
+     NSG_DOC, ["Rule r: priority 99 is outside 100-4096"]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Allow", destination_ports=[]), nsg.NsgRuleError,
+     "port range is text or a non-empty list", [], NSG_DOC, ["Rule r: port range []"]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Allow", source=None), nsg.NsgRuleError,
+     "address is text or a non-empty list", None, NSG_DOC, ["Rule r: address None"]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Allow", source=[10]), nsg.NsgRuleError, "addresses are text", 10,
+     NSG_DOC, ["Rule r: address 10 is a int"]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Allow", source="Storage"), nsg.NsgRuleError,
+     "addresses are *, IP, CIDR or a service tag", "Storage", "service-tags-overview",
+     ["Rule r: 'Storage' is neither an address, a prefix nor a service tag"]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Allow", destination="10.0.0.5/24"), nsg.NsgRuleError,
+     "a prefix's host bits must be zero", "10.0.0.5/24", None, ["Rule r: '10.0.0.5/24' has host bits set"]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Allow", destination="10.0.0.256"), nsg.NsgRuleError,
+     "each IPv4 octet is 0..255", "10.0.0.256", None, ["Rule r: '10.0.0.256'"]),
+    (lambda: nsg.make_rule("r", 100, "Inbound", "Allow", source_ports="443-80"), nsg.NsgRuleError,
+     "a port range is low-high with low <= high", "443-80", NSG_DOC, ["runs backwards; write 80-443"]),
+    (_two_at_200, nsg.NsgRuleError, "two rules can't share a priority and direction", 200, NSG_DOC,
+     ["Rule b: priority 200 (Inbound) is already used by a in NSG g"]),
+    (lambda: nsg.NetworkSecurityGroup("g").remove_rule("AllowVnetOutBound"), nsg.NsgRuleError,
+     "default rules can't be deleted", "AllowVnetOutBound", NSG_DOC, ["AllowVnetOutBound is a default rule of NSG g"]),
+    (lambda: plain().flow_verify("10.200.0.1", "Inbound", remote_ip="10.1.2.9"), nsg.NsgError,
+     "flow verify runs at a VM's NIC", "10.200.0.1", None, ["'10.200.0.1' is in no subnet of this network"]),
+    (lambda: plain().flow_verify("vm-app", "Inbound"), nsg.NsgError, "a flow has two ends", None, None,
+     ["remote address (remote_ip)"]),
+])
+def test_each_nsg_error_names_its_value_rule_and_source(call, cls, rule, value, source, says):
+    with pytest.raises(cls) as err:
+        call()
+    assert err.value.rule == rule and err.value.value == value
+    if source:
+        assert source in err.value.source
+    for text in says:
+        assert text in str(err.value), (text, str(err.value))
+
+
+def test_gateway_subnet_error_names_the_rule_and_the_subnet():
+    """§2.3/§8.4: NSGs on GatewaySubnet are not supported."""
+    net = vl.Network("gw")
+    net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope").add_subnet("GatewaySubnet", "10.0.255.0/27")
+    net.add_network_security_group("n")
+    with pytest.raises(nsg.NsgError) as err:
+        net.associate_network_security_group("hub", "GatewaySubnet", nsg="n")
+    assert err.value.rule == "no NSG on GatewaySubnet" and err.value.value == "GatewaySubnet"
+    assert str(err.value).startswith("Subnet hub/GatewaySubnet: ")
+
+
+def test_associations_list_subnets_and_nics():
+    net = plain()
+    net.add_network_security_group("nic-nsg")
+    net.associate_network_security_group(nic="vm-app", nsg="nic-nsg")
+    assert nsg.associations(net, net.network_security_group("app-nsg")) == [{"vnet": "spoke", "subnet": "app"}]
+    assert nsg.associations(net, net.network_security_group("nic-nsg")) == [{"nic": "vm-app"}]

@@ -12,10 +12,11 @@ changes): the function (``Class.method`` or ``function``) and the changed line b
 squeezed. So that the list cannot go stale silently, an entry that matches no mutant of its module, or that
 matches a mutant the tests killed, is reported and makes the run fail (exit status 1).
 
-    .venv/bin/python tests/mutation/run.py [nat addressing ...] [--max-children N] [--report-only]
+    .venv/bin/python tests/mutation/run.py [nat addressing ...] [--max-children N] [--report-only | --survivors-only]
 
-``--report-only`` reads the results of the last run without running mutmut again. Mutation runs are slow
-(minutes per module on 2 cores), so ``make test`` does not run them.
+``--report-only`` reads the results of the last run without running mutmut again; ``--survivors-only`` runs
+again only the mutants the last run left alive (quick, after adding tests). Mutation runs are slow (minutes per
+module on 2 cores), so ``make test`` does not run them.
 """
 from __future__ import annotations
 
@@ -95,10 +96,10 @@ def function_of(mutant: str) -> str:
     return name[2:] if name.startswith("x_") else name
 
 
-def run_mutmut(module: str, max_children: int) -> int:
-    """mutmut on one module's mutants (its names start with ``vnetlab.<module>.``)."""
+def run_mutmut(module: str, max_children: int, names: list[str] | None = None) -> int:
+    """mutmut on one module's mutants (its names start with ``vnetlab.<module>.``), or on ``names`` only."""
     cmd = [str(Path(sys.executable).with_name("mutmut")), "run", "--max-children", str(max_children),
-           f"vnetlab.{module}.*"]
+           *(names or [f"vnetlab.{module}.*"])]
     log = ROOT / "mutants" / f"mutmut-{module}.log"
     log.parent.mkdir(exist_ok=True)
     print(f"mutmut: {module} (log: {log.relative_to(ROOT)})", flush=True)
@@ -182,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"engine modules to mutate (default: all of {', '.join(MODULES)})")
     ap.add_argument("--max-children", type=int, default=1, help="parallel mutant runs (default 1)")
     ap.add_argument("--report-only", action="store_true", help="score the last run's results, do not run mutmut")
+    ap.add_argument("--survivors-only", action="store_true",
+                    help="run again only the mutants the last run did not kill (after adding tests, not after changing "
+                         "the module: its mutants are then renumbered)")
     args = ap.parse_args(argv)
     modules = list(args.modules) or list(MODULES)
     unknown = [m for m in modules if m not in GOALS]
@@ -191,7 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     equivalents = load_equivalents()
     scores = []
     for module in modules:
-        if not args.report_only and run_mutmut(module, args.max_children) != 0:
+        names = None
+        if args.survivors_only:
+            names = [n for n, v in verdicts(module).items() if v not in KILLED]
+        if not args.report_only and (names is None or names) and run_mutmut(module, args.max_children, names) != 0:
             print(f"mutmut failed on {module}: see mutants/mutmut-{module}.log", file=sys.stderr)
             return 2
         s = score(module, equivalents)
