@@ -546,3 +546,91 @@ def test_a_policy_based_gateway_is_refused_even_if_its_sku_took_nat():
     assert err.value.value == "PolicyBased" and "policy-based gateways" in err.value.rule
     gw.vpn_type = "RouteBased"
     check_rule_on_gateway(gw, make_rule("r", **R))
+
+
+def test_each_translation_names_the_field_the_rule_and_its_mode(example):
+    """§5.1: one SNAT rule rewrites the source one way and the destination on the way back (§5.4's addresses)."""
+    from vnetlab.nat import inbound, outbound
+    from vnetlab.packet import Packet
+    conn = example.connection("VNet", "VNet-Branch1")
+    pkt, done = inbound(conn, Packet(IPAddress("10.0.1.10"), IPAddress("192.168.1.20")))
+    assert (str(pkt.src), str(pkt.dst)) == ("192.168.2.10", "10.0.1.20")
+    assert [str(t) for t in done] == ["source 10.0.1.10 → 192.168.2.10 (IngressSnat rule Branch1)",
+                                      "destination 192.168.1.20 → 10.0.1.20 (EgressSnat rule VNet)"]
+    pkt, done = outbound(conn, Packet(IPAddress("10.0.1.20"), IPAddress("192.168.2.10")))
+    assert (str(pkt.src), str(pkt.dst)) == ("192.168.1.20", "10.0.1.10")
+    assert [(t.rule, t.mode, t.field, t.before, t.after) for t in done] == [
+        ("VNet", "EgressSnat", "source", "10.0.1.20", "192.168.1.20"),
+        ("Branch1", "IngressSnat", "destination", "192.168.2.10", "10.0.1.10")]
+
+
+def test_a_flow_into_a_dynamic_pool_is_refused_with_the_reason():
+    """§5.1: dynamic NAT is one-way; for two-way initiation use Static."""
+    from vnetlab.nat import NatDrop, inbound
+    from vnetlab.packet import Packet
+    net = bare()
+    net.add_nat_rule("VNet", "out", type="Dynamic", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.9.0/26")
+    net.add_nat_rule("VNet", "b1", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.2.0/24")
+    [conn] = net.connect("VNet", "Branch1", kind="IPsec", ingress_nat_rules=["b1"], egress_nat_rules=["out"])
+    with pytest.raises(NatDrop) as drop:
+        inbound(conn, Packet(IPAddress("10.0.1.10"), IPAddress("192.168.9.20")))
+    assert str(drop.value) == ("192.168.9.20 is in the external pool of dynamic rule out: dynamic NAT is one-way, so a "
+                               "flow must start from the rule's internal side (10.0.1.0/24); use a Static rule for "
+                               "two-way initiation.")
+
+
+def test_a_one_item_list_is_one_prefix():
+    rule = make_rule("r", mode="IngressSnat", internal=["10.0.1.0/24"], external=("192.168.1.0/24",))
+    assert (str(rule.internal), str(rule.external)) == ("10.0.1.0/24", "192.168.1.0/24")
+
+
+def test_the_nat_table_lists_each_rule_with_its_links(example):
+    example.add_nat_rule("VNet", "spare", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.7.0/24",
+                         internal_port=22, external_port=2222)
+    table = example.nat_rules("VNet")
+    assert table.gateway == "VNet-vpngw"
+    assert list(table.rows) == [
+        ("VNet", "Static", "EgressSnat", "10.0.1.0/24", "192.168.1.0/24", "", "default", "VNet-Branch1, VNet-Branch2"),
+        ("Branch1", "Static", "IngressSnat", "10.0.1.0/24", "192.168.2.0/24", "", "default", "VNet-Branch1"),
+        ("Branch2", "Static", "IngressSnat", "10.0.1.0/24", "192.168.3.0/24", "", "default", "VNet-Branch2"),
+        ("spare", "Static", "IngressSnat", "10.0.1.0/24", "192.168.7.0/24", "22 → 2222", "default", "(not linked)")]
+    text = str(table)
+    assert text.splitlines()[0].split() == ["Rule", "Type", "Mode", "Internal", "External", "Ports", "Instance",
+                                            "Connections"]
+    assert "VNet-Branch1, VNet-Branch2" in text and "(not linked)" in text
+    html = table._repr_html_()
+    assert "NAT rules of VNet-vpngw" in html and ">Connections</th>" in html and "22 → 2222" in html
+
+
+def test_a_rule_describes_itself():
+    assert make_rule("plain", **R).describe() == "plain: Static EgressSnat 10.0.1.0/24 → 192.168.1.0/24"
+    ported = make_rule("web", internal_port=80, external_port=8080, **R)
+    assert ported.describe() == "web: Static EgressSnat 10.0.1.0/24 → 192.168.1.0/24 port 80 → 8080"
+
+
+def test_a_rule_name_that_is_not_text_is_not_found():
+    net = bare()
+    net.add_nat_rule("VNet", "e", **R)
+    with pytest.raises(NatRuleError, match=r"has no NAT rule \['e'\] \(rules: e\)") as err:
+        net.connect("VNet", "Branch1", kind="IPsec", egress_nat_rules=[["e"]])
+    assert err.value.value == ["e"]
+
+
+def test_sites_with_their_own_ingress_rules_get_no_finding():
+    """§5.1: each site with its own IngressSnat rule is the documented set-up (§5.4), whatever the sites' prefixes."""
+    net = vl.Network("own")
+    v = net.add_vnet("VNet", ["10.50.0.0/16"], region="westeurope")
+    v.add_subnet("GatewaySubnet", "10.50.255.0/27")
+    net.add_vpn_gateway("VNet", sku="VpnGw2AZ")
+    for i, (site, prefixes) in enumerate((("B1", ["10.0.1.0/24"]), ("B2", ["10.0.1.0/24", "10.0.9.0/24"])), start=2):
+        net.add_local_network_gateway(site, f"198.51.100.{i}", prefixes)
+        net.add_nat_rule("VNet", site, mode="IngressSnat", internal="10.0.1.0/24", external=f"192.168.{i}.0/24")
+        net.connect("VNet", site, kind="IPsec", ingress_nat_rules=[site])
+    assert nat_findings(net) == []
+
+
+def test_the_shared_rule_finding_says_what_to_do():
+    [finding] = nat_findings(_unique_vnet_with_sites(("B1", ["10.0.1.0/24"]), ("B2", ["10.0.1.0/24", "10.0.9.0/24"])))
+    assert finding == ("IngressSnat rule in is linked to sites B1, B2: one rule may serve several connections only if "
+                       "they reach the same on-premises network; give each site its own rule, or the gateway cannot "
+                       "tell their hosts apart.")
