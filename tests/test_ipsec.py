@@ -508,3 +508,72 @@ def test_esp_rows_and_other_ciphers_by_hand():
         assert err.value.rule == "IPv4 total length"
     assert ipsec.esp_overhead("AES256", "SHA256", 20).inner_packet == 20
     assert ipsec.esp_overhead("AES256", "SHA256", 65535).inner_packet == 65535
+
+
+POLICY_DOCS = "learn.microsoft.com/azure/vpn-gateway/ipsec-ike-policy-howto"
+
+
+@pytest.mark.parametrize("call, cls, rule, value, source, says", [
+    (lambda: ipsec.make_policy(**{**S13_POLICY, "ike_integrity": "SHA265"}), IpsecPolicyError,
+     "ike_integrity must be one of SHA384, SHA256, SHA1, MD5", "SHA265", POLICY_DOCS,
+     ["ike_integrity 'SHA265' is not one of Azure's values (SHA384, SHA256, SHA1, MD5). Did you mean SHA256?"]),
+    (lambda: ipsec.make_policy(**{**S13_POLICY, "ike_encryption": 256}), IpsecPolicyError,
+     "ike_encryption must be one of GCMAES256, GCMAES128, AES256, AES192, AES128", 256, POLICY_DOCS,
+     ["ike_encryption 256 is not one of Azure's values"]),
+    (lambda: ipsec.make_policy(**{**S13_POLICY, "ipsec_integrity": "SHA1"}), IpsecPolicyError,
+     "GCMAES as IPsec encryption requires the same GCMAES algorithm and key length as IPsec integrity",
+     ("GCMAES256", "SHA1"), POLICY_DOCS, ["IPsec encryption GCMAES256 with integrity SHA1"]),
+    (lambda: ipsec.make_policy(**S13_POLICY, sa_lifetime_seconds="27000"), IpsecPolicyError,
+     "sa_lifetime_seconds is an integer", "27000", POLICY_DOCS, ["sa_lifetime_seconds '27000' is not a whole number"]),
+    (lambda: ipsec.make_policy(**S13_POLICY, dpd_timeout_seconds=3601), IpsecPolicyError,
+     "dpd_timeout_seconds 9–3600", 3601, POLICY_DOCS, ["dpd_timeout_seconds 3601 is outside Azure's range (9–3600)"]),
+    (lambda: ipsec.make_policy(**S13_POLICY, sa_data_size_kb=1000), IpsecPolicyError,
+     "sa_data_size_kb at least 1024", 1000, POLICY_DOCS, ["(at least 1024)"]),
+    (lambda: ipsec.make_policy(**S13_POLICY, use_policy_based_traffic_selectors=1), IpsecPolicyError,
+     "UsePolicyBasedTrafficSelectors is $True or $False", 1, POLICY_DOCS,
+     ["use_policy_based_traffic_selectors 1 must be True or False"]),
+    (lambda: ipsec.IpsecPolicy.from_dict({"ike_encryption": "AES256"}), IpsecPolicyError,
+     "must specify every field (no partial policy)", ["ike_encryption"], POLICY_DOCS,
+     ["Partial policy: missing ike_integrity, dh_group, ipsec_encryption, ipsec_integrity, pfs_group."]),
+    (lambda: ipsec.make_policy(**S13_POLICY, lifetime=1, dpd=2), IpsecPolicyError, "known policy fields",
+     ["lifetime", "dpd"], POLICY_DOCS, ["Unknown policy field(s) 'lifetime', 'dpd'; fields: ike_encryption"]),
+    (lambda: ipsec.azure_endpoint("gw", "VpnGw2AZ", "PolicyBased"), IpsecError, "policy-based is Basic only",
+     ("VpnGw2AZ", "PolicyBased"), "vpn-gateway-vpn-faq",
+     ["A PolicyBased gateway on VpnGw2AZ: policy-based gateways exist on the Basic SKU only."]),
+    (lambda: ipsec.azure_endpoint("gw", "Basic", policy=S13_POLICY), IpsecPolicyError,
+     "no custom IPsec/IKE policy on Basic", "Basic", POLICY_DOCS,
+     ["A custom IPsec/IKE policy on the Basic SKU: not supported (supported: VpnGw1"]),
+    (lambda: ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA1/DHGroup2"], 7), IpsecError,
+     "a device has phase 2 offers", 7, None, ["onprem: phase 2 offers 7 must be a non-empty list."]),
+    (lambda: ipsec.device_endpoint("onprem", ["IKEv3"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"]), IpsecError,
+     "IKE version must be one of IKEv2, IKEv1", "IKEv3", None, ["Did you mean IKEv2"]),
+    (lambda: ipsec.negotiate_vnet_to_vnet(ipsec.azure_endpoint("a", "VpnGw1AZ"),
+                                          ipsec.device_endpoint("dev", ["IKEv2"], ["AES256/SHA1/DHGroup2"],
+                                                                ["AES256/SHA1/None"])), IpsecError,
+     "route-based gateways at both ends", "dev", None, ["VNet-to-VNet end dev: needs a RouteBased Azure VPN gateway."]),
+    (lambda: ipsec.esp_overhead("AES256", "GCMAES256"), IpsecError, "GCM as combined mode", ("AES256", "GCMAES256"),
+     "rfc4106", ["Integrity GCMAES256 with encryption AES256"]),
+    (lambda: ipsec.esp_overhead("AES256", "SHA256", nat_t=None), IpsecError, "nat_t is a boolean", None, None,
+     ["nat_t None must be True or False."]),
+    (lambda: ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=80), IpsecError, "outer packet fits the MTU", 80,
+     "vpn-gateway-vpn-faq", ["outer_mtu 80 leaves no room for an IPv4 packet inside ESP."]),
+    (lambda: ipsec.max_inner_packet("AES256", "SHA256", outer_mtu="1500"), IpsecError, "outer packet fits the MTU",
+     "1500", None, ["outer_mtu '1500'"]),
+])
+def test_each_ipsec_error_names_its_value_rule_and_source(call, cls, rule, value, source, says):
+    with pytest.raises(cls) as err:
+        call()
+    assert rule in err.value.rule, (err.value.rule, rule)
+    assert err.value.value == value
+    if source:
+        assert source in err.value.source, err.value.source
+    for text in says:
+        assert text in str(err.value), (text, str(err.value))
+
+
+def test_the_smallest_mtu_that_carries_a_packet():
+    """AES256/SHA256 overhead without padding: 20 + 8 + 16 + 16 = 60, trailer 2, 16-byte blocks (RFC 4303/3602/4868):
+    a 20-byte inner packet needs 60 + 32 = 92 bytes of MTU."""
+    assert ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=92) == 30
+    with pytest.raises(IpsecError):
+        ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=91)
