@@ -576,3 +576,88 @@ def test_associations_list_subnets_and_nics():
     net.associate_network_security_group(nic="vm-app", nsg="nic-nsg")
     assert nsg.associations(net, net.network_security_group("app-nsg")) == [{"vnet": "spoke", "subnet": "app"}]
     assert nsg.associations(net, net.network_security_group("nic-nsg")) == [{"nic": "vm-app"}]
+
+
+def test_a_verdict_shows_each_step_and_highlights_a_deny():
+    net = plain()
+    net.add_network_security_group("nic-nsg")
+    net.associate_network_security_group(nic="vm-app", nsg="nic-nsg")
+    net.add_security_rule("nic-nsg", "no-rdp", 100, "Inbound", "Deny", "Tcp", destination_ports="3389")
+    v = net.flow_verify("vm-app", "Inbound", "Tcp", local_port=3389, remote_ip="10.1.2.9", remote_port=50000)
+    assert v.rows() == [(1, "subnet", "spoke/app", "app-nsg", "AllowVNetInBound", 65000, "Allow"),
+                        (2, "NIC", "vm-app", "nic-nsg", "no-rdp", 100, "Deny")]
+    assert v.reason == "Denied by no-rdp (100) of NSG nic-nsg on NIC vm-app"
+    assert str(v).splitlines()[0] == "Inbound Tcp 10.1.2.9:50000 → 10.1.1.4:3389: " + v.reason
+    assert str(v).splitlines()[1].split() == ["Step", "Level", "Applies", "to", "NSG", "Rule", "Priority", "Access"]
+    html = v._repr_html_()
+    assert f"Inbound Tcp 10.1.2.9:50000 → 10.1.1.4:3389: {v.reason}" in html and "no-rdp" in html
+    ok = net.flow_verify("vm-app", "Inbound", "Tcp", local_port=22, remote_ip="10.1.2.9", remote_port=50000)
+    assert ok.rows()[1] == (2, "NIC", "vm-app", "nic-nsg", "AllowVNetInBound", 65000, "Allow")
+    assert html.count("background") > ok._repr_html_().count("background")   # the deny row is highlighted
+
+
+def test_without_any_nsg_a_verdict_has_no_deciding_rule():
+    net = vl.Network("none")
+    net.add_vnet("v", ["10.1.0.0/16"], region="westeurope").add_subnet("app", "10.1.1.0/24").add_nic("vm", "10.1.1.4")
+    v = net.flow_verify("vm", "Outbound", "Udp", remote_ip="10.1.2.9", remote_port=53)
+    assert v.allowed and (v.rule, v.nsg, v.level) == ("", "", "")
+    assert v.deciding == v.steps[-1] and v.deciding.describe() == "no NSG on subnet v/app"
+    assert v.rows()[0] == (1, "NIC", "vm", "(none)", "", None, "Allow")
+    assert v.reason == "Allowed: no NSG on NIC vm; then no NSG on subnet v/app"
+
+
+def test_an_nsg_prints_its_rules_in_evaluation_order_defaults_greyed():
+    net = plain()
+    net.add_security_rule("app-nsg", "web", 300, "Inbound", "Allow", "Tcp", source="Internet", destination_ports="443")
+    group = net.network_security_group("app-nsg")
+    lines = str(group).splitlines()
+    assert lines[0] == "Network security group app-nsg"
+    names = [line.split()[2] for line in lines[3:]]
+    assert names == ["web", "AllowVNetInBound", "AllowAzureLoadBalancerInBound", "DenyAllInbound",
+                     "AllowVnetOutBound", "AllowInternetOutBound", "DenyAllOutBound"]
+    html = group._repr_html_()
+    assert "Network security group app-nsg (default rules greyed)" in html
+    assert html.index(">web<") < html.index(">AllowVNetInBound<") < html.index(">DenyAllOutBound<")
+    assert group.to_dict() == {"name": "app-nsg", "rules": [{
+        "name": "web", "priority": 300, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+        "source": "Internet", "source_ports": "*", "destination": "*", "destination_ports": "443"}]}
+
+
+def test_rules_of_one_direction_accept_any_spelling_and_refuse_others():
+    group = nsg.NetworkSecurityGroup("g")
+    assert [r.name for r in group.rules("outbound")] == ["AllowVnetOutBound", "AllowInternetOutBound", "DenyAllOutBound"]
+    with pytest.raises(nsg.NsgRuleError, match="direction"):
+        group.rules("Both")
+
+
+def test_virtual_network_needs_access_on_both_links_of_a_peering():
+    """§8.4: with allowVirtualNetworkAccess on, the peered VNet is inside VirtualNetwork (Manage peering); vnetlab
+    needs it on both links, since traffic needs both."""
+    for side in (("a", "b"), ("b", "a")):
+        net = vl.Network("p")
+        net.add_vnet("a", ["10.1.0.0/16"], region="westeurope").add_subnet("app", "10.1.1.0/24")
+        net.add_vnet("b", ["10.2.0.0/16"], region="westeurope").add_subnet("app", "10.2.1.0/24")
+        net.peer("a", "b")
+        assert IPAddress("10.2.1.4") in nsg.virtual_network_prefixes(net, "a", "app")
+        net.set_peering(*side, allow_virtual_network_access=False)
+        assert IPAddress("10.2.1.4") not in nsg.virtual_network_prefixes(net, "a", "app")
+
+
+def test_the_internet_tag_leaves_out_the_vnets_own_public_range_and_the_host_ip():
+    """§8.4 Internet: address space outside the VNet reachable from the internet; 168.63.129.16 is the host's
+    virtual IP (AzureLoadBalancer), not internet space."""
+    net = vl.Network("pub")
+    net.add_vnet("v", ["20.50.0.0/16"], region="westeurope").add_subnet("app", "20.50.1.0/24")
+    internet = nsg.internet_prefixes(net, "v")
+    assert IPAddress("20.50.1.4") not in internet and IPAddress("20.51.0.1") in internet
+    assert IPAddress("168.63.129.16") not in internet and IPAddress("168.63.129.15") in internet
+    tags = nsg.service_tag_sets(net, "v", "app")
+    assert set(tags) == {"VirtualNetwork", "Internet", "AzureLoadBalancer"}
+    assert IPAddress("20.50.1.4") in tags["VirtualNetwork"] and IPAddress("168.63.129.16") in tags["VirtualNetwork"]
+
+
+def test_port_ranges_print_as_azure_writes_them():
+    assert [str(p) for p in nsg.parse_ports(["*", "0-65535", "80", "80-80", "1000-2000", "0", "65535"])] == [
+        "*", "*", "80", "80", "1000-2000", "0", "65535"]
+    assert str(nsg.PortRange(0, 65534)) == "0-65534" and str(nsg.PortRange(1, 65535)) == "1-65535"
+    assert not nsg.PortRange(0, 65534).matches(None) and nsg.PortRange(0, 65535).matches(None)
