@@ -577,3 +577,51 @@ def test_the_smallest_mtu_that_carries_a_packet():
     assert ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=92) == 30
     with pytest.raises(IpsecError):
         ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=91)
+
+
+def test_a_negotiation_prints_what_was_agreed():
+    """§4.1: AES256/SHA256 with DH group 2 is Azure's phase 1 offer 2; Main Mode SA 28,800 s (§4.2), route-based
+    Quick Mode 27,000 s (§4.1)."""
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA256/DHGroup2"], ["AES256/SHA1/None"])
+    out = ipsec.negotiate(device, ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased"))
+    rows = out.rows()
+    assert rows[:6] == [("IKE version", "IKEv2"), ("Phase 1 (IKE SA)", "AES256/SHA256/DHGroup2"),
+                        ("Phase 2 (IPsec SA)", "AES256/SHA1/None"), ("Phase 1 lifetime", "28800 s"),
+                        ("Phase 2 lifetime", "27000 s"),
+                        ("Result", "Tunnel established over IKEv2: phase 1 AES256/SHA256/DHGroup2, phase 2 "
+                                   "AES256/SHA1/None.")]
+    assert rows[6] == ("Step 1", "IKE versions: onprem speaks IKEv2; gw (RouteBased, VpnGw1AZ) speaks IKEv1, IKEv2 → IKEv2")
+    assert rows[-1][0] == "Source" and "vpn-gateway-about-vpn-devices" in rows[-1][1]
+    assert str(out).splitlines()[0] == "onprem → gw: established"
+    assert "onprem → gw: established" in out._repr_html_()
+    failed = ipsec.negotiate(ipsec.device_endpoint("old", ["IKEv1"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"]),
+                             ipsec.azure_endpoint("basic", "Basic", "RouteBased"))
+    assert str(failed).splitlines()[0] == "old → basic: not established"
+    assert dict(failed.rows())["IKE version"] == "-" and dict(failed.rows())["Phase 1 lifetime"] == "-"
+
+
+def test_proposals_may_use_names_from_azures_default_lists():
+    """§4.1 default offers use DES3 in phase 1 and DES in phase 2, names not in the custom-policy lists."""
+    assert str(ipsec.parse_proposal("DES3/SHA256/DHGroup2", 1)) == "DES3/SHA256/DHGroup2"
+    assert str(ipsec.parse_proposal("DES/SHA1/None", 2)) == "DES/SHA1/None"
+    assert str(ipsec.parse_proposal("AES256/SHA1/PFS24", 2)) == "AES256/SHA1/PFS24"
+    with pytest.raises(IpsecError):
+        ipsec.parse_proposal("DES/SHA1/DHGroup2", 1)      # DES is not a phase 1 encryption anywhere in §4
+    with pytest.raises(IpsecError):
+        ipsec.parse_proposal("AES256/SHA1/DHGroup2", 2)   # phase 2 groups are PFS names
+
+
+def test_the_esp_table_lists_every_part_with_its_source():
+    o = ipsec.esp_overhead("AES256", "SHA256", 1400)
+    rows = o.rows()
+    assert [(name, size) for name, size, _ in rows] == [
+        ("Outer IPv4 header", 20), ("UDP (NAT-T)", 0), ("ESP header (SPI + sequence)", 8), ("IV", 16),
+        ("Inner packet", 1400), ("Padding", 6), ("Trailer (pad length + next header)", 2), ("ICV", 16),
+        ("Outer packet", 1468)]
+    sources = {name: src for name, _, src in rows}
+    assert "rfc791" in sources["Outer IPv4 header"] and "rfc3948" in sources["UDP (NAT-T)"]
+    assert "rfc4303" in sources["ESP header (SPI + sequence)"] and "rfc3602" in sources["IV"]
+    assert "rfc4868" in sources["ICV"] and sources["Outer packet"] == "overhead 68 B, goodput 95.4%"
+    assert "ESP AES256/SHA256" in o._repr_html_() and "ESP GCMAES256/GCMAES256 + NAT-T" in \
+        ipsec.esp_overhead("GCMAES256", "GCMAES256", nat_t=True)._repr_html_()
+    assert str(o).splitlines()[0].split() == ["Part", "Bytes", "Source"]
