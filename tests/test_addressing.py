@@ -385,3 +385,81 @@ def test_subnet_info_names_every_reserved_role():
     assert "<b>10.0.0.0/28</b>: 16 addresses, 5 reserved by Azure, <b>11 usable</b> (10.0.0.4 – 10.0.0.14)" in html
     with pytest.raises(SubnetSizeError):
         vl.subnet_info("10.0.0.0/30")
+
+
+def test_a_plan_line_keeps_its_error_its_facts_and_where_it_lies():
+    plan = vl.analyze_plan("10.0.0.0/24 # app # old\n10.9.0.0/24\n10.0.5.3/24", "10.0.0.0/16")
+    assert [line.text for line in plan.lines] == ["10.0.0.0/24", "10.9.0.0/24", "10.0.5.3/24"]
+    assert plan.space_error is None
+    assert plan.lines[0].reserved == vl.subnet_info("10.0.0.0/24").reserved
+    assert plan.lines[2].error.startswith("'10.0.5.3/24' has host bits set")
+    assert plan.rows() == [("10.0.0.0/24", "10.0.0.0/24", 256, 251, "yes", ""),
+                           ("10.9.0.0/24", "10.9.0.0/24", 256, 251, "NO", ""),
+                           ("10.0.5.3/24", "", "", "", "", plan.lines[2].error)]
+    html = plan._repr_html_()
+    assert "Address plan" in html and "No overlaps." in html and html.count("background") >= 2
+    assert [line.inside_space for line in vl.analyze_plan(["10.0.0.0/24"]).lines] == [None]   # no space given
+    clash = vl.analyze_plan(["10.0.0.0/24", "10.0.0.0/25"])._repr_html_()
+    assert "<p><b>Overlaps</b></p><ul><li>10.0.0.0/24 overlaps 10.0.0.0/25</li></ul>" in clash
+    assert "No overlaps." not in clash
+
+
+def test_a_plan_needs_prefixes():
+    with pytest.raises(InvalidPrefixError, match="text with one per line.") as err:
+        vl.analyze_plan(None)
+    assert err.value.value is None
+
+
+def test_overlaps_come_in_input_order_of_the_first_then_the_second():
+    found = vl.find_overlaps(["10.0.0.0/8", "10.1.0.0/16", "10.1.1.0/24", "10.200.0.0/16"])
+    assert [(o.a, o.b) for o in found] == [("10.0.0.0/8", "10.1.0.0/16"), ("10.0.0.0/8", "10.1.1.0/24"),
+                                          ("10.0.0.0/8", "10.200.0.0/16"), ("10.1.0.0/16", "10.1.1.0/24")]
+
+
+def test_more_addressing_errors_name_what_to_fix():
+    """§9: smallest subnet /29 = 8 addresses, 3 usable; largest /2."""
+    with pytest.raises(SubnetSizeError) as err:
+        addressing.check_subnet_size("10.0.0.0/30")
+    assert "Azure's smallest subnet is /29 (8 addresses, 3 usable)." in str(err.value)
+    assert err.value.value == "10.0.0.0/30" and "virtual-networks-faq" in err.value.source
+    with pytest.raises(SubnetSizeError) as err:
+        addressing.check_subnet_size("0.0.0.0/1")
+    assert err.value.value == "0.0.0.0/1" and "virtual-networks-faq" in err.value.source
+    with pytest.raises(SubnetSizeError) as err:
+        vl.smallest_prefix_for(2 ** 31)
+    assert err.value.rule == "largest subnet" and "virtual-networks-faq" in err.value.source
+    from vnetlab.errors import SubnetError
+    with pytest.raises(SubnetError) as err:
+        vl.smallest_prefix_for(-3)
+    assert err.value.value == -3
+    with pytest.raises(PrefixLengthError, match=r"^/33 is not a prefix length \(0\.\.32\)\.$") as err:
+        vl.next_free_subnet("10.0.0.0/24", [], 33)
+    assert err.value.value == 33
+    with pytest.raises(InvalidAddressError) as err:
+        vl.parse_address("10.01.0.4")
+    assert err.value.value == "10.01.0.4"
+    with pytest.raises(InvalidAddressError, match="the octet 300 is larger than 255"):
+        vl.parse_address("255.300.0.1")
+    with pytest.raises(InvalidAddressError, match="'hello' is not an IPv4 prefix"):
+        vl.parse_prefix("hello")
+    with pytest.raises(PrefixLengthError):
+        vl.parse_prefix("10.0.0.0/8/8")
+    with pytest.raises(UnsupportedIPv6Error, match=r"a separate topic\)\.$"):
+        vl.parse_prefix("fd00::/64")
+    with pytest.raises(InvalidPrefixError, match="or the block it belongs to such as '10.0.0.0/16'.$"):
+        vl.parse_prefix("10.0.0.1")
+    from vnetlab.errors import GatewaySubnetError
+    with pytest.raises(GatewaySubnetError) as err:
+        addressing.check_subnet_name("gatewaySubnet", IPNetwork("10.0.255.0/27"))
+    assert "vpn-gateway-vpn-faq" in err.value.source
+
+
+def test_public_range_advice_in_full():
+    assert vl.range_advice("20.50.0.0/16") == (
+        "20.50.0.0/16 is not a private range: Azure accepts it, but it is not reachable from the internet, and you can "
+        "no longer reach the public owner of that range from this VNet.")
+
+
+def test_subnet_info_table_headers():
+    html = vl.subnet_info("10.0.0.0/29")._repr_html_()
+    assert ">Reserved address</th>" in html and ">Role</th>" in html
