@@ -625,3 +625,25 @@ def test_the_esp_table_lists_every_part_with_its_source():
     assert "ESP AES256/SHA256" in o._repr_html_() and "ESP GCMAES256/GCMAES256 + NAT-T" in \
         ipsec.esp_overhead("GCMAES256", "GCMAES256", nat_t=True)._repr_html_()
     assert str(o).splitlines()[0].split() == ["Part", "Bytes", "Source"]
+
+
+def test_the_mss_comparison_in_words():
+    """§4.4: Azure's MSS 1350 / tunnel MTU 1400 against the arithmetic of RFC 4303/3602/4868 (1438-byte inner
+    packet on a 1500-byte path for AES256/SHA256; with NAT-T on a 1400-byte path 1400 − 68 = 1332, down to a multiple
+    of 16 is 1328, less the 2-byte trailer: 1326)."""
+    c = ipsec.compare_with_azure_guidance("AES256", "SHA256")
+    assert (c.computed_mss, c.azure_mss, c.tunnel_mtu_fits) == (1398, 1350, True)
+    assert c.explanation.startswith("AES256/SHA256 on a 1500-byte path: largest inner packet 1438 bytes, TCP MSS 1398. "
+                                    "Azure's 1350 leaves 48 bytes of headroom; a 1400-byte tunnel MTU fits. ")
+    assert c.explanation.endswith(", so every packet must fit.")
+    assert "vpn-gateway-about-vpn-devices" in c.source and "vpn-gateway-vpn-faq" in c.source
+    small = ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1400, nat_t=True)
+    assert small.explanation.startswith(
+        "AES256/SHA256 with NAT-T on a 1400-byte path: largest inner packet 1326 bytes, TCP MSS 1286. Azure's 1350 "
+        "is 64 bytes too large on this path; a 1400-byte tunnel MTU does not fit. ")
+    exact = ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1452)   # inner 1390, MSS 1350
+    assert exact.computed_mss == 1350 and "leaves 0 bytes of headroom" in exact.explanation
+    assert not exact.tunnel_mtu_fits
+    fits = ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1468)    # 1408 − 2 = 1406 ≥ 1400
+    assert fits.tunnel_mtu_fits and ipsec.max_inner_packet("AES256", "SHA256", 1468) == 1406
+    assert not ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1467).tunnel_mtu_fits   # 1390
