@@ -661,3 +661,146 @@ def test_port_ranges_print_as_azure_writes_them():
         "*", "*", "80", "80", "1000-2000", "0", "65535"]
     assert str(nsg.PortRange(0, 65534)) == "0-65534" and str(nsg.PortRange(1, 65535)) == "1-65535"
     assert not nsg.PortRange(0, 65534).matches(None) and nsg.PortRange(0, 65535).matches(None)
+
+
+# --- more gaps from the mutation run (issue 20) -----------------------------------------------------------------
+def test_default_rules_are_marked_and_greyed_custom_rules_are_not():
+    """§8.2: the six default rules are always there and can't be deleted; the table greys them."""
+    assert all(r.default is True for r in nsg.default_rules())
+    custom = nsg.make_rule("r", 100, "Inbound", "Allow")
+    assert custom.default is False
+    net = plain()
+    net.add_security_rule("app-nsg", "web", 300, "Inbound", "Allow")
+    html = net.network_security_group("app-nsg")._repr_html_()
+    rows = html.split("<tr")[2:]           # after the header row
+    assert 'style="">' in rows[0] and ">web<" in rows[0]
+    assert all('style="color:#777;"' in row for row in rows[1:]) and len(rows) == 7
+
+
+def test_a_deny_verdict_highlights_the_denying_row_and_says_deny():
+    net = plain()
+    net.add_network_security_group("nic-nsg")
+    net.associate_network_security_group(nic="vm-app", nsg="nic-nsg")
+    net.add_security_rule("nic-nsg", "no-rdp", 100, "Inbound", "Deny", "Tcp", destination_ports="3389")
+    v = net.flow_verify("vm-app", "Inbound", "Tcp", local_port=3389, remote_ip="10.1.2.9", remote_port=50000)
+    assert v.access == "Deny"
+    rows = v._repr_html_().split("<tr")[2:]
+    assert "background" not in rows[0] and "background" in rows[1] and ">no-rdp<" in rows[1]
+    first = plain().flow_verify("vm-app", "Inbound", "Tcp", remote_ip="203.0.113.5")
+    assert first.access == "Deny" and "background" in first._repr_html_().split("<tr")[2]
+
+
+def test_parsers_called_without_a_rule_name_say_rule_question_mark():
+    for call in (lambda: nsg.parse_direction("Up"), lambda: nsg.parse_access("Permit"),
+                 lambda: nsg.parse_protocol("Gre"), lambda: nsg.parse_ports("x"), lambda: nsg.parse_addresses("Storage")):
+        with pytest.raises(nsg.NsgRuleError) as err:
+            call()
+        assert str(err.value).startswith("Rule ?: "), str(err.value)
+
+
+def test_port_and_address_error_texts_in_full():
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.parse_ports("0-70000", "r")
+    assert str(err.value).startswith("Rule r: port '0-70000' is not a port number 0-65535, a range low-high or '*'.")
+    assert err.value.value == "0-70000" and "network-security-groups-overview" in err.value.source
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.parse_ports("70000-80000", "r")
+    assert str(err.value).startswith("Rule r: port '70000-80000' is not")
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.parse_ports([443.0], "r")
+    assert str(err.value).startswith("Rule r: port range 443.0 is a float; write '443', '1000-2000' or '*'.")
+    assert err.value.value == 443.0 and "network-security-groups-overview" in err.value.source
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.parse_addresses([None], "r")
+    assert str(err.value).startswith("Rule r: address None is a NoneType; write '*', an IP, a prefix or a service tag.")
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.parse_addresses("Storage", "r")
+    assert "knows (VirtualNetwork, AzureLoadBalancer, Internet, or '*')." in str(err.value)
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.make_rule("r", 65000, "Inbound", "Allow")
+    assert "(the default rules' 65000+ numbers are reserved for them)." in str(err.value)
+
+
+def test_addresses_starting_with_one_digit_and_ipv6_text():
+    assert [str(a) for a in nsg.parse_addresses(["8.8.8.8", "1.0.0.0/8"])] == ["8.8.8.8", "1.0.0.0/8"]
+    with pytest.raises(nsg.NsgRuleError) as err:
+        nsg.parse_addresses("fe80::1", "r")
+    assert err.value.rule == "IPv4 only in this course" and err.value.value == "fe80::1"
+
+
+def test_flow_verify_error_texts_in_full():
+    net = plain()
+    with pytest.raises(nsg.NsgRuleError, match=r"^Rule \(flow verify\): direction 'Sideways'"):
+        net.flow_verify("vm-app", "Sideways", remote_ip="10.1.2.9")
+    with pytest.raises(nsg.NsgRuleError, match=r"^Rule \(flow verify\): protocol 'Gre'"):
+        net.flow_verify("vm-app", "Inbound", "Gre", remote_ip="10.1.2.9")
+    with pytest.raises(nsg.NsgError) as err:
+        net.flow_verify("vm-app", "Inbound", "Any", remote_ip="10.1.2.9")
+    assert str(err.value) == "Flow verify checks one packet: give its protocol (Tcp, Udp, Icmp, Esp or Ah), not '*'."
+    assert err.value.value == "Any"
+    with pytest.raises(nsg.NsgError) as err:
+        net.flow_verify("vm-app", "Inbound")
+    assert str(err.value) == "Flow verify needs the remote address (remote_ip)."
+    with pytest.raises(VnetlabError, match="^'10.1.1.x' is not an IPv4 local address"):
+        net.flow_verify("vm-app", "Inbound", local_ip="10.1.1.x", remote_ip="10.1.2.9")
+    with pytest.raises(VnetlabError, match="^'10.1.2' is not an IPv4 remote address"):
+        net.flow_verify("vm-app", "Inbound", remote_ip="10.1.2")
+    for field in ("local_port", "remote_port"):
+        with pytest.raises(nsg.NsgError) as err:
+            net.flow_verify("vm-app", "Inbound", remote_ip="10.1.2.9", **{field: 70000})
+        assert str(err.value).startswith(f"{field} 70000 is not a port number 0-65535.")
+        assert err.value.value == 70000 and "network-security-groups-overview" in err.value.source
+
+
+def test_flow_verify_checks_tcp_unless_told():
+    v = nsg.flow_verify(plain(), "vm-app", "Inbound", remote_ip="10.1.2.9")
+    assert v.packet.protocol == "Tcp"
+
+
+def test_service_tags_are_resolved_per_subnet():
+    """§8.4: VirtualNetwork is the VNet's own space (and what it is connected to), so two unconnected VNets differ."""
+    net = vl.Network("two")
+    net.add_vnet("a", ["10.1.0.0/16"], region="westeurope").add_subnet("app", "10.1.1.0/24")
+    net.add_vnet("b", ["10.2.0.0/16"], region="westeurope").add_subnet("app", "10.2.1.0/24")
+    a, b = nsg.virtual_network_prefixes(net, "a", "app"), nsg.virtual_network_prefixes(net, "b", "app")
+    assert IPAddress("10.1.1.4") in a and IPAddress("10.1.1.4") not in b
+    assert IPAddress("10.2.1.4") in b and IPAddress("10.2.1.4") not in a
+
+
+def test_nsg_bookkeeping_errors_name_value_rule_and_source():
+    group = nsg.NetworkSecurityGroup("g")
+    group.add_rule(nsg.make_rule("a", 100, "Inbound", "Allow"))
+    group.add_rule(nsg.make_rule("b", 101, "Inbound", "Allow"))
+    with pytest.raises(nsg.NsgRuleError) as err:
+        group.add_rule(nsg.make_rule("a", 300, "Inbound", "Allow"))
+    assert (err.value.value, err.value.rule) == ("a", "rule names are unique in an NSG")
+    assert "network-security-groups-overview" in err.value.source
+    with pytest.raises(nsg.NsgRuleError) as err:
+        group.remove_rule("c")
+    assert str(err.value) == "NSG g has no rule 'c' (rules: a, b)." and err.value.value == "c"
+    with pytest.raises(nsg.NsgRuleError, match=r"\(rules: none\)"):
+        nsg.NetworkSecurityGroup("empty").remove_rule("c")
+    with pytest.raises(nsg.NsgRuleError) as err:
+        group.remove_rule("DenyAllInbound")
+    assert str(err.value).startswith("DenyAllInbound is a default rule of NSG g; default rules can't be deleted "
+                                     "(override it with a custom rule of lower number).")
+    with pytest.raises(nsg.NsgRuleError, match=r"^Rule \(rules\): direction 'Both'"):
+        group.rules("Both")
+
+
+def test_the_1001st_rule_error_names_the_count_and_the_source():
+    group = nsg.NetworkSecurityGroup("big")
+    for i in range(1000):
+        group.custom[f"r{i}"] = nsg.make_rule(f"r{i}", 100 + i % 3997, "Inbound" if i < 3997 else "Outbound", "Allow")
+    with pytest.raises(nsg.NsgRuleError) as err:
+        group.add_rule(nsg.make_rule("one-more", 4096, "Outbound", "Allow"))
+    assert err.value.value == 1000 and "azure-subscription-service-limits" in err.value.source
+
+
+def test_gateway_subnet_error_cites_its_source():
+    net = vl.Network("gw")
+    net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope").add_subnet("GatewaySubnet", "10.0.255.0/27")
+    net.add_network_security_group("n")
+    with pytest.raises(nsg.NsgError) as err:
+        net.associate_network_security_group("hub", "GatewaySubnet", nsg="n")
+    assert err.value.source.startswith("https://learn.microsoft.com/")
