@@ -463,3 +463,17 @@ def test_public_range_advice_in_full():
 def test_subnet_info_table_headers():
     html = vl.subnet_info("10.0.0.0/29")._repr_html_()
     assert ">Reserved address</th>" in html and ">Role</th>" in html
+
+
+def test_the_plan_table_in_detail():
+    plan = vl.analyze_plan(["10.0.0.0/24", "10.9.0.0/24", "10.0.0.0/25", "10.0.0.0/26"], "10.0.0.0/16")
+    html = plan._repr_html_()
+    assert ">Address plan</caption>" in html
+    rows = html.split("</table>")[0].split("<tr")[2:]
+    assert ["background" in row for row in rows] == [False, True, False, False]   # only the line outside the space
+    assert ("<ul><li>10.0.0.0/24 overlaps 10.0.0.0/25</li><li>10.0.0.0/24 overlaps 10.0.0.0/26</li>"
+            "<li>10.0.0.0/25 overlaps 10.0.0.0/26</li></ul>") in html
+    assert vl.analyze_plan(["10.0.0.0/24"])._repr_html_().endswith("</table><p>No overlaps.</p>")
+    with pytest.raises(InvalidPrefixError) as err:
+        vl.analyze_plan(None)
+    assert str(err.value).endswith("a list of them, or text with one per line.")
