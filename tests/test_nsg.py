@@ -804,3 +804,11 @@ def test_gateway_subnet_error_cites_its_source():
     with pytest.raises(nsg.NsgError) as err:
         net.associate_network_security_group("hub", "GatewaySubnet", nsg="n")
     assert err.value.source.startswith("https://learn.microsoft.com/")
+
+
+def test_a_rule_name_and_its_source_ports_are_named_in_errors():
+    with pytest.raises(VnetlabError) as err:
+        nsg.make_rule(" ", 100, "Inbound", "Allow")
+    assert str(err.value) == "Security rule name ' ': give a non-empty name."
+    with pytest.raises(nsg.NsgRuleError, match=r"^Rule web: port 'x' is not a port number"):
+        nsg.make_rule("web", 100, "Inbound", "Allow", source_ports="x")
