@@ -311,3 +311,379 @@ def test_dh_group_14_spelled_two_ways_is_the_same_policy():
     # §4.2 DH group table: DHGroup14 and DHGroup2048 are both group 14
     a = {**S13_POLICY, "dh_group": "DHGroup14"}
     assert _v2v_pair(a, {**a, "dh_group": "DHGroup2048"}).status == "Connected"
+
+
+# --- Gaps found by mutation testing (issue 20); expected values from azure-facts.md §4 ----------------------------
+ROUTE_BASED_P1 = ["AES256/SHA1/DHGroup2", "AES256/SHA256/DHGroup2", "AES128/SHA1/DHGroup2", "AES128/SHA256/DHGroup2",
+                  "DES3/SHA1/DHGroup2", "DES3/SHA256/DHGroup2"]                        # §4.1 phase 1, DH group 2
+ROUTE_BASED_P2_INITIATOR = ["GCMAES256/GCMAES256/None", "AES256/SHA1/None", "DES3/SHA1/None", "AES256/SHA256/None",
+                            "AES128/SHA1/None", "DES3/SHA256/None"]                    # §4.1 Azure as initiator
+# §4.1 Azure as responder: the six above, then 7 DES/SHA1; 8-10 AES256/SHA1 PFS 1, 2, 14; 11-13 AES128/SHA1 PFS 1, 2,
+# 14; 14-15 3DES/SHA1 PFS 1, 2; 16 3DES/SHA256 PFS 2; 17-19 AES256/SHA256 PFS 1, 2, 14; 20 AES256/SHA1 PFS 24;
+# 21 AES256/SHA256 PFS 24; 22 AES128/SHA256 none; 23-25 AES128/SHA256 PFS 1, 2, 14; 26 3DES/SHA1 PFS 14.
+ROUTE_BASED_P2_RESPONDER = ROUTE_BASED_P2_INITIATOR + [
+    "DES/SHA1/None", "AES256/SHA1/PFS1", "AES256/SHA1/PFS2", "AES256/SHA1/PFS2048", "AES128/SHA1/PFS1",
+    "AES128/SHA1/PFS2", "AES128/SHA1/PFS2048", "DES3/SHA1/PFS1", "DES3/SHA1/PFS2", "DES3/SHA256/PFS2",
+    "AES256/SHA256/PFS1", "AES256/SHA256/PFS2", "AES256/SHA256/PFS2048", "AES256/SHA1/PFS24", "AES256/SHA256/PFS24",
+    "AES128/SHA256/None", "AES128/SHA256/PFS1", "AES128/SHA256/PFS2", "AES128/SHA256/PFS2048", "DES3/SHA1/PFS2048"]
+
+
+def test_the_whole_route_based_responder_list_in_order():
+    assert strs(ipsec.default_offers("RouteBased", 2, "responder")) == ROUTE_BASED_P2_RESPONDER
+    assert strs(ipsec.default_offers("RouteBased", 2)) == ROUTE_BASED_P2_INITIATOR   # the default role: initiator
+
+
+def test_an_azure_end_keeps_phase_1_and_each_roles_phase_2_offers_apart():
+    gw = ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased")
+    assert strs(gw.phase1) == ROUTE_BASED_P1
+    assert strs(gw.phase2_initiator) == ROUTE_BASED_P2_INITIATOR
+    assert strs(gw.phase2_responder) == ROUTE_BASED_P2_RESPONDER
+    assert strs(gw.offers(1, "initiator")) == strs(gw.offers(1, "responder")) == ROUTE_BASED_P1
+    assert strs(gw.offers(2, "initiator")) == ROUTE_BASED_P2_INITIATOR
+    assert strs(gw.offers(2, "responder")) == ROUTE_BASED_P2_RESPONDER
+    assert all(p.phase == 1 for p in gw.phase1) and all(p.phase == 2 for p in gw.phase2_responder)
+
+
+def test_a_custom_policy_is_the_only_offer_in_each_phase_and_role():
+    """§4.2: with a custom policy the gateway proposes and accepts only that policy, as initiator and responder."""
+    gw = ipsec.azure_endpoint("gw", "VpnGw2AZ", policy=S13_POLICY)
+    assert strs(gw.phase1) == ["AES256/SHA384/DHGroup24"]
+    assert strs(gw.phase2_initiator) == strs(gw.phase2_responder) == ["GCMAES256/GCMAES256/PFS24"]
+    assert gw.policy == ipsec.make_policy(**S13_POLICY) and (gw.vpn_type, gw.sku) == ("RouteBased", "VpnGw2AZ")
+    assert gw.stance(2, "responder") == "gw's custom policy accepts only GCMAES256/GCMAES256/PFS24"
+    assert gw.stance(1, "initiator") == "gw's custom policy offers only AES256/SHA384/DHGroup24"
+
+
+def test_a_pfs_offer_is_accepted_by_azure_as_responder_but_never_proposed_by_it():
+    """§4.1: Azure as initiator offers no PFS; as responder it accepts AES256/SHA1 with PFS 2 (offer 9 of 26)."""
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/PFS2"])
+    azure = ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased")
+    inbound = ipsec.negotiate(device, azure)
+    assert inbound.established and str(inbound.phase2) == "AES256/SHA1/PFS2"
+    assert "accepts AES256/SHA1/PFS2 (offer 1)" in inbound.steps[2]
+    outbound = ipsec.negotiate(azure, device)
+    assert not outbound.established and outbound.reason.startswith("No common phase 2 proposal")
+    assert str(outbound.phase1) == "AES256/SHA1/DHGroup2" and outbound.phase2 is None
+    # phase 1 was agreed, so its SA (Main Mode lifetime fixed at 28,800 s, §4.2) exists; no phase 2 SA
+    assert (outbound.phase1_lifetime_s, outbound.phase2_lifetime_s) == (28800, None)
+    rows = dict(outbound.rows())
+    assert (rows["Phase 2 (IPsec SA)"], rows["Phase 1 lifetime"], rows["Phase 2 lifetime"]) == ("-", "28800 s", "-")
+    assert "onprem accepts AES256/SHA1/PFS2" in outbound.reason
+    assert ("gw offers its default RouteBased list: GCMAES256/GCMAES256/None, AES256/SHA1/None, DES3/SHA1/None, "
+            "AES256/SHA256/None, AES128/SHA1/None, DES3/SHA256/None") in outbound.reason
+    assert "(6 offers)" not in outbound.reason
+
+
+def test_the_responders_stance_lists_six_offers_and_counts_the_rest():
+    azure = ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased")
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA1/DHGroup2"], ["AES192/SHA1/None"])
+    out = ipsec.negotiate(device, azure)
+    assert not out.established
+    assert ("gw accepts its default RouteBased list: GCMAES256/GCMAES256/None, AES256/SHA1/None, DES3/SHA1/None, "
+            "AES256/SHA256/None, AES128/SHA1/None, DES3/SHA256/None, ... (26 offers)") in out.reason
+    assert "onprem offers AES192/SHA1/None" in out.reason
+
+
+def test_phase_1_picks_the_initiators_first_offer_the_responder_accepts():
+    """§4.1: the responder takes the initiator's first acceptable offer, in the initiator's order."""
+    azure = ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased")
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES128/SHA256/DHGroup2", "AES256/SHA1/DHGroup2"],
+                                   ["AES256/SHA1/None"])
+    assert str(ipsec.negotiate(device, azure).phase1) == "AES128/SHA256/DHGroup2"   # the device's first
+    out = ipsec.negotiate(azure, device)
+    assert str(out.phase1) == "AES256/SHA1/DHGroup2"                                 # Azure's first (offer 1)
+    assert out.steps[1] == "Phase 1: gw proposes 6 offer(s); onprem accepts AES256/SHA1/DHGroup2 (offer 1)"
+    assert out.steps[2] == "Phase 2: gw proposes 6 offer(s); onprem accepts AES256/SHA1/None (offer 2)"
+    none = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA384/DHGroup14"], ["AES256/SHA1/None"])
+    failed = ipsec.negotiate(none, azure)
+    assert not failed.established and failed.reason.startswith("No common phase 1 proposal")
+    assert failed.phase1 is None and failed.ike_version == "IKEv2" and failed.phase1_lifetime_s is None
+
+
+def test_the_same_dh_group_under_two_names_matches():
+    """§4.2 DH group mapping: DHGroup14 and DHGroup2048 are group 14; PFS2048 is its PFS name."""
+    gw = ipsec.azure_endpoint("gw", "VpnGw2AZ", policy={**S13_POLICY, "dh_group": "DHGroup2048",
+                                                         "ipsec_encryption": "AES256", "ipsec_integrity": "SHA256",
+                                                         "pfs_group": "PFS2048"})
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA384/DHGroup14"], ["AES256/SHA256/PFS2048"])
+    assert ipsec.negotiate(device, gw).established
+    assert ipsec.same_proposal(ipsec.parse_proposal("AES256/SHA1/DHGroup14", 1),
+                               ipsec.parse_proposal("AES256/SHA1/DHGroup2048", 1))
+    assert not ipsec.same_proposal(ipsec.parse_proposal("AES256/SHA1/DHGroup2", 1),
+                                   ipsec.parse_proposal("AES256/SHA1/DHGroup14", 1))
+    assert not ipsec.same_proposal(ipsec.parse_proposal("AES256/SHA1/ECP256", 1),
+                                   ipsec.parse_proposal("AES256/SHA1/ECP384", 1))
+    assert not ipsec.same_proposal(ipsec.parse_proposal("AES256/SHA1/None", 2),
+                                   ipsec.parse_proposal("AES256/SHA1/PFS1", 2))
+    assert not ipsec.same_proposal(ipsec.parse_proposal("AES256/SHA1/DHGroup2", 1),
+                                   ipsec.parse_proposal("AES128/SHA1/DHGroup2", 1))
+    assert not ipsec.same_proposal(ipsec.parse_proposal("AES256/SHA1/DHGroup2", 1),
+                                   ipsec.parse_proposal("AES256/SHA256/DHGroup2", 1))
+
+
+def test_ikev2_is_preferred_and_an_asked_for_version_must_be_common():
+    """§4.3: route-based VpnGw1AZ+ speak IKEv1 and IKEv2; a device speaking both meets it on IKEv2 unless asked."""
+    azure = ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased")
+    both = ipsec.device_endpoint("onprem", ["IKEv1", "IKEv2"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"])
+    assert ipsec.negotiate(both, azure).ike_version == "IKEv2"
+    assert ipsec.negotiate(both, azure, "ikev1").ike_version == "IKEv1"
+    basic = ipsec.azure_endpoint("basic", "Basic", "RouteBased")
+    out = ipsec.negotiate(both, basic, "IKEv1")
+    assert not out.established and out.reason.startswith("IKEv1 is not spoken by both ends")
+    assert "basic (RouteBased, Basic) speaks IKEv2" in out.reason and "onprem speaks IKEv1, IKEv2" in out.reason
+    v1 = ipsec.device_endpoint("old", ["IKEv1"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"])
+    none = ipsec.negotiate(v1, basic)
+    assert none.reason.startswith("No common IKE version") and none.ike_version is None
+
+
+def test_a_device_lists_each_ike_version_once_and_needs_its_offers():
+    device = ipsec.device_endpoint("onprem", ["ikev2", "IKEv2", "IKEv1"], "AES256/SHA1/DHGroup2", "AES256/SHA1/None")
+    assert device.ike_versions == ("IKEv2", "IKEv1") and device.label() == "onprem"
+    assert strs(device.phase2_initiator) == strs(device.phase2_responder) == ["AES256/SHA1/None"]
+    for args in (([], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"]), (["IKEv2"], None, ["AES256/SHA1/None"]),
+                 (["IKEv2"], ["AES256/SHA1/DHGroup2"], ())):
+        with pytest.raises(IpsecError, match="non-empty list"):
+            ipsec.device_endpoint("onprem", *args)
+
+
+def test_a_policy_based_end_is_ikev1_with_its_own_lists():
+    """§4.1/§4.3: policy-based: Basic only, IKEv1, four offers in each phase, Quick Mode lifetime 3,600 s."""
+    pb = ipsec.azure_endpoint("pb", "Basic", "PolicyBased")
+    assert pb.label() == "pb (PolicyBased, Basic)" and pb.ike_versions == ("IKEv1",)
+    assert strs(pb.phase1) == ["AES256/SHA256/DHGroup2", "AES256/SHA1/DHGroup2", "AES128/SHA1/DHGroup2",
+                               "DES3/SHA1/DHGroup2"]
+    assert strs(pb.phase2_initiator) == strs(pb.phase2_responder) == [
+        "AES256/SHA256/None", "AES256/SHA1/None", "AES128/SHA1/None", "DES3/SHA1/None"]
+
+
+def test_a_vnet_to_vnet_pair_with_the_same_policy_negotiates_ikev2():
+    """§3.3: VNet-to-VNet needs route-based ends (IKEv2) and the same policy on both connection resources."""
+    a = ipsec.azure_endpoint("a", "VpnGw1AZ", policy=S13_POLICY)
+    b = ipsec.azure_endpoint("b", "VpnGw2AZ", policy=S13_POLICY)
+    out = ipsec.negotiate_vnet_to_vnet(a, b)
+    assert out.established and out.ike_version == "IKEv2" and str(out.phase2) == "GCMAES256/GCMAES256/PFS24"
+    default = ipsec.azure_endpoint("c", "VpnGw1AZ")
+    differs = ipsec.negotiate_vnet_to_vnet(a, default)
+    assert (differs.initiator, differs.responder) == ("a", "c") and differs.steps[0] == "Policies compared: different"
+    assert "c: default policy" in differs.reason and "a: IKE AES256/SHA384/DHGroup24" in differs.reason
+    with pytest.raises(IpsecError, match="RouteBased"):
+        ipsec.negotiate_vnet_to_vnet(ipsec.azure_endpoint("pb", "Basic", "PolicyBased"), a)
+
+
+@pytest.mark.parametrize("field, low, high", [("sa_lifetime_seconds", 300, None), ("sa_data_size_kb", 1024, None),
+                                              ("dpd_timeout_seconds", 9, 3600)])
+def test_policy_limit_errors_name_the_bound(field, low, high):
+    """§4.2: SA lifetime ≥ 300 s, ≥ 1,024 KB; DPD 9–3,600 s."""
+    with pytest.raises(IpsecPolicyError) as err:
+        ipsec.make_policy(**S13_POLICY, **{field: low - 1})
+    assert err.value.rule == (f"{field} {low}–{high}" if high else f"{field} at least {low}")
+    assert err.value.value == low - 1
+    if high:
+        with pytest.raises(IpsecPolicyError):
+            ipsec.make_policy(**S13_POLICY, **{field: high + 1})
+    with pytest.raises(IpsecPolicyError) as err:
+        ipsec.make_policy(**S13_POLICY, **{field: float(low)})
+    assert err.value.rule == f"{field} is an integer"
+
+
+def test_gcm_mismatch_names_the_rule():
+    """§4.2: GCMAES IPsec encryption needs the same GCMAES algorithm and key length as integrity."""
+    with pytest.raises(IpsecPolicyError) as err:
+        ipsec.make_policy(**{**S13_POLICY, "ipsec_encryption": "GCMAES128", "ipsec_integrity": "GCMAES256"})
+    assert err.value.value == ("GCMAES128", "GCMAES256") and "use GCMAES128/GCMAES128" in str(err.value)
+    assert ipsec.make_policy(**{**S13_POLICY, "ipsec_encryption": "AES256", "ipsec_integrity": "SHA256"})
+
+
+def test_a_policy_that_is_not_a_mapping_or_has_a_bad_field_says_so():
+    with pytest.raises(IpsecPolicyError, match="mapping of fields") as err:
+        ipsec.IpsecPolicy.from_dict(["AES256"])
+    assert err.value.rule == "policy is a dict"
+    with pytest.raises(IpsecPolicyError) as err:
+        ipsec.make_policy(**S13_POLICY, ike_lifetime=1)
+    assert err.value.value == ["ike_lifetime"]
+    with pytest.raises(IpsecPolicyError) as err:
+        ipsec.IpsecPolicy.from_dict({k: v for k, v in S13_POLICY.items() if k not in ("dh_group", "pfs_group")})
+    assert "missing dh_group, pfs_group" in str(err.value)
+    with pytest.raises(IpsecPolicyError) as err:
+        ipsec.make_policy(**{**S13_POLICY, "dh_group": "DHGroup99"})
+    assert err.value.rule.startswith("dh_group must be one of DHGroup24, ECP384")
+
+
+def test_describe_states_every_setting():
+    p = ipsec.make_policy(**S13_POLICY, use_policy_based_traffic_selectors=True, dpd_timeout_seconds=30)
+    assert p.describe() == ("IKE AES256/SHA384/DHGroup24 · IPsec GCMAES256/GCMAES256/PFS24 · SA 27000 s / 102400000 "
+                            "KB · DPD 30 s · policy-based traffic selectors on")
+
+
+def test_proposal_texts_name_their_phase_and_fields():
+    with pytest.raises(IpsecError, match="Phase 1 proposal 'AES256/SHA1'.*'AES256/SHA256/DHGroup14'") as err:
+        ipsec.parse_proposal("AES256/SHA1", 1)
+    assert err.value.rule == "three fields separated by /"
+    with pytest.raises(IpsecError, match="phase 2 ipsec_integrity 'SHA512'") as err:
+        ipsec.parse_proposal("AES256/SHA512/None", 2)
+    assert ipsec.parse_proposal(" aes256 / sha1 / pfs2048 ", 2) == ipsec.Proposal(2, "AES256", "SHA1", "PFS2048")
+    for phase in (0, 3, True, "1"):
+        with pytest.raises(IpsecError) as err:
+            ipsec.parse_proposal("AES256/SHA1/None", phase)
+        assert err.value.rule == "phase is 1 or 2"
+
+
+def test_esp_rows_and_other_ciphers_by_hand():
+    """RFC 4303 (ESP header 8, trailer 2), RFC 3602 (AES-CBC IV 16, block 16), RFC 2404 (HMAC-SHA1-96 ICV 12),
+    RFC 2410 (NULL: no IV, 4-byte alignment), RFC 3948 (NAT-T UDP header 8), RFC 791 (IPv4 header 20)."""
+    o = ipsec.esp_overhead("AES128", "SHA1", 100, nat_t=True)
+    # 100 + 2 = 102 → 112 (multiple of 16): padding 10
+    assert (o.outer_ip, o.udp, o.esp_header, o.iv, o.padding, o.trailer, o.icv) == (20, 8, 8, 16, 10, 2, 12)
+    assert o.outer_size == 100 + 20 + 8 + 8 + 16 + 10 + 2 + 12
+    rows = {name: size for name, size, _ in o.rows()}
+    assert rows["UDP (NAT-T)"] == 8 and rows["Padding"] == 10 and rows["Outer packet"] == o.outer_size
+    n = ipsec.esp_overhead("None", "SHA256", 101)
+    # 101 + 2 = 103 → 104: padding 1; no IV; HMAC-SHA-256-128 ICV 16 (RFC 4868)
+    assert (n.iv, n.padding, n.icv) == (0, 1, 16)
+    with pytest.raises(IpsecError, match="True or False"):
+        ipsec.esp_overhead("AES256", "SHA256", 1400, nat_t="yes")
+    for bad in (19, 65536, True, 1400.0):
+        with pytest.raises(IpsecError) as err:
+            ipsec.esp_overhead("AES256", "SHA256", bad)
+        assert err.value.rule == "IPv4 total length"
+    assert ipsec.esp_overhead("AES256", "SHA256", 20).inner_packet == 20
+    assert ipsec.esp_overhead("AES256", "SHA256", 65535).inner_packet == 65535
+
+
+POLICY_DOCS = "learn.microsoft.com/azure/vpn-gateway/ipsec-ike-policy-howto"
+
+
+@pytest.mark.parametrize("call, cls, rule, value, source, says", [
+    (lambda: ipsec.make_policy(**{**S13_POLICY, "ike_integrity": "SHA265"}), IpsecPolicyError,
+     "ike_integrity must be one of SHA384, SHA256, SHA1, MD5", "SHA265", POLICY_DOCS,
+     ["ike_integrity 'SHA265' is not one of Azure's values (SHA384, SHA256, SHA1, MD5). Did you mean SHA256?"]),
+    (lambda: ipsec.make_policy(**{**S13_POLICY, "ike_encryption": 256}), IpsecPolicyError,
+     "ike_encryption must be one of GCMAES256, GCMAES128, AES256, AES192, AES128", 256, POLICY_DOCS,
+     ["ike_encryption 256 is not one of Azure's values"]),
+    (lambda: ipsec.make_policy(**{**S13_POLICY, "ipsec_integrity": "SHA1"}), IpsecPolicyError,
+     "GCMAES as IPsec encryption requires the same GCMAES algorithm and key length as IPsec integrity",
+     ("GCMAES256", "SHA1"), POLICY_DOCS, ["IPsec encryption GCMAES256 with integrity SHA1"]),
+    (lambda: ipsec.make_policy(**S13_POLICY, sa_lifetime_seconds="27000"), IpsecPolicyError,
+     "sa_lifetime_seconds is an integer", "27000", POLICY_DOCS, ["sa_lifetime_seconds '27000' is not a whole number"]),
+    (lambda: ipsec.make_policy(**S13_POLICY, dpd_timeout_seconds=3601), IpsecPolicyError,
+     "dpd_timeout_seconds 9–3600", 3601, POLICY_DOCS, ["dpd_timeout_seconds 3601 is outside Azure's range (9–3600)"]),
+    (lambda: ipsec.make_policy(**S13_POLICY, sa_data_size_kb=1000), IpsecPolicyError,
+     "sa_data_size_kb at least 1024", 1000, POLICY_DOCS, ["(at least 1024)"]),
+    (lambda: ipsec.make_policy(**S13_POLICY, use_policy_based_traffic_selectors=1), IpsecPolicyError,
+     "UsePolicyBasedTrafficSelectors is $True or $False", 1, POLICY_DOCS,
+     ["use_policy_based_traffic_selectors 1 must be True or False"]),
+    (lambda: ipsec.IpsecPolicy.from_dict({"ike_encryption": "AES256"}), IpsecPolicyError,
+     "must specify every field (no partial policy)", ["ike_encryption"], POLICY_DOCS,
+     ["Partial policy: missing ike_integrity, dh_group, ipsec_encryption, ipsec_integrity, pfs_group."]),
+    (lambda: ipsec.make_policy(**S13_POLICY, lifetime=1, dpd=2), IpsecPolicyError, "known policy fields",
+     ["lifetime", "dpd"], POLICY_DOCS, ["Unknown policy field(s) 'lifetime', 'dpd'; fields: ike_encryption"]),
+    (lambda: ipsec.azure_endpoint("gw", "VpnGw2AZ", "PolicyBased"), IpsecError, "policy-based is Basic only",
+     ("VpnGw2AZ", "PolicyBased"), "vpn-gateway-vpn-faq",
+     ["A PolicyBased gateway on VpnGw2AZ: policy-based gateways exist on the Basic SKU only."]),
+    (lambda: ipsec.azure_endpoint("gw", "Basic", policy=S13_POLICY), IpsecPolicyError,
+     "no custom IPsec/IKE policy on Basic", "Basic", POLICY_DOCS,
+     ["A custom IPsec/IKE policy on the Basic SKU: not supported (supported: VpnGw1"]),
+    (lambda: ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA1/DHGroup2"], 7), IpsecError,
+     "a device has phase 2 offers", 7, None, ["onprem: phase 2 offers 7 must be a non-empty list."]),
+    (lambda: ipsec.device_endpoint("onprem", ["IKEv3"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"]), IpsecError,
+     "IKE version must be one of IKEv2, IKEv1", "IKEv3", None, ["Did you mean IKEv2"]),
+    (lambda: ipsec.negotiate_vnet_to_vnet(ipsec.azure_endpoint("a", "VpnGw1AZ"),
+                                          ipsec.device_endpoint("dev", ["IKEv2"], ["AES256/SHA1/DHGroup2"],
+                                                                ["AES256/SHA1/None"])), IpsecError,
+     "route-based gateways at both ends", "dev", None, ["VNet-to-VNet end dev: needs a RouteBased Azure VPN gateway."]),
+    (lambda: ipsec.esp_overhead("AES256", "GCMAES256"), IpsecError, "GCM as combined mode", ("AES256", "GCMAES256"),
+     "rfc4106", ["Integrity GCMAES256 with encryption AES256"]),
+    (lambda: ipsec.esp_overhead("AES256", "SHA256", nat_t=None), IpsecError, "nat_t is a boolean", None, None,
+     ["nat_t None must be True or False."]),
+    (lambda: ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=80), IpsecError, "outer packet fits the MTU", 80,
+     "vpn-gateway-vpn-faq", ["outer_mtu 80 leaves no room for an IPv4 packet inside ESP."]),
+    (lambda: ipsec.max_inner_packet("AES256", "SHA256", outer_mtu="1500"), IpsecError, "outer packet fits the MTU",
+     "1500", None, ["outer_mtu '1500'"]),
+])
+def test_each_ipsec_error_names_its_value_rule_and_source(call, cls, rule, value, source, says):
+    with pytest.raises(cls) as err:
+        call()
+    assert rule in err.value.rule, (err.value.rule, rule)
+    assert err.value.value == value
+    if source:
+        assert source in err.value.source, err.value.source
+    for text in says:
+        assert text in str(err.value), (text, str(err.value))
+
+
+def test_the_smallest_mtu_that_carries_a_packet():
+    """AES256/SHA256 overhead without padding: 20 + 8 + 16 + 16 = 60, trailer 2, 16-byte blocks (RFC 4303/3602/4868):
+    a 20-byte inner packet needs 60 + 32 = 92 bytes of MTU."""
+    assert ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=92) == 30
+    with pytest.raises(IpsecError):
+        ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=91)
+
+
+def test_a_negotiation_prints_what_was_agreed():
+    """§4.1: AES256/SHA256 with DH group 2 is Azure's phase 1 offer 2; Main Mode SA 28,800 s (§4.2), route-based
+    Quick Mode 27,000 s (§4.1)."""
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA256/DHGroup2"], ["AES256/SHA1/None"])
+    out = ipsec.negotiate(device, ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased"))
+    rows = out.rows()
+    assert rows[:6] == [("IKE version", "IKEv2"), ("Phase 1 (IKE SA)", "AES256/SHA256/DHGroup2"),
+                        ("Phase 2 (IPsec SA)", "AES256/SHA1/None"), ("Phase 1 lifetime", "28800 s"),
+                        ("Phase 2 lifetime", "27000 s"),
+                        ("Result", "Tunnel established over IKEv2: phase 1 AES256/SHA256/DHGroup2, phase 2 "
+                                   "AES256/SHA1/None.")]
+    assert rows[6] == ("Step 1", "IKE versions: onprem speaks IKEv2; gw (RouteBased, VpnGw1AZ) speaks IKEv1, IKEv2 → IKEv2")
+    assert rows[-1][0] == "Source" and "vpn-gateway-about-vpn-devices" in rows[-1][1]
+    assert str(out).splitlines()[0] == "onprem → gw: established"
+    assert "onprem → gw: established" in out._repr_html_()
+    failed = ipsec.negotiate(ipsec.device_endpoint("old", ["IKEv1"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"]),
+                             ipsec.azure_endpoint("basic", "Basic", "RouteBased"))
+    assert str(failed).splitlines()[0] == "old → basic: not established"
+    assert dict(failed.rows())["IKE version"] == "-" and dict(failed.rows())["Phase 1 lifetime"] == "-"
+
+
+def test_proposals_may_use_names_from_azures_default_lists():
+    """§4.1 default offers use DES3 in phase 1 and DES in phase 2, names not in the custom-policy lists."""
+    assert str(ipsec.parse_proposal("DES3/SHA256/DHGroup2", 1)) == "DES3/SHA256/DHGroup2"
+    assert str(ipsec.parse_proposal("DES/SHA1/None", 2)) == "DES/SHA1/None"
+    assert str(ipsec.parse_proposal("AES256/SHA1/PFS24", 2)) == "AES256/SHA1/PFS24"
+    with pytest.raises(IpsecError):
+        ipsec.parse_proposal("DES/SHA1/DHGroup2", 1)      # DES is not a phase 1 encryption anywhere in §4
+    with pytest.raises(IpsecError):
+        ipsec.parse_proposal("AES256/SHA1/DHGroup2", 2)   # phase 2 groups are PFS names
+
+
+def test_the_esp_table_lists_every_part_with_its_source():
+    o = ipsec.esp_overhead("AES256", "SHA256", 1400)
+    rows = o.rows()
+    assert [(name, size) for name, size, _ in rows] == [
+        ("Outer IPv4 header", 20), ("UDP (NAT-T)", 0), ("ESP header (SPI + sequence)", 8), ("IV", 16),
+        ("Inner packet", 1400), ("Padding", 6), ("Trailer (pad length + next header)", 2), ("ICV", 16),
+        ("Outer packet", 1468)]
+    sources = {name: src for name, _, src in rows}
+    assert "rfc791" in sources["Outer IPv4 header"] and "rfc3948" in sources["UDP (NAT-T)"]
+    assert "rfc4303" in sources["ESP header (SPI + sequence)"] and "rfc3602" in sources["IV"]
+    assert "rfc4868" in sources["ICV"] and sources["Outer packet"] == "overhead 68 B, goodput 95.4%"
+    assert "ESP AES256/SHA256" in o._repr_html_() and "ESP GCMAES256/GCMAES256 + NAT-T" in \
+        ipsec.esp_overhead("GCMAES256", "GCMAES256", nat_t=True)._repr_html_()
+    assert str(o).splitlines()[0].split() == ["Part", "Bytes", "Source"]
+
+
+def test_the_mss_comparison_in_words():
+    """§4.4: Azure's MSS 1350 / tunnel MTU 1400 against the arithmetic of RFC 4303/3602/4868 (1438-byte inner
+    packet on a 1500-byte path for AES256/SHA256; with NAT-T on a 1400-byte path 1400 − 68 = 1332, down to a multiple
+    of 16 is 1328, less the 2-byte trailer: 1326)."""
+    c = ipsec.compare_with_azure_guidance("AES256", "SHA256")
+    assert (c.computed_mss, c.azure_mss, c.tunnel_mtu_fits) == (1398, 1350, True)
+    assert c.explanation.startswith("AES256/SHA256 on a 1500-byte path: largest inner packet 1438 bytes, TCP MSS 1398. "
+                                    "Azure's 1350 leaves 48 bytes of headroom; a 1400-byte tunnel MTU fits. ")
+    assert c.explanation.endswith(", so every packet must fit.")
+    assert "vpn-gateway-about-vpn-devices" in c.source and "vpn-gateway-vpn-faq" in c.source
+    small = ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1400, nat_t=True)
+    assert small.explanation.startswith(
+        "AES256/SHA256 with NAT-T on a 1400-byte path: largest inner packet 1326 bytes, TCP MSS 1286. Azure's 1350 "
+        "is 64 bytes too large on this path; a 1400-byte tunnel MTU does not fit. ")
+    exact = ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1452)   # inner 1390, MSS 1350
+    assert exact.computed_mss == 1350 and "leaves 0 bytes of headroom" in exact.explanation
+    assert not exact.tunnel_mtu_fits
+    fits = ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1468)    # 1408 − 2 = 1406 ≥ 1400
+    assert fits.tunnel_mtu_fits and ipsec.max_inner_packet("AES256", "SHA256", 1468) == 1406
+    assert not ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1467).tunnel_mtu_fits   # 1390

@@ -27,6 +27,8 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, high
 
 
 TEXT_WIDTH = 100  # a plain-text table fits a terminal or a notebook's print() output without wrapping
+WORD_MAX = 30  # words up to this long stay whole (Azure names such as AllowAzureLoadBalancerInBound); longer ones
+#                (URLs) may be split
 
 
 def text_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, width: int = TEXT_WIDTH) -> str:
@@ -37,7 +39,7 @@ def text_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, widt
     data = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in data) for i in range(len(headers))]
     gap = 2 * (len(widths) - 1)
-    floors = [max(len(data[0][i]), min(22, max(len(word) for r in data for word in r[i].split() or [""])))
+    floors = [max(len(data[0][i]), min(WORD_MAX, max(len(word) for r in data for word in r[i].split() or [""])))
               for i in range(len(widths))]  # words stay whole: VirtualNetworkGateway is never split
     while sum(widths) + gap > width:  # narrow the widest column, never below the next widest or its floor
         order = sorted(range(len(widths)), key=widths.__getitem__, reverse=True)

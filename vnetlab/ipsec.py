@@ -390,7 +390,7 @@ def negotiate(initiator: Endpoint, responder: Endpoint, ike_version: str | None 
     steps.append(f"Phase 1: {i.name} proposes {len(i.phase1)} offer(s); {r.name} accepts {p1[1]} (offer {p1[0]})")
     p2 = _pick(i.phase2_initiator, r.phase2_responder)
     if p2 is None:
-        return done(False, version, p1[1], mm, None, None, f"No common phase 2 proposal: {r.stance(2, 'responder')}; "
+        return done(False, version, p1[1], None, mm, None, f"No common phase 2 proposal: {r.stance(2, 'responder')}; "
                     f"{i.stance(2, 'initiator')} → the tunnel does not come up.", tuple(steps), source)
     steps.append(f"Phase 2: {i.name} proposes {len(i.phase2_initiator)} offer(s); {r.name} accepts {p2[1]} "
                  f"(offer {p2[0]})")

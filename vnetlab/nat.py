@@ -243,7 +243,7 @@ def check_linkable(network, gateway, kind: str, rules: tuple[NatRule, ...], sele
 
 
 def _rules(connection, mode: str) -> tuple[NatRule, ...]:
-    names = connection.ingress_nat_rules if mode == "IngressSnat" else connection.egress_nat_rules
+    names = {"IngressSnat": connection.ingress_nat_rules, "EgressSnat": connection.egress_nat_rules}[mode]
     return tuple(connection.gateway.nat_rules[n] for n in names)
 
 
