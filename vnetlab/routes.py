@@ -127,23 +127,130 @@ def select(routes: list[Route]) -> tuple[Route, ...]:
     return tuple(r if i in active else r.with_state("Invalid") for i, r in enumerate(routes))
 
 
+def address_value(address: "str | IPAddress | int") -> int:
+    """The 32-bit value of an address: an ``int`` as is, an ``IPAddress`` by ``int()``, text through
+    :func:`quad_value` (strict dotted quads, cached) and anything else through netaddr, as before (same errors)."""
+    if isinstance(address, int):
+        return address
+    if isinstance(address, IPAddress):
+        return int(address)
+    text = str(address)
+    value = quad_value(text)
+    return value if value is not None else int(IPAddress(text))
+
+
+@lru_cache(maxsize=65536)
+def quad_value(text: str) -> int | None:
+    """``a.b.c.d`` as an integer by arithmetic (no netaddr parse): exactly four decimal octets 0–255 without
+    leading zeros, else ``None`` (the caller then lets netaddr parse it, so bad text fails as it always did)."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for p in parts:
+        if not (p.isdigit() and p.isascii()) or (len(p) > 1 and p[0] == "0") or len(p) > 3:
+            return None
+        octet = int(p)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
+
+
+class PrefixIndex:
+    """Longest-prefix match over routes with distinct prefixes: one dict per prefix length, longest first."""
+
+    __slots__ = ("levels",)
+
+    def __init__(self, routes) -> None:
+        by_length: dict[int, dict[int, Route]] = {}
+        for r in routes:
+            first, _, length = span(r.prefix)
+            by_length.setdefault(length, {})[first] = r
+        self.levels = tuple(((0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF, by_length[length])
+                            for length in sorted(by_length, reverse=True))
+
+    def lookup(self, value: int) -> Route | None:
+        for mask, routes in self.levels:
+            route = routes.get(value & mask)
+            if route is not None:
+                return route
+        return None
+
+
 @dataclass(frozen=True)
+class GatewayIndex:
+    """A gateway's route rows and their index, built once per gateway and network version and shared by every
+    subnet that takes the gateway's routes."""
+
+    rows: tuple[Route, ...]
+    by_prefix: dict
+    index: PrefixIndex
+
+    @classmethod
+    def of(cls, rows: tuple[Route, ...]) -> "GatewayIndex":
+        return cls(rows, {r.prefix: r for r in rows}, PrefixIndex(rows))
+
+
 class EffectiveRoutes:
-    """The effective routes of one subnet, with longest-prefix lookup over the Active ones."""
+    """The effective routes of one subnet, with longest-prefix lookup over the Active ones.
 
-    vnet: str
-    subnet: str
-    routes: tuple[Route, ...]
-    _index: dict = field(default=None, init=False, repr=False, compare=False)
+    Built by :func:`compute`, a subnet's table is its own small *overlay* (its VNet's ranges, the default routes,
+    its peerings, its user-defined routes, and the gateway routes at those same prefixes), selected on its own, plus
+    the gateway's shared :class:`GatewayIndex`. :meth:`lookup` answers from both without listing the table; the
+    rows (``routes``, ``active``, the displayed table) are selected in full on first use, and are the same rows.
+    """
 
-    def __post_init__(self) -> None:
-        index: dict[int, dict[int, Route]] = {}
-        for r in self.routes:
-            if r.state == "Active":
-                first, _, length = span(r.prefix)
-                index.setdefault(length, {})[first] = r
-        lengths = sorted(index, reverse=True)
-        object.__setattr__(self, "_index", (lengths, index))
+    HEADERS = ("Source", "State", "Address prefix", "Next hop type", "Next hop IP", "UDR name", "Why")
+    __slots__ = ("vnet", "subnet", "_routes", "_parts", "_overlay", "_gateway", "_starts", "_ends")
+
+    def __init__(self, vnet: str, subnet: str, routes: "tuple[Route, ...] | None" = None, *,
+                 parts: "tuple[list[Route], list[Route]] | None" = None, gateway: GatewayIndex | None = None) -> None:
+        self.vnet, self.subnet = vnet, subnet
+        self._routes = None if routes is None else tuple(routes)
+        self._gateway = gateway
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        if self._routes is not None:
+            self._parts = None
+            self._overlay = PrefixIndex(r for r in self._routes if r.state == "Active")
+            return
+        head, udrs = parts
+        self._parts = parts
+        own = [*head, *udrs]
+        if gateway is None:
+            self._overlay = PrefixIndex(r for r in select(own) if r.state == "Active")
+            return
+        same = [gateway.by_prefix[r.prefix] for r in own if r.prefix in gateway.by_prefix]
+        chosen = select([*head, *dict.fromkeys(same), *udrs])
+        active = [r for r in chosen if r.state == "Active"]
+        self._overlay = PrefixIndex(active)
+        # What keeps a gateway route out for this subnet (see select) and is not already an overlay route at the
+        # same prefix (which wins over the gateway's, or is the gateway's): an Active VNet/peering route around it.
+        for first, last in sorted((span(r.prefix)[:2] for r in active if tier(r) == PREFERRED_SYSTEM),
+                                  key=lambda s: (s[0], -s[1])):
+            if not self._ends or first > self._ends[-1]:
+                self._starts.append(first)
+                self._ends.append(last)
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        if self._routes is None:
+            head, udrs = self._parts
+            gateway_rows = self._gateway.rows if self._gateway is not None else ()
+            self._routes = select([*head, *gateway_rows, *udrs])
+        return self._routes
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EffectiveRoutes):
+            return NotImplemented
+        return (self.vnet, self.subnet, self.routes) == (other.vnet, other.subnet, other.routes)
+
+    def __hash__(self) -> int:
+        return hash((self.vnet, self.subnet, self.routes))
+
+    def __repr__(self) -> str:
+        return f"EffectiveRoutes(vnet={self.vnet!r}, subnet={self.subnet!r}, routes={self.routes!r})"
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self.routes)
@@ -157,15 +264,18 @@ class EffectiveRoutes:
 
     def lookup(self, address: "str | IPAddress | int") -> Route | None:
         """The Active route with the longest prefix containing ``address`` (None if nothing matches)."""
-        value = address if isinstance(address, int) else int(address if isinstance(address, IPAddress)
-                                                              else IPAddress(str(address)))
-        lengths, index = self._index
-        for length in lengths:
-            mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
-            route = index[length].get(value & mask)
-            if route is not None:
-                return route
-        return None
+        value = address_value(address)
+        mine = self._overlay.lookup(value)
+        if self._gateway is None:
+            return mine
+        theirs = self._gateway.index.lookup(value)
+        if theirs is None:
+            return mine
+        first, last, length = span(theirs.prefix)
+        k = bisect_right(self._starts, first) - 1
+        if k >= 0 and last <= self._ends[k]:
+            return mine  # inside an Active VNet/peering route: that route, or a longer one of this subnet, wins
+        return theirs if mine is None or length > span(mine.prefix)[2] else mine
 
     def find(self, prefix: str, next_hop_type: str | None = None) -> list[Route]:
         """Routes for exactly ``prefix`` (optionally of one next-hop type)."""
@@ -174,8 +284,6 @@ class EffectiveRoutes:
     def rows(self) -> list[tuple]:
         return [(r.source, r.state, r.prefix, r.next_hop_type, ", ".join(r.next_hop_ip), r.name, r.origin)
                 for r in self.routes]
-
-    HEADERS = ("Source", "State", "Address prefix", "Next hop type", "Next hop IP", "UDR name", "Why")
 
     def _repr_html_(self) -> str:
         dim = [i for i, r in enumerate(self.routes) if r.state != "Active"]
@@ -192,12 +300,16 @@ def reserved_defaults() -> list[dict]:
 
 
 def compute(vnet, subnet) -> EffectiveRoutes:
-    """Effective routes of ``subnet`` in ``vnet`` (model objects), following the module docstring."""
+    """Effective routes of ``subnet`` in ``vnet`` (model objects), following the module docstring.
+
+    The rows are listed in this order: the VNet's ranges, the default routes, the peerings, the gateway's routes,
+    the user-defined routes (:func:`select` keeps the first listed on a tie). The gateway's rows are shared (see
+    :class:`EffectiveRoutes`), so a subnet costs the size of its own part, not of what the gateway learned."""
     routes: list[Route] = []
-    covering: list[IPNetwork] = []
+    covering: list[tuple[int, int]] = []
     for rng in vnet.address_space:
         routes.append(Route(prefix=str(rng), next_hop_type="VnetLocal", origin=f"address range of {vnet.name}"))
-        covering.append(rng)
+        covering.append((rng.first, rng.last))
     peering_routes: list[Route] = []
     for link in vnet.peerings.values():
         if not link.connected:
@@ -206,24 +318,33 @@ def compute(vnet, subnet) -> EffectiveRoutes:
         for rng in link.remote_address_space:
             peering_routes.append(Route(prefix=str(rng), next_hop_type=hop, peer=link.remote.name,
                                         origin=f"{link.kind.lower()} peering with {link.remote.name}"))
-            covering.append(rng)
+            covering.append((rng.first, rng.last))
     for entry in reserved_defaults():
-        net = IPNetwork(entry["prefix"])
-        if entry["next_hop_type"] == "None" and any(net in c for c in covering):
+        first, last, _ = span(entry["prefix"])
+        if entry["next_hop_type"] == "None" and any(f <= first and last <= l for f, l in covering):
             continue  # equal → replaced by the VNet/peer route; contained → removed
         routes.append(Route(prefix=entry["prefix"], next_hop_type=entry["next_hop_type"],
                             origin=f"default route ({entry['note']})"))
     routes.extend(peering_routes)
     table = getattr(subnet, "route_table", None)
     gateway = gateway_in_use(vnet)
+    shared = None
     if gateway is not None and not (table is not None and table.disable_bgp_route_propagation):
-        routes.extend(_gateway_route_rows(gateway))
+        shared = _memo(gateway, "gateway-index", lambda: GatewayIndex.of(_gateway_route_rows(gateway)))
+    udrs: list[Route] = []
     if table is not None:
         for udr in table.routes.values():
-            routes.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
-                                next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
-                                name=udr.name, origin=f"route table {table.name}"))
-    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, routes=select(routes))
+            udrs.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
+                              next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
+                              name=udr.name, origin=f"route table {table.name}"))
+    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, parts=(routes, udrs), gateway=shared)
+
+
+def materialise(vnet, subnet) -> EffectiveRoutes:
+    """The whole table selected at once, as :func:`compute` did before the gateway's routes were shared: the
+    reference the equivalence tests and the benchmark compare :func:`compute` with."""
+    lazy = compute(vnet, subnet)
+    return EffectiveRoutes(vnet=lazy.vnet, subnet=lazy.subnet, routes=lazy.routes)
 
 
 # --- gateway routes ---------------------------------------------------------------------------------------
