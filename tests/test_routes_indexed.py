@@ -111,3 +111,55 @@ def test_text_int_and_ipaddress_lookups_agree(net, values):
             for value in values:
                 address = vl.parse_address(".".join(str(value >> k & 255) for k in (24, 16, 8, 0)))
                 assert table.lookup(str(address)) == table.lookup(address) == table.lookup(value)
+
+
+# --- where a trace starts: the per-version indexes answer as scanning every VNet ------------------------------------
+@st.composite
+def overlapping_vnets(draw):
+    """Unconnected VNets that may overlap (allowed: that is what NAT is for), each with subnets and NICs."""
+    net = vl.Network("overlaps")
+    spaces = ["10.0.0.0/16", "10.0.0.0/8", "10.0.1.0/24", "192.168.0.0/16", "10.1.0.0/16", "172.16.0.0/12"]
+    for i in range(draw(st.integers(1, 5))):
+        space = draw(st.sampled_from(spaces))
+        v = net.add_vnet(f"v{i}", [space], region="westeurope")
+        first, _, length = span(space)
+        for k in range(draw(st.integers(0, 2 if length <= 23 else 1))):
+            base = first + k * 256
+            prefix = f"{base >> 24}.{base >> 16 & 255}.{base >> 8 & 255}.0/24"
+            v.add_subnet(f"s{k}", prefix).add_nic(f"nic{i}-{k}")
+    return net
+
+
+def scan_locate(net, address):
+    places = [(v, s) for v in net.vnets.values() for s in v.subnets.values() if address in s.prefix]
+    if len(places) != 1:
+        return len(places)  # 0: not found; 2+: ambiguous (an error)
+    v, s = places[0]
+    return v, s, next((n for n in s.nics.values() if n.ip == address), None)
+
+
+@settings(max_examples=80, deadline=None)
+@given(overlapping_vnets(), st.lists(st.sampled_from(["10.0.0.4", "10.0.1.4", "10.0.1.5", "10.1.0.4", "10.0.0.0",
+                                                      "192.168.0.4", "172.16.0.4", "8.8.8.8"]), min_size=1))
+def test_locate_and_owner_indexes_answer_as_the_scan(net, addresses):
+    from vnetlab.errors import TraceError
+    from vnetlab.trace import _other_owner
+
+    for text in addresses:
+        address = vl.parse_address(text)
+        expected = scan_locate(net, address)
+        if expected == 0:
+            assert net.locate(text) is None
+        elif isinstance(expected, int):
+            try:
+                net.locate(text)
+                raise AssertionError("an address in several overlapping subnets must be refused")
+            except TraceError as err:
+                assert "several overlapping VNets" in str(err)
+        else:
+            assert net.locate(text) == expected
+        for vnet in net.vnets.values():
+            owner = next((v for v in net.vnets.values() if v is not vnet and v.contains(address)), None)
+            assert _other_owner(net, vnet, address) is owner
+    for nic in (n for v in net.vnets.values() for n in v.nics):
+        assert net.locate(nic.name) == (nic.vnet, nic.subnet, nic) and net.nic(nic.name) is nic
