@@ -29,7 +29,7 @@ The loser stays listed with state ``Invalid``.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
@@ -129,17 +129,27 @@ def select(routes: list[Route]) -> tuple[Route, ...]:
 
 def address_value(address: "str | IPAddress | int") -> int:
     """The 32-bit value of an address: an ``int`` as is, an ``IPAddress`` by ``int()``, text through
-    :func:`quad_value` (strict dotted quads, cached) and anything else through netaddr, as before (same errors)."""
+    :func:`quad_value` (remembered in a bounded cache) and anything else through netaddr, as before (same errors)."""
     if isinstance(address, int):
         return address
     if isinstance(address, IPAddress):
         return int(address)
     text = str(address)
-    value = quad_value(text)
-    return value if value is not None else int(IPAddress(text))
+    value = _QUADS.get(text)
+    if value is None:
+        value = quad_value(text)
+        if value is None:
+            return int(IPAddress(text))
+        if len(_QUADS) >= QUAD_CACHE:
+            _QUADS.clear()
+        _QUADS[text] = value
+    return value
 
 
-@lru_cache(maxsize=65536)
+QUAD_CACHE = 65536
+_QUADS: dict[str, int] = {}  # text address → value, for the addresses seen last (a trace, a widget, a lesson)
+
+
 def quad_value(text: str) -> int | None:
     """``a.b.c.d`` as an integer by arithmetic (no netaddr parse): exactly four decimal octets 0–255 without
     leading zeros, else ``None`` (the caller then lets netaddr parse it, so bad text fails as it always did)."""
@@ -157,88 +167,102 @@ def quad_value(text: str) -> int | None:
     return value
 
 
-class PrefixIndex:
-    """Longest-prefix match over routes with distinct prefixes: one dict per prefix length, longest first."""
+def levels_of(routes) -> dict[int, dict[int, Route]]:
+    """Routes with distinct prefixes by prefix length, then by network address."""
+    by_length: dict[int, dict[int, Route]] = {}
+    for r in routes:
+        first, _, length = span(r.prefix)
+        by_length.setdefault(length, {})[first] = r
+    return by_length
 
-    __slots__ = ("levels",)
 
-    def __init__(self, routes) -> None:
-        by_length: dict[int, dict[int, Route]] = {}
-        for r in routes:
-            first, _, length = span(r.prefix)
-            by_length.setdefault(length, {})[first] = r
-        self.levels = tuple(((0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF, by_length[length])
-                            for length in sorted(by_length, reverse=True))
-
-    def lookup(self, value: int) -> Route | None:
-        for mask, routes in self.levels:
-            route = routes.get(value & mask)
-            if route is not None:
-                return route
-        return None
+def mask(length: int) -> int:
+    return (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
 
 
 @dataclass(frozen=True)
 class GatewayIndex:
-    """A gateway's route rows and their index, built once per gateway and network version and shared by every
-    subnet that takes the gateway's routes."""
+    """A gateway's route rows, by prefix length and sorted by address, built once per gateway and network version
+    and shared by every subnet that takes the gateway's routes."""
 
     rows: tuple[Route, ...]
     by_prefix: dict
-    index: PrefixIndex
+    levels: dict
+    firsts: tuple[int, ...]      # the rows' network addresses, sorted
+    by_first: tuple[Route, ...]  # the rows in that order
+    invalid: dict = field(default_factory=dict)  # prefix → the row marked Invalid, made once and shared
 
     @classmethod
     def of(cls, rows: tuple[Route, ...]) -> "GatewayIndex":
-        return cls(rows, {r.prefix: r for r in rows}, PrefixIndex(rows))
+        ordered = sorted(rows, key=lambda r: span(r.prefix)[0])
+        return cls(rows, {r.prefix: r for r in rows}, levels_of(rows), tuple(span(r.prefix)[0] for r in ordered),
+                   tuple(ordered))
+
+    def inside(self, first: int, last: int) -> list[Route]:
+        """The rows whose prefix lies within ``first``..``last`` (an address block)."""
+        lo = bisect_left(self.firsts, first)
+        hi = bisect_right(self.firsts, last)
+        return [r for r in self.by_first[lo:hi] if span(r.prefix)[1] <= last]
+
+    def as_invalid(self, route: Route) -> Route:
+        found = self.invalid.get(route.prefix)
+        if found is None:
+            found = self.invalid[route.prefix] = route.with_state("Invalid")
+        return found
 
 
 class EffectiveRoutes:
     """The effective routes of one subnet, with longest-prefix lookup over the Active ones.
 
     Built by :func:`compute`, a subnet's table is its own small *overlay* (its VNet's ranges, the default routes,
-    its peerings, its user-defined routes, and the gateway routes at those same prefixes), selected on its own, plus
-    the gateway's shared :class:`GatewayIndex`. :meth:`lookup` answers from both without listing the table; the
-    rows (``routes``, ``active``, the displayed table) are selected in full on first use, and are the same rows.
+    its peerings, its user-defined routes, and the gateway's routes at those same prefixes), selected on its own
+    with :func:`select`, plus the gateway's shared :class:`GatewayIndex`, of which it keeps only the prefixes it
+    sets aside: those inside an Active VNet/peering route ("preferred even if BGP routes are more specific") and
+    those its overlay outranks. :meth:`lookup` answers from both without listing the table; the rows (``routes``,
+    ``active``, the displayed table) are put together on first use, and are the rows :func:`select` gives for the
+    whole table (``tests/test_routes_indexed.py``).
     """
 
     HEADERS = ("Source", "State", "Address prefix", "Next hop type", "Next hop IP", "UDR name", "Why")
-    __slots__ = ("vnet", "subnet", "_routes", "_parts", "_overlay", "_gateway", "_starts", "_ends")
+    __slots__ = ("vnet", "subnet", "_routes", "_parts", "_gateway", "_levels", "_set_aside")
 
     def __init__(self, vnet: str, subnet: str, routes: "tuple[Route, ...] | None" = None, *,
                  parts: "tuple[list[Route], list[Route]] | None" = None, gateway: GatewayIndex | None = None) -> None:
         self.vnet, self.subnet = vnet, subnet
         self._routes = None if routes is None else tuple(routes)
         self._gateway = gateway
-        self._starts: list[int] = []
-        self._ends: list[int] = []
+        self._set_aside: frozenset = frozenset()
         if self._routes is not None:
             self._parts = None
-            self._overlay = PrefixIndex(r for r in self._routes if r.state == "Active")
+            self._set_levels(levels_of(r for r in self._routes if r.state == "Active"), {})
             return
         head, udrs = parts
-        self._parts = parts
-        own = [*head, *udrs]
-        if gateway is None:
-            self._overlay = PrefixIndex(r for r in select(own) if r.state == "Active")
-            return
-        same = [gateway.by_prefix[r.prefix] for r in own if r.prefix in gateway.by_prefix]
-        chosen = select([*head, *dict.fromkeys(same), *udrs])
+        same = [] if gateway is None else \
+            list(dict.fromkeys(gateway.by_prefix[r.prefix] for r in (*head, *udrs) if r.prefix in gateway.by_prefix))
+        chosen = select([*head, *same, *udrs])
+        self._parts = (chosen[:len(head)], chosen[len(head) + len(same):])
         active = [r for r in chosen if r.state == "Active"]
-        self._overlay = PrefixIndex(active)
-        # What keeps a gateway route out for this subnet (see select) and is not already an overlay route at the
-        # same prefix (which wins over the gateway's, or is the gateway's): an Active VNet/peering route around it.
-        for first, last in sorted((span(r.prefix)[:2] for r in active if tier(r) == PREFERRED_SYSTEM),
-                                  key=lambda s: (s[0], -s[1])):
-            if not self._ends or first > self._ends[-1]:
-                self._starts.append(first)
-                self._ends.append(last)
+        if gateway is not None:
+            set_aside = {r.prefix for r in chosen[len(head):len(head) + len(same)] if r.state != "Active"}
+            for r in active:
+                if tier(r) == PREFERRED_SYSTEM:
+                    first, last, length = span(r.prefix)
+                    set_aside.update(g.prefix for g in gateway.inside(first, last))
+            self._set_aside = frozenset(set_aside)
+        self._set_levels(levels_of(active), gateway.levels if gateway is not None else {})
+
+    def _set_levels(self, own: dict, shared: dict) -> None:
+        self._levels = tuple((mask(length), own.get(length), shared.get(length))
+                             for length in sorted({*own, *shared}, reverse=True))
 
     @property
     def routes(self) -> tuple[Route, ...]:
         if self._routes is None:
             head, udrs = self._parts
-            gateway_rows = self._gateway.rows if self._gateway is not None else ()
-            self._routes = select([*head, *gateway_rows, *udrs])
+            gateway = self._gateway
+            shared = () if gateway is None else tuple(
+                gateway.as_invalid(r) if r.prefix in self._set_aside else r for r in gateway.rows)
+            self._routes = (*head, *shared, *udrs)
         return self._routes
 
     def __eq__(self, other: object) -> bool:
@@ -252,6 +276,30 @@ class EffectiveRoutes:
     def __repr__(self) -> str:
         return f"EffectiveRoutes(vnet={self.vnet!r}, subnet={self.subnet!r}, routes={self.routes!r})"
 
+    def lookup(self, address: "str | IPAddress | int") -> Route | None:
+        """The Active route with the longest prefix containing ``address`` (None if nothing matches).
+
+        At each prefix length, longest first: this subnet's own Active route for the address's block, else the
+        gateway's route for it unless this subnet sets it aside."""
+        if type(address) is str:
+            value = _QUADS.get(address)
+            if value is None:
+                value = address_value(address)
+        else:
+            value = address_value(address)
+        set_aside = self._set_aside
+        for m, own, shared in self._levels:
+            key = value & m
+            if own is not None:
+                route = own.get(key)
+                if route is not None:
+                    return route
+            if shared is not None:
+                route = shared.get(key)
+                if route is not None and route.prefix not in set_aside:
+                    return route
+        return None
+
     def __iter__(self) -> Iterator[Route]:
         return iter(self.routes)
 
@@ -261,21 +309,6 @@ class EffectiveRoutes:
     @property
     def active(self) -> tuple[Route, ...]:
         return tuple(r for r in self.routes if r.state == "Active")
-
-    def lookup(self, address: "str | IPAddress | int") -> Route | None:
-        """The Active route with the longest prefix containing ``address`` (None if nothing matches)."""
-        value = address_value(address)
-        mine = self._overlay.lookup(value)
-        if self._gateway is None:
-            return mine
-        theirs = self._gateway.index.lookup(value)
-        if theirs is None:
-            return mine
-        first, last, length = span(theirs.prefix)
-        k = bisect_right(self._starts, first) - 1
-        if k >= 0 and last <= self._ends[k]:
-            return mine  # inside an Active VNet/peering route: that route, or a longer one of this subnet, wins
-        return theirs if mine is None or length > span(mine.prefix)[2] else mine
 
     def find(self, prefix: str, next_hop_type: str | None = None) -> list[Route]:
         """Routes for exactly ``prefix`` (optionally of one next-hop type)."""
@@ -300,7 +333,14 @@ def reserved_defaults() -> list[dict]:
 
 
 def compute(vnet, subnet) -> EffectiveRoutes:
-    """Effective routes of ``subnet`` in ``vnet`` (model objects), following the module docstring.
+    """Effective routes of ``subnet`` in ``vnet`` (model objects), following the module docstring."""
+    head, udrs, shared = table_parts(vnet, subnet)
+    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, parts=(head, udrs), gateway=shared)
+
+
+def table_parts(vnet, subnet) -> tuple[list[Route], list[Route], "GatewayIndex | None"]:
+    """The rows of a subnet's table before selection: its own (VNet ranges, default routes, peerings), its user
+    routes, and the shared index of the gateway whose routes it takes.
 
     The rows are listed in this order: the VNet's ranges, the default routes, the peerings, the gateway's routes,
     the user-defined routes (:func:`select` keeps the first listed on a tie). The gateway's rows are shared (see
@@ -337,14 +377,15 @@ def compute(vnet, subnet) -> EffectiveRoutes:
             udrs.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
                               next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
                               name=udr.name, origin=f"route table {table.name}"))
-    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, parts=(routes, udrs), gateway=shared)
+    return routes, udrs, shared
 
 
 def materialise(vnet, subnet) -> EffectiveRoutes:
     """The whole table selected at once, as :func:`compute` did before the gateway's routes were shared: the
     reference the equivalence tests and the benchmark compare :func:`compute` with."""
-    lazy = compute(vnet, subnet)
-    return EffectiveRoutes(vnet=lazy.vnet, subnet=lazy.subnet, routes=lazy.routes)
+    head, udrs, shared = table_parts(vnet, subnet)
+    rows = shared.rows if shared is not None else ()
+    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, routes=select([*head, *rows, *udrs]))
 
 
 # --- gateway routes ---------------------------------------------------------------------------------------
