@@ -287,16 +287,13 @@ class EffectiveRoutes:
                 value = address_value(address)
         else:
             value = address_value(address)
-        set_aside = self._set_aside
         for m, own, shared in self._levels:
             key = value & m
-            if own is not None:
-                route = own.get(key)
-                if route is not None:
-                    return route
-            if shared is not None:
-                route = shared.get(key)
-                if route is not None and route.prefix not in set_aside:
+            if own is not None and key in own:
+                return own[key]
+            if shared is not None and key in shared:
+                route = shared[key]
+                if route.prefix not in self._set_aside:
                     return route
         return None
 
