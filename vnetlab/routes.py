@@ -342,27 +342,7 @@ def table_parts(vnet, subnet) -> tuple[list[Route], list[Route], "GatewayIndex |
     The rows are listed in this order: the VNet's ranges, the default routes, the peerings, the gateway's routes,
     the user-defined routes (:func:`select` keeps the first listed on a tie). The gateway's rows are shared (see
     :class:`EffectiveRoutes`), so a subnet costs the size of its own part, not of what the gateway learned."""
-    routes: list[Route] = []
-    covering: list[tuple[int, int]] = []
-    for rng in vnet.address_space:
-        routes.append(Route(prefix=str(rng), next_hop_type="VnetLocal", origin=f"address range of {vnet.name}"))
-        covering.append((rng.first, rng.last))
-    peering_routes: list[Route] = []
-    for link in vnet.peerings.values():
-        if not link.connected:
-            continue
-        hop = "VNetPeering" if link.kind == "Regional" else "VNetGlobalPeering"
-        for rng in link.remote_address_space:
-            peering_routes.append(Route(prefix=str(rng), next_hop_type=hop, peer=link.remote.name,
-                                        origin=f"{link.kind.lower()} peering with {link.remote.name}"))
-            covering.append((rng.first, rng.last))
-    for entry in reserved_defaults():
-        first, last, _ = span(entry["prefix"])
-        if entry["next_hop_type"] == "None" and any(f <= first and last <= l for f, l in covering):
-            continue  # equal → replaced by the VNet/peer route; contained → removed
-        routes.append(Route(prefix=entry["prefix"], next_hop_type=entry["next_hop_type"],
-                            origin=f"default route ({entry['note']})"))
-    routes.extend(peering_routes)
+    routes = list(_vnet_rows(vnet))
     table = getattr(subnet, "route_table", None)
     gateway = gateway_in_use(vnet)
     shared = None
@@ -375,6 +355,41 @@ def table_parts(vnet, subnet) -> tuple[list[Route], list[Route], "GatewayIndex |
                               next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
                               name=udr.name, origin=f"route table {table.name}"))
     return routes, udrs, shared
+
+
+def _vnet_rows(vnet) -> tuple[Route, ...]:
+    """The rows every subnet of ``vnet`` has before the gateway's and its route table's: the VNet's ranges, the
+    default routes (less the None ranges its ranges or its peers' cover), its peerings; once per VNet and version."""
+    def rows() -> tuple[Route, ...]:
+        routes: list[Route] = []
+        covering: list[tuple[int, int]] = []
+        for rng in vnet.address_space:
+            routes.append(Route(prefix=str(rng), next_hop_type="VnetLocal", origin=f"address range of {vnet.name}"))
+            covering.append((rng.first, rng.last))
+        peering_routes: list[Route] = []
+        for link in vnet.peerings.values():
+            if not link.connected:
+                continue
+            hop = "VNetPeering" if link.kind == "Regional" else "VNetGlobalPeering"
+            for rng in link.remote_address_space:
+                peering_routes.append(Route(prefix=str(rng), next_hop_type=hop, peer=link.remote.name,
+                                            origin=f"{link.kind.lower()} peering with {link.remote.name}"))
+                covering.append((rng.first, rng.last))
+        for first, last, route in _default_rows(vnet.network):
+            if route.next_hop_type == "None" and any(f <= first and last <= l for f, l in covering):
+                continue  # equal → replaced by the VNet/peer route; contained → removed
+            routes.append(route)
+        return (*routes, *peering_routes)
+    return rows() if vnet.network is None else vnet.network.memo(("route-rows", vnet.name), rows)
+
+
+def _default_rows(network) -> tuple[tuple[int, int, Route], ...]:
+    """The default routes other than the VNet's own ranges as rows, shared by every subnet (Route is frozen)."""
+    def rows():
+        return tuple((*span(e["prefix"])[:2], Route(prefix=e["prefix"], next_hop_type=e["next_hop_type"],
+                                                    origin=f"default route ({e['note']})"))
+                     for e in reserved_defaults())
+    return rows() if network is None else network.memo(("default-routes",), rows)
 
 
 def materialise(vnet, subnet) -> EffectiveRoutes:
