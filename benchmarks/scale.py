@@ -328,7 +328,7 @@ def bench_enterprise() -> dict:
     site = [p for h in range(len(hubs)) for p in site_prefixes(prefixes, h * prefixes)]
     queries = trace_queries(net, site=site)
     p50, p95, verdicts = trace_p95(net, queries)
-    few = queries[:300]
+    few = queries[:200]
     with legacy_scans():
         _, old95, _ = trace_p95(net, few)
     print(f"  {len(queries):,} traces (routes ready): p50 {p50:.2f} ms  p95 {p95:.2f} ms "
@@ -409,7 +409,7 @@ def bench_curve() -> dict:
             old = ""
             if n in (CURVE[0], 500, 2_000):
                 with legacy_scans():
-                    _, old95, _ = trace_p95(net, queries[:200])
+                    _, old95, _ = trace_p95(net, queries[:100])
                 old = f" (baseline {old95:.1f} ms, x{old95 / p95:.0f})"
             print(f"  N = {n:5,}: routes ready {best:6.3f} s, {mb(peak)} peak ({peak / (n + ONPREM_PREFIXES):,.0f} B "
                   f"per VNet or prefix){base} | trace p95 {p95:.2f} ms{old}")
@@ -431,7 +431,7 @@ def bench_prefix_curve(spokes: int = 500) -> None:
     points = []
     for p in PREFIX_CURVE:
         net = build_scale_network(spokes, prefixes=p)
-        best, _ = seconds(lambda: ready(net), repeat=2)
+        best, _ = seconds(lambda: ready(net), repeat=3)
         points.append((p, best))
     listed = ", ".join(f"P = {p:,}: {t:.3f} s" for p, t in points)
     print(f"  hub + {spokes} spokes, P BGP prefixes: {listed} | exponent in P {exponent(points):.2f}")

@@ -163,3 +163,21 @@ def test_locate_and_owner_indexes_answer_as_the_scan(net, addresses):
             assert _other_owner(net, vnet, address) is owner
     for nic in (n for v in net.vnets.values() for n in v.nics):
         assert net.locate(nic.name) == (nic.vnet, nic.subnet, nic) and net.nic(nic.name) is nic
+
+
+# --- text addresses: the fast path takes exactly the strict dotted quads, with netaddr's value -----------------------
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01", "007", "", "a", "1e1", "٣", " 1"])),
+                min_size=1, max_size=6).map(".".join))
+def test_text_fast_path_takes_exactly_the_strict_quads(text):
+    from netaddr import IPAddress
+    from vnetlab.errors import VnetlabError
+    from vnetlab.routes import quad_value
+
+    try:
+        strict = int(vl.parse_address(text))  # the course's rule: four octets 0-255, no leading zeros
+    except VnetlabError:
+        strict = None
+    assert quad_value(text) == strict
+    if strict is not None:
+        assert int(IPAddress(text)) == strict

@@ -29,6 +29,7 @@ The loser stays listed with state ``Invalid``.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -150,21 +151,18 @@ QUAD_CACHE = 65536
 _QUADS: dict[str, int] = {}  # text address → value, for the addresses seen last (a trace, a widget, a lesson)
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}", re.ASCII)
+
+
 def quad_value(text: str) -> int | None:
     """``a.b.c.d`` as an integer by arithmetic (no netaddr parse): exactly four decimal octets 0–255 without
     leading zeros, else ``None`` (the caller then lets netaddr parse it, so bad text fails as it always did)."""
-    parts = text.split(".")
-    if len(parts) != 4:
+    match = _QUAD.fullmatch(text)
+    if match is None:
         return None
-    value = 0
-    for p in parts:
-        if not (p.isdigit() and p.isascii()) or (len(p) > 1 and p[0] == "0") or len(p) > 3:
-            return None
-        octet = int(p)
-        if octet > 255:
-            return None
-        value = value << 8 | octet
-    return value
+    a, b, c, d = match.groups()
+    return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
 
 
 def levels_of(routes) -> dict[int, dict[int, Route]]:
