@@ -109,3 +109,35 @@ def test_cached_gateway_routes_follow_changes_to_the_site_and_the_connection():
     net.connect("hub", "onprem", kind="IPsec", enable_bgp=True)
     assert len([r for r in net.effective_routes("spoke003", "app").active if r.source == "VirtualNetworkGateway"]) == 51
     assert not [r for r in net.effective_routes("spoke017", "app") if r.source == "VirtualNetworkGateway"]
+
+
+# --- the enterprise at Azure's limits (benchmarks/scale.py build_enterprise) ------------------------------------------
+@pytest.fixture(scope="module")
+def enterprise() -> vl.Network:
+    return scale.build_enterprise()
+
+
+def test_enterprise_hubs_are_at_the_limits_and_route_by_the_documents(enterprise):
+    hubs = [enterprise.vnet(f"hub{h}") for h in range(4)]
+    assert all(len(h.peerings) == SPOKES for h in hubs)  # 500 peerings per VNet (§6.5): 497 spokes and 3 hubs
+    for h, hub in enumerate(hubs):
+        (site,) = [c.remote for c in hub.gateway.connections.values()]
+        assert len(site.advertised) == BGP_ROUTE_LIMIT  # the per-gateway maximum (§2.5)
+    rng = random.Random(13)
+    for h in rng.sample(range(4), 2):
+        spoke = enterprise.vnet(f"s{h}-{rng.randrange(1, 498):03d}")
+        table = enterprise.effective_routes(spoke.name, "app")
+        own_site = {str(p) for p in enterprise.local_gateways[f"site{h}"].advertised}
+        gateway = {r.prefix for r in table.active if r.next_hop_type == "VirtualNetworkGateway"}
+        assert gateway == own_site  # transit: its hub's gateway routes only (§6.2, §7.2)
+        other = (h + 1) % 4
+        # peering is not transitive (§6.3): no route to another hub, nor to a spoke of its own hub
+        assert table.lookup(f"10.{other * 8}.1.4").next_hop_type == "None"
+        assert table.lookup(f"10.{h * 8 + 1}.200.4").next_hop_type in ("None", "VnetLocal")
+        assert table.lookup(f"10.{h * 8}.1.4").next_hop_type == "VNetPeering"
+        hub_table = enterprise.effective_routes(f"hub{h}", "shared")
+        assert hub_table.lookup(f"10.{other * 8}.1.4").next_hop_type == "VNetGlobalPeering"  # regions differ (§3)
+        assert hub_table.lookup(f"10.{other * 8 + 1}.0.4").next_hop_type == "None"  # the other hub's spoke: no
+        site_ip = next(iter(own_site)).replace("/26", "").rsplit(".", 1)[0] + ".9"
+        t = enterprise.trace(f"vm-{spoke.name}", site_ip)
+        assert t.next_hop_type == "VirtualNetworkGateway"

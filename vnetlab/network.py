@@ -29,6 +29,7 @@ from .errors import (
 from . import connection as conn_mod, gateway as gw_mod, nat as nat_mod, route_table as rt_mod
 from . import nsg as nsg_mod
 from .local_gateway import LocalNetworkGateway, build_lng
+from .model_index import ModelIndex
 from .peering import MANAGE_PEERING, PeeringLink, PeeringSettings, check_link, check_transit
 from .vnet import DEFAULT_CLOUD, NetworkInterface, Subnet, VirtualNetwork, check_name, normalize_region, python_names
 
@@ -148,8 +149,15 @@ class Network:
     def nics(self) -> list[NetworkInterface]:
         return [nic for v in self.vnets.values() for nic in v.nics]
 
+    def indexes(self) -> ModelIndex:
+        """NICs by name and address holders for this version of the network (built once per change)."""
+        return self.memo(("model-index",), lambda: ModelIndex(self))
+
     def nic(self, name: str) -> NetworkInterface:
-        found = next((n for n in self.nics if n.name == name), None)
+        try:
+            found = self.indexes().nics.get(name)
+        except TypeError:  # not a name at all (unhashable): no such NIC
+            found = None
         if found is None:
             raise NotFoundError(f"No NIC named {name!r}.", value=name, rule="NIC must exist")
         return found
@@ -160,14 +168,15 @@ class Network:
         VNets that are not connected may overlap (that is what NAT is for), so an address can exist twice;
         then the source must be named by its NIC.
         """
-        if isinstance(source, str) and any(n.name == source for n in self.nics):
-            nic = self.nic(source)
+        index = self.indexes()
+        if isinstance(source, str) and source in index.nics:
+            nic = index.nics[source]
             return nic.vnet, nic.subnet, nic
         if isinstance(source, str) and source.strip() and not source.strip()[0].isdigit():
             known = ", ".join(n.name for n in self.nics) or "none yet"
             raise TraceError(f"No NIC named {source!r} (NICs: {known}).", value=source, rule="the source NIC must exist")
         address = addressing.parse_address(source, what="source address")
-        places = [(v, s) for v in self.vnets.values() for s in v.subnets.values() if address in s.prefix]
+        places = index.subnets.holding(int(address))
         if not places:
             return None
         if len(places) > 1:
@@ -421,7 +430,8 @@ class Network:
 
     @property
     def gateways(self) -> list[gw_mod.VpnGateway]:
-        return [v.gateway for v in self.vnets.values() if v.gateway is not None]
+        return list(self.memo(("gateways",), lambda: tuple(v.gateway for v in self.vnets.values()
+                                                             if v.gateway is not None)))
 
     def gateway(self, vnet: str) -> gw_mod.VpnGateway:
         v = self.vnet(vnet)

@@ -29,7 +29,8 @@ The loser stays listed with state ``Invalid``.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
@@ -157,23 +158,172 @@ def select(routes: list[Route]) -> tuple[Route, ...]:
     return tuple(r if i in active else r.with_state("Invalid") for i, r in enumerate(routes))
 
 
+def address_value(address: "str | IPAddress | int") -> int:
+    """The 32-bit value of an address: an ``int`` as is, an ``IPAddress`` by ``int()``, text through
+    :func:`quad_value` (remembered in a bounded cache) and anything else through netaddr, as before (same errors)."""
+    if isinstance(address, int):
+        return address
+    if isinstance(address, IPAddress):
+        return int(address)
+    text = str(address)
+    value = _QUADS.get(text)
+    if value is None:
+        value = quad_value(text)
+        if value is None:
+            return int(IPAddress(text))
+        if len(_QUADS) >= QUAD_CACHE:
+            _QUADS.clear()
+        _QUADS[text] = value
+    return value
+
+
+QUAD_CACHE = 65536
+_QUADS: dict[str, int] = {}  # text address → value, for the addresses seen last (a trace, a widget, a lesson)
+
+
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}", re.ASCII)
+
+
+def quad_value(text: str) -> int | None:
+    """``a.b.c.d`` as an integer by arithmetic (no netaddr parse): exactly four decimal octets 0–255 without
+    leading zeros, else ``None`` (the caller then lets netaddr parse it, so bad text fails as it always did)."""
+    match = _QUAD.fullmatch(text)
+    if match is None:
+        return None
+    a, b, c, d = match.groups()
+    return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+
+
+def levels_of(routes) -> dict[int, dict[int, Route]]:
+    """Routes with distinct prefixes by prefix length, then by network address."""
+    by_length: dict[int, dict[int, Route]] = {}
+    for r in routes:
+        first, _, length = span(r.prefix)
+        by_length.setdefault(length, {})[first] = r
+    return by_length
+
+
+def mask(length: int) -> int:
+    return (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+
+
 @dataclass(frozen=True)
+class GatewayIndex:
+    """A gateway's route rows, by prefix length and sorted by address, built once per gateway and network version
+    and shared by every subnet that takes the gateway's routes."""
+
+    rows: tuple[Route, ...]
+    by_prefix: dict
+    levels: dict
+    firsts: tuple[int, ...]      # the rows' network addresses, sorted
+    by_first: tuple[Route, ...]  # the rows in that order
+    invalid: dict = field(default_factory=dict)  # prefix → the row marked Invalid, made once and shared
+
+    @classmethod
+    def of(cls, rows: tuple[Route, ...]) -> "GatewayIndex":
+        ordered = sorted(rows, key=lambda r: span(r.prefix)[0])
+        return cls(rows, {r.prefix: r for r in rows}, levels_of(rows), tuple(span(r.prefix)[0] for r in ordered),
+                   tuple(ordered))
+
+    def inside(self, first: int, last: int) -> list[Route]:
+        """The rows whose prefix lies within ``first``..``last`` (an address block)."""
+        lo = bisect_left(self.firsts, first)
+        hi = bisect_right(self.firsts, last)
+        return [r for r in self.by_first[lo:hi] if span(r.prefix)[1] <= last]
+
+    def as_invalid(self, route: Route) -> Route:
+        found = self.invalid.get(route.prefix)
+        if found is None:
+            found = self.invalid[route.prefix] = route.with_state("Invalid")
+        return found
+
+
 class EffectiveRoutes:
-    """The effective routes of one subnet, with longest-prefix lookup over the Active ones."""
+    """The effective routes of one subnet, with longest-prefix lookup over the Active ones.
 
-    vnet: str
-    subnet: str
-    routes: tuple[Route, ...]
-    _index: dict = field(default=None, init=False, repr=False, compare=False)
+    Built by :func:`compute`, a subnet's table is its own small *overlay* (its VNet's ranges, the default routes,
+    its peerings, its user-defined routes, and the gateway's routes at those same prefixes), selected on its own
+    with :func:`select`, plus the gateway's shared :class:`GatewayIndex`, of which it keeps only the prefixes it
+    sets aside: those inside an Active VNet/peering route ("preferred even if BGP routes are more specific") and
+    those its overlay outranks. :meth:`lookup` answers from both without listing the table; the rows (``routes``,
+    ``active``, the displayed table) are put together on first use, and are the rows :func:`select` gives for the
+    whole table (``tests/test_routes_indexed.py``).
+    """
 
-    def __post_init__(self) -> None:
-        index: dict[int, dict[int, Route]] = {}
-        for r in self.routes:
-            if r.state == "Active":
-                first, _, length = span(r.prefix)
-                index.setdefault(length, {})[first] = r
-        lengths = sorted(index, reverse=True)
-        object.__setattr__(self, "_index", (lengths, index))
+    HEADERS = ROUTE_HEADERS
+    __slots__ = ("vnet", "subnet", "_routes", "_parts", "_gateway", "_levels", "_set_aside")
+
+    def __init__(self, vnet: str, subnet: str, routes: "tuple[Route, ...] | None" = None, *,
+                 parts: "tuple[list[Route], list[Route]] | None" = None, gateway: GatewayIndex | None = None) -> None:
+        self.vnet, self.subnet = vnet, subnet
+        self._routes = None if routes is None else tuple(routes)
+        self._gateway = gateway
+        self._set_aside: frozenset = frozenset()
+        if self._routes is not None:
+            self._parts = None
+            self._set_levels(levels_of(r for r in self._routes if r.state == "Active"), {})
+            return
+        head, udrs = parts
+        same = [] if gateway is None else \
+            list(dict.fromkeys(gateway.by_prefix[r.prefix] for r in (*head, *udrs) if r.prefix in gateway.by_prefix))
+        chosen = select([*head, *same, *udrs])
+        self._parts = (chosen[:len(head)], chosen[len(head) + len(same):])
+        active = [r for r in chosen if r.state == "Active"]
+        if gateway is not None:
+            set_aside = {r.prefix for r in chosen[len(head):len(head) + len(same)] if r.state != "Active"}
+            for r in active:
+                if tier(r) == PREFERRED_SYSTEM:
+                    first, last, length = span(r.prefix)
+                    set_aside.update(g.prefix for g in gateway.inside(first, last))
+            self._set_aside = frozenset(set_aside)
+        self._set_levels(levels_of(active), gateway.levels if gateway is not None else {})
+
+    def _set_levels(self, own: dict, shared: dict) -> None:
+        self._levels = tuple((mask(length), own.get(length), shared.get(length))
+                             for length in sorted({*own, *shared}, reverse=True))
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        if self._routes is None:
+            head, udrs = self._parts
+            gateway = self._gateway
+            shared = () if gateway is None else tuple(
+                gateway.as_invalid(r) if r.prefix in self._set_aside else r for r in gateway.rows)
+            self._routes = (*head, *shared, *udrs)
+        return self._routes
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EffectiveRoutes):
+            return NotImplemented
+        return (self.vnet, self.subnet, self.routes) == (other.vnet, other.subnet, other.routes)
+
+    def __hash__(self) -> int:
+        return hash((self.vnet, self.subnet, self.routes))
+
+    def __repr__(self) -> str:
+        return f"EffectiveRoutes(vnet={self.vnet!r}, subnet={self.subnet!r}, routes={self.routes!r})"
+
+    def lookup(self, address: "str | IPAddress | int") -> Route | None:
+        """The Active route with the longest prefix containing ``address`` (None if nothing matches).
+
+        At each prefix length, longest first: this subnet's own Active route for the address's block, else the
+        gateway's route for it unless this subnet sets it aside."""
+        if type(address) is str:
+            value = _QUADS.get(address)
+            if value is None:
+                value = address_value(address)
+        else:
+            value = address_value(address)
+        for m, own, shared in self._levels:
+            key = value & m
+            if own is not None and key in own:
+                return own[key]
+            if shared is not None and key in shared:
+                route = shared[key]
+                if route.prefix not in self._set_aside:
+                    return route
+        return None
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self.routes)
@@ -184,18 +334,6 @@ class EffectiveRoutes:
     @property
     def active(self) -> tuple[Route, ...]:
         return tuple(r for r in self.routes if r.state == "Active")
-
-    def lookup(self, address: "str | IPAddress | int") -> Route | None:
-        """The Active route with the longest prefix containing ``address`` (None if nothing matches)."""
-        value = address if isinstance(address, int) else int(address if isinstance(address, IPAddress)
-                                                              else IPAddress(str(address)))
-        lengths, index = self._index
-        for length in lengths:
-            mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
-            route = index[length].get(value & mask)
-            if route is not None:
-                return route
-        return None
 
     def find(self, prefix: str, next_hop_type: str | None = None) -> RouteList:
         """Routes for exactly ``prefix`` (optionally of one next-hop type)."""
@@ -217,8 +355,6 @@ class EffectiveRoutes:
     def rows(self) -> list[tuple]:
         return [r.row() for r in self.routes]
 
-    HEADERS = ROUTE_HEADERS
-
     def _repr_html_(self) -> str:
         dim = [i for i, r in enumerate(self.routes) if r.state != "Active"]
         return html_table(self.HEADERS, self.rows(), dim=dim,
@@ -235,37 +371,73 @@ def reserved_defaults() -> list[dict]:
 
 def compute(vnet, subnet) -> EffectiveRoutes:
     """Effective routes of ``subnet`` in ``vnet`` (model objects), following the module docstring."""
-    routes: list[Route] = []
-    covering: list[IPNetwork] = []
-    for rng in vnet.address_space:
-        routes.append(Route(prefix=str(rng), next_hop_type="VnetLocal", origin=f"address range of {vnet.name}"))
-        covering.append(rng)
-    peering_routes: list[Route] = []
-    for link in vnet.peerings.values():
-        if not link.connected:
-            continue
-        hop = "VNetPeering" if link.kind == "Regional" else "VNetGlobalPeering"
-        for rng in link.remote_address_space:
-            peering_routes.append(Route(prefix=str(rng), next_hop_type=hop, peer=link.remote.name,
-                                        origin=f"{link.kind.lower()} peering with {link.remote.name}"))
-            covering.append(rng)
-    for entry in reserved_defaults():
-        net = IPNetwork(entry["prefix"])
-        if entry["next_hop_type"] == "None" and any(net in c for c in covering):
-            continue  # equal → replaced by the VNet/peer route; contained → removed
-        routes.append(Route(prefix=entry["prefix"], next_hop_type=entry["next_hop_type"],
-                            origin=f"default route ({entry['note']})"))
-    routes.extend(peering_routes)
+    head, udrs, shared = table_parts(vnet, subnet)
+    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, parts=(head, udrs), gateway=shared)
+
+
+def table_parts(vnet, subnet) -> tuple[list[Route], list[Route], "GatewayIndex | None"]:
+    """The rows of a subnet's table before selection: its own (VNet ranges, default routes, peerings), its user
+    routes, and the shared index of the gateway whose routes it takes.
+
+    The rows are listed in this order: the VNet's ranges, the default routes, the peerings, the gateway's routes,
+    the user-defined routes (:func:`select` keeps the first listed on a tie). The gateway's rows are shared (see
+    :class:`EffectiveRoutes`), so a subnet costs the size of its own part, not of what the gateway learned."""
+    routes = list(_vnet_rows(vnet))
     table = getattr(subnet, "route_table", None)
     gateway = gateway_in_use(vnet)
+    shared = None
     if gateway is not None and not (table is not None and table.disable_bgp_route_propagation):
-        routes.extend(_gateway_route_rows(gateway))
+        shared = _memo(gateway, "gateway-index", lambda: GatewayIndex.of(_gateway_route_rows(gateway)))
+    udrs: list[Route] = []
     if table is not None:
         for udr in table.routes.values():
-            routes.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
-                                next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
-                                name=udr.name, origin=f"route table {table.name}"))
-    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, routes=select(routes))
+            udrs.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
+                              next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
+                              name=udr.name, origin=f"route table {table.name}"))
+    return routes, udrs, shared
+
+
+def _vnet_rows(vnet) -> tuple[Route, ...]:
+    """The rows every subnet of ``vnet`` has before the gateway's and its route table's: the VNet's ranges, the
+    default routes (less the None ranges its ranges or its peers' cover), its peerings; once per VNet and version."""
+    def rows() -> tuple[Route, ...]:
+        routes: list[Route] = []
+        covering: list[tuple[int, int]] = []
+        for rng in vnet.address_space:
+            routes.append(Route(prefix=str(rng), next_hop_type="VnetLocal", origin=f"address range of {vnet.name}"))
+            covering.append((rng.first, rng.last))
+        peering_routes: list[Route] = []
+        for link in vnet.peerings.values():
+            if not link.connected:
+                continue
+            hop = "VNetPeering" if link.kind == "Regional" else "VNetGlobalPeering"
+            for rng in link.remote_address_space:
+                peering_routes.append(Route(prefix=str(rng), next_hop_type=hop, peer=link.remote.name,
+                                            origin=f"{link.kind.lower()} peering with {link.remote.name}"))
+                covering.append((rng.first, rng.last))
+        for first, last, route in _default_rows(vnet.network):
+            if route.next_hop_type == "None" and any(f <= first and last <= l for f, l in covering):
+                continue  # equal → replaced by the VNet/peer route; contained → removed
+            routes.append(route)
+        return (*routes, *peering_routes)
+    return rows() if vnet.network is None else vnet.network.memo(("route-rows", vnet.name), rows)
+
+
+def _default_rows(network) -> tuple[tuple[int, int, Route], ...]:
+    """The default routes other than the VNet's own ranges as rows, shared by every subnet (Route is frozen)."""
+    def rows():
+        return tuple((*span(e["prefix"])[:2], Route(prefix=e["prefix"], next_hop_type=e["next_hop_type"],
+                                                    origin=f"default route ({e['note']})"))
+                     for e in reserved_defaults())
+    return rows() if network is None else network.memo(("default-routes",), rows)
+
+
+def materialise(vnet, subnet) -> EffectiveRoutes:
+    """The whole table selected at once, as :func:`compute` did before the gateway's routes were shared: the
+    reference the equivalence tests and the benchmark compare :func:`compute` with."""
+    head, udrs, shared = table_parts(vnet, subnet)
+    rows = shared.rows if shared is not None else ()
+    return EffectiveRoutes(vnet=vnet.name, subnet=subnet.name, routes=select([*head, *rows, *udrs]))
 
 
 # --- gateway routes ---------------------------------------------------------------------------------------

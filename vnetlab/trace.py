@@ -531,7 +531,7 @@ def _filter(network, walk: _Walk, vnet, subnet, nic, direction: str) -> Trace | 
 
 def _other_owner(network, vnet, d: IPAddress):
     """The VNet, other than the source's, whose address space holds ``d`` (VNets may overlap: the first one)."""
-    return next((v for v in network.vnets.values() if v is not vnet and v.contains(d)), None)
+    return next((v for v in network.indexes().vnets_holding(int(d)) if v is not vnet), None)
 
 
 def explain_missing(network, vnet, subnet, d: IPAddress) -> str:
