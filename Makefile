@@ -54,6 +54,7 @@ NBGRADER_SERVER_EXTENSIONS := formgrader validate_assignment assignment_list cou
 $(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	$(BIN)/jupyter labextension disable --level=sys_prefix $(PYODIDE_LABEXTENSION) >/dev/null 2>&1
 	for ext in $(NBGRADER_SERVER_EXTENSIONS); do \
 	  $(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$ext >/dev/null 2>&1; done
 	touch $(TEST_STAMP)
@@ -80,8 +81,12 @@ drill: setup
 # extra, PyPI), Pyodide's runtime (npm, lite/package-lock.json) and the pure-Python wheels of the package and its
 # dependencies (PyPI, lite/requirements-pyodide.txt) with their own Pyodide lock, so the site never reaches a CDN.
 # The folder build/lite is static: serve it with any web server. Rebuilt only when its inputs change.
+# The Pyodide kernel's JupyterLab extension is for the JupyterLite site only (its build copies it from the
+# package): in the local JupyterLab it fails to load ("Shared module @jupyterlite/services doesn't exist").
+PYODIDE_LABEXTENSION := @jupyterlite/pyodide-kernel-extension
 $(LITE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab,lite]'
+	$(BIN)/jupyter labextension disable --level=sys_prefix $(PYODIDE_LABEXTENSION) >/dev/null 2>&1
 	touch $(LITE_STAMP)
 
 lite: $(LITE_STAMP)
