@@ -221,9 +221,11 @@ def parse_proposal(text: object, phase: int) -> Proposal:
     return Proposal(phase, e, i, g)
 
 
+@lru_cache(maxsize=64)
 def default_offers(vpn_type: str, phase: int, role: str = "initiator") -> tuple[Proposal, ...]:
     """Azure's default offers in preference order (About VPN devices, 2023-10-06). Phase 1 uses DH group 2
-    whichever side initiates; route-based phase 2 offers 6 proposals as initiator and 26 as responder."""
+    whichever side initiates; route-based phase 2 offers 6 proposals as initiator and 26 as responder.
+    (Kept once parsed: every connection's negotiation asks for them, and they are immutable.)"""
     phase = _check_phase(phase)
     role = _normalise("role", role, ROLES, "")
     return tuple(parse_proposal(t, phase) for t in _default_texts(_vpn_type(vpn_type), phase, role))
