@@ -207,6 +207,15 @@ def forgot_reserved_q3(ex, answer):
     return {**answer, "prefixes": [str(b) for b in place(G["space"], lengths)]}
 
 
+def test_a_planner_subnet_outside_the_space_is_named_once(exercise):
+    ex = exercise("01-address-spaces", "alice")
+    answer = model_answer(ex, "q3")
+    outside = "172.16.0.0/25"     # outside every learner's 10.k.0.0/16
+    fb = ex.record("q3", StandIn({**answer, "prefixes": [outside, *answer["prefixes"][1:]]}))
+    text = " ".join(fb.messages)
+    assert f"Subnet {outside} is outside" in text and f"{outside} {outside}" not in text, text
+
+
 def relabel(answer, pick, label):
     prefix = next(p for p, lab in answer.items() if pick(p, lab))
     return {**answer, prefix: label}

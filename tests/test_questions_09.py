@@ -87,7 +87,7 @@ def model_answer(ex: g.Exercise, qid: str):
         return {"gb": round(break_even(G)), "cheaper": cheaper, "saving_usd": round(abs(bills[PEERING] - bills[V2V]), 2)}
     rows = smallest_rows(G["needs"])
     flow = G["flow"]
-    return {"sku": rows[0][0], "one_tunnel_carries_flow": flow["mbps"] <= one_tunnel(rows[0], flow["algorithm"])}
+    return {"sku": f"{rows[0][0]} (Gen{rows[0][1]})", "one_tunnel_carries_flow": flow["mbps"] <= one_tunnel(rows[0], flow["algorithm"])}
 
 
 def learner_where(qid, condition, nth: int = 0) -> str:
@@ -211,7 +211,7 @@ def aggregate_for_one_tunnel(ex, a):
 
 
 def non_az_sku(ex, a):
-    return {**a, "sku": a["sku"].removesuffix("AZ")}
+    return {**a, "sku": a["sku"].replace("AZ (", " (")}
 
 
 def nat_on_vpngw1(ex, a):

@@ -58,7 +58,8 @@ def build_hub(G, *, space=None, gw_prefix=GATEWAY_PREFIX, sku="VpnGw1AZ", site_p
 def smallest_sku(needs) -> str:
     fits = [r for r in CURRENT if r[2] >= needs["throughput_mbps"] and r[3] >= needs["tunnels"]
             and (r[4] or not needs["bgp"]) and (r[5] or not needs["nat"]) and (r[6] or not needs["zone_redundant"])]
-    return min(fits, key=lambda r: r[2])[0]
+    name, gen = min(fits, key=lambda r: r[2])[:2]
+    return f"{name} (Gen{gen})"
 
 
 def next_hop(G, qid) -> str:
@@ -301,10 +302,21 @@ def test_the_sku_question_names_the_wrong_choice(exercise, mistake, need, words)
     assert not fb.visible_passed and any(words in m for m in fb.messages), fb.messages
 
 
+def test_a_generation_too_slow_for_the_throughput_does_not_meet_it(exercise):
+    """§1.1: VpnGw2AZ is 1 Gbps in Gen1 and 1.25 Gbps in Gen2; Gen1 cannot carry 1,100 Mbps, and the name alone is
+    not an answer (it was read as "either generation", so Gen1 scored full marks)."""
+    learner = learner_where(E3, "q2", lambda n: n["throughput_mbps"] == 1100 and n["tunnels"] <= 30)
+    ex = exercise(E3, learner)
+    result = score(ex, "q2", "VpnGw2AZ (Gen1)")
+    assert not result.full and any(not c.passed and c.visible for c in result.checks)
+    fb = ex.record("q2", StandIn("VpnGw2AZ"))
+    assert fb.result.problem and "generation" in fb.result.problem and fb.result.earned == 0
+
+
 def test_a_sku_bigger_than_needed_loses_only_the_hidden_check(exercise):
     learner = learner_where(E3, "q2", lambda n: n["throughput_mbps"] <= 1000 and n["tunnels"] <= 30)
     ex = exercise(E3, learner)
-    result = score(ex, "q2", "VpnGw4AZ")
+    result = score(ex, "q2", "VpnGw4AZ (Gen2)")
     assert [c.visible for c in result.checks if not c.passed] == [False]
     assert "a smaller SKU does too" in next(c.message for c in result.checks if not c.passed)
 

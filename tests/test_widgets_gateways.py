@@ -40,7 +40,7 @@ def test_s7_needs_lead_to_vpngw4az():
     explorer = SkuExplorer(on=AFTER_CONSOLIDATION)
     set_needs(explorer, tunnels=40, throughput_mbps=3000, bgp=True, nat=True, zone_redundant=True)
     assert explorer.errors.value == ""
-    assert explorer.answer_data() == "VpnGw4AZ"  # S7
+    assert explorer.answer_data() == "VpnGw4AZ (Gen2)"  # S7 (§1.1: VpnGw4AZ is Gen2 only)
     assert list(explorer.choice.options) == ["VpnGw4AZ (Gen2)", "VpnGw5AZ (Gen2)"]
     # VpnGw3AZ (Gen2): 30 tunnels, 2.5 Gbps (§1.1); Basic: no BGP, no NAT (§1.4)
     assert set(row_of(explorer, "VpnGw3AZ (Gen2)").shortfalls) == {"30 tunnels < 40", "2500 Mbps < 3000 Mbps"}
@@ -85,7 +85,7 @@ def test_when_nothing_fits_the_dropdown_is_empty_and_the_summary_says_so():
     assert list(explorer.choice.options) == [] and explorer.answer_data() is None
     assert "No SKU" in explorer.summary.value
     explorer.tunnels.value = 100
-    assert explorer.answer_data() == "VpnGw4AZ"
+    assert explorer.answer_data() == "VpnGw4AZ (Gen2)"
 
 
 def test_sku_logic_layer_without_widgets():

@@ -49,7 +49,8 @@ def overlap_between(named: list[tuple[str, IPNetwork]]) -> str | None:
     labels = {str(p): label for label, p in named}
     a, b = IPNetwork(first.a), IPNetwork(first.b)
     if a == b:
-        return f"{labels[first.a]} and another subnet both use {a}: each subnet needs its own block."
+        message = f"{labels[first.a]} {a} and another subnet both use that block: each subnet needs its own."
+        return message[0].upper() + message[1:]
     big, small = (a, b) if a.size > b.size else (b, a)
     message = (f"{labels[str(big)]} {big} and {labels[str(small)]} {small} overlap: {small} lies inside {big} "
                f"(addresses {small[0]}–{small[-1]}). Subnets of a VNet must not overlap.")

@@ -296,7 +296,7 @@ def planner_count(ans: PlannerAnswer, givens: Mapping) -> str | None:
 
 
 def planner_layout(ans: PlannerAnswer, givens: Mapping) -> str | None:
-    named = [(f"Subnet {p}", p) for p in ans.prefixes]
+    named = [("Subnet", p) for p in ans.prefixes]
     if not named:
         return "The plan has no subnets yet."
     return outside_space(named, IPNetwork(givens["space"])) or overlap_between(named)

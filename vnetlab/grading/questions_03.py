@@ -219,10 +219,11 @@ def fitting(needs: Mapping) -> list:
 
 
 def smallest(needs: Mapping) -> list[str]:
-    """The SKU names of least aggregate throughput among those that fit (several when generations tie)."""
+    """The SKU keys (name and generation, ``Sku.key``) of least aggregate throughput among those that fit (several
+    when generations tie)."""
     fit = fitting(needs)
     low = min(s.throughput_mbps for s in fit)
-    return sorted({s.name for s in fit if s.throughput_mbps == low})
+    return sorted({s.key for s in fit if s.throughput_mbps == low})
 
 
 def read_sku(raw: Any, givens: Mapping):
@@ -230,10 +231,16 @@ def read_sku(raw: Any, givens: Mapping):
         raise Unanswered("No answer recorded yet: set the requirements in the explorer, pick a SKU and click "
                          "'Record my answer'.")
     if not isinstance(raw, str):
-        raise AnswerError(f"The recorded answer should be a SKU name such as 'VpnGw2AZ'; got {raw!r}.", value=raw,
-                          rule="answer format")
+        raise AnswerError(f"The recorded answer should be a SKU as the explorer names it, such as 'VpnGw5AZ (Gen2)'; "
+                          f"got {raw!r}.", value=raw, rule="answer format")
+    text = raw.strip()
+    rows = [s for s in catalog() if text in (s.key, s.name)]
+    if len(rows) > 1 and any(s.status == "current" for s in rows):
+        gens = " and ".join(f"Gen{s.generation}" for s in rows)
+        raise AnswerError(f"{text} exists in {gens}, with different throughput: record the generation too, as the "
+                          "explorer does ('Name (GenN)').", value=raw, rule="SKU generation")
     try:
-        return [s for s in catalog() if s.name == raw.strip()] or [sku(raw.strip())]
+        return rows or [sku(text)]
     except SkuError as exc:
         raise AnswerError(str(exc), value=raw, rule=exc.rule) from None
 
@@ -244,7 +251,7 @@ def sku_creatable(rows: list, givens: Mapping) -> str | None:
         check_creatable(s)
     except VnetlabError as exc:
         kind = "a non-AZ SKU" if s.status == "noncreatable" else "a legacy SKU"
-        return f"{s.name} is {kind}; you are planning a new gateway. {exc}"
+        return f"{s.key} is {kind}; you are planning a new gateway. {exc}"
     return None
 
 
@@ -260,13 +267,13 @@ def sku_meets(rows: list, givens: Mapping) -> str | None:
     if name.startswith("VpnGw1") and needs["nat"]:
         return (f"{name} has no NAT rules: NAT needs VpnGw2AZ or larger (NAT overview; azure-facts §1.4). "
                 f"{'; '.join(next(iter(gaps.values())))}.")
-    return f"{name} falls short: {'; '.join(next(iter(gaps.values())))}."
+    return f"{rows[0].key} falls short: {'; '.join(next(iter(gaps.values())))}."
 
 
 # BEGIN HIDDEN CHECKS
 def sku_smallest(rows: list, givens: Mapping) -> str | None:
     best = smallest(givens["needs"])
-    if rows[0].name in best:
+    if rows[0].key in best:
         return None
     if sku_meets(rows, givens):
         return f"{rows[0].name} does not meet the needs, so it cannot be the smallest SKU that does."

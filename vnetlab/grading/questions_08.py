@@ -438,6 +438,9 @@ def _flow_kind(flow: Mapping, verdict) -> str:
     return "vpn" if verdict.rule == "AllowVNetInBound" else "other"
 
 
+PAST = {"Allow": "allowed", "Deny": "denied"}
+
+
 def _flow_misses(answers: dict, givens: Mapping, kind: str):
     for fid, verdict in flow_truths(givens).items():
         flow = givens["flows"][fid]
@@ -456,7 +459,7 @@ def _flow_trap(kind: str, explain):
         for fid, flow, verdict in _flow_misses(answers, givens, kind):
             if answers[fid] is None:
                 return f"{_flow_text(fid, flow)} has no prediction yet."
-            return f"{_flow_text(fid, flow)} is {verdict.access.lower()}ed: {explain(verdict)}"
+            return f"{_flow_text(fid, flow)} is {PAST[verdict.access]}: {explain(verdict)}"
         return None
     check.__name__ = f"flows_{kind}"
     return check
@@ -597,11 +600,11 @@ def tag_default(answer: TagAnswer, givens: Mapping) -> str | None:
         return "Give both vpn['access'] and vpn['rule'] for the on-premises flow."
     if answer.access != truth.access:
         return (f"A new connection from on-premises {givens['onprem_host']} over the VPN is "
-                f"{truth.access.lower()}ed by {truth.rule}: the VirtualNetwork tag includes all connected on-premises "
+                f"{PAST[truth.access]} by {truth.rule}: the VirtualNetwork tag includes all connected on-premises "
                 "address spaces, so AllowVNetInBound (65000) allows it before DenyAllInbound (65500) (S9a). To "
                 "filter it you need your own rule.")
     if answer.rule.lower() != truth.rule.lower():
-        return f"The flow is {truth.access.lower()}ed, but not by {answer.rule}: which default rule comes first?"
+        return f"The flow is {PAST[truth.access]}, but not by {answer.rule}: which default rule comes first?"
     return None
 
 

@@ -301,7 +301,7 @@ Q2 = Question(
 
 # --- q3: SKU and one tunnel ------------------------------------------------------------------------------------------
 def _rows(name: str) -> list:
-    return [s for s in catalog() if s.name == name]
+    return [s for s in catalog() if name in (s.name, s.key)]
 
 
 def one_tunnel_carries(name: str, algorithm: str, flow_mbps: float) -> set[bool]:
@@ -356,7 +356,7 @@ def tunnel_flow(answer: dict, givens: Mapping) -> str | None:
     flow = givens["flow"]
     if said is None:
         return "Say whether one tunnel carries the flow (True or False)."
-    name = rows[0].name if rows else smallest(givens["needs"])[0]
+    name = rows[0].key if rows else smallest(givens["needs"])[0]
     aggregate = _rows(name)[0].throughput_mbps
     verdicts = one_tunnel_carries(name, flow["algorithm"], flow["mbps"])
     if said in verdicts:

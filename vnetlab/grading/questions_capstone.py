@@ -397,12 +397,30 @@ def records_one_port(d: Design, givens: Mapping) -> str | None:
 # END HIDDEN CHECKS
 
 
+def _load(g, givens: Mapping) -> dict:
+    """What gateway ``g`` carries, as :func:`vnetlab.gateway.requirements_met` takes it."""
+    return {"tunnels": len(g.connections), "nat": bool(g.nat_rules),
+            "p2s": givens["remote_staff"] if g.p2s is not None else 0,
+            "p2s_protocols": g.p2s.protocols if g.p2s is not None else None}
+
+
+def _smaller_fits(g, givens: Mapping) -> list:
+    """The current SKUs with gateway transit, smaller (less aggregate throughput) than ``g``'s, that carry what
+    ``g`` carries."""
+    return [s for s in gw_mod.catalog() if s.status == "current" and s.gateway_transit
+            and s.name != g.sku.name and s.throughput_mbps < g.sku.throughput_mbps
+            and not gw_mod.requirements_met(s, **_load(g, givens))]
+
+
+def _unpriced(sku) -> bool:
+    from ..compare import gateway_hours
+
+    return gateway_hours(sku, count=1).value is None
+
+
 def skus_fit(d: Design, givens: Mapping) -> str | None:
     for g in d.net.gateways:
-        tunnels = len([c for c in g.connections.values()])
-        short = gw_mod.requirements_met(g.sku, tunnels=tunnels, nat=bool(g.nat_rules),
-                                        p2s=givens["remote_staff"] if g.p2s is not None else 0,
-                                        p2s_protocols=g.p2s.protocols if g.p2s is not None else None)
+        short = gw_mod.requirements_met(g.sku, **_load(g, givens))
         if short:
             return f"{g.name} ({g.sku.key}) does not fit what it carries: {'; '.join(short)} (§1.1, §1.4)."
         if g.sku.status != "current":
@@ -417,6 +435,12 @@ def within_budget(d: Design, givens: Mapping) -> str | None:
         items = "; ".join(f"{i.component} ${i.usd:,.2f}" for i in cost.items if i.usd)
         return (f"The parts with a sourced price cost ${cost.known_total:,.2f} a month, over the budget of "
                 f"${budget:,.2f} ({items}).")
+    needless = [g for g in d.net.gateways if _unpriced(g.sku) and _smaller_fits(g, givens)]
+    if needless:
+        g = needless[0]
+        return (f"Cannot verify the budget: {g.name} uses {g.sku.key}, which has no sourced price, yet a smaller SKU "
+                "carries what this gateway carries (its tunnels, NAT rules and P2S clients). A justification covers "
+                "an unpriced SKU only when no smaller SKU would do: size the gateway by what it carries.")
     missing = [i for i in cost.unpriced if not _named(i.component, d.justification)]
     if missing:
         return (f"Cannot verify the budget: {missing[0].component} has no sourced price ({missing[0].origin}). "
