@@ -239,7 +239,7 @@ WRONG = [  # (question, mistake, givens condition, words the visible feedback mu
     ("q3", aggregate_for_one_tunnel, _q3_aggregate_trap, "a single tunnel can be much slower"),
     ("q3", non_az_sku, lambda G: smallest_rows(G["needs"])[0][0] != "Basic", "is a non-AZ SKU"),
     ("q3", nat_on_vpngw1, lambda G: G["needs"]["nat"] and G["needs"]["throughput_mbps"] <= 650
-     and G["needs"]["tunnels"] <= 30, "NAT needs VpnGw2AZ or larger"),
+     and G["needs"]["tunnels"] <= 30, "NAT is on the SKUs from VpnGw2 up"),
 ]
 
 

@@ -16,6 +16,7 @@ from ..errors import VnetlabError
 from .core import AnswerError
 
 EXAMPLE_SPACE = IPNetwork("10.0.0.0/16")  # the lessons' and the planner's example space
+HOST_BITS = "a prefix's host bits must be zero"   # the engine's rule (vnetlab.addressing)
 RESERVED_NOTE = "Azure reserves 5 addresses in every subnet (.0, .1, .2, .3 and the last)"
 
 
@@ -28,6 +29,10 @@ def read_prefix(value: Any, where: str, parse: Callable[[Any], IPNetwork] = addr
     try:
         return parse(value)
     except VnetlabError as exc:
+        if exc.rule == HOST_BITS:  # the engine names the corrected block; feedback names the rule only
+            raise AnswerError(f"{where}: {value!r} has host bits set: a prefix names its block by the block's first "
+                              "address, whose host bits (those after the prefix length) are all zero. Work out which "
+                              "block your address falls in.", value=value, rule=exc.rule) from None
         raise AnswerError(f"{where}: {exc}", value=value, rule=exc.rule) from None
 
 

@@ -23,6 +23,7 @@ from ..facts import fact
 # END HIDDEN CHECKS
 
 GATEWAY = "GatewaySubnet"
+NAT_RULE = "NAT is on the SKUs from VpnGw2 up, AZ or not, never on VpnGw1AZ or Basic"  # NAT overview
 SPOKES = ("spoke1", "spoke2")
 
 
@@ -81,8 +82,9 @@ def build_gateway(net: Network, givens: Mapping) -> str | None:
         return f"The hub has no subnet named exactly {GATEWAY!r}: a VPN gateway is deployed only into it."
     gw = hub.gateway
     if gw is not None and not gw.sku.gateway_transit:
-        return (f"{gw.sku.name} does not offer gateway transit to peered spokes (azure-facts S6d): choose VpnGw1AZ "
-                f"or larger, in a {GATEWAY} of /{rules['recommended_prefix']} or larger.")
+        return (f"{gw.sku.name} does not offer gateway transit to peered spokes: a hub whose spokes use its gateway "
+                f"needs a SKU that offers transit (see the SKU table), in a {GATEWAY} of "
+                f"/{rules['recommended_prefix']} or larger.")
     if subnet.prefix.prefixlen > rules["recommended_prefix"]:
         return (f"{GATEWAY} {subnet.prefix} is a /{subnet.prefix.prefixlen}: every SKU but Basic needs "
                 f"/{rules['recommended_prefix']} or larger (Gateway settings; VPN FAQ).")
@@ -265,7 +267,7 @@ def sku_meets(rows: list, givens: Mapping) -> str | None:
         wanted = " and ".join(w for w, on in (("BGP", needs["bgp"]), ("NAT", needs["nat"])) if on)
         return f"Basic has no {wanted} (nor gateway transit or zone redundancy): it is for dev/test only."
     if name.startswith("VpnGw1") and needs["nat"]:
-        return (f"{name} has no NAT rules: NAT needs VpnGw2AZ or larger (NAT overview; azure-facts §1.4). "
+        return (f"{name} has no NAT rules: {NAT_RULE} (NAT overview; azure-facts §1.4). "
                 f"{'; '.join(next(iter(gaps.values())))}.")
     return f"{rows[0].key} falls short: {'; '.join(next(iter(gaps.values())))}."
 

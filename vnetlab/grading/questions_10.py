@@ -22,6 +22,7 @@ from ..facts import fact, raw
 from ..gateway import provisioning_minutes, requirements_met
 from ..gateway import sku as gateway_sku
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+from .questions_03 import NAT_RULE
 
 SKU = "VpnGw1AZ"    # the only AZ SKU with a sourced hourly price (§10.1)
 
@@ -240,7 +241,8 @@ def _sku_fits(answer: dict, givens: Mapping) -> str | None:
     short = requirements_met(s, **needs)
     if short:
         if "no NAT" in short:
-            return f"{name} has no NAT rules: NAT needs VpnGw2AZ or larger (§5.1, §1.4)."
+            return (f"{name} has no NAT rules: {NAT_RULE} (§5.1, §1.4); among the SKUs with NAT, the other needs "
+                    "decide.")
         return f"{name} falls short: {'; '.join(short)} (§1.1)."
     return None
 

@@ -345,7 +345,7 @@ def _isolation_message(net: Network, source: str, t, port: int) -> str:
     if v.allowed and v.deciding.rule == "AllowVNetInBound":
         return (f"{source} reaches {B_RECORDS} on TCP {port}: it is allowed by the default rule AllowVNetInBound "
                 "(65000), which comes before DenyAllInbound (65500); the VirtualNetwork tag covers peered and "
-                "connected spaces and on-premises. Add your own Deny with a lower number (§8.2).")
+                "connected spaces and on-premises. Add your own rule that denies it, with a lower priority number (§8.2).")
     if not any(h.action == "NSG" for h in t.hops):
         return (f"{source} reaches {B_RECORDS} on TCP {port} and no NSG is on the way: associate an NSG with the "
                 "records subnet (or the VM's NIC) that allows only Northwind's app.")
