@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from ..errors import PeeringError, PeeringOverlapError, VnetlabError
 from ..network import Network
-from .core import (AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, first_message, pairs_mapping,
+from .core import (AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, pairs_mapping,
                    still_open)
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
@@ -407,7 +407,7 @@ def fix_back(net: Network, givens: Mapping) -> str | None:
 
 # BEGIN HIDDEN CHECKS
 def fix_hub_kept(net: Network, givens: Mapping) -> str | None:
-    return first_message(why_unreachable(net, src, dst) for spoke in (givens["from"], givens["to"])
+    return every_message(why_unreachable(net, src, dst) for spoke in (givens["from"], givens["to"])
                          for src, dst in ((spoke, "vm-hub"), ("vm-hub", spoke)))
 # END HIDDEN CHECKS
 

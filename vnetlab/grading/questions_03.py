@@ -17,7 +17,7 @@ from .. import addressing
 from ..errors import VnetlabError
 from ..gateway import SkuError, catalog, check_creatable, requirements_met, sku
 from ..network import Network
-from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, first_message
+from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, every_message
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -139,7 +139,7 @@ def why_no_site(net: Network, givens: Mapping, spoke: str) -> str | None:
 
 
 def build_reach_site(net: Network, givens: Mapping) -> str | None:
-    return first_message(why_no_site(net, givens, spoke) for spoke in SPOKES)
+    return every_message(why_no_site(net, givens, spoke) for spoke in SPOKES)
 
 
 # BEGIN HIDDEN CHECKS

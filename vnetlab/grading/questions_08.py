@@ -23,7 +23,7 @@ from netaddr import IPAddress, IPNetwork
 
 from .. import nsg as nsg_mod
 from ..network import Network
-from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, first_message, still_open
+from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, still_open
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -256,7 +256,7 @@ def why_denied(lock: Lockdown, flow: Mapping) -> str | None:
 
 
 def lock_web_allowed(lock: Lockdown, givens: Mapping) -> str | None:
-    return first_message(why_denied(lock, flow) for flow in givens["allow"])
+    return every_message(why_denied(lock, flow) for flow in givens["allow"])
 
 
 def _must_drop(lock: Lockdown, givens: Mapping, key: str) -> str | None:
