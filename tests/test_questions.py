@@ -231,6 +231,19 @@ def test_every_failing_subnet_is_named_and_a_misnamed_gateway_subnet_blocks_no_o
     assert sum(c.passed for c in fb.result.checks) >= 2   # the size checks still ran on the rest
 
 
+def test_reachability_feedback_counts_wrong_predictions_without_naming_them(exercise):
+    """Naming the wrong pair of a yes/no prediction hands over its truth; the feedback gives a count and the rule
+    (peering is not transitive, §2) so guessing pair by pair until green does not work."""
+    ex = exercise("02-vnet-peering", "alice")
+    right = model_answer(ex, "q2")
+    wrong = transitive_02q2(ex, right)
+    flipped = [pair for pair in right if wrong[pair] != right[pair]]
+    fb = ex.check("q2", wrong)
+    text = " ".join(fb.messages)
+    assert f"{len(flipped)} of your" in text and "peering is not transitive" in text, text
+    assert not any(f"{a} → {b}" in text for a, b in flipped), text
+
+
 def relabel(answer, pick, label):
     prefix = next(p for p, lab in answer.items() if pick(p, lab))
     return {**answer, prefix: label}

@@ -337,3 +337,14 @@ def test_spelling_is_azures_effective_route_names_case_insensitively(exercise):
     assert score(ex, "q1", answer).full
     fb = ex.check("q1", {**answer, "d1": "Null"})
     assert fb.result.problem and re.search(r"one of 'VnetLocal'.*'None'", fb.result.problem)
+
+
+@pytest.mark.parametrize("mistake", [system_beats_udr, propagation_ignored, transitive_peering])
+def test_a_wrong_next_hop_gets_the_rule_not_the_next_hop(exercise, mistake):
+    """Feedback names the rule that decides (S11b, S1 variant B, §2) and asks which route wins; it used to end
+    with the right next hop (": VNetGlobalPeering.")."""
+    ex = exercise(E6, "alice")
+    fb = ex.check("q1", mistake(ex, model_answer(ex, "q1")))
+    text = " ".join(fb.messages)
+    assert "Which route wins there" in text, text
+    assert not re.search(r": (VnetLocal|VNetPeering|VNetGlobalPeering|VirtualNetworkGateway|Internet|None)\.", text)
