@@ -339,9 +339,9 @@ def test_spelling_is_azures_effective_route_names_case_insensitively(exercise):
     assert fb.result.problem and re.search(r"one of 'VnetLocal'.*'None'", fb.result.problem)
 
 
-@pytest.mark.parametrize("mistake", [system_beats_udr, propagation_ignored, transitive_peering])
+@pytest.mark.parametrize("mistake", [system_beats_udr, propagation_ignored])
 def test_a_wrong_next_hop_gets_the_rule_not_the_next_hop(exercise, mistake):
-    """Feedback names the rule that decides (S11b, S1 variant B, §2) and asks which route wins; it used to end
+    """Feedback names the rule that decides (S11b, S1 variant B) and asks which route wins; it used to end
     with the right next hop (": VNetGlobalPeering.")."""
     ex = exercise(E6, "alice")
     fb = ex.check("q1", mistake(ex, model_answer(ex, "q1")))
