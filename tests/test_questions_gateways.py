@@ -348,3 +348,16 @@ def test_a_wrong_next_hop_gets_the_rule_not_the_next_hop(exercise, mistake):
     text = " ".join(fb.messages)
     assert "Which route wins there" in text, text
     assert not re.search(r": (VnetLocal|VNetPeering|VNetGlobalPeering|VirtualNetworkGateway|Internet|None)\.", text)
+
+
+def test_exercise_04_neither_its_givens_nor_the_wrong_side_feedback_tell_the_fix(exercise):
+    """The givens' trace diagnoses (the LNG's typed prefixes, S3) without prescribing the edit or the q2 answer, and
+    editing the wrong LNG is answered with the rule, not with the LNG to edit."""
+    ex = exercise(E4, "alice")
+    G = ex.givens("q1")
+    net = vl.Network.from_dict(G["network"])
+    reason = net.trace("vm-vnet1", str(net.nic("vm-new").ip)).reason
+    assert "typed by hand" in reason and "edit" not in reason and "VNet-to-VNet" not in reason, reason
+    fb = ex.check("q1", stale_wrong_side(ex, model_answer(ex, "q1")))
+    text = " ".join(fb.messages)
+    assert "that LNG stands for vnet1" in text and "lng-vnet2" not in text, text

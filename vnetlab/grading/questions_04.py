@@ -124,8 +124,8 @@ def _refusal(r: Repair, givens: Mapping) -> str | None:
         return None
     if r.lng == "lng-vnet1":
         return (f"Azure refuses {r.prefix} on lng-vnet1: that LNG stands for vnet1 and is used by vnet2's connection, "
-                "and vnet2 already holds that range. The side that needs the edit is the LNG that stands for vnet2 "
-                "(lng-vnet2, used by vnet1's connection).")
+                "and vnet2 already holds that range. An LNG lists the ranges of the far side of the connection that "
+                "uses it: which connection carries vm-vnet1's packets, and which LNG does it use?")
     return (f"Azure refuses {r.prefix or 'your prefixes'} on {r.lng}: it overlaps the address space of the VNet "
             f"whose connection uses {r.lng}. An LNG lists the far side's ranges only. ({r.refused})")
 
@@ -307,7 +307,8 @@ def carry_ipsec(answers: dict, givens: Mapping) -> str | None:
     if answers["IPsec"] == "nothing":
         return ("A Site-to-Site (IPsec) connection routes only the prefixes typed in the local network gateway; "
                 "Azure does not update them when the VNet behind it changes (S3).")
-    return f"IPsec: not '{answers['IPsec']}'. The connection's routes come from the LNG that stands for vnet2."
+    return (f"IPsec: not '{answers['IPsec']}'. A Site-to-Site connection's routes come from the prefixes typed in "
+            "its local network gateway: what updates them when the far VNet grows?")
 
 
 def carry_v2v(answers: dict, givens: Mapping) -> str | None:
