@@ -258,8 +258,8 @@ WRONG = [  # (exercise, question, mistake, words the visible feedback must conta
     (E4, "q1", stale_overlap, "overlaps the address space"),
     (E4, "q2", s2s_automatic, "routes only the prefixes typed in the local network gateway"),
     (E4, "q2", v2v_needs_lng, "Azure fills in each side's view"),
-    (E6, "q1", bgp_beats_peering, "over gateway routes, even more specific ones (S11c)"),
-    (E6, "q1", system_beats_udr, "a user route beats the system route (S11b)"),
+    (E6, "q1", bgp_beats_peering, "over gateway routes, even more specific ones"),
+    (E6, "q1", system_beats_udr, "a user route beats the system route"),
     (E6, "q1", propagation_ignored, "disables gateway route propagation"),
     (E6, "q1", portal_spelling, "'VnetLocal', 'VNetPeering', 'VNetGlobalPeering'"),
 ]

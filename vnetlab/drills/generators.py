@@ -835,11 +835,10 @@ def _seed_claims(case: Case) -> DrillQuestion:
     c = next(x for x in claims() if x.id == case.params["claim"])
     labels = {v: f"{v.capitalize()}" for v in VERDICTS}
     answer = labels[c.verdict]
-    case.why = {labels[v]: f"the audit (azure-facts.md {', '.join(c.facts)}) rates it {c.verdict}" for v in VERDICTS
-                if v != c.verdict}
+    case.why = {labels[v]: f"the documentation cited below makes it {c.verdict}" for v in VERDICTS if v != c.verdict}
     prompt = (f"A seed text says: “{c.text}” Is this claim accurate, imprecise (true only in part or with a wrong "
               "detail) or outdated (true of an earlier Azure)?")
-    text = f"{answer}. {c.correction} (azure-facts.md {', '.join(c.facts)})"
+    text = f"{answer}. {c.correction}"
     return _q(case, prompt, "choice", _shuffled(_rng_for(case), answer, [labels[v] for v in VERDICTS if v != c.verdict]),
                   answer, _cited(text, c.sources), c.sources)
 

@@ -131,10 +131,10 @@ def why_no_site(net: Network, givens: Mapping, spoke: str) -> str | None:
         return f"{spoke} is not peered with the hub (both links), so it cannot use the hub's gateway."
     if not back.settings.allow_gateway_transit:
         return (f"The hub's link to {spoke} has allow_gateway_transit off, and {spoke}'s link needs "
-                "use_remote_gateways on: both are needed for the spoke to use the hub's gateway (S1).")
+                "use_remote_gateways on: both are needed for the spoke to use the hub's gateway (Gateway transit, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit, 2023-08-18).")
     if not to_hub.settings.use_remote_gateways:
         return (f"{spoke}'s link to the hub has use_remote_gateways off: the spoke gets no route to the site, and "
-                f"{givens['site_address']} falls to the 192.168.0.0/16 → None default route (S1, variant A).")
+                f"{givens['site_address']} falls to the 192.168.0.0/16 → None default route (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27).")
     return f"{vm} → {givens['site_address']} is {result.verdict}: {result.reason}"
 
 
@@ -267,7 +267,7 @@ def sku_meets(rows: list, givens: Mapping) -> str | None:
         wanted = " and ".join(w for w, on in (("BGP", needs["bgp"]), ("NAT", needs["nat"])) if on)
         return f"Basic has no {wanted} (nor gateway transit or zone redundancy): it is for dev/test only."
     if name.startswith("VpnGw1") and needs["nat"]:
-        return (f"{name} has no NAT rules: {NAT_RULE} (NAT overview; azure-facts §1.4). "
+        return (f"{name} has no NAT rules: {NAT_RULE} (NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16; About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23). "
                 f"{'; '.join(next(iter(gaps.values())))}.")
     return f"{rows[0].key} falls short: {'; '.join(next(iter(gaps.values())))}."
 

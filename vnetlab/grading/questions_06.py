@@ -168,11 +168,11 @@ def _trap(kind: str, explanation: str):
 
 
 hops_bgp = _trap("bgp", "the gateway has a route for the same or a longer prefix, but Azure prefers the system routes "
-                        "of the VNet and its peerings over gateway routes, even more specific ones (S11c)")
+                        "of the VNet and its peerings over gateway routes, even more specific ones (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27)")
 hops_udr = _trap("udr", "a user-defined route and the system default route have the same prefix; for the same "
-                        "prefix a user route beats the system route (S11b)")
+                        "prefix a user route beats the system route (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27)")
 hops_propagation = _trap("propagation", "this subnet's route table disables gateway route propagation, so the subnet "
-                                        "gets no routes from the gateway, BGP or static (S1 variant B)")
+                                        "gets no routes from the gateway, BGP or static (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27)")
 hops_transitive = _trap("transitive", "the destination is in a VNet peered with the hub, not with this spoke. Peering "
                                       "is not transitive, so no peering route exists here")
 
