@@ -742,7 +742,17 @@ def _encryption(case: Case) -> DrillQuestion:
 
 
 # --- cost break-even -----------------------------------------------------------------------------------------------
-PRICED_SKUS = tuple(k for k in fact("pricing", "gateway_hourly_usd").value if k != "Basic")
+def _creatable(name: str) -> bool:
+    try:
+        gw.check_creatable(gw.sku(name))
+    except VnetlabError:
+        return False
+    return True
+
+
+# Priced SKUs a new gateway can have: the non-AZ VpnGw1-5 cannot be created since 2025-01-01 (About gateway SKUs),
+# so an interviewer would not price a design on them.
+PRICED_SKUS = tuple(k for k in fact("pricing", "gateway_hourly_usd").value if k != "Basic" and _creatable(k))
 
 
 def _cost_case(level: int, rng: random.Random) -> dict:
