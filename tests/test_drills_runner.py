@@ -678,3 +678,19 @@ def test_make_drill_opens_the_app_in_the_browser_on_localhost(tmp_path):
 def test_levels_and_generate_are_re_exported_for_the_front_ends():
     assert LEVELS == (1, 2, 3)
     assert generate("peerability", 1, 1) == generate("peerability", 1, 1)
+
+
+def test_a_drill_does_not_ask_the_same_shape_twice():
+    """Ten questions of a drill: no topic comes back with the same answer (the same next hop twice taught nothing)."""
+    from vnetlab.drills.session import shape
+    for seed in range(12):
+        for level in LEVELS:
+            session = DrillSession(count=10, seed=seed, level=level)
+            shapes = []
+            while not session.done:
+                q = session.next()
+                shapes.append(shape(q))
+                session.answer(right(q))
+            repeated = {s for s in shapes if shapes.count(s) > 1}
+            for topic, answer in repeated:   # allowed only where the level has one shape (e.g. same-region costs)
+                assert len({generate(topic, level, s).answer for s in range(40)}) == 1, (seed, level, topic, answer)
