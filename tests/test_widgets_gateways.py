@@ -128,7 +128,7 @@ def test_s3_new_range_vnet_to_vnet_follows_site_to_site_and_peering_do_not(s3):
     assert [(c.prefix, c.kind) for c in v2v.report.for_subnet("vnet1", "app")] == [("10.22.0.0/16", "added")]
     # IPsec with hand-typed LNGs: 10.22.0.5 matches 10.0.0.0/8 → None until the LNG is edited
     assert not s2s.reachable and (s2s.route.prefix, s2s.route.next_hop_type) == ("10.0.0.0/8", "None")
-    assert s2s.report.for_subnet("vnet1", "app") == [] and "edit the LNG" in s2s.trace.reason
+    assert s2s.report.for_subnet("vnet1", "app") == [] and "typed by hand" in s2s.trace.reason
     # peering: VNet1's link needs a sync (§6.4)
     assert not peering.reachable and "sync" in peering.trace.reason
     assert "✓" in s3.columns["Vnet2Vnet"].value and "✗" in s3.columns["IPsec"].value
