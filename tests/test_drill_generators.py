@@ -254,6 +254,15 @@ def test_cost_break_even():
         assert not q.check(f"{be * 1.05:.0f}").correct and not q.check(f"{be * 0.9:.0f}").correct
 
 
+def test_break_even_questions_price_only_skus_a_new_gateway_can_have():
+    """§1.2: the non-AZ VpnGw1-5 cannot be created since 2025-01-01, so no break-even question prices them."""
+    noncreatable = {f"VpnGw{i}" for i in range(1, 6)}
+    skus = {c.params["sku"] for _, c in questions("cost-break-even")}
+    assert skus and not skus & noncreatable, skus
+    assert not any(re.search(rf"two {name} gateways", q.prompt) for q, _ in questions("cost-break-even")
+                   for name in noncreatable)
+
+
 def test_seed_claims():
     table = {x.text: x for x in vl.claims()}
     for q, c in questions("seed-claims"):

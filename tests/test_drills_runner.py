@@ -419,12 +419,31 @@ def test_terminal_drill_with_piped_answers_prints_questions_feedback_and_the_fin
     assert "Traceback" not in done.stderr
     out = done.stdout
     for n, question in enumerate(a.question for a in expected.answers):
-        assert f"Question {n + 1}/3" in out and question.prompt in out
+        assert f"Question {n + 1}/3" in out and " ".join(question.prompt.split()) in " ".join(out.split())
         for i, choice in enumerate(question.choices, 1):
-            assert f"  {i}. {choice}" in out
+            assert f" {i}. {choice}" in " ".join(out.split()).replace(" Question", "\nQuestion")
     assert out.count("Correct.") == 2 and out.count("Not quite") == 1
     assert "Score: 2/3 (67%) · best streak 1" in out
     assert [a.correct for a in ProgressStore(progress).attempts()] == [True, False, True]
+
+
+def test_terminal_drill_wraps_its_text_and_lists_the_sources_one_per_line(tmp_path):
+    """Paragraphs fit a 72-column terminal (a URL, which cannot be broken, stands on its own line) and each source
+    is an item of its own under "Sources:"."""
+    session = DrillSession(count=4, seed=5)
+    answers = []
+    while not session.done:
+        q = session.next()
+        answers.append(wrong(q))
+        session.answer(answers[-1])
+    done = vnetlab("drill", "--count", "4", "--seed", "5", "--progress", str(tmp_path / "p.json"),
+                   stdin="\n".join(answers) + "\n", env={"COLUMNS": "72"})
+    assert done.returncode == 0, done.stderr
+    text = [line for line in done.stdout.splitlines()     # the header's path and the input prompts are not prose
+            if not line.startswith(("Progress:", "Type your answer", "Your answer"))]
+    long = [line for line in text if len(line) > 72 and " " in line.strip().removeprefix("- ")]
+    assert not long, long
+    assert "Sources:" in done.stdout and "\n  - https://" in done.stdout and " Source: " not in done.stdout
 
 
 def test_end_of_input_mid_drill_ends_cleanly_with_a_summary(tmp_path):
@@ -659,3 +678,19 @@ def test_make_drill_opens_the_app_in_the_browser_on_localhost(tmp_path):
 def test_levels_and_generate_are_re_exported_for_the_front_ends():
     assert LEVELS == (1, 2, 3)
     assert generate("peerability", 1, 1) == generate("peerability", 1, 1)
+
+
+def test_a_drill_does_not_ask_the_same_shape_twice():
+    """Ten questions of a drill: no topic comes back with the same answer (the same next hop twice taught nothing)."""
+    from vnetlab.drills.session import shape
+    for seed in range(12):
+        for level in LEVELS:
+            session = DrillSession(count=10, seed=seed, level=level)
+            shapes = []
+            while not session.done:
+                q = session.next()
+                shapes.append(shape(q))
+                session.answer(right(q))
+            repeated = {s for s in shapes if shapes.count(s) > 1}
+            for topic, answer in repeated:   # allowed only where the level has one shape (e.g. same-region costs)
+                assert len({generate(topic, level, s).answer for s in range(40)}) == 1, (seed, level, topic, answer)

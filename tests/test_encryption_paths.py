@@ -155,3 +155,17 @@ def test_dhgroup14_and_dhgroup2048_name_the_same_group():
         ipsec_integrity="SHA256", pfs_group="PFS2048"))
     device = ipsec.device_endpoint("d", ["IKEv2"], ["AES256/SHA256/DHGroup14"], ["AES256/SHA256/PFS2048"])
     assert ipsec.negotiate(gw, device).established and ipsec.negotiate(device, gw).established
+
+
+def test_without_a_port_an_nsg_drop_is_not_reported_as_the_vms_not_reaching_each_other():
+    """§8: a rule with a port range matches only packets with a port; a report without ``port=`` cannot judge a
+    flow on a port, and once allowed on its port the flow's path is reported (it used to say "do not reach")."""
+    net = two_peered(False, (True, True))
+    net.add_network_security_group("b-nsg")
+    net.add_security_rule("b-nsg", "allow-443", 100, "Inbound", "Allow", protocol="Tcp", source="10.1.1.4",
+                          destination_ports="443")
+    net.add_security_rule("b-nsg", "deny-rest", 4000, "Inbound", "Deny")
+    net.associate_network_security_group("b", "app", nsg="b-nsg")
+    answer = net.encryption_report("vm-a", "vm-b").answer()
+    assert "do not reach each other" not in answer and "port=" in answer and "deny-rest" in answer
+    assert net.encryption_report("vm-a", "vm-b", "Tcp", 443).reachable[0]

@@ -114,7 +114,7 @@ def test_s3_site_to_site_goes_stale_until_the_lng_is_edited():
     net.add_address_space("vnet2", "10.22.0.0/16")
     route = net.effective_routes("vnet1", "app").lookup("10.22.0.5")
     assert (route.prefix, route.next_hop_type) == ("10.0.0.0/8", "None")
-    assert "edit the LNG" in net.trace("vm-vnet1", "10.22.0.5").reason
+    assert "typed by hand" in net.trace("vm-vnet1", "10.22.0.5").reason
     net.set_local_network_gateway_prefixes("lng-vnet2", ["10.2.0.0/16", "10.22.0.0/16"])
     assert net.effective_routes("vnet1", "app").lookup("10.22.0.5").next_hop_type == "VirtualNetworkGateway"
 

@@ -207,6 +207,43 @@ def forgot_reserved_q3(ex, answer):
     return {**answer, "prefixes": [str(b) for b in place(G["space"], lengths)]}
 
 
+def test_a_planner_subnet_outside_the_space_is_named_once(exercise):
+    ex = exercise("01-address-spaces", "alice")
+    answer = model_answer(ex, "q3")
+    outside = "172.16.0.0/25"     # outside every learner's 10.k.0.0/16
+    fb = ex.record("q3", StandIn({**answer, "prefixes": [outside, *answer["prefixes"][1:]]}))
+    text = " ".join(fb.messages)
+    assert f"Subnet {outside} is outside" in text and f"{outside} {outside}" not in text, text
+
+
+def test_every_failing_subnet_is_named_and_a_misnamed_gateway_subnet_blocks_no_other_check(exercise):
+    """All that is wrong at once: two subnets outside the space are both named, and a gateway subnet called
+    'Gateway Subnet' (§2.3: the name must be exactly GatewaySubnet) is one failed check among the others."""
+    ex = exercise("01-address-spaces", "alice")
+    answer = gateway_name_q1(ex, model_answer(ex, "q1"))
+    web, app = list(ex.givens("q1")["hosts"])[:2]
+    wrong = {**answer, web: "172.16.0.0/24", app: "172.16.1.0/24"}
+    fb = ex.check("q1", wrong)
+    text = " ".join(fb.messages)
+    assert fb.result.problem is None, fb.result.problem
+    assert "172.16.0.0/24 is outside" in text and "172.16.1.0/24 is outside" in text, text
+    assert "named exactly 'GatewaySubnet'" in text
+    assert sum(c.passed for c in fb.result.checks) >= 2   # the size checks still ran on the rest
+
+
+def test_reachability_feedback_counts_wrong_predictions_without_naming_them(exercise):
+    """Naming the wrong pair of a yes/no prediction hands over its truth; the feedback gives a count and the rule
+    (peering is not transitive, §2) so guessing pair by pair until green does not work."""
+    ex = exercise("02-vnet-peering", "alice")
+    right = model_answer(ex, "q2")
+    wrong = transitive_02q2(ex, right)
+    flipped = [pair for pair in right if wrong[pair] != right[pair]]
+    fb = ex.check("q2", wrong)
+    text = " ".join(fb.messages)
+    assert f"{len(flipped)} of your" in text and "peering is not transitive" in text, text
+    assert not any(f"{a} → {b}" in text for a, b in flipped), text
+
+
 def relabel(answer, pick, label):
     prefix = next(p for p, lab in answer.items() if pick(p, lab))
     return {**answer, prefix: label}

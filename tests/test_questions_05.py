@@ -254,7 +254,7 @@ def ipsec_called_documented(ex, a):
 HIDDEN = [  # mistakes only a hidden check catches: the grader sees the message, the learner's check does not
     ("q1", sites_share_a_rule, "both connections share one IngressSnat mapping"),
     ("q2", upper_half_host, "keeping each address's offset"),
-    ("q3", ipsec_called_documented, "an extrapolation (S4)"),
+    ("q3", ipsec_called_documented, "or an extrapolation?"),
 ]
 
 

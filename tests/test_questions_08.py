@@ -186,6 +186,7 @@ def test_q2_nic_allow_does_not_override_the_subnet_deny(exercise):
     ex = exercise(NAME, "alice")
     text = messages(ex, "q2", flipped(ex, "q2", lambda f, a, r: r.startswith("deny-") and f["direction"] == "Inbound"))
     assert "subnet's NSG is evaluated first" in text
+    assert "denyed" not in text and " is denied" in text    # the verdict's past tense was "deny" + "ed"
 
 
 def test_q2_both_levels_must_allow(exercise):

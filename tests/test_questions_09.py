@@ -87,7 +87,7 @@ def model_answer(ex: g.Exercise, qid: str):
         return {"gb": round(break_even(G)), "cheaper": cheaper, "saving_usd": round(abs(bills[PEERING] - bills[V2V]), 2)}
     rows = smallest_rows(G["needs"])
     flow = G["flow"]
-    return {"sku": rows[0][0], "one_tunnel_carries_flow": flow["mbps"] <= one_tunnel(rows[0], flow["algorithm"])}
+    return {"sku": f"{rows[0][0]} (Gen{rows[0][1]})", "one_tunnel_carries_flow": flow["mbps"] <= one_tunnel(rows[0], flow["algorithm"])}
 
 
 def learner_where(qid, condition, nth: int = 0) -> str:
@@ -211,7 +211,7 @@ def aggregate_for_one_tunnel(ex, a):
 
 
 def non_az_sku(ex, a):
-    return {**a, "sku": a["sku"].removesuffix("AZ")}
+    return {**a, "sku": a["sku"].replace("AZ (", " (")}
 
 
 def nat_on_vpngw1(ex, a):
@@ -239,7 +239,7 @@ WRONG = [  # (question, mistake, givens condition, words the visible feedback mu
     ("q3", aggregate_for_one_tunnel, _q3_aggregate_trap, "a single tunnel can be much slower"),
     ("q3", non_az_sku, lambda G: smallest_rows(G["needs"])[0][0] != "Basic", "is a non-AZ SKU"),
     ("q3", nat_on_vpngw1, lambda G: G["needs"]["nat"] and G["needs"]["throughput_mbps"] <= 650
-     and G["needs"]["tunnels"] <= 30, "NAT needs VpnGw2AZ or larger"),
+     and G["needs"]["tunnels"] <= 30, "NAT is on the SKUs from VpnGw2 up"),
 ]
 
 

@@ -302,7 +302,7 @@ WRONG = [  # (question, which givens, mistake, words the visible feedback must c
     ("q1", is_merger, nat_on_v2v, "NAT rules work on IPsec (Site-to-Site) connections only"),
     ("q1", is_merger, basic_sku, "Basic is for dev/test only"),
     ("q1", is_hybrid, basic_sku, "no BGP, NAT or gateway transit"),
-    ("q1", is_merger, vpngw1az_for_nat, "NAT needs VpnGw2AZ or larger"),
+    ("q1", is_merger, vpngw1az_for_nat, "NAT is on the SKUs from VpnGw2 up"),
     ("q1", is_hybrid, transit_forgotten, "with gateway transit"),
     ("q1", is_hybrid, wrong_reason, "is not a valid reason"),
     ("q1", is_cloud, ultra_performance, "ExpressRoute gateway SKU"),

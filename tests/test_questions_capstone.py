@@ -154,6 +154,16 @@ def test_a_realistic_mistake_gets_a_message_that_names_it(exercise, learner, mis
     assert words in str(fb) and words in fb._repr_html_().replace("&#x27;", "'")
 
 
+def test_naming_an_oversized_unpriced_sku_does_not_pass_the_budget(exercise):
+    """§1.1/§1.4: VpnGw2AZ is the smallest SKU with NAT; a VpnGw5AZ without a sourced price (§10.1), named in a
+    justification, is not needed, so the budget cannot be verified (it used to pass on the naming alone)."""
+    ex = exercise(NAME, "alice")
+    why = JUSTIFY.replace("VpnGw2AZ", "VpnGw5AZ")
+    fb = feedback(ex, "q1", answer(ex.givens("q1"), justification=why, sku="VpnGw5AZ"))
+    assert not fb.visible_passed
+    assert any("Cannot verify the budget" in m and "smaller SKU" in m for m in fb.messages), fb.messages
+
+
 def test_going_over_the_budget_is_named_with_the_priced_items(exercise):
     ex = exercise(NAME, "alice")
     G = ex.givens("q1")

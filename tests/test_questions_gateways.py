@@ -58,7 +58,8 @@ def build_hub(G, *, space=None, gw_prefix=GATEWAY_PREFIX, sku="VpnGw1AZ", site_p
 def smallest_sku(needs) -> str:
     fits = [r for r in CURRENT if r[2] >= needs["throughput_mbps"] and r[3] >= needs["tunnels"]
             and (r[4] or not needs["bgp"]) and (r[5] or not needs["nat"]) and (r[6] or not needs["zone_redundant"])]
-    return min(fits, key=lambda r: r[2])[0]
+    name, gen = min(fits, key=lambda r: r[2])[:2]
+    return f"{name} (Gen{gen})"
 
 
 def next_hop(G, qid) -> str:
@@ -257,8 +258,8 @@ WRONG = [  # (exercise, question, mistake, words the visible feedback must conta
     (E4, "q1", stale_overlap, "overlaps the address space"),
     (E4, "q2", s2s_automatic, "routes only the prefixes typed in the local network gateway"),
     (E4, "q2", v2v_needs_lng, "Azure fills in each side's view"),
-    (E6, "q1", bgp_beats_peering, "over gateway routes, even more specific ones (S11c)"),
-    (E6, "q1", system_beats_udr, "a user route beats the system route (S11b)"),
+    (E6, "q1", bgp_beats_peering, "over gateway routes, even more specific ones"),
+    (E6, "q1", system_beats_udr, "a user route beats the system route"),
     (E6, "q1", propagation_ignored, "disables gateway route propagation"),
     (E6, "q1", portal_spelling, "'VnetLocal', 'VNetPeering', 'VNetGlobalPeering'"),
 ]
@@ -301,10 +302,21 @@ def test_the_sku_question_names_the_wrong_choice(exercise, mistake, need, words)
     assert not fb.visible_passed and any(words in m for m in fb.messages), fb.messages
 
 
+def test_a_generation_too_slow_for_the_throughput_does_not_meet_it(exercise):
+    """§1.1: VpnGw2AZ is 1 Gbps in Gen1 and 1.25 Gbps in Gen2; Gen1 cannot carry 1,100 Mbps, and the name alone is
+    not an answer (it was read as "either generation", so Gen1 scored full marks)."""
+    learner = learner_where(E3, "q2", lambda n: n["throughput_mbps"] == 1100 and n["tunnels"] <= 30)
+    ex = exercise(E3, learner)
+    result = score(ex, "q2", "VpnGw2AZ (Gen1)")
+    assert not result.full and any(not c.passed and c.visible for c in result.checks)
+    fb = ex.record("q2", StandIn("VpnGw2AZ"))
+    assert fb.result.problem and "generation" in fb.result.problem and fb.result.earned == 0
+
+
 def test_a_sku_bigger_than_needed_loses_only_the_hidden_check(exercise):
     learner = learner_where(E3, "q2", lambda n: n["throughput_mbps"] <= 1000 and n["tunnels"] <= 30)
     ex = exercise(E3, learner)
-    result = score(ex, "q2", "VpnGw4AZ")
+    result = score(ex, "q2", "VpnGw4AZ (Gen2)")
     assert [c.visible for c in result.checks if not c.passed] == [False]
     assert "a smaller SKU does too" in next(c.message for c in result.checks if not c.passed)
 
@@ -325,3 +337,27 @@ def test_spelling_is_azures_effective_route_names_case_insensitively(exercise):
     assert score(ex, "q1", answer).full
     fb = ex.check("q1", {**answer, "d1": "Null"})
     assert fb.result.problem and re.search(r"one of 'VnetLocal'.*'None'", fb.result.problem)
+
+
+@pytest.mark.parametrize("mistake", [system_beats_udr, propagation_ignored])
+def test_a_wrong_next_hop_gets_the_rule_not_the_next_hop(exercise, mistake):
+    """Feedback names the rule that decides (S11b, S1 variant B) and asks which route wins; it used to end
+    with the right next hop (": VNetGlobalPeering.")."""
+    ex = exercise(E6, "alice")
+    fb = ex.check("q1", mistake(ex, model_answer(ex, "q1")))
+    text = " ".join(fb.messages)
+    assert "Which route wins there" in text, text
+    assert not re.search(r": (VnetLocal|VNetPeering|VNetGlobalPeering|VirtualNetworkGateway|Internet|None)\.", text)
+
+
+def test_exercise_04_neither_its_givens_nor_the_wrong_side_feedback_tell_the_fix(exercise):
+    """The givens' trace diagnoses (the LNG's typed prefixes, S3) without prescribing the edit or the q2 answer, and
+    editing the wrong LNG is answered with the rule, not with the LNG to edit."""
+    ex = exercise(E4, "alice")
+    G = ex.givens("q1")
+    net = vl.Network.from_dict(G["network"])
+    reason = net.trace("vm-vnet1", str(net.nic("vm-new").ip)).reason
+    assert "typed by hand" in reason and "edit" not in reason and "VNet-to-VNet" not in reason, reason
+    fb = ex.check("q1", stale_wrong_side(ex, model_answer(ex, "q1")))
+    text = " ".join(fb.messages)
+    assert "that LNG stands for vnet1" in text and "lng-vnet2" not in text, text

@@ -40,7 +40,7 @@ def test_s7_needs_lead_to_vpngw4az():
     explorer = SkuExplorer(on=AFTER_CONSOLIDATION)
     set_needs(explorer, tunnels=40, throughput_mbps=3000, bgp=True, nat=True, zone_redundant=True)
     assert explorer.errors.value == ""
-    assert explorer.answer_data() == "VpnGw4AZ"  # S7
+    assert explorer.answer_data() == "VpnGw4AZ (Gen2)"  # S7 (§1.1: VpnGw4AZ is Gen2 only)
     assert list(explorer.choice.options) == ["VpnGw4AZ (Gen2)", "VpnGw5AZ (Gen2)"]
     # VpnGw3AZ (Gen2): 30 tunnels, 2.5 Gbps (§1.1); Basic: no BGP, no NAT (§1.4)
     assert set(row_of(explorer, "VpnGw3AZ (Gen2)").shortfalls) == {"30 tunnels < 40", "2500 Mbps < 3000 Mbps"}
@@ -85,7 +85,7 @@ def test_when_nothing_fits_the_dropdown_is_empty_and_the_summary_says_so():
     assert list(explorer.choice.options) == [] and explorer.answer_data() is None
     assert "No SKU" in explorer.summary.value
     explorer.tunnels.value = 100
-    assert explorer.answer_data() == "VpnGw4AZ"
+    assert explorer.answer_data() == "VpnGw4AZ (Gen2)"
 
 
 def test_sku_logic_layer_without_widgets():
@@ -128,7 +128,7 @@ def test_s3_new_range_vnet_to_vnet_follows_site_to_site_and_peering_do_not(s3):
     assert [(c.prefix, c.kind) for c in v2v.report.for_subnet("vnet1", "app")] == [("10.22.0.0/16", "added")]
     # IPsec with hand-typed LNGs: 10.22.0.5 matches 10.0.0.0/8 → None until the LNG is edited
     assert not s2s.reachable and (s2s.route.prefix, s2s.route.next_hop_type) == ("10.0.0.0/8", "None")
-    assert s2s.report.for_subnet("vnet1", "app") == [] and "edit the LNG" in s2s.trace.reason
+    assert s2s.report.for_subnet("vnet1", "app") == [] and "typed by hand" in s2s.trace.reason
     # peering: VNet1's link needs a sync (§6.4)
     assert not peering.reachable and "sync" in peering.trace.reason
     assert "✓" in s3.columns["Vnet2Vnet"].value and "✗" in s3.columns["IPsec"].value

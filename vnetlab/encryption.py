@@ -100,6 +100,8 @@ class EncryptionReport:
     legs: tuple[Leg, ...]
     reachable: tuple[bool, bool]
     notes: tuple[str, ...]
+    port: int | None = None
+    drops: tuple[str, ...] = ()     # why each unreachable direction was dropped (the trace's reason)
 
     @property
     def all_encrypted(self) -> bool:
@@ -111,7 +113,12 @@ class EncryptionReport:
 
     def answer(self) -> str:
         if not all(self.reachable):
-            return f"{self.a} and {self.b} do not reach each other in both directions; see the traces."
+            why = " ".join(self.drops)
+            if self.port is None and "NSG" in why:
+                return (f"An NSG dropped a packet without a port between {self.a} and {self.b} ({why}) A packet with "
+                        "no port matches only rules whose port is *, so this is not the verdict on a flow to a port: "
+                        "pass port= (the flow's destination port) to check that flow's path.")
+            return f"{self.a} and {self.b} do not reach each other in both directions ({why}); see the traces."
         if self.all_encrypted:
             return f"Yes: every leg between {self.a} and {self.b} is encrypted at the network layer."
         where = "; ".join(f"{g.direction} step {g.step} ({g.action}, {g.path})" for g in self.gaps)
@@ -152,7 +159,9 @@ def encryption_report(network, a: str, b: str, protocol: str = "Tcp", port: int 
     if any(site for _, _, site in ends):
         notes.append("Beyond the site's VPN device, the on-premises network is outside the simulator: its legs are not "
                      "listed.")
-    return EncryptionReport(a, b, legs, (there.reachable, back.reachable), tuple(notes))
+    drops = tuple(f"{label}: {t.reason}" for label, t in ((f"{a} → {b}", there), (f"{b} → {a}", back))
+                  if not t.reachable)
+    return EncryptionReport(a, b, legs, (there.reachable, back.reachable), tuple(notes), port, drops)
 
 
 def _end(network, x: str) -> tuple[str, str, str | None]:

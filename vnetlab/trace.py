@@ -576,8 +576,8 @@ def explain_missing(network, vnet, subnet, d: IPAddress) -> str:
             if c.kind == "IPsec" and any(p in r or r in p for p in c.remote.prefixes for r in owner.address_space):
                 listed = ", ".join(str(p) for p in c.remote.prefixes)
                 return (f"{vnet.name} reaches {owner.name} through Site-to-Site connection {c.name}, whose local network "
-                        f"gateway {c.remote.name} was typed by hand and lists only {listed}: edit the LNG to add "
-                        f"{owner.name}'s new range (a VNet-to-VNet connection would have followed the change).")
+                        f"gateway {c.remote.name} lists {listed}, and {d} is not in it: a Site-to-Site connection "
+                        "routes only the prefixes its local network gateway lists, and those are typed by hand.")
     via = [name for name, l in vnet.peerings.items() if l.connected and owner.name in network.vnet(name).peerings
            and network.vnet(name).peerings[owner.name].connected]
     if via:

@@ -12,7 +12,10 @@ lists the topics and exits. Bad arguments: a message and exit status 2.
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
+import textwrap
 from typing import TextIO
 
 from ..errors import VnetlabError
@@ -76,15 +79,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list-topics", action="store_true", help="list the topics and exit")
 
 
+def _width() -> int:
+    """The terminal's width, at most 88 columns (a paragraph wider than that is hard to read)."""
+    return max(40, min(88, shutil.get_terminal_size((88, 24)).columns))
+
+
+def terminal_text(text: str, width: int | None = None) -> str:
+    """``text`` for a terminal: each line wrapped to ``width``, the sources ("Source: a; b.") one per line and
+    indented under their label, each sentence said once."""
+    width = width or _width()
+    body, _, sources = text.partition(" Source: ")
+    sentences = list(dict.fromkeys(s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", body.strip()) if s))
+    lines = [textwrap.fill(" ".join(sentences), width, break_on_hyphens=False, break_long_words=False)]
+    if sources:
+        lines.append("Sources:")
+        lines += [textwrap.fill(s.strip().rstrip("."), width, initial_indent="  - ", subsequent_indent="    ",
+                                break_long_words=False, break_on_hyphens=False)
+                  for s in sources.split("; ") if s.strip()]
+    return "\n".join(lines)
+
+
 def _ask(question, number: int, count: int, out: TextIO) -> None:
     from .questions import TOPIC_TITLES
 
     title = TOPIC_TITLES.get(question.topic, question.topic)
-    print(f"\nQuestion {number}/{count} · {title} · level {question.level}", file=out)
-    print(question.prompt, file=out)
+    print("\n" + textwrap.fill(f"Question {number}/{count} · {title} · level {question.level}", _width()), file=out)
+    print(terminal_text(question.prompt), file=out)
     if question.kind == "choice":
         for i, choice in enumerate(question.choices, 1):
-            print(f"  {i}. {choice}", file=out)
+            print(textwrap.fill(f"{i}. {choice}", _width(), initial_indent="  ", subsequent_indent="     "), file=out)
         print("Your answer (number or text): ", end="", file=out, flush=True)
     else:
         print(f"Type your answer{f' ({question.hint})' if question.hint else ''}: ", end="", file=out, flush=True)
@@ -132,7 +155,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | Non
                 print(f"\n{exc}", file=out)
                 continue
             print("", file=out)
-            print(answer.feedback, file=out)
+            print("\n".join(terminal_text(part) for part in answer.feedback.split("\n")), file=out)
             if answer.warning:
                 print(f"vnetlab drill: {answer.warning}", file=err)
             print(f"Score {answer.score}/{len(session.answers)} · streak {answer.streak}", file=out)

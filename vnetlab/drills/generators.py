@@ -742,7 +742,17 @@ def _encryption(case: Case) -> DrillQuestion:
 
 
 # --- cost break-even -----------------------------------------------------------------------------------------------
-PRICED_SKUS = tuple(k for k in fact("pricing", "gateway_hourly_usd").value if k != "Basic")
+def _creatable(name: str) -> bool:
+    try:
+        gw.check_creatable(gw.sku(name))
+    except VnetlabError:
+        return False
+    return True
+
+
+# Priced SKUs a new gateway can have: the non-AZ VpnGw1-5 cannot be created since 2025-01-01 (About gateway SKUs),
+# so an interviewer would not price a design on them.
+PRICED_SKUS = tuple(k for k in fact("pricing", "gateway_hourly_usd").value if k != "Basic" and _creatable(k))
 
 
 def _cost_case(level: int, rng: random.Random) -> dict:
@@ -835,8 +845,7 @@ def _seed_claims(case: Case) -> DrillQuestion:
     c = next(x for x in claims() if x.id == case.params["claim"])
     labels = {v: f"{v.capitalize()}" for v in VERDICTS}
     answer = labels[c.verdict]
-    case.why = {labels[v]: f"the audit against Microsoft's documents rates it {c.verdict}" for v in VERDICTS
-                if v != c.verdict}
+    case.why = {labels[v]: f"the documentation cited below makes it {c.verdict}" for v in VERDICTS if v != c.verdict}
     prompt = (f"A seed text says: “{c.text}” Is this claim accurate, imprecise (true only in part or with a wrong "
               "detail) or outdated (true of an earlier Azure)?")
     text = f"{answer}. {c.correction}"

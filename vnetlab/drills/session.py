@@ -109,6 +109,15 @@ def review_order(topics: Sequence[str], history: Sequence[tuple[str, bool]]) -> 
     return sorted(topics, key=key)
 
 
+SHAPE_TRIES = 25   # cases drawn, at most, for a question whose shape this drill has not asked yet
+
+
+def shape(question: DrillQuestion) -> tuple[str, str]:
+    """What makes two questions the same exercise for a learner: the topic and the answer (the same next hop, the
+    same verdict), whatever the addresses."""
+    return question.topic, question.answer
+
+
 class DrillSession:
     """A drill of ``count`` questions on ``topics`` (default: all) at ``level``.
 
@@ -182,7 +191,11 @@ class DrillSession:
             raise DrillError(f"this drill is over: all {self.count} questions are answered; start a new drill",
                              value=self.count)
         topic = self.next_topic()
-        self.current = generate(topic, self.level, self._rng.randrange(2 ** 31))
+        asked = {shape(a.question) for a in self.answers}
+        for _ in range(SHAPE_TRIES):   # the same shape twice in one drill teaches nothing new: draw another case
+            self.current = generate(topic, self.level, self._rng.randrange(2 ** 31))
+            if shape(self.current) not in asked:
+                break
         self._asked_at = self._clock()
         return self.current
 

@@ -390,9 +390,11 @@ def still_open(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() in ("", "?", "..."))
 
 
-def first_message(messages: Iterable["str | None"]) -> str | None:
-    """The first message of a check run over several parts of an answer (None when every part passes)."""
-    return next((m for m in messages if m), None)
+def every_message(messages: Iterable["str | None"]) -> str | None:
+    """Every message of a check run over several parts of an answer, one after the other (None when every part
+    passes): a learner sees all that is wrong at once, not one item per attempt."""
+    found = list(dict.fromkeys(m for m in messages if m))
+    return " ".join(found) if found else None
 
 
 def differences(wrong: list, what: str, judge: str) -> str | None:
@@ -407,5 +409,5 @@ def require(raw: Any, name: str) -> Any:
 
 
 __all__ = ["AnswerError", "Check", "CheckResult", "ExerciseSpec", "Feedback", "MISSING", "Question",
-           "QuestionResult", "Unanswered", "degenerate", "differences", "evaluate", "first_message", "hidden_feedback",
+           "QuestionResult", "Unanswered", "degenerate", "differences", "evaluate", "every_message", "hidden_feedback",
            "normalize_learner", "pairs_mapping", "require", "seed", "still_open", "to_plain"]

@@ -16,6 +16,7 @@ from ..errors import VnetlabError
 from .core import AnswerError
 
 EXAMPLE_SPACE = IPNetwork("10.0.0.0/16")  # the lessons' and the planner's example space
+HOST_BITS = "a prefix's host bits must be zero"   # the engine's rule (vnetlab.addressing)
 RESERVED_NOTE = "Azure reserves 5 addresses in every subnet (.0, .1, .2, .3 and the last)"
 
 
@@ -28,28 +29,38 @@ def read_prefix(value: Any, where: str, parse: Callable[[Any], IPNetwork] = addr
     try:
         return parse(value)
     except VnetlabError as exc:
+        if exc.rule == HOST_BITS:  # the engine names the corrected block; feedback names the rule only
+            raise AnswerError(f"{where}: {value!r} has host bits set: a prefix names its block by the block's first "
+                              "address, whose host bits (those after the prefix length) are all zero. Work out which "
+                              "block your address falls in.", value=value, rule=exc.rule) from None
         raise AnswerError(f"{where}: {exc}", value=value, rule=exc.rule) from None
 
 
 def outside_space(named: Iterable[tuple[str, IPNetwork]], space: IPNetwork) -> str | None:
+    """Every subnet outside ``space``, each named."""
+    found = []
     for label, prefix in named:
         if prefix not in space:
             if prefix in EXAMPLE_SPACE and space != EXAMPLE_SPACE:
-                return (f"{label} {prefix} is in {EXAMPLE_SPACE}, the lessons' example range; your VNet's address "
-                        f"space is {space} (see your givens).")
-            return f"{label} {prefix} is outside your VNet's address space {space}: a subnet must lie inside it."
-    return None
+                found.append(f"{label} {prefix} is in {EXAMPLE_SPACE}, the lessons' example range; your VNet's "
+                             f"address space is {space} (see your givens).")
+            else:
+                found.append(f"{label} {prefix} is outside your VNet's address space {space}: a subnet must lie "
+                             "inside it.")
+    return " ".join(found) or None
 
 
 def overlap_between(named: list[tuple[str, IPNetwork]]) -> str | None:
-    found = addressing.find_overlaps([p for _, p in named])
-    if not found:
-        return None
-    first = found[0]
+    """Every overlapping pair of subnets, each named."""
     labels = {str(p): label for label, p in named}
-    a, b = IPNetwork(first.a), IPNetwork(first.b)
+    return " ".join(_overlap_message(labels, o) for o in addressing.find_overlaps([p for _, p in named])) or None
+
+
+def _overlap_message(labels: dict, found) -> str:
+    a, b = IPNetwork(found.a), IPNetwork(found.b)
     if a == b:
-        return f"{labels[first.a]} and another subnet both use {a}: each subnet needs its own block."
+        message = f"{labels[found.a]} {a} and another subnet both use that block: each subnet needs its own."
+        return message[0].upper() + message[1:]
     big, small = (a, b) if a.size > b.size else (b, a)
     message = (f"{labels[str(big)]} {big} and {labels[str(small)]} {small} overlap: {small} lies inside {big} "
                f"(addresses {small[0]}–{small[-1]}). Subnets of a VNet must not overlap.")

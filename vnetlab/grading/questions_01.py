@@ -15,7 +15,7 @@ from netaddr import IPNetwork
 from .. import addressing
 from ..errors import GatewaySubnetError
 from ..facts import fact
-from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, first_message, require, still_open
+from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, every_message, require, still_open
 from .invariants import (EXAMPLE_SPACE, adjacent, larger_than_needed, match_requirements, outside_space,
                          overlap_between, read_prefix, recommended_range, refused_reason, too_small)
 
@@ -43,25 +43,40 @@ def plan_setup(rng: random.Random) -> dict:
     return {"space": f"10.{k}.0.0/16", "hosts": hosts, "gateway_sku": "VpnGw1AZ"}
 
 
+class Plan(dict):
+    """The learner's subnets by name; a gateway subnet under a near-miss name is kept (as ``GatewaySubnet``) so the
+    other checks still run, and ``misnamed`` says what it was called."""
+
+    misnamed: tuple[str, ...] = ()
+
+
 def read_plan(raw: Any, givens: Mapping) -> dict[str, IPNetwork]:
     raw = _dict_answer(raw, "plan", "{'web': 'a.b.c.d/n', ..., 'GatewaySubnet': 'a.b.c.d/n'}")
-    plan = {}
+    plan, misnamed = Plan(), []
     for name, value in raw.items():
         prefix = read_prefix(value, f"plan[{name!r}]")
         try:
             addressing.check_subnet_name(name, prefix)  # the engine refuses near-misses of GatewaySubnet
-        except GatewaySubnetError as exc:
-            raise AnswerError(str(exc), value=name, rule=exc.rule) from None
-        if name != GATEWAY and "gateway" in name.lower():
-            raise AnswerError(f"Subnet name {name!r}: the gateway subnet must be named exactly {GATEWAY!r}; Azure "
-                              "deploys a VPN gateway only into the subnet with that name.", value=name,
-                              rule="gateway subnet name")
+            near_miss = name != GATEWAY and "gateway" in name.lower()
+        except GatewaySubnetError:
+            near_miss = True
+        if near_miss and GATEWAY not in raw:
+            misnamed.append(name)
+            name = GATEWAY
         plan[name] = prefix
+    plan.misnamed = tuple(misnamed)
     missing = [name for name in (*givens["hosts"], GATEWAY) if name not in plan]
     if missing:
         raise AnswerError(f"Your plan has no subnet named {missing[0]!r}: one subnet per tier "
                           f"({', '.join(givens['hosts'])}) plus {GATEWAY!r}.", value=missing, rule="answer format")
     return plan
+
+
+def plan_gateway_name(plan: Plan, givens: Mapping) -> str | None:
+    if not plan.misnamed:
+        return None
+    return (f"Subnet name {plan.misnamed[0]!r}: the gateway subnet must be named exactly {GATEWAY!r}; Azure deploys a "
+            "VPN gateway only into the subnet with that name (the other checks read it as the gateway subnet).")
 
 
 def plan_inside(plan: dict, givens: Mapping) -> str | None:
@@ -73,7 +88,7 @@ def plan_no_overlap(plan: dict, givens: Mapping) -> str | None:
 
 
 def plan_holds_vms(plan: dict, givens: Mapping) -> str | None:
-    return first_message(too_small(f"Subnet {tier} ({hosts} VMs)", plan[tier], hosts)
+    return every_message(too_small(f"Subnet {tier} ({hosts} VMs)", plan[tier], hosts)
                          for tier, hosts in givens["hosts"].items())
 
 
@@ -89,7 +104,7 @@ def plan_gateway_size(plan: dict, givens: Mapping) -> str | None:
 
 # BEGIN HIDDEN CHECKS
 def plan_smallest(plan: dict, givens: Mapping) -> str | None:
-    return first_message(larger_than_needed(f"Subnet {tier}", plan[tier], hosts)
+    return every_message(larger_than_needed(f"Subnet {tier}", plan[tier], hosts)
                          for tier, hosts in givens["hosts"].items())
 # END HIDDEN CHECKS
 
@@ -98,6 +113,7 @@ Q1 = Question(
     id="q1", title="Plan the subnets of your VNet", points=5, answer="plan",
     setup=plan_setup, read=read_plan,
     checks=(
+        Check("The gateway subnet is named exactly GatewaySubnet", plan_gateway_name),
         Check("Every subnet lies inside your VNet's address space", plan_inside),
         Check("No two subnets overlap", plan_no_overlap),
         Check("Each tier's subnet holds its VMs (usable = size − 5)", plan_holds_vms, weight=2),
@@ -296,7 +312,7 @@ def planner_count(ans: PlannerAnswer, givens: Mapping) -> str | None:
 
 
 def planner_layout(ans: PlannerAnswer, givens: Mapping) -> str | None:
-    named = [(f"Subnet {p}", p) for p in ans.prefixes]
+    named = [("Subnet", p) for p in ans.prefixes]
     if not named:
         return "The plan has no subnets yet."
     return outside_space(named, IPNetwork(givens["space"])) or overlap_between(named)
@@ -306,13 +322,13 @@ def planner_fits(ans: PlannerAnswer, givens: Mapping) -> str | None:
     hosts = givens["hosts"]
     if len(ans.prefixes) < len(hosts):
         return f"{len(hosts) - len(ans.prefixes)} of the {len(hosts)} requirements have no subnet yet."
-    return first_message(too_small(f"The subnet for {need} VMs", prefix, need)
+    return every_message(too_small(f"The subnet for {need} VMs", prefix, need)
                          for need, prefix in match_requirements(list(ans.prefixes), hosts))
 
 
 # BEGIN HIDDEN CHECKS
 def planner_smallest(ans: PlannerAnswer, givens: Mapping) -> str | None:
-    return first_message(larger_than_needed(f"The subnet for {need} VMs", prefix, need)
+    return every_message(larger_than_needed(f"The subnet for {need} VMs", prefix, need)
                          for need, prefix in match_requirements(list(ans.prefixes), givens["hosts"]))
 # END HIDDEN CHECKS
 

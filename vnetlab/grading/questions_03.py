@@ -17,12 +17,13 @@ from .. import addressing
 from ..errors import VnetlabError
 from ..gateway import SkuError, catalog, check_creatable, requirements_met, sku
 from ..network import Network
-from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, first_message
+from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, every_message
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
 
 GATEWAY = "GatewaySubnet"
+NAT_RULE = "NAT is on the SKUs from VpnGw2 up, AZ or not, never on VpnGw1AZ or Basic"  # NAT overview
 SPOKES = ("spoke1", "spoke2")
 
 
@@ -81,8 +82,9 @@ def build_gateway(net: Network, givens: Mapping) -> str | None:
         return f"The hub has no subnet named exactly {GATEWAY!r}: a VPN gateway is deployed only into it."
     gw = hub.gateway
     if gw is not None and not gw.sku.gateway_transit:
-        return (f"{gw.sku.name} does not offer gateway transit to peered spokes (azure-facts S6d): choose VpnGw1AZ "
-                f"or larger, in a {GATEWAY} of /{rules['recommended_prefix']} or larger.")
+        return (f"{gw.sku.name} does not offer gateway transit to peered spokes: a hub whose spokes use its gateway "
+                f"needs a SKU that offers transit (see the SKU table), in a {GATEWAY} of "
+                f"/{rules['recommended_prefix']} or larger.")
     if subnet.prefix.prefixlen > rules["recommended_prefix"]:
         return (f"{GATEWAY} {subnet.prefix} is a /{subnet.prefix.prefixlen}: every SKU but Basic needs "
                 f"/{rules['recommended_prefix']} or larger (Gateway settings; VPN FAQ).")
@@ -129,15 +131,15 @@ def why_no_site(net: Network, givens: Mapping, spoke: str) -> str | None:
         return f"{spoke} is not peered with the hub (both links), so it cannot use the hub's gateway."
     if not back.settings.allow_gateway_transit:
         return (f"The hub's link to {spoke} has allow_gateway_transit off, and {spoke}'s link needs "
-                "use_remote_gateways on: both are needed for the spoke to use the hub's gateway (S1).")
+                "use_remote_gateways on: both are needed for the spoke to use the hub's gateway (Gateway transit, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit, 2023-08-18).")
     if not to_hub.settings.use_remote_gateways:
         return (f"{spoke}'s link to the hub has use_remote_gateways off: the spoke gets no route to the site, and "
-                f"{givens['site_address']} falls to the 192.168.0.0/16 → None default route (S1, variant A).")
+                f"{givens['site_address']} falls to the 192.168.0.0/16 → None default route (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27).")
     return f"{vm} → {givens['site_address']} is {result.verdict}: {result.reason}"
 
 
 def build_reach_site(net: Network, givens: Mapping) -> str | None:
-    return first_message(why_no_site(net, givens, spoke) for spoke in SPOKES)
+    return every_message(why_no_site(net, givens, spoke) for spoke in SPOKES)
 
 
 # BEGIN HIDDEN CHECKS
@@ -219,10 +221,11 @@ def fitting(needs: Mapping) -> list:
 
 
 def smallest(needs: Mapping) -> list[str]:
-    """The SKU names of least aggregate throughput among those that fit (several when generations tie)."""
+    """The SKU keys (name and generation, ``Sku.key``) of least aggregate throughput among those that fit (several
+    when generations tie)."""
     fit = fitting(needs)
     low = min(s.throughput_mbps for s in fit)
-    return sorted({s.name for s in fit if s.throughput_mbps == low})
+    return sorted({s.key for s in fit if s.throughput_mbps == low})
 
 
 def read_sku(raw: Any, givens: Mapping):
@@ -230,10 +233,16 @@ def read_sku(raw: Any, givens: Mapping):
         raise Unanswered("No answer recorded yet: set the requirements in the explorer, pick a SKU and click "
                          "'Record my answer'.")
     if not isinstance(raw, str):
-        raise AnswerError(f"The recorded answer should be a SKU name such as 'VpnGw2AZ'; got {raw!r}.", value=raw,
-                          rule="answer format")
+        raise AnswerError(f"The recorded answer should be a SKU as the explorer names it, such as 'VpnGw5AZ (Gen2)'; "
+                          f"got {raw!r}.", value=raw, rule="answer format")
+    text = raw.strip()
+    rows = [s for s in catalog() if text in (s.key, s.name)]
+    if len(rows) > 1 and any(s.status == "current" for s in rows):
+        gens = " and ".join(f"Gen{s.generation}" for s in rows)
+        raise AnswerError(f"{text} exists in {gens}, with different throughput: record the generation too, as the "
+                          "explorer does ('Name (GenN)').", value=raw, rule="SKU generation")
     try:
-        return [s for s in catalog() if s.name == raw.strip()] or [sku(raw.strip())]
+        return rows or [sku(text)]
     except SkuError as exc:
         raise AnswerError(str(exc), value=raw, rule=exc.rule) from None
 
@@ -244,7 +253,7 @@ def sku_creatable(rows: list, givens: Mapping) -> str | None:
         check_creatable(s)
     except VnetlabError as exc:
         kind = "a non-AZ SKU" if s.status == "noncreatable" else "a legacy SKU"
-        return f"{s.name} is {kind}; you are planning a new gateway. {exc}"
+        return f"{s.key} is {kind}; you are planning a new gateway. {exc}"
     return None
 
 
@@ -258,15 +267,15 @@ def sku_meets(rows: list, givens: Mapping) -> str | None:
         wanted = " and ".join(w for w, on in (("BGP", needs["bgp"]), ("NAT", needs["nat"])) if on)
         return f"Basic has no {wanted} (nor gateway transit or zone redundancy): it is for dev/test only."
     if name.startswith("VpnGw1") and needs["nat"]:
-        return (f"{name} has no NAT rules: NAT needs VpnGw2AZ or larger (NAT overview; azure-facts §1.4). "
+        return (f"{name} has no NAT rules: {NAT_RULE} (NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16; About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23). "
                 f"{'; '.join(next(iter(gaps.values())))}.")
-    return f"{name} falls short: {'; '.join(next(iter(gaps.values())))}."
+    return f"{rows[0].key} falls short: {'; '.join(next(iter(gaps.values())))}."
 
 
 # BEGIN HIDDEN CHECKS
 def sku_smallest(rows: list, givens: Mapping) -> str | None:
     best = smallest(givens["needs"])
-    if rows[0].name in best:
+    if rows[0].key in best:
         return None
     if sku_meets(rows, givens):
         return f"{rows[0].name} does not meet the needs, so it cannot be the smallest SKU that does."

@@ -124,8 +124,8 @@ def _refusal(r: Repair, givens: Mapping) -> str | None:
         return None
     if r.lng == "lng-vnet1":
         return (f"Azure refuses {r.prefix} on lng-vnet1: that LNG stands for vnet1 and is used by vnet2's connection, "
-                "and vnet2 already holds that range. The side that needs the edit is the LNG that stands for vnet2 "
-                "(lng-vnet2, used by vnet1's connection).")
+                "and vnet2 already holds that range. An LNG lists the ranges of the far side of the connection that "
+                "uses it: which connection carries vm-vnet1's packets, and which LNG does it use?")
     return (f"Azure refuses {r.prefix or 'your prefixes'} on {r.lng}: it overlaps the address space of the VNet "
             f"whose connection uses {r.lng}. An LNG lists the far side's ranges only. ({r.refused})")
 
@@ -146,7 +146,7 @@ def stale_new_range(r: Repair, givens: Mapping) -> str | None:
     added = [p for p in listed if p not in givens["network"]["local_network_gateways"][0]["prefixes"]]
     if not added:
         return (f"lng-vnet2 still lists only {', '.join(listed)}: an LNG's prefixes are typed by hand and Azure does "
-                f"not update them when vnet2's address space changes (S3). vnet1 has no route to {target}.")
+                f"not update them when vnet2's address space changes (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30). vnet1 has no route to {target}.")
     return (f"lng-vnet2 now lists {', '.join(added)}, but {givens['to']} is at {target}, outside it: check the "
             f"range vnet2 added (see your givens).")
 
@@ -306,8 +306,9 @@ def carry_ipsec(answers: dict, givens: Mapping) -> str | None:
         return truth
     if answers["IPsec"] == "nothing":
         return ("A Site-to-Site (IPsec) connection routes only the prefixes typed in the local network gateway; "
-                "Azure does not update them when the VNet behind it changes (S3).")
-    return f"IPsec: not '{answers['IPsec']}'. The connection's routes come from the LNG that stands for vnet2."
+                "Azure does not update them when the VNet behind it changes (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30).")
+    return (f"IPsec: not '{answers['IPsec']}'. A Site-to-Site connection's routes come from the prefixes typed in "
+            "its local network gateway: what updates them when the far VNet grows?")
 
 
 def carry_v2v(answers: dict, givens: Mapping) -> str | None:
@@ -315,7 +316,7 @@ def carry_v2v(answers: dict, givens: Mapping) -> str | None:
     if truth is None or truth.endswith("yet."):
         return truth
     return ("A VNet-to-VNet connection has no LNG of yours to edit: Azure fills in each side's view of the other "
-            "VNet's address space and updates it when that space changes (S3).")
+            "VNet's address space and updates it when that space changes (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30).")
 
 
 # BEGIN HIDDEN CHECKS
@@ -324,7 +325,7 @@ def carry_peering(answers: dict, givens: Mapping) -> str | None:
     if truth is None or truth.endswith("yet."):
         return truth
     return ("A peering link keeps its own copy of the peer's address space: after vnet2 adds a range the link "
-            "is out of sync, and vnet1 learns the range only once the link is synced (§6.4).")
+            "is out of sync, and vnet1 learns the range only once the link is synced (Update peered address space, https://learn.microsoft.com/azure/virtual-network/update-virtual-network-peering-address-space, 2023-03-21).")
 # END HIDDEN CHECKS
 
 

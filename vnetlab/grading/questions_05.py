@@ -574,10 +574,10 @@ WHY = {
                    "IPsec connections, and a peering has none.",
     "Vnet2Vnet": "The address spaces of VNets joined by VNet-to-VNet must not overlap (VNet-to-VNet how-to).",
     "Vnet2Vnet + NAT": "NAT rules work on IPsec (Site-to-Site) connections only, not on VNet-to-VNet or Point-to-Site "
-                       "(NAT overview); the gateway is VpnGw2+, so the SKU is not the problem.",
-    "IPsec + NAT": "With a VpnGw2+ gateway, static rules on IPsec connections are accepted, but the documented NAT "
-                   "pattern joins on-premises branches: treating another Azure VNet as a site (LNG) is an "
-                   "extrapolation (S4), not a documented scenario.",
+                       "(NAT overview). Read your gateway's SKU in the givens before you blame it.",
+    "IPsec + NAT": "Which connection kinds take NAT rules, on which SKUs (NAT overview)? And the documented NAT "
+                   "pattern joins on-premises branches: is an Azure VNet behind an LNG that pattern, or an "
+                   "extrapolation?",
 }
 
 

@@ -138,13 +138,14 @@ def truths(givens: Mapping) -> dict[str, tuple[str, str]]:
     return {qid: classify(net, q) for qid, q in givens["questions"].items()}
 
 
-def _first_miss(answers: dict, givens: Mapping, rule: str):
+def _misses(answers: dict, givens: Mapping, rule: str) -> list[tuple[str, Any]]:
+    """(where, the learner's prediction) for every wrong prediction of one kind of trap."""
+    out = []
     for qid, (truth, kind) in truths(givens).items():
         if kind == rule and answers[qid] != truth:
             q = givens["questions"][qid]
-            where = f"{qid} ({q['vnet']}/{q['subnet']} → {q['destination']})"
-            return where, truth, answers[qid]
-    return None
+            out.append((f"{qid} ({q['vnet']}/{q['subnet']} → {q['destination']})", answers[qid]))
+    return out
 
 
 def _no_answer(where: str) -> str:
@@ -152,23 +153,26 @@ def _no_answer(where: str) -> str:
 
 
 def _trap(kind: str, explanation: str):
-    """The check for one kind of trap destination: the first wrong prediction of that kind, explained."""
+    """The check for one kind of trap destination: every wrong prediction of that kind, with the rule that decides
+    it (never the next hop itself: the learner applies the rule)."""
     def check(answers: dict, givens: Mapping) -> str | None:
-        miss = _first_miss(answers, givens, kind)
-        if miss is None:
-            return None
-        where, truth, said = miss
-        return _no_answer(where) if said is None else f"{where}: {explanation}: {truth}."
+        misses = _misses(answers, givens, kind)
+        empty = [where for where, said in misses if said is None]
+        wrong = [where for where, said in misses if said is not None]
+        parts = [_no_answer(w) for w in empty]
+        if wrong:
+            parts.append(f"{', '.join(wrong)}: {explanation}. Which route wins there, and what is its next hop?")
+        return " ".join(parts) or None
     check.__name__ = f"hops_{kind}"
     return check
 
 
 hops_bgp = _trap("bgp", "the gateway has a route for the same or a longer prefix, but Azure prefers the system routes "
-                        "of the VNet and its peerings over gateway routes, even more specific ones (S11c)")
+                        "of the VNet and its peerings over gateway routes, even more specific ones (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27)")
 hops_udr = _trap("udr", "a user-defined route and the system default route have the same prefix; for the same "
-                        "prefix a user route beats the system route (S11b)")
+                        "prefix a user route beats the system route (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27)")
 hops_propagation = _trap("propagation", "this subnet's route table disables gateway route propagation, so the subnet "
-                                        "gets no routes from the gateway, BGP or static (S1 variant B)")
+                                        "gets no routes from the gateway, BGP or static (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27)")
 hops_transitive = _trap("transitive", "the destination is in a VNet peered with the hub, not with this spoke. Peering "
                                       "is not transitive, so no peering route exists here")
 

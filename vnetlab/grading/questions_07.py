@@ -392,8 +392,9 @@ def mss_computed(answer: dict, givens: Mapping) -> str | None:
 def mss_fits(answer: dict, givens: Mapping) -> str | None:
     if answer["clamp"] <= _max(givens):
         return None
-    return (f"A clamp of {answer['clamp']} makes packets larger than the path carries after ESP (largest MSS "
-            f"{_max(givens)}); IP fragmentation isn't supported for ESP packets, so they would be lost.")
+    return (f"A clamp of {answer['clamp']} makes packets larger than the path carries after ESP (the largest MSS is "
+            "the path MTU minus the ESP overhead and the inner IPv4 and TCP headers); IP fragmentation isn't "
+            "supported for ESP packets, so they would be lost.")
 
 
 # BEGIN HIDDEN CHECKS

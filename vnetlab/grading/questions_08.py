@@ -23,7 +23,7 @@ from netaddr import IPAddress, IPNetwork
 
 from .. import nsg as nsg_mod
 from ..network import Network
-from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, first_message, still_open
+from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, still_open
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -140,7 +140,7 @@ def read_lockdown(raw: Any, givens: Mapping) -> Lockdown:
                               value=place, rule="answer format")
         if place.get("subnet") == "GatewaySubnet":
             raise AnswerError("You associated the NSG with GatewaySubnet. NSGs on GatewaySubnet are not supported "
-                              "(azure-facts §2.3), and the app tier is not there anyway: traffic to vm-app is filtered "
+                              "(Gateway settings, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, 2024-02-29), and the app tier is not there anyway: traffic to vm-app is filtered "
                               "by an NSG on subnet shop/app or on vm-app's NIC.", value=place,
                               rule="no NSG on GatewaySubnet")
         net.associate_network_security_group(place.get("vnet"), place.get("subnet"), nic=place.get("nic"), nsg=name)
@@ -218,7 +218,7 @@ def why_allowed(lock: Lockdown, flow: Mapping) -> str:
         if flow["from"] not in ("vm-web1", "vm-web2") and _has_tag(rule, "VirtualNetwork"):
             return (f"{what} is allowed by your rule {rule.name} ({rule.priority}), whose source is VirtualNetwork: "
                     "that tag holds the whole VNet, the peered VNets and the on-premises spaces behind the gateway "
-                    "(azure-facts §8.4). Name the web subnet's prefix as the source instead.")
+                    "(NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15). Name the web subnet's prefix as the source instead.")
         if flow["from"] not in ("vm-web1", "vm-web2") and any(str(m) == "*" for m in rule.sources):
             return f"{what} is allowed by your rule {rule.name} ({rule.priority}), which accepts any source."
         return (f"{what} is allowed by your rule {rule.name} ({rule.priority}: {rule.protocol} ports "
@@ -256,7 +256,7 @@ def why_denied(lock: Lockdown, flow: Mapping) -> str | None:
 
 
 def lock_web_allowed(lock: Lockdown, givens: Mapping) -> str | None:
-    return first_message(why_denied(lock, flow) for flow in givens["allow"])
+    return every_message(why_denied(lock, flow) for flow in givens["allow"])
 
 
 def _must_drop(lock: Lockdown, givens: Mapping, key: str) -> str | None:
@@ -296,7 +296,7 @@ def lock_probes(lock: Lockdown, givens: Mapping) -> str | None:
             "AllowAzureLoadBalancerInBound (65001) is reached.")
     rule = lock.net.network_security_group(step.nsg).custom.get(step.rule)
     if rule is not None and _has_tag(rule, "VirtualNetwork"):
-        text += f" The VirtualNetwork tag includes the host's virtual IP {PROBE_SOURCE} (azure-facts §8.4)."
+        text += f" The VirtualNetwork tag includes the host's virtual IP {PROBE_SOURCE} (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15)."
     return text + " Allow source AzureLoadBalancer with a lower number than your deny."
 
 
@@ -438,6 +438,9 @@ def _flow_kind(flow: Mapping, verdict) -> str:
     return "vpn" if verdict.rule == "AllowVNetInBound" else "other"
 
 
+PAST = {"Allow": "allowed", "Deny": "denied"}
+
+
 def _flow_misses(answers: dict, givens: Mapping, kind: str):
     for fid, verdict in flow_truths(givens).items():
         flow = givens["flows"][fid]
@@ -456,7 +459,7 @@ def _flow_trap(kind: str, explain):
         for fid, flow, verdict in _flow_misses(answers, givens, kind):
             if answers[fid] is None:
                 return f"{_flow_text(fid, flow)} has no prediction yet."
-            return f"{_flow_text(fid, flow)} is {verdict.access.lower()}ed: {explain(verdict)}"
+            return f"{_flow_text(fid, flow)} is {PAST[verdict.access]}: {explain(verdict)}"
         return None
     check.__name__ = f"flows_{kind}"
     return check
@@ -465,16 +468,16 @@ def _flow_trap(kind: str, explain):
 flows_order = _flow_trap("order", lambda v: (
     f"inbound, the subnet's NSG is evaluated first, and its rule {v.rule} ({v.deciding.priority}) denies the packet "
     "before the NIC's allow is ever seen; a deny at the first level stops evaluation, also between VMs of the same "
-    "subnet (S9c)."))
+    "subnet (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15)."))
 flows_both = _flow_trap("both", lambda v: (
     f"the NIC's NSG may allow it, but inbound the subnet's NSG comes first and its {v.rule} ({v.deciding.priority}) "
     "denies it. Both levels must allow; that is why the advice is one level, not both."))
 flows_vpn = _flow_trap("vpn", lambda v: (
     "the on-premises space behind the gateway is inside the VirtualNetwork tag, so AllowVNetInBound (65000) allows "
-    "it at both levels (S9a)."))
+    "it at both levels (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15)."))
 flows_outbound = _flow_trap("outbound", lambda v: (
     f"outbound, the NIC's NSG is evaluated first, then the subnet's; the deciding rule is {v.rule} of NSG {v.nsg} "
-    "(S9d)."))
+    "(NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15)."))
 
 
 # BEGIN HIDDEN CHECKS
@@ -597,11 +600,11 @@ def tag_default(answer: TagAnswer, givens: Mapping) -> str | None:
         return "Give both vpn['access'] and vpn['rule'] for the on-premises flow."
     if answer.access != truth.access:
         return (f"A new connection from on-premises {givens['onprem_host']} over the VPN is "
-                f"{truth.access.lower()}ed by {truth.rule}: the VirtualNetwork tag includes all connected on-premises "
-                "address spaces, so AllowVNetInBound (65000) allows it before DenyAllInbound (65500) (S9a). To "
+                f"{PAST[truth.access]} by {truth.rule}: the VirtualNetwork tag includes all connected on-premises "
+                "address spaces, so AllowVNetInBound (65000) allows it before DenyAllInbound (65500) (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15). To "
                 "filter it you need your own rule.")
     if answer.rule.lower() != truth.rule.lower():
-        return f"The flow is {truth.access.lower()}ed, but not by {answer.rule}: which default rule comes first?"
+        return f"The flow is {PAST[truth.access]}, but not by {answer.rule}: which default rule comes first?"
     return None
 
 
@@ -617,7 +620,7 @@ def tag_which(answer: TagAnswer, givens: Mapping) -> str | None:
         return None
     if names[answer.tag.lower()] == "Internet":
         return (f"Internet is the public address space outside the VNet; {givens['onprem_host']} is a private "
-                "on-premises address reached through the gateway, and such spaces are in VirtualNetwork (§8.4).")
+                "on-premises address reached through the gateway, and such spaces are in VirtualNetwork (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15).")
     return f"{answer.tag} does not contain {givens['onprem_host']}."
 
 
@@ -659,9 +662,9 @@ def _member_trap(kind: str, explain: str):
     return check
 
 
-members_vpn = _member_trap("vpn", "the tag includes all connected on-premises address spaces (§8.4).")
+members_vpn = _member_trap("vpn", "the tag includes all connected on-premises address spaces (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15).")
 members_access = _member_trap("access-off", "a peer is in the tag only while allowVirtualNetworkAccess is on; this "
-                                            "peering has it off (§6.2).")
+                                            "peering has it off (Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08).")
 members_lng = _member_trap("lng-only", "only the address spaces of the connected site (its local network gateway's "
                                        "prefixes) are in the tag, not every private address.")
 members_udr = _member_trap("udr", "the tag includes the prefixes of user-defined routes; this subnet's route table "

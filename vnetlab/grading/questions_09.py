@@ -98,10 +98,10 @@ def cost_peering(answer: dict, givens: Mapping) -> str | None:
                 f"{back:g} GB coming back cross the peering too and are charged the same way.")
     if not back and any(_close(said, there * r) for r in (out_rate, in_rate)):
         return (f"{_money(said)} charges each GB once. Peering charges every GB at both ends: outbound where it leaves "
-                f"(${out_rate}/GB) and inbound where it arrives (${in_rate}/GB) (VNet FAQ; azure-facts §6.7).")
+                f"(${out_rate}/GB) and inbound where it arrives (${in_rate}/GB) (VNet FAQ, https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq, undated).")
     if back and _close(said, want / 2):
         return ("Half the expected bill: peering charges every GB at both ends, outbound at the source and inbound at "
-                "the destination (VNet FAQ; azure-facts §6.7), in each direction.")
+                "the destination (VNet FAQ, https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq, undated), in each direction.")
     regional = fact("pricing", "peering_per_gb_usd").value["regional"]
     if givens["a_region"] != givens["b_region"] and _close(said, (there + back) * (regional["out"] + regional["in"])):
         return ("That is the regional rate; these VNets are in different regions, so global peering's rates apply, "
@@ -139,10 +139,10 @@ def cost_v2v(answer: dict, givens: Mapping) -> str | None:
                 "billed for every hour of the month (730 h).")
     if "data charged" in slips and _close(said, slips["data charged"]):
         return (f"Both VNets are in {givens['a_region']}: same-region VNet-to-VNet traffic is free in both directions "
-                "(VPN FAQ; azure-facts §3.3); only the gateway hours are billed.")
+                "(VPN FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq, 2026-06-04; VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30); only the gateway hours are billed.")
     if "no egress" in slips and _close(said, slips["no egress"]):
         return ("Only the gateway hours: across regions VNet-to-VNet data is charged too, at the source region's "
-                "outbound inter-VNet rate, for the traffic of both directions (VPN FAQ; azure-facts §3.3).")
+                "outbound inter-VNet rate, for the traffic of both directions (VPN FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq, 2026-06-04; VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30).")
     if _close(said, _cost(givens, PEERING)):
         return f"{_money(said)} is the peering bill; VNet-to-VNet pays gateway hours instead."
     return f"{V2V}: {_money(said)} does not match two {SKU} gateways and the data rule for your regions ({_price_dates()})."
@@ -232,7 +232,7 @@ def even_gb(answer: dict, givens: Mapping) -> str | None:
     slips = []  # several slips can land on the same number (Zone 1: forgetting egress halves it, as one gateway does)
     if _close(said, 2 * want, rel=0.01) and a == b:
         slips.append("Twice the break-even: that counts each peering GB once. Peering charges it at both ends "
-                     "(outbound and inbound), so its line rises twice as steeply (azure-facts §6.7).")
+                     "(outbound and inbound), so its line rises twice as steeply (VNet FAQ, https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq, undated).")
     if _close(said, want / 2, rel=0.01):
         slips.append("Half the break-even: that prices one gateway. VNet-to-VNet needs a gateway in each VNet, and "
                      "both are billed every hour.")
@@ -301,7 +301,7 @@ Q2 = Question(
 
 # --- q3: SKU and one tunnel ------------------------------------------------------------------------------------------
 def _rows(name: str) -> list:
-    return [s for s in catalog() if s.name == name]
+    return [s for s in catalog() if name in (s.name, s.key)]
 
 
 def one_tunnel_carries(name: str, algorithm: str, flow_mbps: float) -> set[bool]:
@@ -356,7 +356,7 @@ def tunnel_flow(answer: dict, givens: Mapping) -> str | None:
     flow = givens["flow"]
     if said is None:
         return "Say whether one tunnel carries the flow (True or False)."
-    name = rows[0].name if rows else smallest(givens["needs"])[0]
+    name = rows[0].key if rows else smallest(givens["needs"])[0]
     aggregate = _rows(name)[0].throughput_mbps
     verdicts = one_tunnel_carries(name, flow["algorithm"], flow["mbps"])
     if said in verdicts:

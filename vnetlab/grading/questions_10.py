@@ -22,6 +22,7 @@ from ..facts import fact, raw
 from ..gateway import provisioning_minutes, requirements_met
 from ..gateway import sku as gateway_sku
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+from .questions_03 import NAT_RULE
 
 SKU = "VpnGw1AZ"    # the only AZ SKU with a sourced hourly price (§10.1)
 
@@ -46,23 +47,23 @@ RULE_SUPPORTS = {
 WRONG_REASONS = {
     "peering-on-premises": ("Peering carries traffic to the on-premises sites over the Microsoft backbone.",
                             "peering joins Azure VNets only; an on-premises site is reached through a VPN gateway with "
-                            "a Site-to-Site (IPsec) connection and a local network gateway (§3.1, §3.2)."),
+                            "a Site-to-Site (IPsec) connection and a local network gateway (Gateway settings, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, 2024-02-29)."),
     "v2v-across-clouds": ("VNet-to-VNet joins VNets in different Azure clouds, such as Azure and Azure China.",
                           "VNet-to-VNet (and peering) do not work across separate Azure clouds; use Site-to-Site "
-                          "there (§3.3, §3.6)."),
+                          "there (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30; Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08)."),
     "nat-on-v2v": ("NAT rules on a VNet-to-VNet connection join the overlapping networks.",
                    "NAT rules work on IPsec (Site-to-Site) connections only, not on VNet-to-VNet or Point-to-Site "
-                   "(§5.1)."),
+                   "(NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16)."),
     "basic-is-enough": ("The Basic SKU is enough: it does gateway transit, NAT and BGP at the lowest price.",
                         "Basic has no BGP, no NAT, no gateway transit and no IKEv2/OpenVPN Point-to-Site, and is for "
-                        "dev/test only (§1.4)."),
+                        "dev/test only (About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23)."),
     "v2v-one-subscription": ("VNet-to-VNet works only within one subscription, so other subscriptions need "
                              "Site-to-Site.",
                              "VNet-to-VNet works across subscriptions and tenants (PowerShell/REST); only the portal "
-                             "flow is single-subscription (§3.3, §3.6)."),
+                             "flow is single-subscription (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30; Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08)."),
     "vpn-internet": ("Every VPN gateway connection crosses the public internet.",
                      "VNet-to-VNet crosses the Microsoft backbone; Site-to-Site and Point-to-Site cross the internet "
-                     "(§3.1)."),
+                     "(Gateway settings, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, 2024-02-29)."),
 }
 
 # The guide's SKU reason names the SKU; the menu states the rule without giving the answer away.
@@ -170,18 +171,18 @@ def _reach(answer: dict, givens: Mapping) -> str | None:
         return None
     if r.get("across_clouds") and "VNet-to-VNet" in chosen:
         return ("VNet-to-VNet does not work across separate Azure clouds (nor does peering): join the two gateways "
-                "with Site-to-Site (IPsec) connections (§3.3, §3.6).")
+                "with Site-to-Site (IPsec) connections (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30; Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08).")
     if r.get("overlapping_spaces") and "VNet-to-VNet" in chosen and "NAT rules" in chosen:
-        return ("NAT rules work on IPsec (Site-to-Site) connections only, not on VNet-to-VNet (§5.1); the sites "
+        return ("NAT rules work on IPsec (Site-to-Site) connections only, not on VNet-to-VNet (NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16); the sites "
                 "need Site-to-Site connections with NAT rules.")
     if not {"VPN gateway", "Site-to-Site"} <= chosen:
         if "VNet peering" in chosen:
             return (f"Peering joins Azure VNets only: {far} cannot be reached that way; use a VPN gateway with "
-                    "Site-to-Site (IPsec) connections (§3.1, §3.2).")
-        return f"How will {far} connect? Through a VPN gateway with Site-to-Site (IPsec) connections (§3.1, §3.2)."
+                    "Site-to-Site (IPsec) connections (Gateway settings, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, 2024-02-29).")
+        return f"How will {far} connect? Through a VPN gateway with Site-to-Site (IPsec) connections (Gateway settings, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, 2024-02-29)."
     if r.get("overlapping_spaces") and "NAT rules" not in chosen:
         return ("The sites use the same range as the VNet: without NAT rules on the Site-to-Site connections Azure "
-                "refuses the overlap (§5.1).")
+                "refuses the overlap (NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16).")
     return None
 
 
@@ -190,7 +191,7 @@ def _remote_users(answer: dict, givens: Mapping) -> str | None:
     if not users or "Point-to-Site" in answer["components"]:
         return None
     return (f"{users} staff work from home: they connect with Point-to-Site (OpenVPN, IKEv2 or SSTP) on the VPN "
-            "gateway (§3.4). Site-to-Site is for sites with a VPN device.")
+            "gateway (Gateway transit, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit, 2023-08-18). Site-to-Site is for sites with a VPN device.")
 
 
 def _spokes(answer: dict, givens: Mapping) -> str | None:
@@ -202,18 +203,18 @@ def _spokes(answer: dict, givens: Mapping) -> str | None:
     if r.get("on_premises_sites") and "gateway transit" not in chosen:
         return ("The spokes reach on-premises only through the hub's gateway, with gateway transit "
                 "(allowGatewayTransit on the hub's links, useRemoteGateways on the spokes'): peering is not transitive "
-                "by itself (§6.2, S1).")
+                "by itself (Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08; Gateway transit, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit, 2023-08-18).")
     return None
 
 
 def _refused(answer: dict, givens: Mapping) -> str | None:
     r, chosen = givens["requirements"], set(answer["components"])
     if r.get("overlapping_spaces") and "VNet peering" in chosen:
-        return "Overlapping address spaces cannot be peered (§6.3)."
+        return "Overlapping address spaces cannot be peered (Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08)."
     if r.get("across_clouds") and "VNet peering" in chosen:
-        return "Peering does not work across separate Azure clouds (§6.1, §3.6)."
+        return "Peering does not work across separate Azure clouds (Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08)."
     if r.get("overlapping_spaces") and "VNet-to-VNet" in chosen:
-        return "VNet-to-VNet refuses overlapping address spaces and takes no NAT rules (§3.3, §5.1)."
+        return "VNet-to-VNet refuses overlapping address spaces and takes no NAT rules (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30; NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16)."
     return None
 
 
@@ -229,19 +230,20 @@ def _sku_fits(answer: dict, givens: Mapping) -> str | None:
     except VnetlabError as exc:
         return f"{name}: {exc.args[0]}"
     if s.status != "current":
-        return f"{name} gateways can no longer be created; new gateways use the AZ SKUs (§1.2, §1.5, §1.6)."
+        return f"{name} gateways can no longer be created; new gateways use the AZ SKUs (About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23; Legacy SKUs, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-skus-legacy, 2026-02-27)."
     needs = _needs(givens)
     if s.name == "Basic":
         transit = bool(givens["requirements"].get("spokes"))
         lacks = [w for w, need in (("NAT", needs["nat"]), ("gateway transit", transit),
                                    ("IKEv2/OpenVPN Point-to-Site", needs["p2s"] > 0)) if need]
         return ("Basic is for dev/test only and has no BGP, NAT or gateway transit, and only SSTP for Point-to-Site "
-                f"(§1.4){': this design needs ' + ', '.join(lacks) if lacks else ''}.")
+                f"(About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23){': this design needs ' + ', '.join(lacks) if lacks else ''}.")
     short = requirements_met(s, **needs)
     if short:
         if "no NAT" in short:
-            return f"{name} has no NAT rules: NAT needs VpnGw2AZ or larger (§5.1, §1.4)."
-        return f"{name} falls short: {'; '.join(short)} (§1.1)."
+            return (f"{name} has no NAT rules: {NAT_RULE} (NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16; About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23); among the SKUs with NAT, the other needs "
+                    "decide.")
+        return f"{name} falls short: {'; '.join(short)} (About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23)."
     return None
 
 
@@ -555,7 +557,7 @@ def _peering_cost(answer: dict, givens: Mapping) -> str | None:
     one_way = compare(a, b, givens["gb_a_to_b"], 0.0, sku=givens["sku"]).option("VNet peering").monthly_cost_usd.value
     if _close(said, truth.value / 2) and a == b:
         return (f"VNet peering: {_money(said)} charges each GB once, but peering is charged at both ends: outbound at "
-                "the source and inbound at the destination (§6.7, §10.2).")
+                "the source and inbound at the destination (VNet FAQ, https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq, undated; Azure list prices as of 2025-01-15 (Azure Retail Prices API via Infracost); check https://azure.microsoft.com/pricing/details/vpn-gateway/).")
     if givens["gb_b_to_a"] and _close(said, one_way):
         return (f"VNet peering: {_money(said)} prices only the traffic from {givens['a']['vnet']} to "
                 f"{givens['b']['vnet']}; the {givens['gb_b_to_a']:g} GB coming back are charged too.")
@@ -601,7 +603,7 @@ def _pick_in_time(answer: dict, givens: Mapping) -> str | None:
         return "No pick yet."
     if "deadline" in _fits(givens)[pick]:
         return (f"{pick} cannot be ready in {givens['ready_within_minutes']} minutes: creating a VPN gateway can take "
-                f"{provisioning_minutes()} minutes or more (§2.1), and peering needs no gateway.")
+                f"{provisioning_minutes()} minutes or more (Gateway settings, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, 2024-02-29), and peering needs no gateway.")
     return None
 
 

@@ -111,7 +111,7 @@ class MonthlyCost:
         tail = f"  priced total: ${self.known_total:,.2f} a month"
         if self.unpriced:
             tail += f"; {len(self.unpriced)} component(s) without a sourced price"
-        return "\n".join(["Monthly cost (azure-facts §10)", *rows, tail])
+        return "\n".join(["Monthly cost (Azure list prices as of 2025-01-15 (Azure Retail Prices API via Infracost); check https://azure.microsoft.com/pricing/details/vpn-gateway/)", *rows, tail])
 
 
 def _included_p2s() -> int | None:
@@ -263,7 +263,7 @@ def _reply_message(net: Network, vm: str, host: str, t) -> str:
     if route is not None and route.next_hop_type in ("VNetPeering", "VNetGlobalPeering"):
         return (f"{vm}'s reply to data-centre host {host} follows {route.prefix} → {route.next_hop_type}: the data "
                 f"centre's {SITE} prefix overlaps the peered VNet, and routes for the VNet itself and its peerings are "
-                "preferred over gateway routes, even more specific ones (UDR overview, §7.4), so the gateway route is "
+                "preferred over gateway routes, even more specific ones (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27), so the gateway route is "
                 "Invalid. Make the data centre appear outside that range: NAT on the gateway whose VNet overlaps it.")
     return f"{vm} → data-centre host {host} (the reply path): {t.verdict}. {t.reason}"
 
@@ -307,7 +307,7 @@ def staff_reach_a(d: Design, givens: Mapping) -> str | None:
         if t.reachable and t.hops[-1].action == "Point-to-Site":
             return None
     return (f"{A_APP} cannot reach the P2S client pool ({t.verdict}: {t.reason}). P2S clients reach a peered VNet "
-            "only when it uses the gateway VNet's gateway (Use remote gateways + Allow gateway transit, §3.4).")
+            "only when it uses the gateway VNet's gateway (Use remote gateways + Allow gateway transit, Gateway transit, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit, 2023-08-18).")
 
 
 def _leg_message(net: Network, leg) -> str:
@@ -317,14 +317,14 @@ def _leg_message(net: Network, leg) -> str:
     if leg.action == "cross peering":
         if off:
             return (f"Regulated data crosses the peering unencrypted at {where}: peering adds no IPsec (MACsec between "
-                    f"datacenters is layer 2 and not yours to control, §6.6). Turn on virtual network encryption on "
+                    f"datacenters is layer 2 and not yours to control, VNet encryption overview, https://learn.microsoft.com/azure/virtual-network/virtual-network-encryption-overview, 2024-12-11). Turn on virtual network encryption on "
                     f"both VNets ({' and '.join(v.name for v in off)} {'has' if len(off) == 1 else 'have'} it off) with "
                     "accelerated networking on both "
                     "VMs, or carry the traffic through a VPN tunnel.")
         if bad:
             return (f"Regulated data crosses the peering unencrypted at {where}: virtual network encryption is on, but "
                     f"{', '.join(bad)} has no accelerated networking, and traffic to a VM without it goes unencrypted "
-                    "(VNet encryption overview, §6.6).")
+                    "(VNet encryption overview, https://learn.microsoft.com/azure/virtual-network/virtual-network-encryption-overview, 2024-12-11).")
     return f"Regulated data is not encrypted at {where}: {leg.protection}."
 
 
@@ -345,7 +345,7 @@ def _isolation_message(net: Network, source: str, t, port: int) -> str:
     if v.allowed and v.deciding.rule == "AllowVNetInBound":
         return (f"{source} reaches {B_RECORDS} on TCP {port}: it is allowed by the default rule AllowVNetInBound "
                 "(65000), which comes before DenyAllInbound (65500); the VirtualNetwork tag covers peered and "
-                "connected spaces and on-premises. Add your own Deny with a lower number (§8.2).")
+                "connected spaces and on-premises. Add your own rule that denies it, with a lower priority number (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15).")
     if not any(h.action == "NSG" for h in t.hops):
         return (f"{source} reaches {B_RECORDS} on TCP {port} and no NSG is on the way: associate an NSG with the "
                 "records subnet (or the VM's NIC) that allows only Northwind's app.")
@@ -397,16 +397,34 @@ def records_one_port(d: Design, givens: Mapping) -> str | None:
 # END HIDDEN CHECKS
 
 
+def _load(g, givens: Mapping) -> dict:
+    """What gateway ``g`` carries, as :func:`vnetlab.gateway.requirements_met` takes it."""
+    return {"tunnels": len(g.connections), "nat": bool(g.nat_rules),
+            "p2s": givens["remote_staff"] if g.p2s is not None else 0,
+            "p2s_protocols": g.p2s.protocols if g.p2s is not None else None}
+
+
+def _smaller_fits(g, givens: Mapping) -> list:
+    """The current SKUs with gateway transit, smaller (less aggregate throughput) than ``g``'s, that carry what
+    ``g`` carries."""
+    return [s for s in gw_mod.catalog() if s.status == "current" and s.gateway_transit
+            and s.name != g.sku.name and s.throughput_mbps < g.sku.throughput_mbps
+            and not gw_mod.requirements_met(s, **_load(g, givens))]
+
+
+def _unpriced(sku) -> bool:
+    from ..compare import gateway_hours
+
+    return gateway_hours(sku, count=1).value is None
+
+
 def skus_fit(d: Design, givens: Mapping) -> str | None:
     for g in d.net.gateways:
-        tunnels = len([c for c in g.connections.values()])
-        short = gw_mod.requirements_met(g.sku, tunnels=tunnels, nat=bool(g.nat_rules),
-                                        p2s=givens["remote_staff"] if g.p2s is not None else 0,
-                                        p2s_protocols=g.p2s.protocols if g.p2s is not None else None)
+        short = gw_mod.requirements_met(g.sku, **_load(g, givens))
         if short:
-            return f"{g.name} ({g.sku.key}) does not fit what it carries: {'; '.join(short)} (§1.1, §1.4)."
+            return f"{g.name} ({g.sku.key}) does not fit what it carries: {'; '.join(short)} (About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23)."
         if g.sku.status != "current":
-            return f"{g.name} uses {g.sku.key}, which is {g.sku.status}: choose a current AZ SKU (§1.2, §1.5)."
+            return f"{g.name} uses {g.sku.key}, which is {g.sku.status}: choose a current AZ SKU (About gateway SKUs, https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus, 2025-06-23; Legacy SKUs, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-skus-legacy, 2026-02-27)."
     return None
 
 
@@ -417,6 +435,12 @@ def within_budget(d: Design, givens: Mapping) -> str | None:
         items = "; ".join(f"{i.component} ${i.usd:,.2f}" for i in cost.items if i.usd)
         return (f"The parts with a sourced price cost ${cost.known_total:,.2f} a month, over the budget of "
                 f"${budget:,.2f} ({items}).")
+    needless = [g for g in d.net.gateways if _unpriced(g.sku) and _smaller_fits(g, givens)]
+    if needless:
+        g = needless[0]
+        return (f"Cannot verify the budget: {g.name} uses {g.sku.key}, which has no sourced price, yet a smaller SKU "
+                "carries what this gateway carries (its tunnels, NAT rules and P2S clients). A justification covers "
+                "an unpriced SKU only when no smaller SKU would do: size the gateway by what it carries.")
     missing = [i for i in cost.unpriced if not _named(i.component, d.justification)]
     if missing:
         return (f"Cannot verify the budget: {missing[0].component} has no sourced price ({missing[0].origin}). "
@@ -459,7 +483,7 @@ Q1 = Question(
         "and VNet-to-VNet join only spaces that do not overlap; NAT on a VpnGw2AZ+ gateway hides an overlap with an "
         "on-premises site (Site-to-Site only).",
         "If Northwind is peered with Litware, a route from Northwind's own gateway to the data centre lies inside "
-        "Litware's range: peering routes win over gateway routes, even more specific ones (§7.4). Put the NAT where the "
+        "Litware's range: peering routes win over gateway routes, even more specific ones (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27). Put the NAT where the "
         "overlap is, on Litware's gateway, and let Northwind use it through gateway transit.",
         "Regulated data: peering adds no IPsec. Virtual network encryption on both VNets plus accelerated "
         "networking on both VMs encrypts the VM-to-VM path; check it with net.encryption_report(...).",
@@ -492,12 +516,12 @@ def decide_setup(rng: random.Random) -> dict:
 TRUTH = {"peer-a-b": "no-encryption", "nat-on-vpngw1az": "refused", "ingress-only": "refused",
          "gateway-in-a-with-peering": "breaks-routing"}
 WHY = {
-    "peer-a-b": "peering adds no IPsec; MACsec between datacenters is layer 2 (VNet FAQ, §6.6): without virtual "
+    "peer-a-b": "peering adds no IPsec; MACsec between datacenters is layer 2 (VNet FAQ, https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq, undated; VNet encryption overview, https://learn.microsoft.com/azure/virtual-network/virtual-network-encryption-overview, 2024-12-11): without virtual "
                 "network encryption the regulated path is not encrypted at the network layer",
-    "nat-on-vpngw1az": "NAT is available on VpnGw2–5 and VpnGw2AZ–5AZ only (NAT overview, §5.1)",
+    "nat-on-vpngw1az": "NAT is available on VpnGw2–5 and VpnGw2AZ–5AZ only (NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16)",
     "ingress-only": "when the on-premises space overlaps the VNet, the connection needs an EgressSnat rule for the VNet "
-                    "too (VPN FAQ, §5.1)",
-    "gateway-in-a-with-peering": "routes for peerings are preferred over gateway routes, even more specific ones (§7.4), "
+                    "too (VPN FAQ, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq, 2026-06-04; NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16)",
+    "gateway-in-a-with-peering": "routes for peerings are preferred over gateway routes, even more specific ones (UDR overview, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27), "
                                  "so northwind's route to the data centre, inside litware's range, is Invalid",
 }
 

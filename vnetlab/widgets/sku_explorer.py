@@ -211,9 +211,10 @@ class SkuExplorer(Explorer):
         self.errors.value = ""
 
     def answer_data(self) -> str | None:
-        """The chosen SKU's name (e.g. ``"VpnGw4AZ"``), or None when nothing fits."""
+        """The chosen SKU with its generation (``Sku.key``, e.g. ``"VpnGw2AZ (Gen1)"``), or None when nothing fits:
+        a SKU name alone is ambiguous where two generations differ in throughput."""
         chosen = next((r.sku for r in self.rows if r.sku.key == self.choice.value), None)
-        return chosen.name if chosen is not None else None
+        return chosen.key if chosen is not None else None
 
 
 __all__ = ["Needs", "SkuExplorer", "SkuRow", "choices", "sku_rows", "summary_html", "table_html"]
