@@ -69,13 +69,7 @@ def _sources() -> list[Path]:
 
 # Learner-visible text other helpers are rewriting (issue 14's split): each case must flip to passing when fixed,
 # and then its entry goes.
-NOT_YET = {
-    "exercises/03-vpn-gateway.ipynb": "exercise texts (generated from solutions/) still cite worked scenarios",
-    "exercises/04-vnet-to-vnet-vs-site-to-site.ipynb": "exercise text (from solutions/) still cites a worked scenario",
-    "exercises/06-effective-routes.ipynb": "exercise text (from solutions/) still cites a worked scenario",
-    **{f"vnetlab/grading/questions_{n}.py": "question feedback and hints still cite the fact sheet"
-       for n in ("03", "04", "05", "06", "08", "09", "10", "capstone")},
-}
+NOT_YET: dict[str, str] = {}  # files still citing the fact sheet, each with what remains (none now)
 
 
 def _case(path: Path):
