@@ -283,11 +283,37 @@ class NotebookPage:
                 break
         else:
             self._fail("Run > Run All Cells did not start any cell")
-        if not self._wait_progress(lambda s: s["kernel"] == "idle" and self.code_cells == sum(
-                p[1:-2].isdigit() for p in s["prompts"]), timeout):  # every prompt numbered: "[12]:"
-            self._fail(f"Run All did not finish within {timeout:.0f} s")
+        finished = lambda s: s["kernel"] == "idle" and self.code_cells == sum(  # noqa: E731
+            p[1:-2].isdigit() for p in s["prompts"])  # every prompt numbered: "[12]:"
+        if self._wait_progress(finished, timeout, stalled=self._stalled):
+            return
+        if self._stall_seen:  # JupyterLab dropped the queued cells: once more, as a learner would, from a restart
+            self._restart_and_run_all()
+            if self._wait_progress(finished, timeout):
+                return
+        self._fail(f"Run All did not finish within {timeout:.0f} s")
 
-    def _wait_progress(self, done, timeout: float) -> bool:
+    _stall_seen = False
+
+    def _stalled(self, state: dict) -> bool:
+        """Run All was dropped: the kernel is idle, nothing is running or queued ("[*]"), and cells are unrun.
+        Seen on a loaded machine when the kernel was replaced while the page was opening (the page then sends the
+        queued cells to a kernel that is gone)."""
+        stalled = (state["kernel"] == "idle" and "[*]:" not in state["prompts"]
+                   and any(p == "[ ]:" for p in state["prompts"]))
+        self._stall_polls = getattr(self, "_stall_polls", 0) + 1 if stalled else 0
+        self._stall_seen = self._stall_polls >= 60  # 30 s of polls in that state, not a pause between two cells
+        return self._stall_seen
+
+    def _restart_and_run_all(self) -> None:
+        self.panel.locator(".jp-Cell").first.click()
+        self.page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+        self.page.locator(".lm-Menu-item:visible", has_text="Restart Kernel and Run All Cells").first.click()
+        confirm = self.page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept")
+        confirm.first.wait_for()
+        confirm.first.click()
+
+    def _wait_progress(self, done, timeout: float, stalled=None) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.dismiss_dialogs()
@@ -296,6 +322,8 @@ class NotebookPage:
                 self._fail(f"a cell failed in the browser: {state['errors'][0]}")
             if done(state):
                 return True
+            if stalled is not None and stalled(state):
+                return False
             time.sleep(0.5)
         return False
 
