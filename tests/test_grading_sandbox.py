@@ -147,3 +147,13 @@ def test_the_wheel_and_the_grader_environment_hold_the_same_files():
     copied = python.parent.parent / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages" / "vnetlab"
     assert sorted(str(p.relative_to(copied)) for p in copied.rglob("*")
                   if p.is_file() and "__pycache__" not in p.parts) == sorted(files)
+
+
+def test_a_python_environment_under_tmp_stays_visible_in_the_sandbox(monkeypatch):
+    """A checkout (and its .venv) may live under /tmp, as a CI clone does: the sandbox's empty /tmp must be mounted
+    before the environment's read-only binds, or it hides them and no submission can start."""
+    monkeypatch.setattr(sandbox, "dependency_paths", lambda: ["/tmp/some-clone/.venv/lib/python3/site-packages"])
+    argv = sandbox.bwrap_launch(Path("/tmp/cache/grader-env/bin/python")).argv
+    tmpfs = argv.index("/tmp", argv.index("--tmpfs"))
+    binds = [i for i, arg in enumerate(argv) if arg == "--ro-bind" and argv[i + 1].startswith("/tmp/")]
+    assert binds and all(i > tmpfs for i in binds), argv

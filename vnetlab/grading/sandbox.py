@@ -189,10 +189,13 @@ def _binds(python: Path) -> list[str]:
 def bwrap_launch(python: Path) -> Launch:
     """``bwrap ... python -m vnetlab.grading.runner``: see the module's docstring for what the sandbox holds."""
     size = str(SCRATCH_MB * 1024 * 1024)
+    # The empty /tmp comes first: a later mount hides an earlier one below it, and the Python environment (a
+    # checkout's .venv) may itself live under /tmp.
     argv = [shutil.which(BWRAP) or BWRAP, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+            "--size", size, "--tmpfs", "/tmp",
             *_binds(python),
             "--proc", "/proc", "--dev", "/dev",
-            "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", SCRATCH,
+            "--size", size, "--tmpfs", SCRATCH,
             "--chdir", SCRATCH, "--hostname", "vnetlab-sandbox",
             *_setenv(SCRATCH), "--", str(python), *RUNNER]
     return Launch(argv)
