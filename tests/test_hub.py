@@ -29,7 +29,8 @@ pytestmark = [pytest.mark.lite, pytest.mark.browser]
 
 BIN = Path(sys.executable).parent
 PROXY = ROOT / "lite" / "node_modules" / ".bin" / "configurable-http-proxy"
-TARGET = "vnetlab"  # nbgitpuller clones into a folder named after the repository (README, "Running a workshop")
+TARGET = "vnetlab-class"  # nbgitpuller clones into a folder named after the repository: the published release
+# (README, "Running a workshop")
 LEARNERS = ("ada", "grace")
 
 
