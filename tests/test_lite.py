@@ -109,20 +109,37 @@ def test_the_drills_run_offline_by_keyboard_alone_and_keep_progress_in_the_brows
         submit = drill.get_by_role("button", name="Submit answer")
         page.wait_for_function("(el) => !el.disabled", arg=submit.element_handle(), timeout=120_000)
         radios = drill.locator("input[type=radio]")
-        if radios.count() and radios.first.is_visible():
-            radios.first.focus()
-            page.keyboard.press("Space")
-        else:
-            drill.locator("input[type=text]").first.focus()
-            page.keyboard.type("10.0.0.0/24")
-        # Tab reaches Submit from the answer (no mouse): press Tab until Submit has the focus.
-        for _ in range(12):
-            if submit.evaluate("(el) => el === document.activeElement"):
+        errors = drill.locator(".vnetlab-error")
+        # A choice question: Space picks the first answer. An open one (a random topic: a next-hop type, a prefix or
+        # a volume in GB): type answers of each kind until the drill takes one (a malformed one is refused inline).
+        attempts = [None] if radios.count() and radios.first.is_visible() else \
+            ["VirtualNetworkGateway", "10.0.0.0/24", "1000"]
+        for typed in attempts:
+            if typed is None:
+                radios.first.focus()
+                page.keyboard.press("Space")
+            else:
+                box = drill.locator("input[type=text]").first
+                box.focus()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(typed)
+            # Tab reaches Submit from the answer (no mouse): press Tab until Submit has the focus.
+            for _ in range(12):
+                if submit.evaluate("(el) => el === document.activeElement"):
+                    break
+                page.keyboard.press("Tab")
+            assert submit.evaluate("(el) => el === document.activeElement"), "Tab never reached Submit answer"
+            before = drill.evaluate("(d) => [...d.querySelectorAll('.vnetlab-error')]"
+                                    ".map(e => e.textContent.trim()).join(' ')")
+            page.keyboard.press("Enter")
+            # taken (Submit disabled), or refused (a new inline error in the drill's error box)
+            page.wait_for_function(
+                """([el, drill, before]) => el.disabled || [...drill.querySelectorAll('.vnetlab-error')]
+                       .map(e => e.textContent.trim()).join(' ') !== before""",
+                arg=[submit.element_handle(), drill.element_handle(), before], timeout=120_000)
+            if submit.evaluate("(el) => el.disabled"):
                 break
-            page.keyboard.press("Tab")
-        assert submit.evaluate("(el) => el === document.activeElement"), "Tab never reached Submit answer"
-        page.keyboard.press("Enter")
-        page.wait_for_function("(el) => el.disabled", arg=submit.element_handle(), timeout=120_000)
+        assert submit.evaluate("(el) => el.disabled"), f"the drill took none of {attempts}: {errors.all_inner_texts()}"
         offline.screenshot("lite-drills")
         assert axe_violations(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea") == []
         # The answer was saved under the working directory /drive, which the browser keeps, not in memory.
