@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, unquote, urlparse, urlsplit
 
 import pytest
 
@@ -147,8 +147,14 @@ NOTEBOOK_STATE = """() => {
 
 
 def open_notebook(page, url: str) -> None:
-    """Open the notebook at ``url`` in (JupyterLite's or JupyterLab's) lab and wait for its kernel to be idle."""
+    """Open the notebook at ``url`` in (JupyterLite's or JupyterLab's) lab and wait until it is the current
+    notebook with an idle kernel (the lab may first restore the notebook of its last session, idle too)."""
     page.goto(url)
+    parts = urlsplit(url)
+    path = parse_qs(parts.query).get("path", [None])[0] or unquote(parts.path.split("/lab/tree/", 1)[-1])
+    page.wait_for_function("""(path) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        return !!(w && w.context && w.context.path === path); }""", arg=path, timeout=KERNEL_TIMEOUT_MS,
+                           polling=500)
     wait_for_kernel(page)
 
 
