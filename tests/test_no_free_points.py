@@ -134,12 +134,17 @@ def _learner(name: str, who: str, tmp_path) -> g.Exercise:
     return g.exercise(name, who, answers_path=str(tmp_path / "vnetlab-answers.json"))
 
 
+def _question(name: str, qid: str, who: str, tmp_path_factory):
+    """Learner ``who``'s exercise, the question with every check (hidden ones too) and its givens."""
+    ex = _learner(name, who, tmp_path_factory.mktemp("answers"))
+    return ex, full_spec(name).question(qid), ex.givens(qid)
+
+
 @pytest.mark.parametrize("name,qid", QUESTIONS)
 @SETTINGS
 @given(who=LEARNER_IDS)
 def test_degenerate_answers_earn_nothing(name, qid, who, tmp_path_factory):
-    ex = _learner(name, who, tmp_path_factory.mktemp("answers"))
-    question, givens = full_spec(name).question(qid), ex.givens(qid)
+    ex, question, givens = _question(name, qid, who, tmp_path_factory)
     model = to_plain(model_answer(ex, qid))
     for label, answer in degenerate_answers(dict(givens), model).items():
         result = evaluate(question, to_plain(answer), givens)
@@ -150,8 +155,7 @@ def test_degenerate_answers_earn_nothing(name, qid, who, tmp_path_factory):
 @SETTINGS
 @given(who=LEARNER_IDS, data=st.data())
 def test_junk_of_the_right_shape_earns_nothing(name, qid, who, data, tmp_path_factory):
-    ex = _learner(name, who, tmp_path_factory.mktemp("answers"))
-    question, givens = full_spec(name).question(qid), ex.givens(qid)
+    ex, question, givens = _question(name, qid, who, tmp_path_factory)
     model = to_plain(model_answer(ex, qid))
     answer = data.draw(junk_like(model, _texts(model) | _texts(to_plain(dict(givens)))))
     result = evaluate(question, answer, givens)
@@ -162,8 +166,7 @@ def test_junk_of_the_right_shape_earns_nothing(name, qid, who, data, tmp_path_fa
 @SETTINGS
 @given(who=LEARNER_IDS)
 def test_the_guard_never_refuses_a_right_answer(name, qid, who, tmp_path_factory):
-    ex = _learner(name, who, tmp_path_factory.mktemp("answers"))
-    question, givens = full_spec(name).question(qid), ex.givens(qid)
+    ex, question, givens = _question(name, qid, who, tmp_path_factory)
     answer = to_plain(model_answer(ex, qid))
     assert degenerate(answer, givens) is None
     result = evaluate(question, answer, givens)
