@@ -16,6 +16,9 @@
 (h) batch grading (``benchmarks/grading.py``): 100 submissions on every core against sequential grading.
 (i) the course in the browser (``benchmarks/web.py``): the JupyterLite site's size, and the time from opening
     lesson 00 to a running kernel, in JupyterLite against the local JupyterLab.
+(j), (k) start-up and the whole course executed (``benchmarks/course.py``): ``import vnetlab`` against its
+    dependencies, the notebook commands' start, and every notebook run with kernels started ahead against
+    starting each when due.
 
 Callbacks run as the front end triggers them: first in this process (no comm: widget messages are not
 serialised), then again inside a live IPython kernel, where every change is serialised and sent as the
@@ -47,6 +50,7 @@ from vnetlab.widgets import ComparisonExplorer, DesignAdvisor  # noqa: E402
 from scale import bench_scale, linear_lpm  # noqa: E402
 from grading import bench_grading  # noqa: E402
 from web import bench_web  # noqa: E402
+from course import bench_course, bench_startup  # noqa: E402
 
 GOAL_MS = 50.0
 RUNS = 30  # per callback: enough for a p95 (the 29th of 30), and the bench stays at a few minutes
@@ -402,6 +406,8 @@ def main() -> None:
     section("(e) scale: enterprise at Azure's limits, scaling curves, traces, text lookups", bench_scale)
     section("(h) batch grading: 100 submissions, one kernel per core, against sequential grading", bench_grading)
     section("(i) the course in the browser (JupyterLite) against the local JupyterLab, lesson 00", bench_web)
+    section("(j) start-up: import vnetlab, the notebook commands", bench_startup)
+    section("(k) the course executed (every notebook, nbclient, kernels started ahead)", bench_course)
     print(f"total {time.perf_counter() - start:.1f} s")
 
 

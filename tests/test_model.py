@@ -211,3 +211,41 @@ def test_remove_vnet_disconnects_peers(net):
     net.peer("hub", "spoke1")
     net.remove_vnet("spoke1")
     assert net.peering("hub", "spoke1").peering_state == "Disconnected"
+
+
+def test_nic_names_stay_unique_across_the_network_however_it_is_built():
+    """A NIC name is unique in the network: across subnets and VNets, whatever else was added in between, and a
+    removed NIC's name can be used again."""
+    net = vl.Network()
+    a = net.add_vnet("a", ["10.1.0.0/16"], region="westeurope")
+    a.add_subnet("s1", "10.1.1.0/24").add_nic("vm1")
+    b = net.add_vnet("b", ["10.2.0.0/16"], region="westeurope")  # changes between the NICs
+    s2 = b.add_subnet("s2", "10.2.1.0/24")
+    with pytest.raises(ResourceNameError, match="vm1"):
+        s2.add_nic("vm1")
+    net.peer("a", "b")
+    with pytest.raises(ResourceNameError, match="vm1"):
+        a.add_subnet("s3", "10.1.3.0/24").add_nic("vm1")
+    a.subnet("s1").remove_nic("vm1")
+    assert s2.add_nic("vm1").subnet is s2
+    with pytest.raises(ResourceNameError, match="vm1"):
+        a.subnet("s1").add_nic("vm1")
+    net.remove_vnet("b")
+    assert a.subnet("s1").add_nic("vm1").subnet.name == "s1"
+
+
+def test_a_copy_is_independent_and_answers_like_the_original():
+    net = vl.Network()
+    hub = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+    hub.add_subnet("app", "10.0.1.0/24").add_nic("vm1")
+    spoke = net.add_vnet("spoke", ["10.1.0.0/16"], region="westeurope")
+    spoke.add_subnet("app", "10.1.1.0/24").add_nic("vm2")
+    net.peer("hub", "spoke")
+    before = net.effective_routes("hub", "app").lookup("10.1.1.4")
+    clone = net.copy()
+    assert clone.effective_routes("hub", "app").lookup("10.1.1.4") == before
+    clone.remove_vnet("spoke")
+    assert clone.effective_routes("hub", "app").lookup("10.1.1.4") != before
+    assert net.effective_routes("hub", "app").lookup("10.1.1.4") == before
+    with pytest.raises(ResourceNameError, match="vm1"):
+        clone.vnet("hub").subnet("app").add_nic("vm1")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client import KernelManager
 from nbclient import NotebookClient
+from kernel_pool import KernelPool
 from shipped import shipped_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,35 +72,6 @@ def _id(path: Path) -> str:
 def _where(index: int, cell) -> str:
     first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
     return f"cell {index} ({first[:70]!r})"
-
-
-class KernelPool:
-    """Fresh kernels, the next one started while the current notebook runs.
-
-    Starting a kernel (a new Python that imports ipykernel) is about half of running a short notebook; starting
-    it ahead overlaps that with the previous notebook's cells. A kernel is never reused: each notebook gets one
-    that has run nothing, in the notebook's own folder, and it is shut down afterwards."""
-
-    def __init__(self) -> None:
-        self._ready: dict[Path, KernelManager] = {}
-
-    def take(self, folder: Path) -> KernelManager:
-        return self._ready.pop(folder, None) or self._start(folder)
-
-    def prepare(self, folder: Path) -> None:
-        if folder not in self._ready:
-            self._ready[folder] = self._start(folder)
-
-    @staticmethod
-    def _start(folder: Path) -> KernelManager:
-        km = KernelManager(kernel_name="python3")
-        km.start_kernel(cwd=str(folder))
-        return km
-
-    def close(self) -> None:
-        for km in self._ready.values():
-            km.shutdown_kernel(now=True)
-        self._ready.clear()
 
 
 @pytest.fixture(scope="module")

@@ -132,8 +132,21 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _skip_iri_format_checker() -> None:
+    """Start the notebook commands without building an IRI grammar nobody uses.
+
+    jsonschema registers an ``iri`` format checker when ``rfc3987_syntax`` is installed (JupyterLab's
+    ``jupyter_events`` asks for it), and importing that package compiles an Earley grammar: about 2 s on 2 cores,
+    each time ``nbformat`` is first imported. nbformat's notebook schemas use no ``format`` keyword, so this
+    process (the CLI, never a learner's kernel) goes without that checker."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]  # import fails: checker skipped
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("generate", "grade", "release"):
+        _skip_iri_format_checker()
     try:
         if args.command == "drill":
             from .drills.cli import run as drill

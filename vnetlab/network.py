@@ -67,10 +67,26 @@ class Network:
         self._memos[key] = (self._version, value)
         return value
 
+    def _nic_names(self) -> set[str]:
+        """The names of every NIC in the network (one set per network version)."""
+        return self.memo(("nic-names",), lambda: {n for v in self.vnets.values() for s in v.subnets.values()
+                                                  for n in s.nics})
+
     def _ensure_nic_name_free(self, name: str) -> None:
-        if any(name in s.nics for v in self.vnets.values() for s in v.subnets.values()):
+        if name in self._nic_names():
             raise ResourceNameError(f"A NIC named {name!r} already exists in this network.", value=name,
                                     rule="NIC names are unique")
+
+    def _nic_names_carried(self, added: str | None = None) -> None:
+        """Carry the NIC-name set over the one change just made, when that change was adding an empty VNet or
+        subnet, or the NIC ``added``: building a network of N NICs then costs O(N), not a rescan of every subnet
+        per NIC. Any other change drops the set, and the next check rebuilds it."""
+        key = ("nic-names",)
+        hit = self._memos.get(key)
+        if hit is not None and hit[0] == self._version - 1:
+            if added is not None:
+                hit[1].add(added)
+            self._memos[key] = (self._version, hit[1])
 
     def __repr__(self) -> str:
         return f"Network({self.name!r}, vnets={list(self.vnets)})"
@@ -120,6 +136,7 @@ class Network:
                               tenant=check_name(tenant, "Tenant"), cloud=check_name(cloud, "Cloud"), network=self)
         self.vnets[name] = vnet
         self._touch()
+        self._nic_names_carried()
         return vnet
 
     def vnet(self, name: "str | VirtualNetwork") -> VirtualNetwork:
@@ -768,7 +785,16 @@ class Network:
         return from_azure(*sources, name=name)
 
     def copy(self) -> "Network":
+        """An independent copy of the model (what is derived from it is computed again on the copy)."""
         return copy.deepcopy(self)
+
+    def __deepcopy__(self, memo: dict) -> "Network":
+        # Derived results (route indexes, traces) are not copied: they can be large, and the copy recomputes them.
+        clone = Network.__new__(Network)
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            setattr(clone, key, {} if key == "_memos" else copy.deepcopy(value, memo))
+        return clone
 
 
 __all__ = ["Network"]

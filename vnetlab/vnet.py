@@ -158,6 +158,8 @@ class Subnet:
                                accelerated_networking=bool(accelerated_networking))
         self.nics[name] = nic
         self.vnet._touch()
+        if self.vnet.network is not None:
+            self.vnet.network._nic_names_carried(added=name)
         return nic
 
     def remove_nic(self, name: str) -> None:
@@ -232,6 +234,8 @@ class VirtualNetwork:
         subnet = Subnet(name=name, prefix=net, vnet=self)
         self.subnets[name] = subnet
         self._touch()
+        if self.network is not None:
+            self.network._nic_names_carried()
         return subnet
 
     def subnet(self, name: str) -> Subnet:
