@@ -67,7 +67,7 @@ def _run_course(ahead: bool) -> tuple[float, float, dict[str, float]]:
     from nbclient import NotebookClient
 
     paths = [p for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))]
-    pool = KernelPool()
+    pool = KernelPool(quiet=True)
     per_folder = dict.fromkeys(FOLDERS, 0.0)
     start, cpu = time.perf_counter(), _cpu_s()
     try:

@@ -1,6 +1,7 @@
 """Fresh Jupyter kernels for running notebooks one after another: the notebook tests and the course bench."""
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from jupyter_client import KernelManager
@@ -13,8 +14,9 @@ class KernelPool:
     it ahead overlaps that with the previous notebook's cells. A kernel is never reused: each notebook gets one
     that has run nothing, in the notebook's own folder, and it is shut down afterwards."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet: bool = False) -> None:
         self._ready: dict[Path, KernelManager] = {}
+        self._quiet = quiet  # the bench: no kernel start-up warnings between its figures
 
     def take(self, folder: Path) -> KernelManager:
         return self._ready.pop(folder, None) or self._start(folder)
@@ -23,10 +25,9 @@ class KernelPool:
         if folder not in self._ready:
             self._ready[folder] = self._start(folder)
 
-    @staticmethod
-    def _start(folder: Path) -> KernelManager:
+    def _start(self, folder: Path) -> KernelManager:
         km = KernelManager(kernel_name="python3")
-        km.start_kernel(cwd=str(folder))
+        km.start_kernel(cwd=str(folder), **({"stderr": subprocess.DEVNULL} if self._quiet else {}))
         return km
 
     def close(self) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,18 @@ def test_a_python_environment_under_tmp_stays_visible_in_the_sandbox(monkeypatch
     tmpfs = argv.index("/tmp", argv.index("--tmpfs"))
     binds = [i for i, arg in enumerate(argv) if arg == "--ro-bind" and argv[i + 1].startswith("/tmp/")]
     assert binds and all(i > tmpfs for i in binds), argv
+
+
+def test_stale_grader_environments_are_pruned_and_recent_ones_kept(tmp_path):
+    """Each package change makes a new grader environment; the ones nothing has used for two weeks go, while
+    one another checkout used recently stays, and so does the current one however old its files are."""
+    old, recent, current = (tmp_path / f"grader-env-{name}" for name in ("aaaa", "bbbb", "cccc"))
+    for env in (old, recent, current):
+        (env / "bin").mkdir(parents=True)
+    month_ago = time.time() - 30 * 86400
+    os.utime(old, (month_ago, month_ago))
+    os.utime(current, (month_ago, month_ago))
+    (tmp_path / "unrelated").mkdir()
+    os.utime(tmp_path / "unrelated", (month_ago, month_ago))
+    assert sandbox.prune_grader_envs(tmp_path, keep=current) == [old]
+    assert not old.exists() and recent.exists() and current.exists() and (tmp_path / "unrelated").exists()

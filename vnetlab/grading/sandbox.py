@@ -39,6 +39,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +123,7 @@ def grader_env(root: Path | None = None) -> Path:
     final = root / f"grader-env-{env_key()}"
     python = final / "bin" / "python"
     if python.exists():
+        os.utime(final)  # in use: kept by prune_grader_envs
         return python
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".grader-env-", dir=root))
@@ -147,7 +149,24 @@ def grader_env(root: Path | None = None) -> Path:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    prune_grader_envs(root, keep=final)
     return python
+
+
+ENV_UNUSED_DAYS = 14
+
+
+def prune_grader_envs(root: Path, keep: Path, unused_days: float = ENV_UNUSED_DAYS) -> list[Path]:
+    """Remove grader environments of older package versions that no grading has used for ``unused_days``:
+    every change to the package makes a new one (about the package's size each), and another checkout or
+    course version sharing the cache may still use a recent one, so only stale ones go."""
+    cutoff = time.time() - unused_days * 86400
+    removed = []
+    for env in root.glob("grader-env-*"):
+        if env != keep and env.is_dir() and env.stat().st_mtime < cutoff:
+            shutil.rmtree(env, ignore_errors=True)
+            removed.append(env)
+    return removed
 
 
 # --- bubblewrap ---------------------------------------------------------------------------------------------------
