@@ -29,7 +29,6 @@ INJECTED = [
     ("public-range-refused", EX1, "q4", public_refused_q4, 5),
     ("gateway-subnet-name", EX1, "q1", gateway_name_q1, 7),
 ]
-VARIABLE = {(EX1, "q1"): "plan", (EX1, "q4"): "ranges", (EX2, "q2"): "reach"}
 
 
 def learner_ids(n: int) -> list[str]:
@@ -63,7 +62,7 @@ def write_class(base: Path, n: int, second: bool = True, raises_as: str = "raise
                 current = answers.get(qid, model_answer(ex, qid))
                 answers[qid] = mistake(ex, current)
             for qid, value in answers.items():
-                set_cell(nb, f"{qid}-answer", f"{VARIABLE[(name, qid)]} = {value!r}")
+                set_cell(nb, f"{qid}-answer", f"{g.spec(name).question(qid).answer} = {value!r}")
             save(nb, folder / f"{name}.ipynb")
             record_for(folder, who, name, "q3")
     # a partial hand-in: the exercise as generated, one question answered (with no mistake), the rest left open

@@ -215,6 +215,12 @@ def _table(caption: str, headers: Sequence[str], rows: Iterable[Sequence[str]], 
             "</table></div>")
 
 
+def _label(text: str) -> str:
+    """Text from a gradebook as a plotly label: plotly reads a few HTML tags in labels, so ``<``, ``>`` and ``&`` are
+    escaped (plotly shows the entities as the characters), and nothing can close the page's script element."""
+    return escape(str(text), quote=False)
+
+
 def _figure(fig, label: str, ident: str) -> str:
     """A plotly figure as a ``div`` (plotly.js is inlined once in the page head), labelled for assistive tools; its
     numbers are in the table beside it."""
@@ -320,7 +326,7 @@ def build(folders: Sequence["str | os.PathLike"], out: "str | os.PathLike | None
         shares = [s.total / s.max for s in scored if s.exercise == name]
         totals = [s.total for s in scored if s.exercise == name]
         counts = _band_counts(shares)
-        traces.append({"type": "bar", "name": name, "x": labels, "y": counts, "text": counts,
+        traces.append({"type": "bar", "name": _label(name), "x": labels, "y": counts, "text": counts,
                        "textposition": "outside", "marker": {"color": palette[i % len(palette)],
                                                              "pattern": {"shape": ["", "/", ".", "x", "\\"][i % 5]}}})
         mx = next(s.max for s in scored if s.exercise == name)
@@ -348,7 +354,7 @@ def build(folders: Sequence["str | os.PathLike"], out: "str | os.PathLike | None
             "strong from weak submissions; 0.3 or more is usually read as good. It is not computed (–) with fewer "
             f"than {MIN_FOR_DISCRIMINATION} submissions or when every submission scored the same.</p>"]
     if stats:
-        names = [f"{s.exercise[:2]} {s.question}" for s in stats]
+        names = [_label(f"{s.exercise[:2]} {s.question}") for s in stats]
         fig = build_figure([
             {"type": "bar", "name": "mean, share of max", "x": names, "y": [round(s.mean / s.max, 3) if s.max else 0
                                                                              for s in stats],
@@ -376,9 +382,9 @@ def build(folders: Sequence["str | os.PathLike"], out: "str | os.PathLike | None
             "rule; the feedback is a sample of what the grader told learners.</p>"]
     if ranking:
         top = ranking[:15]
-        fig = build_figure([{"type": "bar", "orientation": "h", "y": [catalogue()[m.id].name if m.id in catalogue()
-                                                                       else m.id for m in top][::-1],
-                             "x": [m.learners for m in top][::-1], "text": [m.learners for m in top][::-1],
+        names = [_label(catalogue()[m.id].name if m.id in catalogue() else m.id) for m in top][::-1]
+        counts = [m.learners for m in top][::-1]
+        fig = build_figure([{"type": "bar", "orientation": "h", "y": names, "x": counts, "text": counts,
                              "textposition": "outside", "marker": {"color": OKABE_ITO["vermillion"]}}],
                            {"title": {"text": "Misconceptions by learners who hit them"},
                             "xaxis": {"title": {"text": "learners"}, "rangemode": "tozero"},
@@ -421,7 +427,8 @@ def build(folders: Sequence["str | os.PathLike"], out: "str | os.PathLike | None
                 line.append(max(mine) if mine else None)
             grid[who] = line
         z = [[None if v is None else round(100 * v) for v in line] for line in grid.values()]
-        fig = build_figure([{"type": "heatmap", "z": z, "x": cols, "y": list(grid), "zmin": 0, "zmax": 100,
+        fig = build_figure([{"type": "heatmap", "z": z, "x": [_label(c) for c in cols],
+                             "y": [_label(who) for who in grid], "zmin": 0, "zmax": 100,
                              "text": [["" if v is None else f"{v} %" for v in line] for line in z],
                              "texttemplate": "%{text}", "xgap": 2, "ygap": 2, "showscale": False,
                              "colorscale": [[0, "#f0f0f0"], [1, OKABE_ITO["blue"]]]}],
