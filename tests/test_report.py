@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+from html import unescape
 import os
 import re
 import sys
@@ -18,6 +19,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from class_support import EX1, EX2, expected_ranking, grade_class, write_class  # noqa: E402
+
+from plotly.offline import get_plotlyjs  # noqa: E402
 
 from vnetlab.cli import main  # noqa: E402
 from vnetlab.grading.misconceptions import catalogue  # noqa: E402
@@ -66,12 +69,12 @@ def test_the_misconception_ranking_matches_the_injected_mistakes(graded):
     assert listed == [m for m, _ in found]
     for mid, _ in found:
         m = catalogue()[mid]
-        assert f'#{m.anchor}"' in section.replace("&quot;", '"') or m.anchor in section
+        assert f'.ipynb#{m.anchor}"' in unescape(section)
     assert "Forgot the reserved addresses" in section  # the grader's own words for that mistake, quoted
 
 
 def test_the_lesson_links_lead_to_the_notebooks(graded):
-    hrefs = re.findall(r'href="([^"#]+\.ipynb)#', graded["html"])
+    hrefs = re.findall(r'href="([^"#]+\.ipynb)#', unescape(graded["html"]))
     assert hrefs
     for href in hrefs:
         assert (graded["report"].parent / href).resolve().is_file(), href
@@ -115,10 +118,34 @@ def test_progress_across_exercises_shows_every_learner(graded):
     assert EX1 in section and EX2 in section
 
 
+def test_several_gradebooks_show_each_learners_progress_across_sessions(graded, tmp_path):
+    # a second session: the same class graded again later (a copy of the gradebook, one learner improved)
+    week2 = tmp_path / "week2"
+    week2.mkdir()
+    with open(graded["out"] / "gradebook.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    first = next(r for r in rows if r["learner"] == "learner-00" and r["exercise"] == EX1)
+    before = float(first["total"]) / float(first["max"])
+    first["total"] = first["max"]
+    with open(week2 / "gradebook.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    report = tmp_path / "two.html"
+    assert main(["report", str(graded["out"]), str(week2), "-o", str(report)]) == 0
+    section = report.read_text(encoding="utf-8").split('id="progress"')[1].split("</section>")[0]
+    assert f"{graded['out'].name} · {EX1}" in section and f"week2 · {EX1}" in section
+    row = re.search(r'<th scope="row">learner-00</th>(.*?)</tr>', section).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[0] == f"{before:.0%}" and cells[2] == "100%"  # week 1, exercise 01; then week 2, exercise 01
+
+
 def test_the_page_is_self_contained_and_structured(graded):
     html = graded["html"]
     assert '<html lang="en">' in html and "<title>Class report" in html and "<main" in html
-    assert "https://cdn" not in html and 'src="http' not in html  # plotly.js inlined: it opens offline
+    # plotly.js inlined, nothing fetched: it opens offline
+    assert get_plotlyjs()[:500] in html
+    assert not re.search(r'<(script|link|img|iframe)\b[^>]*\b(src|href)="(https?:)?//', html)
     headings = re.findall(r"<h([1-6])", html)
     assert headings[0] == "1" and set(headings[1:]) == {"2"}
 

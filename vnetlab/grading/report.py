@@ -210,7 +210,7 @@ def _table(caption: str, headers: Sequence[str], rows: Iterable[Sequence[str]], 
         body.append(f"<tr>{''.join(cells)}</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(headers)}">None.</td></tr>')
-    return (f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}"><table>'
+    return (f'<div class="table-wrap" tabindex="0" role="region" aria-label="Table: {escape(caption)}"><table>'
             f"<caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
             "</table></div>")
 
