@@ -53,6 +53,8 @@ def headings(notebook: Path) -> set[str]:
 def test_ids_are_unique_and_every_entry_is_complete():
     ids = ids_in_file()
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+    for item in _data()["misconceptions"]:  # the rule's backing: a fact of a fact book, or its public page
+        assert ("fact" in item) != ("source" in item), item["id"]
     for m in catalogue().values():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", m.id), m.id
         assert m.name and m.rule.endswith(".") and len(m.rule) < 240, m.id

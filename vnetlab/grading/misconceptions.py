@@ -1,7 +1,7 @@
 """The course's misconceptions: one vocabulary for the grader, ``check()`` in the learner's kernel, and the drills.
 
 The list lives in ``vnetlab/data/misconceptions.yaml`` (id, short name, the rule in one sentence, the lesson section
-that teaches it, and the fact whose public source and date back the rule). The question specs name these ids on
+that teaches it, and the fact whose public source and date back the rule, or that source itself). The question specs name these ids on
 their checks (``Check(..., misconceptions=("reserved-addresses",))``); a check whose failure message depends on
 the answer may return a :class:`Targeted` message with its own ids. When a check fails, its result carries the
 ids (:attr:`vnetlab.grading.core.CheckResult.misconceptions`): the grader writes them into ``checks.csv``, the
@@ -63,9 +63,13 @@ def catalogue() -> dict[str, Misconception]:
     """Every misconception by id, in the file's order."""
     found: dict[str, Misconception] = {}
     for item in _data()["misconceptions"]:
-        book, key = item["fact"].split(".", 1)
+        if "fact" in item:
+            book, key = item["fact"].split(".", 1)
+            source = fact(book, key).cite()
+        else:  # a rule no fact book holds: its public page, with the date, in the entry itself
+            source = item["source"]
         found[item["id"]] = Misconception(item["id"], item["name"], item["rule"], item["lesson"], item["section"],
-                                          fact(book, key).cite())
+                                          source)
     return found
 
 
