@@ -18,11 +18,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 # The figures skip plotly's property checks for speed (vnetlab.plots.build_figure); the tests, and the kernels they
 # start, check every property, so a misspelt one fails here rather than vanishing in the browser.
 os.environ["VNETLAB_VALIDATE_FIGURES"] = "1"
-# The learner's own records (drill history, lesson predictions) live in their home; a test run, and the kernels it
+# The learner's own records (drill history, lesson predictions, exercise checks) live in their home; a test run, and the kernels it
 # starts, never reads or writes those: both point into a folder of this run's own.
 _RECORDS = Path(tempfile.mkdtemp(prefix="vnetlab-test-records-"))
 os.environ["VNETLAB_PROGRESS"] = str(_RECORDS / "drill-progress.json")
 os.environ["VNETLAB_PREDICTIONS"] = str(_RECORDS / "lesson-predictions.json")
+os.environ["VNETLAB_CHECKS"] = str(_RECORDS / "exercise-checks.json")
 
 
 def browser_required() -> bool:

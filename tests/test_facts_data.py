@@ -6,7 +6,11 @@ import yaml
 
 from vnetlab.facts import fact
 
-BOOKS = sorted(p.name[:-5] for p in resources.files("vnetlab").joinpath("data").iterdir() if p.name.endswith(".yaml"))
+# misconceptions.yaml is the course's vocabulary, not a fact book: each rule names the fact that backs it (checked in
+# test_misconceptions.py)
+NOT_FACT_BOOKS = {"misconceptions"}
+BOOKS = sorted(p.name[:-5] for p in resources.files("vnetlab").joinpath("data").iterdir()
+               if p.name.endswith(".yaml") and p.name[:-5] not in NOT_FACT_BOOKS)
 
 
 @pytest.mark.parametrize("book", BOOKS)

@@ -14,6 +14,12 @@
     ``feedback/<learner>-<exercise>.md`` (replacing the previous run's: running it again gives the same files). A
     faulty submission gets its row and its reason; the exit status is 0 once the batch is graded.
 
+``vnetlab report GRADEBOOK_DIR... [-o report.html]``
+    The class report: one self-contained HTML page (plotly.js inlined, opens offline) with the score distribution
+    per exercise, per-question statistics (mean, share at full marks, corrected item-total correlation), the
+    misconceptions ranked by learners who hit them, the submissions not ok, and with several gradebooks each
+    learner's progress (see :mod:`vnetlab.grading.report`). Default output: ``report.html`` in the first folder.
+
 ``vnetlab release --out DIR [--course ROOT]``
     Write the tree an instructor publishes for a class into ``DIR`` (new or empty): lessons, exercises (generated
     from the solutions), environment files, a learner README and the package with the visible checks only; no
@@ -68,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-sandbox", dest="sandbox", action="store_const", const="none",
                        help="run submissions with your own rights, unisolated (every gradebook row and feedback "
                             "file says so)")
+    rep = commands.add_parser("report", help="write the class report (HTML) from one or more gradebook folders")
+    rep.add_argument("gradebooks", nargs="+", metavar="GRADEBOOK_DIR",
+                     help="folders `vnetlab grade --out` wrote (several: several exercises or sessions)")
+    rep.add_argument("-o", "--out", default=None,
+                     help="the HTML file to write (default: report.html in the first GRADEBOOK_DIR)")
     rel = commands.add_parser("release", help="write the learner release (no solutions, no hidden checks)")
     rel.add_argument("--out", required=True, help="folder for the release (new, or empty)")
     rel.add_argument("--course", default=".", help="the instructor's copy of the course (default: here)")
@@ -124,6 +135,14 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .grading.report import build
+
+    path = build(args.gradebooks, args.out)
+    print(f"Wrote the class report to {path}")
+    return 0
+
+
 def _release(args: argparse.Namespace) -> int:
     from .grading.release import release
 
@@ -156,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .azure.cli import run as azure
 
             return azure(args)
-        return {"generate": _generate, "grade": _grade, "release": _release}[args.command](args)
+        return {"generate": _generate, "grade": _grade, "release": _release, "report": _report}[args.command](args)
     except VnetlabError as exc:
         print(f"vnetlab {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -1228,7 +1228,8 @@ __all__ += ["comparison_figure", "cost_curve_figure"]
 
 # --- progress map -----------------------------------------------------------------------------------------
 def progress_map_figure(progress_map: object) -> go.Figure:
-    """A heat map: concepts down, measures across (lessons tried, predictions right, drills done), 0-100 %.
+    """A heat map: concepts down, measures across (lessons tried, predictions right, exercises checked, drills
+    done), 0-100 %.
 
     Cells with nothing to measure stay blank; every cell prints its percentage, so the colour is never the only
     cue (a colour-blind-safe single-hue scale)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -935,9 +935,12 @@ assert set(_BUILDERS) == set(TOPICS)
 
 @lru_cache(maxsize=4096)
 def _made(topic: str, level: int, seed: int) -> tuple[Case, DrillQuestion]:
+    from ..grading.misconceptions import for_drill
+
     params = _BUILDERS[topic][0](level, _rng(topic, level, seed))
     case = Case(topic, level, seed, params)
-    return case, _BUILDERS[topic][1](case)
+    question = _BUILDERS[topic][1](case)
+    return case, replace(question, misconceptions=for_drill(topic, params.get("faults", ())))
 
 
 def case(topic: str, level: int, seed: int) -> Case:

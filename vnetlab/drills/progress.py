@@ -15,6 +15,8 @@ more than :data:`MAX_NESTING` levels deep is refused before it is parsed.
 
 Each attempt is ``{"id", "when", "topic", "level", "seed", "correct", "seconds"}``; ``id`` is a random hex string
 that names the attempt for good (attempts written before ids existed get one derived from their place and content).
+A wrong answer also has ``"misconceptions"``: the ids (``vnetlab/data/misconceptions.yaml``) it shows, the same
+vocabulary the grader and the exercises' ``check()`` use; the key is left out when there are none.
 
 Several drills may share the file (a notebook and a terminal, two terminals): a write takes an exclusive
 ``flock`` on the file's folder, re-reads the file, merges this drill's attempts into it by ``id`` and writes the
@@ -57,7 +59,7 @@ FILE_NAME = "drill-progress.json"
 WHAT = "the drill progress file"
 CSV_COLUMNS = ("when", "topic", "level", "seed", "correct", "seconds")
 TOP_KEYS = ("format", "version", "attempts")
-ATTEMPT_KEYS = ("id", "when", "topic", "level", "seed", "correct", "seconds")
+ATTEMPT_KEYS = ("id", "when", "topic", "level", "seed", "correct", "seconds", "misconceptions")
 REQUIRED_KEYS = ("when", "topic", "level", "seed", "correct")
 MAX_NESTING = 16  # read no deeper (a progress file itself nests 3: the file, its attempts, each attempt)
 LOCK_TIMEOUT_S = 10.0  # a write holds the lock for milliseconds; longer means a stuck drill
@@ -87,6 +89,12 @@ class Attempt:
     correct: bool
     seconds: float | None = None
     id: str = ""
+    misconceptions: tuple[str, ...] = ()  # what a wrong answer showed
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        mids = data.pop("misconceptions")
+        return {**data, "misconceptions": list(mids)} if mids else data
 
     @classmethod
     def from_json(cls, data: object, index: int = 0) -> "Attempt":
@@ -119,7 +127,10 @@ class Attempt:
         ident = data["id"] if "id" in data else _legacy_id(index, data)
         if not isinstance(ident, str) or not ident:
             _refuse(f"{where}.id", ident, "must be non-empty text")
-        return cls(when, topic, level, seed, correct, None if seconds is None else float(seconds), ident)
+        mids = data.get("misconceptions", [])
+        if not isinstance(mids, list) or not all(isinstance(m, str) and m for m in mids):
+            _refuse(f"{where}.misconceptions", mids, "must be a list of misconception ids (text)")
+        return cls(when, topic, level, seed, correct, None if seconds is None else float(seconds), ident, tuple(mids))
 
 
 def _refuse(where: str, value: object, rule: str) -> NoReturn:
@@ -392,10 +403,13 @@ class ProgressStore:
         return out
 
     # --- writing --------------------------------------------------------------------------------------------
-    def record(self, topic: str, level: int, seed: int, correct: bool, seconds: float | None = None) -> Attempt:
-        """Add one attempt and save the history atomically, merged with what other drills wrote meanwhile."""
+    def record(self, topic: str, level: int, seed: int, correct: bool, seconds: float | None = None,
+               misconceptions: "tuple[str, ...] | list[str]" = ()) -> Attempt:
+        """Add one attempt and save the history atomically, merged with what other drills wrote meanwhile.
+        ``misconceptions``: the ids a wrong answer showed (:attr:`DrillQuestion.misconceptions`)."""
         attempt = Attempt(_now(), topic, int(level), int(seed), bool(correct),
-                          None if seconds is None else round(float(seconds), 3), uuid.uuid4().hex)
+                          None if seconds is None else round(float(seconds), 3), uuid.uuid4().hex,
+                          tuple(map(str, misconceptions)))
         self._mine.append(attempt)
         if self._blocked:
             self._attempts.append(attempt)
@@ -422,7 +436,7 @@ class ProgressStore:
         return attempt
 
     def _save(self) -> None:
-        document = {"format": FORMAT, "version": VERSION, "attempts": [asdict(a) for a in self._attempts]}
+        document = {"format": FORMAT, "version": VERSION, "attempts": [a.to_json() for a in self._attempts]}
         atomic_write_text(self.path, json.dumps(document, indent=1) + "\n")
 
     def csv_text(self) -> str:

@@ -57,6 +57,7 @@ class DrillQuestion:
     explanation: str
     sources: tuple[str, ...]
     hint: str = ""
+    misconceptions: tuple[str, ...] = ()  # what a wrong answer shows (ids of vnetlab/data/misconceptions.yaml)
 
     def check(self, response: str) -> DrillResult:
         """Choice questions: the choice's text (case and spacing ignored) or its 1-based number. Open questions: the

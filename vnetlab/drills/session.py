@@ -226,7 +226,8 @@ class DrillSession:
         warning = ""
         if self.store is not None:
             try:
-                self.store.record(question.topic, question.level, question.seed, correct, seconds)
+                self.store.record(question.topic, question.level, question.seed, correct, seconds,
+                                  () if correct else question.misconceptions)
             except ProgressError as exc:
                 warning = str(exc)
         done = DrillAnswer(question, response, result, correct, late, seconds, feedback, self._score, self._streak,

@@ -54,6 +54,14 @@ class Check:
     visible: bool = True
     rule: str | None = None  # a hidden check's rule, in words: the learner's feedback names it when the check fails
     source: str | None = None  # where the rule is written: a public document with its date (``Fact.cite()``)
+    misconceptions: tuple[str, ...] = ()  # ids (vnetlab/data/misconceptions.yaml) its failure shows
+    targeted: bool = True  # False: a catch-all ("every verdict matches") or a completeness check, naming no rule
+
+    def caught(self, message: "str | None") -> tuple[str, ...]:
+        """The misconception ids a failure message shows: its own (:class:`Targeted`) or the check's."""
+        if message is None:
+            return ()
+        return tuple(getattr(message, "misconceptions", ()) or self.misconceptions)
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,7 @@ class CheckResult:
     message: str | None = None
     rule: str | None = None
     source: str | None = None
+    misconceptions: tuple[str, ...] = ()  # what the failure shows (empty when it passed or the answer was unreadable)
 
     @property
     def earned(self) -> float:
@@ -207,8 +216,9 @@ def evaluate(question: Question, raw: Any, givens: Mapping[str, Any]) -> Questio
             message = str(exc)
         except Exception as exc:
             message = f"This check could not run on your answer ({type(exc).__name__}); check its format."
-        results.append(CheckResult(check.name, check.visible, question.share(check), message is None, message,
-                                   check.rule, check.source))
+        results.append(CheckResult(check.name, check.visible, question.share(check), message is None,
+                                   None if message is None else str(message), check.rule, check.source,
+                                   check.caught(message)))
     guess = degenerate(raw, givens)
     if guess:  # no check pays for an answer that attempts nothing; the failing ones still say what is wrong
         results = [replace(r, passed=False, message=r.message or f"`{question.answer}`: {guess}") for r in results]
@@ -315,6 +325,11 @@ class Feedback:
     @property
     def visible_passed(self) -> bool:
         return self.result.problem is None and all(c.passed for c in self.visible)
+
+    @property
+    def misconceptions(self) -> tuple[str, ...]:
+        """The misconception ids the failed visible checks show (vnetlab/data/misconceptions.yaml)."""
+        return tuple(dict.fromkeys(m for c in self.visible for m in c.misconceptions))
 
     @property
     def messages(self) -> list[str]:

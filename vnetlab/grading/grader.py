@@ -23,7 +23,9 @@ For every submitted notebook:
    redefined ``check``, a monkeypatched vnetlab or printed "success" changes nothing;
 5. once every sandbox is gone: ``gradebook.csv`` (one row per submission, sorted by learner, exercise and file:
    points per question, total, max, status, reason, tamper, sandbox), ``timings.csv`` (seconds per submission,
-   the only output that differs between two runs), ``checks.csv`` (every check, for the instructor),
+   the only output that differs between two runs), ``checks.csv`` (every check, for the instructor; its last
+   column, ``misconceptions``, holds the ids a failed check showed, joined by ``;``: see
+   :mod:`vnetlab.grading.misconceptions`),
    ``stats.csv`` (per question across the class) and ``feedback/<learner>-<exercise>.md`` (visible checks with
    their messages; hidden checks counted, each failed one named by the rule it tested, never its expected
    value). Learner text (ids, file names of any bytes, error messages) is escaped for CSV (formula injection)
@@ -73,6 +75,7 @@ from ..errors import GradingError
 from . import EXERCISES, answers, generate, runner, sandbox, tamper
 from .core import MISSING, PLACEHOLDER_LEARNER, ExerciseSpec, QuestionResult, evaluate, hidden_feedback
 from .instructor import full_spec as spec  # hidden checks included: from the instructor's copy only
+from .misconceptions import joined
 from .plain import to_plain
 
 LEARNER_SOURCES = ("notebook", "folder", "file")
@@ -724,12 +727,14 @@ def _write_reports(rows: list[Graded], out: Path) -> None:
             w.writerow([row.learner, row.path, row.exercise or "", row.status, f"{row.seconds:.1f}"])
     with open(out / "checks.csv", "w", newline="", encoding="utf-8") as f:
         w = _writer(f)
-        w.writerow(["learner", "notebook", "exercise", "question", "check", "visible", "possible", "earned", "message"])
+        w.writerow(["learner", "notebook", "exercise", "question", "check", "visible", "possible", "earned", "message",
+                    "misconceptions"])
         for row in rows:
             for r in row.results:
                 for c in r.checks:
                     w.writerow([row.learner, row.path, row.exercise, r.question, c.name, c.visible,
-                                _num(c.possible), _num(c.earned), r.problem or c.message or ""])
+                                _num(c.possible), _num(c.earned), r.problem or c.message or "",
+                                joined(c.misconceptions)])
     with open(out / "stats.csv", "w", newline="", encoding="utf-8") as f:
         w = _writer(f)
         w.writerow(["exercise", "question", "max", "submissions", "mean", "full_marks", "zero"])

@@ -9,8 +9,12 @@
     ex.check("q3")                # checks the answer recorded from the widget
 
 ``check`` runs the visible checks only; it says hidden checks remain (they run only in ``vnetlab grade``, from
-the instructor's copy of the course) and never reports that everything passed. Nothing here decides a grade:
-the grader re-runs the notebook, takes the answers out as plain data and re-checks them in its own process.
+the instructor's copy of the course) and never reports that everything passed. Each ``check`` is recorded in the
+learner's own exercise-checks file (:class:`vnetlab.learning.CheckStore`: exercise, question, passed, and the
+misconception ids the failed checks showed), which lesson 00's progress map reads; nothing is recorded while the
+grader runs the notebook (``VNETLAB_GRADING=1``), and a place that cannot be written never stops a check. Nothing
+here decides a grade: the grader re-runs the notebook, takes the answers out as plain data and re-checks them in
+its own process.
 """
 from __future__ import annotations
 
@@ -86,6 +90,8 @@ class Exercise:
         self.learner = normalize_learner(learner)
         self.answers_path = Path(answers_path) if answers_path else Path.cwd() / sidecar.SIDECAR
         self._hints_shown: dict[str, int] = {}
+        self.checks = None  # the learner's CheckStore, opened at the first check
+        self.record_problem: str | None = None  # why the last check could not be recorded, if it could not
 
     def __repr__(self) -> str:
         return f"Exercise({self.spec.name!r}, learner={self.learner!r})"
@@ -106,7 +112,24 @@ class Exercise:
 
     def check(self, qid: str, answer: Any = MISSING) -> Feedback:
         """Run the visible checks of ``qid`` on ``answer`` (for a widget question: on the recorded answer)."""
-        return Feedback(self._evaluate(qid, answer), self.spec.question(qid).answer)
+        feedback = Feedback(self._evaluate(qid, answer), self.spec.question(qid).answer)
+        if feedback.result.answered:
+            self._remember(qid, feedback)
+        return feedback
+
+    def _remember(self, qid: str, feedback: Feedback) -> None:
+        """Record this check in the learner's exercise-checks file (not while the grader runs the notebook)."""
+        from ..learning.store import CheckStore, ProgressError
+        from ..widgets import GRADING_ENV  # the kernel's flag, without the grader's process control
+
+        if os.environ.get(GRADING_ENV) == "1":
+            return
+        try:
+            if self.checks is None:
+                self.checks = CheckStore()
+            self.checks.record(self.spec.name, qid, feedback.visible_passed, feedback.misconceptions)
+        except (ProgressError, OSError) as exc:  # a read-only home: the check still shows its feedback
+            self.record_problem = str(exc)
 
     def _evaluate(self, qid: str, answer: Any = MISSING) -> QuestionResult:
         """The visible checks of ``qid``: the hidden ones never run in the learner's kernel (in a learner release

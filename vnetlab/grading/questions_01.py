@@ -113,16 +113,20 @@ Q1 = Question(
     id="q1", title="Plan the subnets of your VNet", points=5, answer="plan",
     setup=plan_setup, read=read_plan,
     checks=(
-        Check("The gateway subnet is named exactly GatewaySubnet", plan_gateway_name),
-        Check("Every subnet lies inside your VNet's address space", plan_inside),
-        Check("No two subnets overlap", plan_no_overlap),
-        Check("Each tier's subnet holds its VMs (usable = size − 5)", plan_holds_vms, weight=2),
-        Check("GatewaySubnet is big enough for your gateway's SKU", plan_gateway_size),
+        Check("The gateway subnet is named exactly GatewaySubnet", plan_gateway_name,
+              misconceptions=("gateway-subnet-name",)),
+        Check("Every subnet lies inside your VNet's address space", plan_inside,
+              misconceptions=("subnet-outside-space",)),
+        Check("No two subnets overlap", plan_no_overlap, misconceptions=("overlapping-ranges",)),
+        Check("Each tier's subnet holds its VMs (usable = size − 5)", plan_holds_vms, weight=2,
+              misconceptions=("reserved-addresses",)),
+        Check("GatewaySubnet is big enough for your gateway's SKU", plan_gateway_size,
+              misconceptions=("gateway-subnet-size",)),
         # BEGIN HIDDEN CHECKS
         Check("Each tier uses the smallest prefix that holds its VMs", plan_smallest, visible=False,
               rule="Size each subnet to the smallest prefix whose usable addresses (size − 5) hold its VMs, so "
                    "the address space lasts.",
-              source=fact("addressing", "reserved_addresses_per_subnet").cite()),
+              source=fact("addressing", "reserved_addresses_per_subnet").cite(), misconceptions=("oversized-subnet",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -245,14 +249,15 @@ Q2 = Question(
     id="q2", title="A merger: which VNets overlap, and a free range for a new one", points=4, answer="merger",
     setup=merger_setup, read=read_merger,
     checks=(
-        Check("Every overlapping pair is listed", merger_finds_all, weight=2),
-        Check("No listed pair is free of overlap", merger_no_false),
-        Check("The new VNet's range overlaps none of the existing ones", merger_new_clear),
+        Check("Every overlapping pair is listed", merger_finds_all, weight=2, misconceptions=("overlapping-ranges",)),
+        Check("No listed pair is free of overlap", merger_no_false, misconceptions=("adjacent-is-overlap",)),
+        Check("The new VNet's range overlaps none of the existing ones", merger_new_clear,
+              misconceptions=("overlap-blocks-peering",)),
         # BEGIN HIDDEN CHECKS
         Check("The new VNet's range is one Azure accepts and recommends", merger_new_private, visible=False,
               rule="A new VNet's range must be one Azure accepts, and should come from the recommended private "
                    "ranges (RFC 1918, or RFC 6598 shared space).",
-              source=fact("addressing", "recommended_ranges").cite()),
+              source=fact("addressing", "recommended_ranges").cite(), misconceptions=("private-ranges",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -337,14 +342,17 @@ Q3 = Question(
     id="q3", title="Fit four subnets into a /24 with the address planner", points=4, answer="planner",
     widget="AddressPlanner", setup=planner_setup, read=read_planner,
     checks=(
-        Check("The planner's address space is your VNet's space", planner_space),
-        Check("One subnet per requirement", planner_count),
-        Check("Subnets lie inside the space and do not overlap", planner_layout),
-        Check("Every requirement fits (usable = size − 5)", planner_fits, weight=2),
+        Check("The planner's address space is your VNet's space", planner_space,
+              misconceptions=("default-address-space",)),
+        Check("One subnet per requirement", planner_count, targeted=False),
+        Check("Subnets lie inside the space and do not overlap", planner_layout,
+              misconceptions=("subnet-outside-space", "overlapping-ranges")),
+        Check("Every requirement fits (usable = size − 5)", planner_fits, weight=2,
+              misconceptions=("reserved-addresses",)),
         # BEGIN HIDDEN CHECKS
         Check("Each requirement gets the smallest prefix that fits", planner_smallest, visible=False,
               rule="Give each requirement the smallest prefix whose usable addresses (size − 5) hold it.",
-              source=fact("addressing", "reserved_addresses_per_subnet").cite()),
+              source=fact("addressing", "reserved_addresses_per_subnet").cite(), misconceptions=("oversized-subnet",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -468,18 +476,19 @@ Q4 = Question(
     id="q4", title="Which address ranges will Azure take for a VNet?", points=3, answer="ranges",
     setup=ranges_setup, read=read_ranges,
     checks=(
-        Check("Public ranges are accepted (not refused)", ranges_public),
-        Check("RFC 6598 shared address space counts as private", ranges_shared),
-        Check("Link-local, loopback and multicast ranges are refused", ranges_refused),
+        Check("Public ranges are accepted (not refused)", ranges_public, misconceptions=("public-range-refused",)),
+        Check("RFC 6598 shared address space counts as private", ranges_shared, misconceptions=("private-ranges",)),
+        Check("Link-local, loopback and multicast ranges are refused", ranges_refused,
+              misconceptions=("refused-ranges",)),
         # BEGIN HIDDEN CHECKS
         Check("A range holding one refused address is refused as a whole", ranges_partial, visible=False,
               rule="Azure refuses an address space that contains any address it reserves or does not allow, "
                    "even a single one.",
-              source=fact("addressing", "not_allowed_ranges").cite()),
+              source=fact("addressing", "not_allowed_ranges").cite(), misconceptions=("refused-ranges",)),
         Check("RFC 1918 ranges are labelled private", ranges_rfc1918, visible=False,
               rule="10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16 (RFC 1918) are private ranges Azure "
                    "recommends.",
-              source=fact("addressing", "recommended_ranges").cite()),
+              source=fact("addressing", "recommended_ranges").cite(), misconceptions=("private-ranges",)),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -16,6 +16,7 @@ from ..errors import PeeringError, PeeringOverlapError, VnetlabError
 from ..network import Network
 from .core import (AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, pairs_mapping,
                    still_open)
+from .misconceptions import Targeted
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -167,17 +168,19 @@ Q1 = Question(
     id="q1", title="Which VNets can be peered, and why not?", points=5, answer="verdicts",
     setup=peers_setup, read=read_verdicts,
     checks=(
-        Check("Different regions, subscriptions or tenants do not stop a peering", verdicts_far, weight=2),
-        Check("Overlapping address spaces cannot be peered", verdicts_overlap, weight=2),
+        Check("Different regions, subscriptions or tenants do not stop a peering", verdicts_far, weight=2,
+              misconceptions=("peering-limited-by-boundaries",)),
+        Check("Overlapping address spaces cannot be peered", verdicts_overlap, weight=2,
+              misconceptions=("overlap-blocks-peering",)),
         # BEGIN HIDDEN CHECKS
         Check("Peering does not cross Azure clouds", verdicts_cloud, visible=False,
               rule="VNet peering works within one Azure cloud only; VNets in different clouds (e.g. Azure "
                    "Government and Azure public) cannot be peered.",
-              source=fact("peering", "clouds").cite()),
+              source=fact("peering", "clouds").cite(), misconceptions=("peering-cross-cloud",)),
         Check("Every verdict matches the engine", verdicts_all, visible=False,
               rule="Each pair's verdict follows from the peering rules: overlapping address spaces and "
                    "different clouds block a peering; regions, subscriptions and tenants do not.",
-              source=fact("peering", "clouds").cite()),
+              source=fact("peering", "clouds").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -304,17 +307,18 @@ Q2 = Question(
     id="q2", title="Predict who reaches whom", points=5, answer="predictions",
     setup=reach_setup, read=read_predictions,
     checks=(
-        Check("Peering is not transitive", reach_transitive, weight=2),
-        Check("Global and cross-tenant peerings carry traffic", reach_cross, weight=2),
+        Check("Peering is not transitive", reach_transitive, weight=2, misconceptions=("transitive-peering",)),
+        Check("Global and cross-tenant peerings carry traffic", reach_cross, weight=2,
+              misconceptions=("peering-limited-by-boundaries",)),
         # BEGIN HIDDEN CHECKS
         Check("A link with virtual network access off carries no traffic", reach_access, visible=False,
               rule="A peering link with allow_virtual_network_access off carries no traffic from its VNet to "
                    "the remote one.",
-              source=fact("peering", "settings").cite()),
+              source=fact("peering", "settings").cite(), misconceptions=("peering-access-off",)),
         Check("Every prediction matches the simulator", reach_all, visible=False,
               rule="Every prediction follows from the same rules: traffic crosses one peering at a time, and "
                    "only over links that allow access.",
-              source=fact("routing", "peering_routes").cite()),
+              source=fact("routing", "peering_routes").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -387,15 +391,16 @@ def why_unreachable(net: Network, src: str, dst: str) -> str | None:
     sv, dv = net.nic(src).vnet, net.nic(dst).vnet
     link, back = sv.peerings.get(dv.name), dv.peerings.get(sv.name)
     if link is not None and not link.connected or link is None and back is not None:
-        return (f"{src} → {dst} is dropped: only one of the two links between {sv.name} and {dv.name} exists. A "
-                "peering needs a link on each VNet (the explorer's Peer button creates both).")
+        return Targeted(f"{src} → {dst} is dropped: only one of the two links between {sv.name} and {dv.name} exists. "
+                        "A peering needs a link on each VNet (the explorer's Peer button creates both).",
+                        "peering-two-links")
     if link is not None and not link.settings.allow_virtual_network_access:
-        return (f"{src} → {dst} is dropped: the link {link.name} has allow_virtual_network_access off, so the "
-                "peering carries no traffic from that side.")
+        return Targeted(f"{src} → {dst} is dropped: the link {link.name} has allow_virtual_network_access off, so "
+                        "the peering carries no traffic from that side.", "peering-access-off")
     via = _common_peer(net, sv.name, dv.name)
     if link is None and via:
-        return (f"{src} → {dst} is dropped: peering is not transitive. {sv.name} and {dv.name} are both peered with "
-                f"{via}, not with each other.")
+        return Targeted(f"{src} → {dst} is dropped: peering is not transitive. {sv.name} and {dv.name} are both "
+                        f"peered with {via}, not with each other.", "transitive-peering")
     return f"{src} → {dst} is {result.verdict}: {result.reason}"
 
 
@@ -418,13 +423,13 @@ Q3 = Question(
     id="q3", title="Make spoke1 reach spoke2 in the peering explorer", points=4, answer="explorer",
     widget="PeeringExplorer", setup=fix_setup, read=read_network,
     checks=(
-        Check("VNets, address spaces and VMs are unchanged", fix_unchanged),
-        Check("vm-spoke1 reaches vm-spoke2", fix_forward, weight=2),
-        Check("vm-spoke2 reaches vm-spoke1 (the replies come back)", fix_back),
+        Check("VNets, address spaces and VMs are unchanged", fix_unchanged, targeted=False),
+        Check("vm-spoke1 reaches vm-spoke2", fix_forward, weight=2, misconceptions=("transitive-peering",)),
+        Check("vm-spoke2 reaches vm-spoke1 (the replies come back)", fix_back, misconceptions=("peering-two-links",)),
         # BEGIN HIDDEN CHECKS
         Check("The hub and both spokes still reach each other", fix_hub_kept, visible=False,
               rule="A fix must not break what worked: the hub and its spokes keep reaching each other.",
-              source=fact("routing", "peering_routes").cite()),
+              source=fact("routing", "peering_routes").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(

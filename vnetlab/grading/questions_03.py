@@ -168,20 +168,22 @@ Q1 = Question(
     id="q1", title="Build a hub and spokes with an on-premises site", points=6, answer="hub_net",
     setup=build_setup, read=read_network,
     checks=(
-        Check("VNets, address spaces and spoke VMs follow your givens", build_plan),
+        Check("VNets, address spaces and spoke VMs follow your givens", build_plan, targeted=False),
         Check("The hub has a GatewaySubnet of /27 or larger and a route-based gateway that offers transit",
-              build_gateway),
-        Check("An IPsec connection leads to an LNG with your site's prefix", build_site),
-        Check("Each spoke VM reaches the site through the hub's gateway", build_reach_site, weight=2),
+              build_gateway, misconceptions=("gateway-subnet-size", "gateway-transit")),
+        Check("An IPsec connection leads to an LNG with your site's prefix", build_site,
+              misconceptions=("lng-prefixes",)),
+        Check("Each spoke VM reaches the site through the hub's gateway", build_reach_site, weight=2,
+              misconceptions=("gateway-transit",)),
         # BEGIN HIDDEN CHECKS
         Check("The spokes do not reach each other", build_spokes_apart, visible=False,
               rule="Spokes peered only with the hub do not reach each other, even when they use the hub's "
                    "gateway: peering is not transitive.",
-              source=fact("routing", "peering_routes").cite()),
+              source=fact("routing", "peering_routes").cite(), misconceptions=("transitive-peering",)),
         Check("The gateway uses a SKU you can create today", build_sku_current, visible=False,
               rule="A new VPN gateway uses a SKU Azure still lets you create (the AZ SKUs, or Basic), not a "
                    "legacy one.",
-              source=fact("vpn_gateway_skus", "noncreatable_skus").cite()),
+              source=fact("vpn_gateway_skus", "noncreatable_skus").cite(), misconceptions=("sku-not-creatable",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -287,12 +289,12 @@ Q2 = Question(
     id="q2", title="Choose the smallest SKU that meets the requirements", points=4, answer="sku_explorer",
     widget="SkuExplorer", setup=sku_setup, read=read_sku,
     checks=(
-        Check("The SKU can be created for a new gateway", sku_creatable),
-        Check("The SKU meets every requirement", sku_meets, weight=2),
+        Check("The SKU can be created for a new gateway", sku_creatable, misconceptions=("sku-not-creatable",)),
+        Check("The SKU meets every requirement", sku_meets, weight=2, misconceptions=("sku-too-small",)),
         # BEGIN HIDDEN CHECKS
         Check("It is the smallest SKU that does", sku_smallest, visible=False,
               rule="Choose the smallest (cheapest) SKU that meets every requirement.",
-              source=fact("vpn_gateway_skus", "current_skus").cite()),
+              source=fact("vpn_gateway_skus", "current_skus").cite(), misconceptions=("sku-oversized",)),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -188,17 +188,17 @@ Q1 = Question(
     id="q1", title="Repair a stale Site-to-Site connection", points=5, answer="lng_prefixes",
     setup=stale_setup, read=read_lng_prefixes,
     checks=(
-        Check("vm-vnet1 reaches the range vnet2 added", stale_new_range, weight=2),
-        Check("vm-vnet1 still reaches vnet2's original range", stale_old_range),
+        Check("vm-vnet1 reaches the range vnet2 added", stale_new_range, weight=2, misconceptions=("lng-prefixes",)),
+        Check("vm-vnet1 still reaches vnet2's original range", stale_old_range, misconceptions=("lng-prefixes",)),
         # BEGIN HIDDEN CHECKS
         Check("The replies from the new range come back", stale_replies, visible=False,
               rule="Both directions need a route: each side's local network gateway lists the other side's "
                    "ranges, so replies come back too.",
-              source=LNG_SETTINGS),
+              source=LNG_SETTINGS, misconceptions=("lng-prefixes",)),
         Check("lng-vnet2 lists exactly vnet2's address space", stale_exact, visible=False,
               rule="A local network gateway lists exactly the far side's address ranges: a missing range is "
                    "unreachable, an extra one is sent into the tunnel for nothing.",
-              source=LNG_SETTINGS),
+              source=LNG_SETTINGS, misconceptions=("lng-prefixes",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -339,17 +339,18 @@ Q2 = Question(
     id="q2", title="Which connection carries a new range without edits?", points=3, answer="needs",
     setup=carry_setup, read=read_remedies,
     checks=(
-        Check("Site-to-Site routes only what the LNG lists", carry_ipsec),
-        Check("VNet-to-VNet follows the address space by itself", carry_v2v),
+        Check("Site-to-Site routes only what the LNG lists", carry_ipsec, misconceptions=("lng-prefixes",)),
+        Check("VNet-to-VNet follows the address space by itself", carry_v2v,
+              misconceptions=("v2v-follows-address-space",)),
         # BEGIN HIDDEN CHECKS
         Check("A peering learns a new range when it is synced", carry_peering, visible=False,
               rule="After a peered VNet adds an address range, the peering link is out of sync until it is "
                    "synced; only then does the other VNet learn the range.",
-              source=fact("peering", "peering_sync_level").cite()),
+              source=fact("peering", "peering_sync_level").cite(), misconceptions=("peering-sync",)),
         Check("Every answer matches the simulator", carry_all, visible=False,
               rule="A Site-to-Site connection routes what its local network gateway lists; a VNet-to-VNet "
                    "connection follows address-space changes by itself; a peering needs a sync.",
-              source=fact("ipsec", "vnet_to_vnet").cite()),
+              source=fact("ipsec", "vnet_to_vnet").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(

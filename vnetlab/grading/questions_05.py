@@ -319,18 +319,21 @@ Q1 = Question(
     id="q1", title="Join the merger's overlapping networks", points=6, answer="nat_plan",
     setup=merger_setup, read=read_merger,
     checks=(
-        Check("Azure accepts your NAT rules and both connections", merger_accepted),
-        Check("Every VM reaches every site host, through NAT", merger_vnet_to_sites, weight=2),
-        Check("Every site host reaches every VM, through NAT", merger_sites_to_vnet, weight=2),
+        Check("Azure accepts your NAT rules and both connections", merger_accepted,
+              misconceptions=("nat-refused-config",)),
+        Check("Every VM reaches every site host, through NAT", merger_vnet_to_sites, weight=2,
+              misconceptions=("nat-direction",)),
+        Check("Every site host reaches every VM, through NAT", merger_sites_to_vnet, weight=2,
+              misconceptions=("nat-direction",)),
         # BEGIN HIDDEN CHECKS
         Check("The VNet tells the two sites apart", merger_told_apart, visible=False,
               rule="When two sites use the same range, NAT must map them to different external ranges so the "
                    "VNet can tell them apart.",
-              source=fact("nat", "external_no_overlap").cite()),
+              source=fact("nat", "external_no_overlap").cite(), misconceptions=("nat-direction",)),
         Check("Static rules only (both sides start connections)", merger_static, visible=False,
               rule="Use static NAT rules when both sides start connections: dynamic rules only let one side "
                    "start them.",
-              source=fact("nat", "types").cite()),
+              source=fact("nat", "types").cite(), misconceptions=("dynamic-nat-one-way",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -448,16 +451,16 @@ Q2 = Question(
     id="q2", title="Predict the packet after NAT", points=3, answer="seen",
     setup=packet_setup, read=read_packets,
     checks=(
-        Check("p1: what vm-app receives from the branch", _packet_check("p1")),
-        Check("p2: what the branch host receives from vm-app", _packet_check("p2")),
+        Check("p1: what vm-app receives from the branch", _packet_check("p1"), misconceptions=("nat-direction",)),
+        Check("p2: what the branch host receives from vm-app", _packet_check("p2"), misconceptions=("nat-direction",)),
         # BEGIN HIDDEN CHECKS
         Check("p3: a host in the other half of the range", _packet_check("p3"), visible=False,
               rule="A static NAT rule maps each address to the address at the same offset in the other range.",
-              source=fact("nat", "types").cite()),
+              source=fact("nat", "types").cite(), misconceptions=("nat-direction",)),
         Check("Every prediction matches the trace", packets_all, visible=False,
               rule="IngressSnat rewrites the source of traffic arriving from a site and EgressSnat that of "
                    "traffic leaving for it; the address keeps its offset in the range.",
-              source=fact("nat", "modes").cite()),
+              source=fact("nat", "modes").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -613,19 +616,19 @@ Q3 = Question(
     id="q3", title="Two Azure VNets with the same address space", points=3, answer="verdicts",
     setup=twins_setup, read=read_twins,
     checks=(
-        Check("Peering two overlapping VNets", _twins_check("VNetPeering")),
-        Check("VNet-to-VNet with NAT rules", _twins_check("Vnet2Vnet + NAT")),
-        Check("The option you pick can join them", twins_pick),
+        Check("Peering two overlapping VNets", _twins_check("VNetPeering"), misconceptions=("overlap-blocks-peering",)),
+        Check("VNet-to-VNet with NAT rules", _twins_check("Vnet2Vnet + NAT"), misconceptions=("nat-on-vnet2vnet",)),
+        Check("The option you pick can join them", twins_pick, misconceptions=("nat-on-vnet2vnet",)),
         # BEGIN HIDDEN CHECKS
         Check("IPsec with NAT between two Azure VNets", _twins_check("IPsec + NAT"), visible=False,
               rule="NAT rules work on IPsec (Site-to-Site) connections; using them between two Azure VNets is "
                    "accepted but is not a documented scenario (the documented pattern is for on-premises "
                    "branches).",
-              source=fact("nat", "connection_kinds").cite()),
+              source=fact("nat", "connection_kinds").cite(), misconceptions=("nat-on-vnet2vnet",)),
         Check("Every verdict matches the rules", twins_all, visible=False,
               rule="Overlapping VNets cannot be peered or joined by a plain connection; NAT rules need a SKU "
                    "that has NAT and work on IPsec (Site-to-Site) connections only.",
-              source=fact("nat", "connection_kinds").cite()),
+              source=fact("nat", "connection_kinds").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(

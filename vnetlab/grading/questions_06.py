@@ -188,17 +188,20 @@ Q1 = Question(
     id="q1", title="Predict the next hop", points=6, answer="next_hops",
     setup=routes_setup, read=read_next_hops,
     checks=(
-        Check("A gateway route, even a more specific one, does not beat the VNet's and peerings' routes", hops_bgp),
-        Check("For the same prefix, a user route beats the system route", hops_udr),
-        Check("With propagation disabled, a subnet gets no gateway routes", hops_propagation),
+        Check("A gateway route, even a more specific one, does not beat the VNet's and peerings' routes", hops_bgp,
+              misconceptions=("vnet-routes-beat-bgp",)),
+        Check("For the same prefix, a user route beats the system route", hops_udr,
+              misconceptions=("route-preference",)),
+        Check("With propagation disabled, a subnet gets no gateway routes", hops_propagation,
+              misconceptions=("gateway-propagation",)),
         # BEGIN HIDDEN CHECKS
         Check("No next hop through a second peering (non-transitive)", hops_transitive, visible=False,
               rule="Peering is not transitive: a VNet gets no route to the peers of its peers.",
-              source=fact("routing", "peering_routes").cite()),
+              source=fact("routing", "peering_routes").cite(), misconceptions=("transitive-peering",)),
         Check("Every next hop matches the effective routes", hops_all, weight=2, visible=False,
               rule="The next hop is the effective route's: the longest matching prefix wins; for the same "
                    "prefix a user-defined route beats BGP and system routes.",
-              source=fact("routing", "default_system_routes").cite()),
+              source=fact("routing", "default_system_routes").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(

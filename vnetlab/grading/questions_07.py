@@ -170,16 +170,20 @@ Q1 = Question(
     id="q1", title="Make a mismatched tunnel come up", points=6, answer="tunnel_fix",
     setup=tunnel_setup, read=read_tunnel_fix,
     checks=(
-        Check("The gateway SKU supports a custom IPsec/IKE policy", tunnel_sku),
-        Check("Phase 1 (IKE encryption, integrity, DH group) matches one of the device's offers", tunnel_phase1),
-        Check("Phase 2 (IPsec encryption, integrity, PFS group) matches one of the device's offers", tunnel_phase2),
-        Check("The connection's IKE negotiation establishes the tunnel", tunnel_up, weight=2),
-        Check("The policy meets the compliance rule of your givens", tunnel_compliant),
+        Check("The gateway SKU supports a custom IPsec/IKE policy", tunnel_sku, misconceptions=("custom-policy-sku",)),
+        Check("Phase 1 (IKE encryption, integrity, DH group) matches one of the device's offers", tunnel_phase1,
+              misconceptions=("ipsec-policy-mismatch",)),
+        Check("Phase 2 (IPsec encryption, integrity, PFS group) matches one of the device's offers", tunnel_phase2,
+              misconceptions=("ipsec-policy-mismatch",)),
+        Check("The connection's IKE negotiation establishes the tunnel", tunnel_up, weight=2,
+              misconceptions=("ipsec-policy-mismatch",)),
+        Check("The policy meets the compliance rule of your givens", tunnel_compliant,
+              misconceptions=("compliance-policy",)),
         # BEGIN HIDDEN CHECKS
         Check("The gateway SKU is changed only when it must be, to one you can create", tunnel_sku_kept, visible=False,
               rule="Change a gateway's SKU only when the policy needs it, and only to a SKU you can create "
                    "today.",
-              source=fact("vpn_gateway_skus", "noncreatable_skus").cite()),
+              source=fact("vpn_gateway_skus", "noncreatable_skus").cite(), misconceptions=("sku-oversized",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -325,18 +329,19 @@ Q2 = Question(
     id="q2", title="Which legs ride unencrypted?", points=6, answer="gaps",
     setup=paths_setup, read=read_gaps,
     checks=(
-        Check("VNet-to-VNet: where the tunnel does and does not protect the packet", gaps_v2v),
-        Check("Peering: what protects (or not) the backbone leg", gaps_peering),
+        Check("VNet-to-VNet: where the tunnel does and does not protect the packet", gaps_v2v,
+              misconceptions=("peering-encrypted",)),
+        Check("Peering: what protects (or not) the backbone leg", gaps_peering, misconceptions=("peering-encrypted",)),
         # BEGIN HIDDEN CHECKS
         Check("Virtual network encryption applies only when every requirement is met", gaps_vnet_encryption,
               visible=False,
               rule="Virtual network encryption covers a flow only when both VNets have it on and both VMs "
                    "support it (accelerated networking).",
-              source=VNET_ENCRYPTION_DOC),
+              source=VNET_ENCRYPTION_DOC, misconceptions=("vnet-encryption-requirements",)),
         Check("Every pair matches the encryption report", gaps_all, weight=2, visible=False,
               rule="A VPN tunnel encrypts only between the two gateways; a peering adds no IPsec; the legs "
                    "inside a VNet are unencrypted unless virtual network encryption covers them.",
-              source=VNET_ENCRYPTION_DOC),
+              source=VNET_ENCRYPTION_DOC, targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -416,13 +421,13 @@ Q3 = Question(
     setup=mss_setup, read=read_mss,
     checks=(
         Check("The largest MSS matches the ESP arithmetic for your algorithms, path MTU and NAT-T", mss_computed,
-              weight=2),
-        Check("The clamp fits the path after ESP", mss_fits),
+              weight=2, misconceptions=("esp-overhead-mss",)),
+        Check("The clamp fits the path after ESP", mss_fits, misconceptions=("esp-overhead-mss",)),
         # BEGIN HIDDEN CHECKS
         Check("The clamp follows Azure's guidance", mss_guidance, visible=False,
               rule="Clamp TCP MSS at Azure's recommended value when the path carries it, lower only when the "
                    "path cannot.",
-              source=fact("ipsec", "mtu_guidance").cite()),
+              source=fact("ipsec", "mtu_guidance").cite(), misconceptions=("esp-overhead-mss",)),
         # END HIDDEN CHECKS
     ),
     hints=(

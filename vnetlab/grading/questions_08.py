@@ -316,23 +316,26 @@ Q1 = Question(
     id="q1", title="Lock east-west traffic down to one port", points=8, answer="lockdown",
     setup=lockdown_setup, read=read_lockdown,
     checks=(
-        Check("Every web VM reaches the app tier on its port", lock_web_allowed, weight=2),
-        Check("Other ports from the web tier are denied", lock_other_ports, weight=2),
-        Check("Other sources are denied: the data tier and on-premises over the VPN", lock_other_sources, weight=2),
-        Check("Load-balancer health probes still reach the app tier", lock_probes),
+        Check("Every web VM reaches the app tier on its port", lock_web_allowed, weight=2,
+              misconceptions=("nsg-first-match",)),
+        Check("Other ports from the web tier are denied", lock_other_ports, weight=2,
+              misconceptions=("nsg-first-match",)),
+        Check("Other sources are denied: the data tier and on-premises over the VPN", lock_other_sources, weight=2,
+              misconceptions=("nsg-default-allows-vnet",)),
+        Check("Load-balancer health probes still reach the app tier", lock_probes, misconceptions=("nsg-probes",)),
         # BEGIN HIDDEN CHECKS
         Check("Other protocols from the web tier are denied", lock_other_protocols, visible=False,
               rule="Allow only the protocol and port the tier needs: a rule with protocol * opens every "
                    "protocol.",
-              source=fact("nsg", "protocols").cite()),
+              source=fact("nsg", "protocols").cite(), misconceptions=("nsg-first-match",)),
         Check("The hub and the peered spoke are denied too", lock_more_sources, visible=False,
               rule="The default AllowVNetInBound rule admits every peered VNet: allowing one source is not "
                    "enough, the others must be denied.",
-              source=fact("nsg", "peered_vnet_in_virtual_network").cite()),
+              source=fact("nsg", "peered_vnet_in_virtual_network").cite(), misconceptions=("nsg-default-allows-vnet",)),
         Check("The app tier's own outbound connections still work", lock_app_outbound, visible=False,
               rule="Locking a tier down inbound must not block its own outbound connections (NSGs are "
                    "stateful: replies to them are allowed).",
-              source=fact("nsg", "stateful").cite()),
+              source=fact("nsg", "stateful").cite(), misconceptions=("nsg-first-match",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -492,17 +495,19 @@ Q2 = Question(
     id="q2", title="Predict the NSG verdicts", points=6, answer="flows",
     setup=verdicts_setup, read=read_flow_answers,
     checks=(
-        Check("Inbound: the subnet's NSG decides before the NIC's", flows_order, weight=2),
-        Check("Both levels must allow", flows_both),
-        Check("On-premises traffic over the VPN is in VirtualNetwork", flows_vpn),
+        Check("Inbound: the subnet's NSG decides before the NIC's", flows_order, weight=2,
+              misconceptions=("nsg-evaluation-order",)),
+        Check("Both levels must allow", flows_both, misconceptions=("nsg-evaluation-order",)),
+        Check("On-premises traffic over the VPN is in VirtualNetwork", flows_vpn,
+              misconceptions=("virtualnetwork-tag",)),
         # BEGIN HIDDEN CHECKS
         Check("Outbound: the NIC's NSG, then the subnet's", flows_outbound, visible=False,
               rule="Outbound traffic meets the NIC's NSG first, then the subnet's; both must allow it.",
-              source=fact("nsg", "evaluation_order").cite()),
+              source=fact("nsg", "evaluation_order").cite(), misconceptions=("nsg-evaluation-order",)),
         Check("Every access and deciding rule matches IP flow verify", flows_all, weight=2, visible=False,
               rule="Within an NSG the rule with the lowest priority number that matches decides; inbound the "
                    "subnet's NSG is evaluated before the NIC's.",
-              source=fact("nsg", "first_match").cite()),
+              source=fact("nsg", "first_match").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -683,23 +688,24 @@ Q3 = Question(
     id="q3", title="On-premises traffic and the VirtualNetwork tag", points=6, answer="vpn",
     setup=tag_setup, read=read_tag_answer,
     checks=(
-        Check("On-premises traffic over the VPN meets a default Allow", tag_default, weight=2),
-        Check("The service tag that covers on-premises space", tag_which),
-        Check("Connected on-premises space is in VirtualNetwork", members_vpn),
-        Check("A peer with virtual network access off is not", members_access),
+        Check("On-premises traffic over the VPN meets a default Allow", tag_default, weight=2,
+              misconceptions=("nsg-default-allows-vnet",)),
+        Check("The service tag that covers on-premises space", tag_which, misconceptions=("virtualnetwork-tag",)),
+        Check("Connected on-premises space is in VirtualNetwork", members_vpn, misconceptions=("virtualnetwork-tag",)),
+        Check("A peer with virtual network access off is not", members_access, misconceptions=("virtualnetwork-tag",)),
         # BEGIN HIDDEN CHECKS
         Check("Only the site's own prefixes are in the tag", members_lng, visible=False,
               rule="The VirtualNetwork service tag covers the VNet, its peers and the prefixes of connected "
                    "sites (local network gateways), not every address.",
-              source=fact("nsg", "service_tags").cite()),
+              source=fact("nsg", "service_tags").cite(), misconceptions=("virtualnetwork-tag",)),
         Check("A user route 0.0.0.0/0 widens the tag", members_udr, visible=False,
               rule="The prefixes of user-defined routes are part of the VirtualNetwork tag: a route for "
                    "0.0.0.0/0 makes the tag cover every address.",
-              source=fact("nsg", "service_tags").cite()),
+              source=fact("nsg", "service_tags").cite(), misconceptions=("virtualnetwork-tag",)),
         Check("Every membership matches the engine", members_all, visible=False,
               rule="The VirtualNetwork tag holds the VNet's address space, peered VNets, connected on-premises "
                    "prefixes and the prefixes of user-defined routes.",
-              source=fact("nsg", "service_tags").cite()),
+              source=fact("nsg", "service_tags").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -171,12 +171,14 @@ Q1 = Question(
     id="q1", title="The monthly bill of peering and of VNet-to-VNet", points=5, answer="monthly_cost",
     setup=cost_setup, read=read_costs,
     checks=(
-        Check("Peering: every GB charged at both ends, in each direction, at your path's rates", cost_peering, weight=2),
-        Check("VNet-to-VNet: two gateways' hours and the data rule for your regions", cost_v2v, weight=2),
+        Check("Peering: every GB charged at both ends, in each direction, at your path's rates", cost_peering, weight=2,
+              misconceptions=("peering-cost",)),
+        Check("VNet-to-VNet: two gateways' hours and the data rule for your regions", cost_v2v, weight=2,
+              misconceptions=("gateway-cost",)),
         # BEGIN HIDDEN CHECKS
         Check("The gateway price is the newest dated figure", cost_current_price, visible=False,
               rule="Quote a price with its date, and use the newest dated price.",
-              source=fact("pricing", "gateway_hourly_usd").cite()),
+              source=fact("pricing", "gateway_hourly_usd").cite(), misconceptions=("gateway-cost",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -281,12 +283,13 @@ Q2 = Question(
     id="q2", title="Break-even: where per-GB meets per-hour", points=5, answer="break_even",
     setup=break_even_setup, read=read_break_even,
     checks=(
-        Check("The break-even volume is where the two monthly bills meet", even_gb, weight=2),
-        Check("The cheaper design at your volume", even_cheaper),
+        Check("The break-even volume is where the two monthly bills meet", even_gb, weight=2,
+              misconceptions=("break-even",)),
+        Check("The cheaper design at your volume", even_cheaper, misconceptions=("break-even",)),
         # BEGIN HIDDEN CHECKS
         Check("The monthly saving at your volume", even_saving, visible=False,
               rule="The saving is the difference of the two monthly bills at your traffic volume.",
-              source=fact("pricing", "peering_per_gb_usd").cite()),
+              source=fact("pricing", "peering_per_gb_usd").cite(), misconceptions=("break-even",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -374,13 +377,15 @@ Q3 = Question(
     id="q3", title="A SKU for the needs, and one tunnel for the big flow", points=5, answer="sku_plan",
     setup=tunnel_setup, read=read_tunnel_plan,
     checks=(
-        Check("The SKU can be created for a new gateway", _sku_check(sku_creatable)),
-        Check("The SKU meets every requirement", _sku_check(sku_meets)),
-        Check("One tunnel with your algorithm: does it carry the flow?", tunnel_flow, weight=2),
+        Check("The SKU can be created for a new gateway", _sku_check(sku_creatable),
+              misconceptions=("sku-not-creatable",)),
+        Check("The SKU meets every requirement", _sku_check(sku_meets), misconceptions=("sku-too-small",)),
+        Check("One tunnel with your algorithm: does it carry the flow?", tunnel_flow, weight=2,
+              misconceptions=("per-tunnel-throughput",)),
         # BEGIN HIDDEN CHECKS
         Check("It is the smallest SKU that does", _sku_check(smallest_fitting), visible=False,
               rule="Choose the smallest (cheapest) SKU that meets every requirement.",
-              source=fact("vpn_gateway_skus", "current_skus").cite()),
+              source=fact("vpn_gateway_skus", "current_skus").cite(), misconceptions=("sku-oversized",)),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -22,6 +22,7 @@ from ..facts import fact, raw
 from ..gateway import provisioning_minutes, requirements_met
 from ..gateway import sku as gateway_sku
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+from .misconceptions import Targeted
 from .questions_03 import NAT_RULE
 
 SKU = "VpnGw1AZ"    # the only AZ SKU with a sourced hourly price (§10.1)
@@ -210,11 +211,12 @@ def _spokes(answer: dict, givens: Mapping) -> str | None:
 def _refused(answer: dict, givens: Mapping) -> str | None:
     r, chosen = givens["requirements"], set(answer["components"])
     if r.get("overlapping_spaces") and "VNet peering" in chosen:
-        return "Overlapping address spaces cannot be peered (Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08)."
+        return Targeted("Overlapping address spaces cannot be peered (Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08).", "overlap-blocks-peering")
     if r.get("across_clouds") and "VNet peering" in chosen:
-        return "Peering does not work across separate Azure clouds (Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08)."
+        return Targeted("Peering does not work across separate Azure clouds (Manage peering, https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering, 2025-05-08).", "peering-cross-cloud")
     if r.get("overlapping_spaces") and "VNet-to-VNet" in chosen:
-        return "VNet-to-VNet refuses overlapping address spaces and takes no NAT rules (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30; NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16)."
+        return Targeted("VNet-to-VNet refuses overlapping address spaces and takes no NAT rules (VNet-to-VNet how-to, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal, 2025-06-30; NAT overview, https://learn.microsoft.com/azure/vpn-gateway/nat-overview, 2024-10-16).",
+                        "overlap-blocks-peering", "nat-on-vnet2vnet")
     return None
 
 
@@ -284,19 +286,21 @@ Q1 = Question(
     id="q1", title="Choose a design", points=6, answer="design",
     setup=design_setup, read=read_design,
     checks=(
-        Check("Sites and other clouds are reached the right way", _reach),
-        Check("Remote users can connect", _remote_users),
-        Check("Spokes are connected", _spokes),
-        Check("No component that Azure refuses here", _refused),
-        Check("The gateway SKU can do the job", _sku_fits),
-        Check("Each component has a reason that supports it", _reasons),
+        Check("Sites and other clouds are reached the right way", _reach,
+              misconceptions=("peering-cross-cloud", "connection-type-choice")),
+        Check("Remote users can connect", _remote_users, misconceptions=("p2s-for-users",)),
+        Check("Spokes are connected", _spokes, misconceptions=("connection-type-choice",)),
+        Check("No component that Azure refuses here", _refused,
+              misconceptions=("overlap-blocks-peering", "peering-cross-cloud", "nat-on-vnet2vnet")),
+        Check("The gateway SKU can do the job", _sku_fits, misconceptions=("sku-too-small",)),
+        Check("Each component has a reason that supports it", _reasons, targeted=False),
         # BEGIN HIDDEN CHECKS
         Check("Components match the decision guide's", _exact, visible=False,
               rule="Choose only the components the requirements call for, no more and no fewer.",
-              source=fact("peering", "setup_time").cite()),
+              source=fact("peering", "setup_time").cite(), targeted=False),
         Check("The SKU is the smallest that fits", _smallest, visible=False,
               rule="Choose the smallest SKU that meets every requirement.",
-              source=fact("vpn_gateway_skus", "current_skus").cite()),
+              source=fact("vpn_gateway_skus", "current_skus").cite(), misconceptions=("sku-oversized",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -424,16 +428,20 @@ Q2 = Question(
     id="q2", title="Myths versus facts", points=4, answer="audit",
     setup=audit_setup, read=read_audit,
     checks=(
-        Check("Verdicts of the first three claims", _audit_check(slice(0, VISIBLE), "verdict")),
-        Check("Key facts of the first three claims", _audit_check(slice(0, VISIBLE), "fact")),
+        Check("Verdicts of the first three claims", _audit_check(slice(0, VISIBLE), "verdict"),
+              misconceptions=("seed-claims",)),
+        Check("Key facts of the first three claims", _audit_check(slice(0, VISIBLE), "fact"),
+              misconceptions=("seed-claims",)),
         # BEGIN HIDDEN CHECKS
         Check("Verdicts of the other claims", _audit_check(slice(VISIBLE, None), "verdict"), visible=False,
-              rule="Judge a claim by Microsoft's current documentation: accurate, imprecise or outdated."),
+              rule="Judge a claim by Microsoft's current documentation: accurate, imprecise or outdated.",
+                    misconceptions=("seed-claims",)),
         Check("Key facts of the other claims", _audit_check(slice(VISIBLE, None), "fact"), visible=False,
-              rule="Support each verdict with the documented fact that confirms or corrects the claim."),
+              rule="Support each verdict with the documented fact that confirms or corrects the claim.",
+                    misconceptions=("seed-claims",)),
         Check("Every claim matches the audit", _audit_all, visible=False,
               rule="Every claim is judged against Microsoft's current documentation, with the fact that "
-                   "decides it."),
+                   "decides it.", targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -644,21 +652,21 @@ Q3 = Question(
     id="q3", title="A deadline and a budget", points=4, answer="decision",
     setup=budget_setup, read=read_decision,
     checks=(
-        Check("VNet peering's monthly cost", _peering_cost),
-        Check("VNet-to-VNet's monthly cost", _gateway_cost("VNet-to-VNet")),
-        Check("Your pick is ready in time", _pick_in_time),
-        Check("Your pick fits the budget", _pick_in_budget),
+        Check("VNet peering's monthly cost", _peering_cost, misconceptions=("peering-cost",)),
+        Check("VNet-to-VNet's monthly cost", _gateway_cost("VNet-to-VNet"), misconceptions=("gateway-cost",)),
+        Check("Your pick is ready in time", _pick_in_time, misconceptions=("provisioning-time",)),
+        Check("Your pick fits the budget", _pick_in_budget, misconceptions=("break-even",)),
         # BEGIN HIDDEN CHECKS
         Check("Site-to-Site's monthly cost", _gateway_cost("Site-to-Site"), visible=False,
               rule="A Site-to-Site design costs its gateways' hours plus the connection charges.",
-              source=fact("pricing", "s2s_connection_monthly_usd").cite()),
+              source=fact("pricing", "s2s_connection_monthly_usd").cite(), misconceptions=("gateway-cost",)),
         Check("Your pick is the cheapest option that fits", _pick_cheapest, visible=False,
               rule="Pick the cheapest option that meets every requirement, the budget and the time to be ready "
                    "included.",
-              source=fact("vpn_gateway_skus", "provisioning").cite()),
+              source=fact("vpn_gateway_skus", "provisioning").cite(), misconceptions=("break-even",)),
         Check("Every cost matches the comparison", _costs_all, visible=False,
               rule="Each design's monthly cost counts its gateways' hours and its per-GB data charges.",
-              source=fact("pricing", "gateway_hourly_usd").cite()),
+              source=fact("pricing", "gateway_hourly_usd").cite(), targeted=False),
         # END HIDDEN CHECKS
     ),
     hints=(

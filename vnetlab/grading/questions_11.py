@@ -22,6 +22,10 @@ from ..troubleshoot.bases import base_network, baseline_flows
 from ..troubleshoot.evidence import gather
 from ..troubleshoot.faults import Incident, reachability
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, still_open
+from .misconceptions import Targeted, for_fault
+
+# what a wrong cause can show: the misconception behind each catalogued fault (a message names the ones it caught)
+FAULT_MISCONCEPTIONS = tuple(dict.fromkeys(m for f in catalogue() for m in for_fault(f.id)))
 
 # The faults each question draws from (q3 draws one of each list).
 INSIDE = ("missing_use_remote_gateways", "peering_initiated", "peering_not_synced", "udr_blackhole",
@@ -105,13 +109,13 @@ def _cause(answer: dict, givens: Mapping) -> str | None:
     if said == truth:
         return None
     if not said:
-        return "No cause named yet."
+        return Targeted("No cause named yet.", *(m for fid in inc.faults for m in for_fault(fid)))
     lines = [f"{wrong!r} does not fit: its evidence ({catalogued(wrong).evidence}) is not what the tools show here."
              for wrong in sorted(said - truth)]
     for fid in (f for f in inc.faults if f not in said):
         shown = [e for e in gather(inc, fid) if e.shows]
         lines.append("Evidence you missed: " + "; ".join(f"{e.tool} ({e.question})" for e in shown) + ".")
-    return " ".join(lines)
+    return Targeted(" ".join(lines), *(m for fid in sorted(truth ^ said) for m in for_fault(fid)))
 
 
 def _symptom_gone(answer: dict, givens: Mapping) -> str | None:
@@ -204,13 +208,13 @@ def _minimal(answer: dict, givens: Mapping) -> str | None:
 
 def _checks() -> tuple[Check, ...]:
     return (
-        Check("The cause is the fault the tools show", _cause),
-        Check("The symptom is gone", _symptom_gone),
-        Check("Nothing that worked before the fault is broken", _nothing_broken),
+        Check("The cause is the fault the tools show", _cause, misconceptions=FAULT_MISCONCEPTIONS),
+        Check("The symptom is gone", _symptom_gone, targeted=False),
+        Check("Nothing that worked before the fault is broken", _nothing_broken, targeted=False),
         # BEGIN HIDDEN CHECKS
         Check("The repair is minimal (a setting, not renumbering or deletion)", _minimal, visible=False,
               rule="A repair changes the one setting at fault: no renumbering, no deleted NSG, rule, route, "
-                   "peering link or connection, no resize unless the SKU was the cause."),
+                   "peering link or connection, no resize unless the SKU was the cause.", targeted=False),
         # END HIDDEN CHECKS
     )
 

@@ -458,24 +458,29 @@ Q1 = Question(
     id="q1", title="Build the merged network", points=20, answer="merger",
     setup=merger_setup, read=read_design,
     checks=(
-        Check("Your network keeps the givens (VNets, VMs, the data centre's prefix)", kept_givens, weight=0.5),
-        Check("Northwind's app reaches the records API on its port", app_reaches_records, weight=2),
+        Check("Your network keeps the givens (VNets, VMs, the data centre's prefix)", kept_givens, weight=0.5,
+              targeted=False),
+        Check("Northwind's app reaches the records API on its port", app_reaches_records, weight=2,
+              misconceptions=("overlap-blocks-peering", "nat-on-vnet2vnet")),
         Check("The data centre reaches both organisations' apps, and the replies come back", site_reaches_apps,
-              weight=2),
-        Check("Remote staff reach Northwind over Point-to-Site", staff_reach_a),
-        Check("Regulated traffic is encrypted on every leg outside a VNet", regulated_encrypted, weight=2),
-        Check("Only Northwind's app reaches the records tier (east-west)", records_isolated, weight=1.5),
-        Check("Each gateway's SKU fits what it carries", skus_fit),
-        Check("The monthly cost fits the budget, or what has no price is justified", within_budget),
+              weight=2, misconceptions=("gateway-transit", "nat-direction")),
+        Check("Remote staff reach Northwind over Point-to-Site", staff_reach_a, misconceptions=("p2s-for-users",)),
+        Check("Regulated traffic is encrypted on every leg outside a VNet", regulated_encrypted, weight=2,
+              misconceptions=("peering-encrypted",)),
+        Check("Only Northwind's app reaches the records tier (east-west)", records_isolated, weight=1.5,
+              misconceptions=("nsg-default-allows-vnet",)),
+        Check("Each gateway's SKU fits what it carries", skus_fit, misconceptions=("sku-too-small",)),
+        Check("The monthly cost fits the budget, or what has no price is justified", within_budget,
+              misconceptions=("gateway-cost",)),
         # BEGIN HIDDEN CHECKS
         Check("The records tier is closed to the data centre and to remote staff", records_isolated_from_outside,
               weight=1.5, visible=False,
               rule="Isolate regulated data: the records tier admits no traffic from on-premises or remote "
                    "users.",
-              source=fact("nsg", "default_rules").cite()),
+              source=fact("nsg", "default_rules").cite(), misconceptions=("nsg-default-allows-vnet",)),
         Check("The records tier is open on its port only", records_one_port, visible=False,
               rule="Open only the port a tier serves, to the sources that need it.",
-              source=fact("nsg", "first_match").cite()),
+              source=fact("nsg", "first_match").cite(), misconceptions=("nsg-first-match",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -563,17 +568,17 @@ Q2 = Question(
     id="q2", title="Judge four shortcuts", points=6, answer="decisions",
     setup=decide_setup, read=read_decisions,
     checks=(
-        Check("The plain peering shortcut", _verdict_check("peer-a-b")),
-        Check("NAT on the cheapest SKU", _verdict_check("nat-on-vpngw1az")),
+        Check("The plain peering shortcut", _verdict_check("peer-a-b"), misconceptions=("overlap-blocks-peering",)),
+        Check("NAT on the cheapest SKU", _verdict_check("nat-on-vpngw1az"), misconceptions=("sku-too-small",)),
         # BEGIN HIDDEN CHECKS
         Check("One NAT rule for the data centre", _verdict_check("ingress-only"), visible=False,
               rule="When the on-premises space overlaps the VNet, the connection needs an EgressSnat rule for "
                    "the VNet as well as the IngressSnat rule for the site.",
-              source=fact("nat", "modes").cite()),
+              source=fact("nat", "modes").cite(), misconceptions=("nat-direction",)),
         Check("The gateway in Northwind beside a peering", _verdict_check("gateway-in-a-with-peering"), visible=False,
               rule="Routes for peerings are preferred even over a more specific gateway route, so a gateway "
                    "beside a peering can leave a required path without a valid route.",
-              source=fact("routing", "peering_routes").cite()),
+              source=fact("routing", "peering_routes").cite(), misconceptions=("gateway-transit",)),
         # END HIDDEN CHECKS
     ),
     hints=(

@@ -1,12 +1,14 @@
 """The progress map: per concept of the course (C1-C20), how far the learner got.
 
-Three measures, each a fraction from 0 to 1, from what the learner's own files record (nothing is sent anywhere):
+Four measures, each a fraction from 0 to 1, from what the learner's own files record (nothing is sent anywhere):
 
 * **lessons tried**: of the lessons teaching the concept, those with at least one committed prediction;
 * **predictions right**: right predictions / committed predictions in those lessons;
+* **exercises checked**: of the graded questions in those lessons' exercises, those whose visible checks all
+  passed at least once when the learner ran ``check()`` (the exercise-checks file, :class:`CheckStore`; the
+  hidden checks run only when the instructor grades, so this is not a grade);
 * **drills done**: of the drill topics asking the concept, those tried at least once (drill history).
 
-Exercise checks are not recorded by the grader yet, so the map does not claim to show them.
 A concept with nothing to measure in a column (no drill topic asks it) shows no value there, not a zero.
 """
 from __future__ import annotations
@@ -18,9 +20,9 @@ from importlib import resources
 import yaml
 
 from ..display import html_table
-from .store import PredictionStore
+from .store import CheckStore, PredictionStore
 
-COLUMNS = ("lessons tried", "predictions right", "drills done")
+COLUMNS = ("lessons tried", "predictions right", "exercises checked", "drills done")
 
 
 @lru_cache(maxsize=None)
@@ -35,10 +37,11 @@ class ConceptProgress:
     title: str
     lessons_tried: float | None
     predictions_right: float | None
+    exercises_checked: float | None
     drills_done: float | None
 
     def values(self) -> tuple[float | None, ...]:
-        return (self.lessons_tried, self.predictions_right, self.drills_done)
+        return (self.lessons_tried, self.predictions_right, self.exercises_checked, self.drills_done)
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,21 @@ class ProgressMap:
         return progress_map_figure(self)
 
 
-def progress(predictions: PredictionStore | None = None, drills=None) -> ProgressMap:
-    """The map from the learner's predictions file and drill history (default locations)."""
+def exercise_questions(lessons: set[str]) -> set[tuple[str, str]]:
+    """(exercise, question) of the graded exercises of ``lessons`` (exercise ``01-address-spaces`` is lesson 01's)."""
+    from ..grading import EXERCISES, spec
+
+    return {(name, q.id) for name in EXERCISES if name.split("-", 1)[0] in lessons for q in spec(name).questions}
+
+
+def progress(predictions: PredictionStore | None = None, drills=None, checks: CheckStore | None = None) -> ProgressMap:
+    """The map from the learner's predictions file, exercise checks and drill history (default locations)."""
     from ..drills.progress import ProgressStore
 
     predictions = predictions if predictions is not None else PredictionStore()
     drills = drills if drills is not None else ProgressStore()
+    checks = checks if checks is not None else CheckStore()
+    passed = {(c.exercise, c.question) for c in checks.checks() if c.passed}
     said = predictions.predictions()
     tried_topics = set(drills.stats())
     rows = []
@@ -69,9 +81,11 @@ def progress(predictions: PredictionStore | None = None, drills=None) -> Progres
         lessons = set(c["lessons"])
         mine = [p for p in said if p.lesson in lessons]
         tried = {p.lesson for p in mine}
+        questions = exercise_questions(lessons)
         rows.append(ConceptProgress(
             c["id"], c["title"],
             len(tried) / len(lessons) if lessons else None,
             sum(p.correct for p in mine) / len(mine) if mine else (0.0 if lessons else None),
+            len(questions & passed) / len(questions) if questions else None,
             len(tried_topics & set(c["drills"])) / len(c["drills"]) if c["drills"] else None))
     return ProgressMap(tuple(rows))
