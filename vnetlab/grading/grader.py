@@ -26,8 +26,9 @@ For every submitted notebook:
    the only output that differs between two runs), ``checks.csv`` (every check, for the instructor),
    ``stats.csv`` (per question across the class) and ``feedback/<learner>-<exercise>.md`` (visible checks with
    their messages; hidden checks counted, each failed one named by the rule it tested, never its expected
-   value). Learner text (ids, file names of any bytes, error messages) is escaped for CSV (formula injection)
-   and Markdown. What :mod:`vnetlab.grading.tamper` detects (edited locked cells or metadata, a redefined
+   value), with the same content as one self-contained HTML page beside it (``.html``,
+   :mod:`vnetlab.grading.feedback_html`). Learner text (ids, file names of any bytes, error messages) is escaped
+   for CSV (formula injection), Markdown and HTML. What :mod:`vnetlab.grading.tamper` detects (edited locked cells or metadata, a redefined
    ``check``, monkeypatching, fake success output, reading ``solutions/``) is reported in the ``tamper`` column
    and a "Detected" section of the feedback; it never changes a score.
 
@@ -705,6 +706,8 @@ def _writer(f: Any) -> Any:
 
 
 def _write_reports(rows: list[Graded], out: Path) -> None:
+    from .feedback_html import feedback_html  # it builds on this module's helpers
+
     feedback = out / "feedback"
     feedback.mkdir(exist_ok=True)
     qids = list(dict.fromkeys(r.question for row in rows for r in row.results))
@@ -730,7 +733,16 @@ def _write_reports(rows: list[Graded], out: Path) -> None:
                 for c in r.checks:
                     w.writerow([row.learner, row.path, row.exercise, r.question, c.name, c.visible,
                                 _num(c.possible), _num(c.earned), r.problem or c.message or ""])
-    with open(out / "stats.csv", "w", newline="", encoding="utf-8") as f:
+    write_stats(rows, out / "stats.csv")
+    for row, name in zip(rows, feedback_names([(row.learner, row.exercise) for row in rows])):
+        (feedback / f"{name}.md").write_text(feedback_markdown(row), encoding="utf-8")
+        (feedback / f"{name}.html").write_text(feedback_html(row), encoding="utf-8")
+
+
+def write_stats(rows: Sequence[Any], path: Path) -> None:
+    """``stats.csv``: per question of each exercise graded, across the rows that have results (``rows`` in the
+    gradebook's order; anything with ``exercise`` and ``results`` of ``question`` and ``earned``)."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
         w = _writer(f)
         w.writerow(["exercise", "question", "max", "submissions", "mean", "full_marks", "zero"])
         for name in dict.fromkeys(row.exercise for row in rows if row.exercise):
@@ -739,15 +751,22 @@ def _write_reports(rows: list[Graded], out: Path) -> None:
                 got = [next(r for r in row.results if r.question == q.id).earned for row in graded]
                 w.writerow([name, q.id, _num(q.points), len(got), _num(sum(got) / len(got)) if got else "",
                             sum(g >= q.points - 1e-9 for g in got), sum(g == 0 for g in got)])
+
+
+def feedback_names(rows: Sequence[tuple[str, "str | None"]]) -> list[str]:
+    """The feedback file name (without suffix) of each (learner, exercise) in the gradebook's order: the learner's
+    slug and the exercise, with ``-2``, ``-3`` for a name already taken."""
     used: set[str] = set()
-    for row in rows:
-        stem = f"{_slug(row.learner)}-{row.exercise or 'unknown'}"
+    names = []
+    for learner, exercise in rows:
+        stem = f"{_slug(learner)}-{exercise or 'unknown'}"
         name, n = stem, 1
         while name in used:
             n += 1
             name = f"{stem}-{n}"
         used.add(name)
-        (feedback / f"{name}.md").write_text(feedback_markdown(row), encoding="utf-8")
+        names.append(name)
+    return names
 
 
 def grade(paths: Sequence["str | os.PathLike"], options: Options = Options()) -> list[Graded]:
