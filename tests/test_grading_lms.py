@@ -248,36 +248,49 @@ def test_regrading_one_learner_changes_only_that_learners_rows(graded, tmp_path,
                                                     "timings.csv"]  # no scratch left
 
 
-def test_regrading_writes_what_grading_the_class_again_writes(tmp_path):
-    """With files that need no kernel (corrupt ones): the learner's new row lands where a full grading puts it,
-    feedback names included, and every report but timings.csv is identical."""
-    subs, out, full = tmp_path / "subs", tmp_path / "out", tmp_path / "full"
-    for who in ("amy", "cy", "=eve"):
-        (subs / who).mkdir(parents=True)
-        (subs / who / f"{who}.ipynb").write_text("not json")
-    grade([subs], Options(out=out, sandbox="none"))
-    (subs / "bea").mkdir()
-    (subs / "bea" / "bea.ipynb").write_text("{}")  # late: a file that is JSON but no notebook
-    done = grade_regrade("bea", [subs / "bea"], out)
-    assert [c.new_status for c in done.changes] == ["corrupt"] and done.changes[0].old_status == ""
-    grade([subs], Options(out=full, sandbox="none"))
-    for name in ("gradebook.csv", "checks.csv", "stats.csv"):
+def _same_reports(out: Path, full: Path) -> None:
+    for name in ("gradebook.csv", "checks.csv", "stats.csv"):  # timings.csv alone differs between runs
         assert (out / name).read_bytes() == (full / name).read_bytes(), name
     assert {p.name: p.read_bytes() for p in (out / "feedback").iterdir()} == \
         {p.name: p.read_bytes() for p in (full / "feedback").iterdir()}
 
 
+def test_regrading_writes_what_grading_the_class_again_writes(tmp_path):
+    """A new learner's row lands where a full grading puts it, feedback names included; a first graded notebook
+    brings its question columns (every row written again); every report but timings.csv is what grading the whole
+    class again gives."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for who in ("amy", "cy", "=eve"):
+        (subs / who).mkdir(parents=True)
+        (subs / who / f"{who}.ipynb").write_text("not json")
+    grade([subs], Options(out=out, sandbox=grading_sandbox()))
+    (subs / "bea").mkdir()
+    (subs / "bea" / "bea.ipynb").write_text("{}")  # late: a file that is JSON but no notebook
+    done = grade_regrade("bea", [subs / "bea"], out)
+    assert [c.new_status for c in done.changes] == ["corrupt"] and done.changes[0].old_status == ""
+    grade([subs], Options(out=tmp_path / "full1", sandbox=grading_sandbox()))
+    _same_reports(out, tmp_path / "full1")
+    # bea's corrected notebook: graded, her corrupt row replaced, the gradebook gains the exercise's questions
+    (subs / "bea" / "bea.ipynb").unlink()
+    save(learner(light(notebook("exercises", EX1)), "bea"), subs / "bea" / f"{EX1}.ipynb")
+    done = grade_regrade("bea", [subs / "bea"], out)
+    assert done.columns_changed and done.columns_added == [q.id for q in g.spec(EX1).questions]
+    assert [(c.exercise, c.new_status, c.removed) for c in done.changes] == [(EX1, "ok", False), ("", "", True)]
+    grade([subs], Options(out=tmp_path / "full2", sandbox=grading_sandbox()))
+    _same_reports(out, tmp_path / "full2")
+
+
 def grade_regrade(who, paths, out):
     from vnetlab.grading.regrade import regrade
 
-    return regrade(who, paths, Options(out=out, sandbox="none"))
+    return regrade(who, paths, Options(out=out, sandbox=grading_sandbox()))
 
 
 def test_regrading_refuses_another_learners_file_and_a_name_clash_and_writes_nothing(tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     (subs / "x").mkdir(parents=True)
     (subs / "x" / "a_b.ipynb").write_text("")
-    grade([subs], Options(out=out, sandbox="none"))
+    grade([subs], Options(out=out, sandbox=grading_sandbox()))
     before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (tmp_path / "late").mkdir()
     (tmp_path / "late" / "zed.ipynb").write_text("")

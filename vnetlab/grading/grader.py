@@ -28,9 +28,9 @@ For every submitted notebook:
    their messages; hidden checks counted, each failed one named by the rule it tested, never its expected
    value), with the same content as one self-contained HTML page beside it (``.html``,
    :mod:`vnetlab.grading.feedback_html`). Learner text (ids, file names of any bytes, error messages) is escaped
-   for CSV (formula injection), Markdown and HTML. What :mod:`vnetlab.grading.tamper` detects (edited locked cells or metadata, a redefined
-   ``check``, monkeypatching, fake success output, reading ``solutions/``) is reported in the ``tamper`` column
-   and a "Detected" section of the feedback; it never changes a score.
+   for CSV (formula injection), Markdown and HTML. What :mod:`vnetlab.grading.tamper` detects (edited locked cells
+   or metadata, a redefined ``check``, monkeypatching, fake success output, reading ``solutions/``) is reported in
+   the ``tamper`` column and a "Detected" section of the feedback; it never changes a score.
 
 Statuses: ``ok``; ``errors`` (a cell raised; the rest graded); ``timeout`` (a cell was interrupted, the rest
 graded; or the whole notebook ran out of time, nothing taken out); ``kernel-died``; ``no-answers`` (the
@@ -46,7 +46,9 @@ address-space limit (``memory_limit`` MB, ``RLIMIT_AS``); the kernel runs with `
 the widgets build no plotly front end (nobody watches a graded run; widget answers come from the sidecar). The
 reports are written to a scratch folder and then replace the grader's own files in ``out`` (``gradebook.csv``,
 ``checks.csv``, ``stats.csv``, ``timings.csv``, ``feedback/``): running the same batch again gives the same
-files, and no feedback is left from a submission that is gone.
+files, and no feedback is left from a submission that is gone. One learner's late or corrected submissions are
+graded into those files by :mod:`vnetlab.grading.regrade` (``vnetlab grade --regrade LEARNER``), which keeps every
+other learner's lines and files as they are.
 """
 from __future__ import annotations
 

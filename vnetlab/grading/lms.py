@@ -83,7 +83,8 @@ def _read_csv(path: Path, what: str) -> tuple[list[str], list[dict[str, str]]]:
             rows = list(reader)
             return list(reader.fieldnames or []), rows
     except FileNotFoundError:
-        raise MappingError(f"{what} {str(path)!r} does not exist.", value=str(path), rule=f"{what} must exist") from None
+        raise MappingError(f"{what} {str(path)!r} does not exist.", value=str(path),
+                           rule=f"{what} must exist") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise MappingError(f"{what} {str(path)!r} is not a UTF-8 CSV file ({exc}).", value=str(path),
                            rule=f"{what} is a UTF-8 CSV file") from None
@@ -210,8 +211,9 @@ def export_grades(gradebook: "str | Path", lms: str, out: "str | Path", mapping:
         for w in learners:
             f = ids.get(w.learner, {})
             got = [float(s) for s in scores(w) if s]
-            rows.append([w.learner, *(f.get(k, "") for k in extra), *scores(w), f"{round(sum(got), 2):g}",
-                         f"{sum(maxima.values()):g}", "yes" if w.learner in ids else "no", "; ".join(w.notes)])
+            total = f"{round(sum(got), 2):g}" if got else ""
+            rows.append([w.learner, *(f.get(k, "") for k in extra), *scores(w), total, f"{sum(maxima.values()):g}",
+                         "yes" if w.learner in ids else "no", "; ".join(w.notes)])
     _write(out, rows)
     side = unmapped_path(out)
     _write(side, [["learner", *exercises, "notes"]] + [[w.learner, *scores(w), "; ".join(w.notes)] for w in unmapped])

@@ -132,7 +132,8 @@ def _merge(old: list[Entry], new: list[Entry], key: str, replaced: set[str], lea
     the grader sorts: exercise, then file; a stable sort keeps each submission's lines in order) where the grader
     puts that learner: where its lines were, else before the first learner that sorts after it."""
     mine = [e for e in old if e.learner == key]
-    block = sorted([e for e in mine if e.exercise not in replaced] + new, key=lambda e: (e.exercise, e.cells["notebook"]))
+    block = sorted([e for e in mine if e.exercise not in replaced] + new,
+                   key=lambda e: (e.exercise, e.cells["notebook"]))
     others = [e for e in old if e.learner != key]
     if mine:
         at = sum(1 for e in old[:old.index(mine[0])] if e.learner != key)
