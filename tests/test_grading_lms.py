@@ -193,6 +193,21 @@ def test_html_feedback_beside_each_markdown_file_same_content_escaped(graded):
     assert "Forgot the reserved addresses" in bob and "✘ failed" in bob
 
 
+def test_the_misconception_hook_links_lesson_sections_and_nothing_else(monkeypatch):
+    import vnetlab.grading.feedback_html as fh
+
+    monkeypatch.setattr(fh, "_misconceptions", lambda: {
+        "peering-transitive": {"name": "Peering <is> transitive", "lesson": "../notebooks/02-vnet-peering.ipynb#hub"},
+        "evil": {"name": "x", "lesson": "javascript:alert(1)"}, "bare": "not a mapping"})
+    assert fh.misconception_links(["peering-transitive", "evil", "bare", "unknown"]) == [
+        ("Peering <is> transitive", "../notebooks/02-vnet-peering.ipynb#hub")]
+    check = type("C", (), {"misconceptions": ("peering-transitive", "evil")})()
+    assert fh._links(check) == ('<span class="why">Read again: <a href="../notebooks/02-vnet-peering.ipynb#hub">'
+                                "Peering &lt;is&gt; transitive</a></span>")
+    monkeypatch.setattr(fh, "_misconceptions", lambda: {})  # no misconceptions.yaml: no links
+    assert fh.misconception_links(["peering-transitive"]) == [] and fh._links(check) == ""
+
+
 @pytest.mark.browser
 def test_html_feedback_in_a_browser_shows_the_id_as_text_and_runs_nothing(graded):
     from browser_util import chromium_page
@@ -242,7 +257,7 @@ def test_regrading_one_learner_changes_only_that_learners_rows(graded, tmp_path,
     scored = [r for r in rows if r["q1"]]
     for q in g.spec(EX1).questions:
         got = [float(r[q.id]) for r in scored]
-        assert float(stats[q.id]["mean"]) == pytest.approx(sum(got) / len(got), abs=0.01)
+        assert float(stats[q.id]["mean"]) == pytest.approx(sum(got) / len(got), abs=0.011)
         assert int(stats[q.id]["full_marks"]) == sum(v >= q.points for v in got)
     assert sorted(p.name for p in out.iterdir()) == ["checks.csv", "feedback", "gradebook.csv", "stats.csv",
                                                     "timings.csv"]  # no scratch left
@@ -253,6 +268,17 @@ def _same_reports(out: Path, full: Path) -> None:
         assert (out / name).read_bytes() == (full / name).read_bytes(), name
     assert {p.name: p.read_bytes() for p in (out / "feedback").iterdir()} == \
         {p.name: p.read_bytes() for p in (full / "feedback").iterdir()}
+
+
+def test_regrading_sums_each_questions_points_from_its_checks_as_the_grader_does(graded):
+    """The gradebook rounds points to two decimals; the recomputed statistics use the exact sums."""
+    from vnetlab.grading.regrade import _exact_points, _read
+
+    bob = next(r for r in _gradebook(graded["out"]) if r["learner"] == "bob")
+    exact = _exact_points(_read(graded["out"] / "checks.csv")[1])
+    assert exact[("bob", bob["notebook"], EX1, "q1")] == graded["bob_q1"]  # scored here with evaluate()
+    assert all(exact[("bob", bob["notebook"], EX1, q.id)] == pytest.approx(float(bob[q.id]), abs=0.005)
+               for q in g.spec(EX1).questions)
 
 
 def test_regrading_writes_what_grading_the_class_again_writes(tmp_path):

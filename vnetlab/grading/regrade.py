@@ -6,9 +6,9 @@ one must be graded as ``LEARNER`` (else nothing is written). They replace that l
 are for, and the learner's rows that had no exercise (a corrupt or unknown file), in ``gradebook.csv``,
 ``checks.csv`` and ``timings.csv``; the learner's rows for other exercises stay. The learner's rows go where the
 grader sorts them (learner, exercise, file), and every other line of those files is kept byte for byte.
-``stats.csv`` is computed again from the merged gradebook (from its points, which the gradebook rounds to two
-decimals), and that learner's feedback files (``.md`` and ``.html``) are replaced; the other learners' feedback
-files are not touched. The result is what grading the whole class again would write, except ``timings.csv``'s
+``stats.csv`` is computed again from the merged gradebook (each question's points summed from its passed checks in
+``checks.csv``, exactly as the grader sums them), and that learner's feedback files (``.md`` and ``.html``) are
+replaced; the other learners' feedback files are not touched. The result is what grading the whole class again would write, except ``timings.csv``'s
 other rows, which keep their first run's seconds.
 
 Two cases change more than the learner's lines: when the gradebook's question columns change (a new exercise
@@ -29,6 +29,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Sequence
@@ -36,6 +37,7 @@ from typing import Sequence
 from ..errors import GradingError
 from . import sandbox
 from .feedback_html import feedback_html
+from .instructor import full_spec
 from .grader import (CSV_FORMULA, Graded, Options, _order, _write_reports, csv_cell, feedback_markdown,
                      feedback_names, find_submissions, grade_all, mark_duplicates, shown, write_stats)
 
@@ -179,6 +181,7 @@ def regrade(learner: str, paths: Sequence["str | os.PathLike"], options: Options
         gradebook: list[Entry] = []
         old_gradebook: list[Entry] = []
         gradebook_columns: list[str] = []
+        exact: dict[tuple[str, str, str, str], float] = {}
         for name in ROW_FILES:
             columns, old = _read(out / name)
             new_columns, new = _read(fresh / name)
@@ -199,9 +202,11 @@ def regrade(learner: str, paths: Sequence["str | os.PathLike"], options: Options
                         entry.line = None
             lines = [e.line if e.line is not None else _line([e.cells.get(c, "") for c in columns]) for e in merged]
             (scratch / name).write_bytes((LINE.join([_line(columns), *lines]) + LINE).encode("utf-8"))
+            if name == "checks.csv":
+                exact = _exact_points(merged)
         questions = _question_columns(gradebook_columns)
-        write_stats([SimpleNamespace(exercise=e.exercise or None, results=[
-            SimpleNamespace(question=q, earned=float(e.cells[q])) for q in questions if e.cells.get(q)])
+        write_stats([SimpleNamespace(exercise=e.exercise or None, results=[SimpleNamespace(question=q, earned=exact.get(
+            (e.learner, e.cells["notebook"], e.exercise, q), float(e.cells[q]))) for q in questions if e.cells.get(q)])
             for e in gradebook], scratch / "stats.csv")
         _feedback(out, scratch, old_gradebook, gradebook, key, replaced, learner)
         for name in (*ROW_FILES, "stats.csv"):
@@ -212,6 +217,29 @@ def regrade(learner: str, paths: Sequence["str | os.PathLike"], options: Options
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+@lru_cache(maxsize=None)
+def _shares(exercise: str, question: str) -> dict[str, float]:
+    """Each check's points in a question (its share of the question's points, by weight), hidden checks included."""
+    q = full_spec(exercise).question(question)
+    return {c.name: q.share(c) for c in q.checks}
+
+
+def _exact_points(checks: list[Entry]) -> dict[tuple[str, str, str, str], float]:
+    """Each graded question's points summed from its passed checks' shares, as the grader sums them: the statistics
+    then match a full grading's to the last digit (the gradebook's points are rounded to two decimals)."""
+    sums: dict[tuple[str, str, str, str], list[float]] = {}
+    for e in checks:
+        c = e.cells
+        try:
+            share = _shares(c["exercise"], c["question"]).get(c["check"])
+        except GradingError:
+            continue
+        passed = share is not None and c["earned"] == c["possible"] and c["possible"] != "0"
+        sums.setdefault((c["learner"], c["notebook"], c["exercise"], c["question"]), []).append(share if passed
+                                                                                                else 0.0)
+    return {key: round(sum(values), 9) for key, values in sums.items()}
 
 
 def _columns(columns: list[str], new_columns: list[str], merged: list[Entry]) -> tuple[list[str], list[str]]:
