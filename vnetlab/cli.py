@@ -11,8 +11,8 @@
     when no sandbox can run, unless ``--no-sandbox``; see :mod:`vnetlab.grading.sandbox`), ``--jobs`` at a time
     (default: one per core), each limited to ``--memory-limit`` MB on Linux; answers re-checked in this process; a
     progress line on stderr; writes ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv``, ``timings.csv`` and
-    ``feedback/<learner>-<exercise>.md`` (replacing the previous run's: running it again gives the same files). A
-    faulty submission gets its row and its reason; the exit status is 0 once the batch is graded.
+    ``feedback/<learner>-<exercise>.md`` and ``.html`` (replacing the previous run's: running it again gives the
+    same files). A faulty submission gets its row and its reason; the exit status is 0 once the batch is graded.
     With ``--regrade LEARNER``, only that learner's submissions are graded into the gradebook already in ``DIR``:
     their rows and feedback are replaced, ``stats.csv`` recomputed, the other rows kept byte for byte, and the
     change per question (old → new points) and status printed (see :mod:`vnetlab.grading.regrade`).
