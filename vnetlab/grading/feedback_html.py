@@ -15,6 +15,7 @@ misconception ids and returns (name, link) pairs to the lesson sections that tea
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from html import escape
 from importlib import resources
@@ -34,6 +35,12 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto
 def text(value: object) -> str:
     """Learner-provided or message text as inert HTML, on one line."""
     return escape(shown(value), quote=True)
+
+
+def message(value: object) -> str:
+    """A grader's message as inert HTML, its `code spans` as ``<code>`` (the Markdown file shows them as code too;
+    the text is escaped first, so a span holds text only)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text(value))
 
 
 @lru_cache(maxsize=None)
@@ -90,14 +97,14 @@ def feedback_html(row: Graded) -> str:
                     f"{_num(result.points)}</h2>")
         body.append('<ul class="check">')
         if result.problem:
-            body.append(f'<li><span class="mark">⚠ problem:</span> {text(result.problem)}</li>')
+            body.append(f'<li><span class="mark">⚠ problem:</span> {message(result.problem)}</li>')
         else:
             for c in (c for c in result.checks if c.visible):
                 word = "✔ passed" if c.passed else "✘ failed"
-                message = "" if c.passed else f": {text(c.message)}"
+                why = "" if c.passed else f": {message(c.message)}"
                 body.append(f'<li><span class="mark">{word}</span> {text(c.name)} ({_num(c.earned)} / '
-                            f"{_num(c.possible)}){message}{'' if c.passed else _links(c)}</li>")
-        body += [f"<li>{text(line)}</li>" for line in hidden_feedback(result)]
+                            f"{_num(c.possible)}){why}{'' if c.passed else _links(c)}</li>")
+        body += [f"<li>{message(line)}</li>" for line in hidden_feedback(result)]
         body.append("</ul>")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
