@@ -180,13 +180,13 @@ def test_grading_again_gives_the_same_reports_and_drops_feedback_of_removed_subm
     assert main(args) == 0
     first = {name: (out / name).read_text() for name in owned}
     first_feedback = {p.name: p.read_text() for p in (out / "feedback").iterdir()}
-    assert set(first_feedback) == {f"erin-{EX1}.md", "gone-unknown.md"}
+    assert set(first_feedback) == {f"erin-{EX1}.md", "gone-unknown.md", f"erin-{EX1}.html", "gone-unknown.html"}
     assert main(args) == 0
     assert {name: (out / name).read_text() for name in owned} == first  # timings.csv alone may differ
     assert {p.name: p.read_text() for p in (out / "feedback").iterdir()} == first_feedback
     shutil.rmtree(subs / "gone")
     assert main(args) == 0
-    assert sorted(p.name for p in (out / "feedback").iterdir()) == [f"erin-{EX1}.md"]
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == [f"erin-{EX1}.html", f"erin-{EX1}.md"]
     with open(out / "gradebook.csv", newline="", encoding="utf-8") as f:
         assert [r["learner"] for r in csv.DictReader(f)] == ["erin"]
     assert sorted(p.name for p in out.iterdir()) == ["checks.csv", "feedback", "gradebook.csv", "stats.csv",

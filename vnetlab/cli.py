@@ -4,15 +4,24 @@
     Write the exercise notebooks from the solution notebooks (defaults: ``solutions`` → ``exercises``). With
     ``--check`` nothing is written and the exit status is 1 when ``exercises/`` is out of date.
 
-``vnetlab grade PATH... [--out DIR] [--timeout S] [--cell-timeout S] [--jobs N] [--memory-limit MB]
+``vnetlab grade PATH... [--out DIR] [--regrade LEARNER] [--timeout S] [--cell-timeout S] [--jobs N] [--memory-limit MB]
 [--learner-from SOURCE] [--kernel K] [--no-progress] [--sandbox bwrap|container | --no-sandbox]``
     Grade submissions (notebooks, or folders searched for ``*.ipynb``; each with its ``vnetlab-answers.json``
     beside it): a fresh kernel per notebook, each in a sandbox of its own (bubblewrap by default; grading refuses
     when no sandbox can run, unless ``--no-sandbox``; see :mod:`vnetlab.grading.sandbox`), ``--jobs`` at a time
     (default: one per core), each limited to ``--memory-limit`` MB on Linux; answers re-checked in this process; a
     progress line on stderr; writes ``DIR/gradebook.csv``, ``checks.csv``, ``stats.csv``, ``timings.csv`` and
-    ``feedback/<learner>-<exercise>.md`` (replacing the previous run's: running it again gives the same files). A
-    faulty submission gets its row and its reason; the exit status is 0 once the batch is graded.
+    ``feedback/<learner>-<exercise>.md`` and ``.html`` (replacing the previous run's: running it again gives the
+    same files). A faulty submission gets its row and its reason; the exit status is 0 once the batch is graded.
+    With ``--regrade LEARNER``, only that learner's submissions are graded into the gradebook already in ``DIR``:
+    their rows and feedback are replaced, ``stats.csv`` recomputed, the other rows kept byte for byte, and the
+    change per question (old → new points) and status printed (see :mod:`vnetlab.grading.regrade`).
+
+``vnetlab grades GRADEBOOK_DIR --lms canvas|moodle|csv [--map IDS.csv] [--moodle-id email|username|idnumber|id]
+-o OUT.csv``
+    The gradebook's totals (one column per exercise, one row per learner) as a file Canvas or Moodle imports, or a
+    plain CSV; ``IDS.csv`` maps vnetlab learner ids to the LMS's users. Learners without a mapping are named on
+    stderr and listed in ``OUT.unmapped.csv`` (see :mod:`vnetlab.grading.lms`).
 
 ``vnetlab report GRADEBOOK_DIR... [-o report.html]``
     The class report: one self-contained HTML page (plotly.js inlined, opens offline) with the score distribution
@@ -79,6 +88,19 @@ def _parser() -> argparse.ArgumentParser:
                      help="folders `vnetlab grade --out` wrote (several: several exercises or sessions)")
     rep.add_argument("-o", "--out", default=None,
                      help="the HTML file to write (default: report.html in the first GRADEBOOK_DIR)")
+    grade.add_argument("--regrade", metavar="LEARNER", default=None,
+                       help="grade only this learner's (late or corrected) submissions into the gradebook in --out: "
+                            "their rows, feedback and the class statistics are updated, every other row is kept, "
+                            "and what changed is printed")
+    lms = commands.add_parser("grades", help="the gradebook's grades as a Canvas, Moodle or plain CSV import file")
+    lms.add_argument("gradebook", help="the folder `vnetlab grade` wrote (with gradebook.csv)")
+    lms.add_argument("--lms", required=True, choices=("canvas", "moodle", "csv"), help="the file's format")
+    lms.add_argument("--map", dest="mapping", default=None, metavar="IDS.csv",
+                     help="learner ids to LMS users: a CSV with a 'learner' column and name, lms_id, sis_user_id, "
+                          "sis_login_id, section, email, username or idnumber (required for canvas and moodle)")
+    lms.add_argument("--moodle-id", default="email", choices=("email", "username", "idnumber", "id"),
+                     help="the user field Moodle matches learners by (default: email)")
+    lms.add_argument("-o", "--out", required=True, help="the CSV file to write")
     rel = commands.add_parser("release", help="write the learner release (no solutions, no hidden checks)")
     rel.add_argument("--out", required=True, help="folder for the release (new, or empty)")
     rel.add_argument("--course", default=".", help="the instructor's copy of the course (default: here)")
@@ -126,6 +148,18 @@ def _grade(args: argparse.Namespace) -> int:
     if args.sandbox == "none":
         print("vnetlab grade: --no-sandbox: the submissions run with your rights, and can read and change what you "
               "can.", file=sys.stderr)
+    if args.regrade is not None:
+        from .grading.regrade import regrade
+
+        done = regrade(args.regrade, args.paths, options)
+        for change in done.changes:
+            print(f"{shown(done.learner)} {change.describe()}")
+        if done.columns_changed:
+            print("gradebook.csv's question columns changed (every row was written again)"
+                  + (f": new {', '.join(done.columns_added)}" if done.columns_added else ""))
+        print(f"Re-graded {len(done.rows)} submission(s) of {shown(done.learner)!r} into "
+              f"{Path(args.out) / 'gradebook.csv'}; the other learners' rows are unchanged.")
+        return 0
     rows = grade(args.paths, options)
     for row in rows:
         score = f"{round(row.total, 2):g}/{row.max:g}" if row.exercise else "-"
@@ -140,6 +174,23 @@ def _report(args: argparse.Namespace) -> int:
 
     path = build(args.gradebooks, args.out)
     print(f"Wrote the class report to {path}")
+    return 0
+
+
+def _grades(args: argparse.Namespace) -> int:
+    from .grading.grader import shown
+    from .grading.lms import export_grades
+
+    done = export_grades(args.gradebook, args.lms, args.out, args.mapping, args.moodle_id)
+    for learner in done.unmapped:
+        where = "mapped=no in it" if args.lms == "csv" else "not in it"
+        print(f"vnetlab grades: learner {shown(learner)!r} has no {args.lms} mapping in "
+              f"{args.mapping or '(no --map)'}: {where}; listed in {done.unmapped_path}", file=sys.stderr)
+    for learner in done.not_in_gradebook:
+        print(f"vnetlab grades: learner {shown(learner)!r} is in the mapping but not in the gradebook",
+              file=sys.stderr)
+    print(f"Wrote {done.path} ({args.lms}): {done.written} of {done.learners} learner(s), "
+          f"{len(done.exercises)} exercise(s); {len(done.unmapped)} without a mapping ({done.unmapped_path}).")
     return 0
 
 
@@ -175,7 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .azure.cli import run as azure
 
             return azure(args)
-        return {"generate": _generate, "grade": _grade, "release": _release, "report": _report}[args.command](args)
+        return {"generate": _generate, "grade": _grade, "grades": _grades, "release": _release,
+                "report": _report}[args.command](args)
     except VnetlabError as exc:
         print(f"vnetlab {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -28,10 +28,11 @@ For every submitted notebook:
    :mod:`vnetlab.grading.misconceptions`),
    ``stats.csv`` (per question across the class) and ``feedback/<learner>-<exercise>.md`` (visible checks with
    their messages; hidden checks counted, each failed one named by the rule it tested, never its expected
-   value). Learner text (ids, file names of any bytes, error messages) is escaped for CSV (formula injection)
-   and Markdown. What :mod:`vnetlab.grading.tamper` detects (edited locked cells or metadata, a redefined
-   ``check``, monkeypatching, fake success output, reading ``solutions/``) is reported in the ``tamper`` column
-   and a "Detected" section of the feedback; it never changes a score.
+   value), with the same content as one self-contained HTML page beside it (``.html``,
+   :mod:`vnetlab.grading.feedback_html`). Learner text (ids, file names of any bytes, error messages) is escaped
+   for CSV (formula injection), Markdown and HTML. What :mod:`vnetlab.grading.tamper` detects (edited locked cells
+   or metadata, a redefined ``check``, monkeypatching, fake success output, reading ``solutions/``) is reported in
+   the ``tamper`` column and a "Detected" section of the feedback; it never changes a score.
 
 Statuses: ``ok``; ``errors`` (a cell raised; the rest graded); ``timeout`` (a cell was interrupted, the rest
 graded; or the whole notebook ran out of time, nothing taken out); ``kernel-died``; ``no-answers`` (the
@@ -47,7 +48,9 @@ address-space limit (``memory_limit`` MB, ``RLIMIT_AS``); the kernel runs with `
 the widgets build no plotly front end (nobody watches a graded run; widget answers come from the sidecar). The
 reports are written to a scratch folder and then replace the grader's own files in ``out`` (``gradebook.csv``,
 ``checks.csv``, ``stats.csv``, ``timings.csv``, ``feedback/``): running the same batch again gives the same
-files, and no feedback is left from a submission that is gone.
+files, and no feedback is left from a submission that is gone. One learner's late or corrected submissions are
+graded into those files by :mod:`vnetlab.grading.regrade` (``vnetlab grade --regrade LEARNER``), which keeps every
+other learner's lines and files as they are.
 """
 from __future__ import annotations
 
@@ -75,7 +78,7 @@ from ..errors import GradingError
 from . import EXERCISES, answers, generate, runner, sandbox, tamper
 from .core import MISSING, PLACEHOLDER_LEARNER, ExerciseSpec, QuestionResult, evaluate, hidden_feedback
 from .instructor import full_spec as spec  # hidden checks included: from the instructor's copy only
-from .misconceptions import joined
+from .misconceptions import joined, known
 from .plain import to_plain
 
 LEARNER_SOURCES = ("notebook", "folder", "file")
@@ -671,6 +674,9 @@ def feedback_markdown(row: Graded) -> str:
                 mark = "✔" if c.passed else "✘"
                 lines.append(f"- {mark} {c.name} ({_num(c.earned)} / {_num(c.possible)})"
                              + ("" if c.passed else f": {shown(c.message)}"))
+                if not c.passed:
+                    lines += [f"  - Read again: {m.name}: [{m.section}]({m.lesson}) ({m.source})"
+                              for m in known(c.misconceptions)]
         lines += [f"- {line}" for line in hidden_feedback(result)]
     return "\n".join(lines) + "\n"
 
@@ -708,6 +714,8 @@ def _writer(f: Any) -> Any:
 
 
 def _write_reports(rows: list[Graded], out: Path) -> None:
+    from .feedback_html import feedback_html  # it builds on this module's helpers
+
     feedback = out / "feedback"
     feedback.mkdir(exist_ok=True)
     qids = list(dict.fromkeys(r.question for row in rows for r in row.results))
@@ -735,7 +743,16 @@ def _write_reports(rows: list[Graded], out: Path) -> None:
                     w.writerow([row.learner, row.path, row.exercise, r.question, c.name, c.visible,
                                 _num(c.possible), _num(c.earned), r.problem or c.message or "",
                                 joined(c.misconceptions)])
-    with open(out / "stats.csv", "w", newline="", encoding="utf-8") as f:
+    write_stats(rows, out / "stats.csv")
+    for row, name in zip(rows, feedback_names([(row.learner, row.exercise) for row in rows])):
+        (feedback / f"{name}.md").write_text(feedback_markdown(row), encoding="utf-8")
+        (feedback / f"{name}.html").write_text(feedback_html(row), encoding="utf-8")
+
+
+def write_stats(rows: Sequence[Any], path: Path) -> None:
+    """``stats.csv``: per question of each exercise graded, across the rows that have results (``rows`` in the
+    gradebook's order; anything with ``exercise`` and ``results`` of ``question`` and ``earned``)."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
         w = _writer(f)
         w.writerow(["exercise", "question", "max", "submissions", "mean", "full_marks", "zero"])
         for name in dict.fromkeys(row.exercise for row in rows if row.exercise):
@@ -744,15 +761,22 @@ def _write_reports(rows: list[Graded], out: Path) -> None:
                 got = [next(r for r in row.results if r.question == q.id).earned for row in graded]
                 w.writerow([name, q.id, _num(q.points), len(got), _num(sum(got) / len(got)) if got else "",
                             sum(g >= q.points - 1e-9 for g in got), sum(g == 0 for g in got)])
+
+
+def feedback_names(rows: Sequence[tuple[str, "str | None"]]) -> list[str]:
+    """The feedback file name (without suffix) of each (learner, exercise) in the gradebook's order: the learner's
+    slug and the exercise, with ``-2``, ``-3`` for a name already taken."""
     used: set[str] = set()
-    for row in rows:
-        stem = f"{_slug(row.learner)}-{row.exercise or 'unknown'}"
+    names = []
+    for learner, exercise in rows:
+        stem = f"{_slug(learner)}-{exercise or 'unknown'}"
         name, n = stem, 1
         while name in used:
             n += 1
             name = f"{stem}-{n}"
         used.add(name)
-        (feedback / f"{name}.md").write_text(feedback_markdown(row), encoding="utf-8")
+        names.append(name)
+    return names
 
 
 def grade(paths: Sequence["str | os.PathLike"], options: Options = Options()) -> list[Graded]:

@@ -86,6 +86,12 @@ def misconception(mid: str) -> Misconception:
                            "vnetlab/data/misconceptions.yaml.", value=mid, rule="a known misconception id") from None
 
 
+def known(ids: "tuple[str, ...] | list[str]") -> list[Misconception]:
+    """The misconceptions of ``ids`` that the vocabulary holds, in the given order (feedback: where to read again)."""
+    found = catalogue()
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
 def for_drill(topic: str, faults: "tuple[str, ...] | list[str]" = ()) -> tuple[str, ...]:
     """The misconception(s) a wrong answer to a drill of ``topic`` shows: the topic's own id, or for a
     troubleshooting drill the id of each fault injected into its network."""
@@ -112,4 +118,4 @@ def split(cell: str) -> tuple[str, ...]:
 
 
 __all__ = ["Misconception", "Targeted", "catalogue", "for_drill", "for_fault", "ids_in_file", "joined",
-           "misconception", "split"]
+           "known", "misconception", "split"]
