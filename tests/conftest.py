@@ -8,6 +8,7 @@ as a failure, whatever the reason the test gave (no Chromium, no Playwright, ...
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,10 @@ _RECORDS = Path(tempfile.mkdtemp(prefix="vnetlab-test-records-"))
 os.environ["VNETLAB_PROGRESS"] = str(_RECORDS / "drill-progress.json")
 os.environ["VNETLAB_PREDICTIONS"] = str(_RECORDS / "lesson-predictions.json")
 os.environ["VNETLAB_CHECKS"] = str(_RECORDS / "exercise-checks.json")
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(_RECORDS, ignore_errors=True)  # this run's records go with it
 
 
 def browser_required() -> bool:
