@@ -193,19 +193,25 @@ def test_html_feedback_beside_each_markdown_file_same_content_escaped(graded):
     assert "Forgot the reserved addresses" in bob and "✘ failed" in bob
 
 
-def test_the_misconception_hook_links_lesson_sections_and_nothing_else(monkeypatch):
+def test_a_failed_checks_misconceptions_say_where_to_read_again_in_both_feedback_files(graded):
+    """Each misconception a failed check caught names the lesson section that teaches the rule (a link relative to
+    the course folder) and the rule's public source, in the HTML page and in the Markdown file alike."""
     import vnetlab.grading.feedback_html as fh
+    from vnetlab.grading.misconceptions import catalogue
 
-    monkeypatch.setattr(fh, "_misconceptions", lambda: {
-        "peering-transitive": {"name": "Peering <is> transitive", "lesson": "../notebooks/02-vnet-peering.ipynb#hub"},
-        "evil": {"name": "x", "lesson": "javascript:alert(1)"}, "bare": "not a mapping"})
-    assert fh.misconception_links(["peering-transitive", "evil", "bare", "unknown"]) == [
-        ("Peering <is> transitive", "../notebooks/02-vnet-peering.ipynb#hub")]
-    check = type("C", (), {"misconceptions": ("peering-transitive", "evil")})()
-    assert fh._links(check) == ('<span class="why">Read again: <a href="../notebooks/02-vnet-peering.ipynb#hub">'
-                                "Peering &lt;is&gt; transitive</a></span>")
-    monkeypatch.setattr(fh, "_misconceptions", lambda: {})  # no misconceptions.yaml: no links
-    assert fh.misconception_links(["peering-transitive"]) == [] and fh._links(check) == ""
+    reserved = catalogue()["reserved-addresses"]
+    check = type("C", (), {"misconceptions": ("reserved-addresses", "no-such-id")})()
+    html = fh._links(check)
+    assert f'<a href="{reserved.lesson}">notebooks/01-address-spaces.ipynb</a>' in html
+    assert reserved.name in html and "no-such-id" not in html and "https://learn.microsoft.com/" in html
+    assert fh._links(type("C", (), {"misconceptions": ()})()) == ""
+    folder = graded["out"] / "feedback"
+    hit = [p for p in folder.glob("*.md") if "Read again: " in p.read_text(encoding="utf-8")]
+    assert hit, "no feedback file names a misconception to read again"
+    for md in hit:
+        page = md.with_suffix(".html").read_text(encoding="utf-8")
+        for name, lesson in re.findall(r"Read again: (.+?): \[.+?\]\((.+?)\)", md.read_text(encoding="utf-8")):
+            assert f'{name}: <a href="{lesson}">' in page
 
 
 @pytest.mark.browser
