@@ -916,6 +916,27 @@ def _troubleshooting(case: Case) -> DrillQuestion:
               sources)
 
 
+# --- interview classics (fact- or engine-backed item banks, vnetlab.drills.interview) ---------------------------------
+def _interview_case(topic: str) -> Callable:
+    def build(level: int, rng: random.Random) -> dict:
+        from .interview import pick
+        return {"item": pick(topic, level, rng).key}
+    return build
+
+
+def _interview(case: Case) -> DrillQuestion:
+    from .interview import bank
+
+    item = next(i for i in bank(case.topic) if i.key == case.params["item"])
+    case.why = dict(item.wrong)
+    sources = _sources(*item.sources)
+    choices = _shuffled(_rng_for(case), item.answer, [w for w, _ in item.wrong])
+    return DrillQuestion(topic=case.topic, level=case.level, seed=case.seed, prompt=item.prompt, kind="choice",
+                         choices=choices, answer=item.answer, explanation=_cited(item.explanation, sources),
+                         sources=sources, model_answer=item.model_answer, key_points=item.key_points,
+                         explain_prompt=item.explain_prompt)
+
+
 # --- registry, generation and judging -------------------------------------------------------------------------------
 _BUILDERS: dict[str, tuple[Callable, Callable]] = {
     "peerability": (_peer_case, _peerability),
@@ -928,6 +949,9 @@ _BUILDERS: dict[str, tuple[Callable, Callable]] = {
     "cost-break-even": (_cost_case, _cost),
     "seed-claims": (_claim_case, _seed_claims),
     "troubleshooting": (_ts_case, _troubleshooting),
+    **{t: (_interview_case(t), _interview) for t in ("gateway-redundancy", "bgp", "vpn-type", "forced-tunnelling",
+                                                    "point-to-site", "peering-dns", "hub-nva", "global-peering",
+                                                    "better-answer", "tunnel-up-no-traffic")},
 }
 _JUDGES: dict[str, Callable] = {"next-hop": _judge_next_hop, "nat-rule": _judge_nat, "cost-break-even": _judge_cost}
 assert set(_BUILDERS) == set(TOPICS)
