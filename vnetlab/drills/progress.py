@@ -15,6 +15,8 @@ more than :data:`MAX_NESTING` levels deep is refused before it is parsed.
 
 Each attempt is ``{"id", "when", "topic", "level", "seed", "correct", "seconds"}``; ``id`` is a random hex string
 that names the attempt for good (attempts written before ids existed get one derived from their place and content).
+An explain-it attempt (the learner explained in their own words and ticked the key points their answer made) also
+has ``"points_met"`` and ``"points_total"`` (whole numbers, 0 <= met <= total); ``correct`` is then "every point made".
 
 Several drills may share the file (a notebook and a terminal, two terminals): a write takes an exclusive
 ``flock`` on the file's folder, re-reads the file, merges this drill's attempts into it by ``id`` and writes the
@@ -57,7 +59,7 @@ FILE_NAME = "drill-progress.json"
 WHAT = "the drill progress file"
 CSV_COLUMNS = ("when", "topic", "level", "seed", "correct", "seconds")
 TOP_KEYS = ("format", "version", "attempts")
-ATTEMPT_KEYS = ("id", "when", "topic", "level", "seed", "correct", "seconds")
+ATTEMPT_KEYS = ("id", "when", "topic", "level", "seed", "correct", "seconds", "points_met", "points_total")
 REQUIRED_KEYS = ("when", "topic", "level", "seed", "correct")
 MAX_NESTING = 16  # read no deeper (a progress file itself nests 3: the file, its attempts, each attempt)
 LOCK_TIMEOUT_S = 10.0  # a write holds the lock for milliseconds; longer means a stuck drill
@@ -87,6 +89,20 @@ class Attempt:
     correct: bool
     seconds: float | None = None
     id: str = ""
+    points_met: int | None = None     # explain-it attempts: key points the learner's answer made (self-assessed)
+    points_total: int | None = None   # explain-it attempts: key points on the checklist
+
+    @property
+    def explained(self) -> bool:
+        """Whether this was an explain-it attempt (self-assessed against a checklist of key points)."""
+        return self.points_total is not None
+
+    def to_json(self) -> dict:
+        """The attempt as stored: the explain-it keys only on explain-it attempts."""
+        data = asdict(self)
+        if not self.explained:
+            del data["points_met"], data["points_total"]
+        return data
 
     @classmethod
     def from_json(cls, data: object, index: int = 0) -> "Attempt":
@@ -119,7 +135,16 @@ class Attempt:
         ident = data["id"] if "id" in data else _legacy_id(index, data)
         if not isinstance(ident, str) or not ident:
             _refuse(f"{where}.id", ident, "must be non-empty text")
-        return cls(when, topic, level, seed, correct, None if seconds is None else float(seconds), ident)
+        met, total = data.get("points_met"), data.get("points_total")
+        if (met is None) != (total is None):
+            _refuse(f"{where}.points_met", met, "comes with points_total (both or neither)")
+        if total is not None:
+            if not _is_whole(total) or total < 1:
+                _refuse(f"{where}.points_total", total, "must be a whole number, 1 or more")
+            if not _is_whole(met) or not 0 <= met <= total:
+                _refuse(f"{where}.points_met", met, f"must be a whole number from 0 to points_total ({total})")
+        return cls(when, topic, level, seed, correct, None if seconds is None else float(seconds), ident,
+                   None if met is None else int(met), None if total is None else int(total))
 
 
 def _refuse(where: str, value: object, rule: str) -> NoReturn:
@@ -392,10 +417,14 @@ class ProgressStore:
         return out
 
     # --- writing --------------------------------------------------------------------------------------------
-    def record(self, topic: str, level: int, seed: int, correct: bool, seconds: float | None = None) -> Attempt:
-        """Add one attempt and save the history atomically, merged with what other drills wrote meanwhile."""
+    def record(self, topic: str, level: int, seed: int, correct: bool, seconds: float | None = None, *,
+               points: tuple[int, int] | None = None) -> Attempt:
+        """Add one attempt and save the history atomically, merged with what other drills wrote meanwhile.
+        ``points`` = (met, total) for an explain-it attempt."""
+        met, total = points if points is not None else (None, None)
         attempt = Attempt(_now(), topic, int(level), int(seed), bool(correct),
-                          None if seconds is None else round(float(seconds), 3), uuid.uuid4().hex)
+                          None if seconds is None else round(float(seconds), 3), uuid.uuid4().hex,
+                          None if met is None else int(met), None if total is None else int(total))
         self._mine.append(attempt)
         if self._blocked:
             self._attempts.append(attempt)
@@ -422,7 +451,7 @@ class ProgressStore:
         return attempt
 
     def _save(self) -> None:
-        document = {"format": FORMAT, "version": VERSION, "attempts": [asdict(a) for a in self._attempts]}
+        document = {"format": FORMAT, "version": VERSION, "attempts": [a.to_json() for a in self._attempts]}
         atomic_write_text(self.path, json.dumps(document, indent=1) + "\n")
 
     def csv_text(self) -> str:

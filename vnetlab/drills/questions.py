@@ -38,6 +38,7 @@ TOPIC_TITLES = {
     "better-answer": "When ExpressRoute, Virtual WAN or Route Server is the better answer",
     "tunnel-up-no-traffic": "The tunnel is up, traffic does not flow",
 }
+EXPLAIN_TOPICS = TOPICS[TOPICS.index("gateway-redundancy"):]   # topics whose questions have a model answer
 LEVELS = (1, 2, 3)
 KINDS = ("choice", "open")
 EXPLAIN = "explain"   # the explain-it mode: a spoken-style answer, then the model answer and a self-assessed checklist
@@ -104,4 +105,4 @@ def generate(topic: str, level: int, seed: int) -> DrillQuestion:
     return make(topic, int(level), seed)
 
 
-__all__ = ["EXPLAIN", "DrillError", "DrillQuestion", "DrillResult", "KINDS", "LEVELS", "TOPICS", "TOPIC_TITLES", "generate"]
+__all__ = ["EXPLAIN", "EXPLAIN_TOPICS", "DrillError", "DrillQuestion", "DrillResult", "KINDS", "LEVELS", "TOPICS", "TOPIC_TITLES", "generate"]
