@@ -153,7 +153,7 @@ def _explain_one(session, question, stdin: TextIO, out: TextIO) -> object | None
         try:
             met = parse_points(points, len(question.key_points))
         except VnetlabError as exc:
-            print(str(exc), file=out)
+            print(terminal_text(str(exc)), file=out)
             continue
         return session.explain(line.strip(), met, elapsed_s=elapsed)
 

@@ -105,6 +105,33 @@ def _redundancy() -> list[Item]:
              "IP pins every instance to one zone instead.",
              ("AZ SKU", "Standard public IP without a zone", "instances in different zones", "zonal pins to one zone"),
              "Explain how you make a VPN gateway survive the loss of an availability zone."),
+        Item("aa-price", 1,
+             "Does an active-active VPN gateway cost more gateway hours than an active-standby one?",
+             "No: the same gateway price; only the second public IP adds to the bill",
+             (("Yes: twice the price, one per active instance", f"it is {a['price']}"),
+              ("Yes: active-active needs a larger SKU", "every VpnGw SKU can run active-active"),
+              ("No: active-active is free, active-standby is billed", "both modes bill gateway hours")),
+             f"Active-active costs {a['price']}. It changes how the {a['instances']} instances work, not the SKU.",
+             src,
+             "Active-active costs the same gateway hours as active-standby; the extra is the second public IP. So "
+             "the reason not to use it is the on-premises side, which must handle two tunnels, not the price.",
+             ("same gateway price", "second public IP billed", "on-premises device needs two tunnels"),
+             "Explain what active-active costs compared with active-standby."),
+        Item("aa-v2v", 3,
+             "Two VNets are joined by VNet-to-VNet and must survive the failure of a gateway instance with redundant "
+             "tunnels. What must the gateways be?",
+             "At least one of the two gateways active-active",
+             (("Both active-standby, with two connections", a["v2v_redundancy"]),
+              ("Zone-redundant, whatever the mode", "zones spread instances; redundant tunnels come from active-active"),
+              ("Policy-based", "VNet-to-VNet needs route-based gateways")),
+             f"{a['v2v_redundancy'].capitalize()}. An active-active gateway keeps a tunnel from each instance.",
+             _cite(aa, _f("bgp_multiple_tunnels")),
+             "Redundant VNet-to-VNet tunnels need at least one of the two gateways in active-active mode, so each of "
+             "its instances keeps a tunnel. With both active-active there are four tunnels, and BGP carries the "
+             "routes over them.",
+             ("at least one gateway active-active", "a tunnel per instance", "both active-active gives four tunnels",
+              "BGP over the tunnels"),
+             "Explain how to make a VNet-to-VNet connection highly available."),
         Item("aa-bgp-two-tunnels", 3,
              "An on-premises site must keep its traffic flowing when either gateway instance fails, with two tunnels "
              "from one device to an active-active gateway. What else must the design have?",
@@ -144,6 +171,31 @@ def _bgp() -> list[Item]:
              (f"{a['azure_default']} is Azure's default", "reserved ASNs", "the two sides need different ASNs",
               "usable private ranges"),
              f"Explain why an on-premises router cannot use ASN {a['azure_default']} with a VPN gateway."),
+        Item("bgp-basic", 1,
+             "Which VPN gateway SKU cannot run BGP?",
+             "Basic",
+             (("VpnGw1AZ", "BGP is supported on every SKU except Basic"),
+              ("All AZ SKUs", "BGP is supported on every SKU except Basic"),
+              ("None: BGP works on every SKU", "Basic has no BGP")),
+             f"{m['basic']}. BGP also needs a route-based gateway.",
+             _cite(multi),
+             "Every SKU except Basic runs BGP, on a route-based gateway. BGP lets the gateway learn and advertise "
+             "routes instead of static prefixes, and it is needed for several tunnels to one site and for transit.",
+             ("not on Basic", "route-based", "learned instead of static routes", "needed for several tunnels"),
+             "Explain why a design would turn BGP on for a Site-to-Site connection."),
+        Item("bgp-lng", 3,
+             "A site connects with BGP. What must its local network gateway list as address space?",
+             "Nothing is required: routes arrive over BGP, and any prefix added becomes an extra static route",
+             (("Every on-premises prefix, as without BGP", m["lng_address_space"]),
+              ("The BGP peer's /32 only", "the peer's own /32 is not added"),
+              ("0.0.0.0/0", "a default route comes over BGP when on-premises advertises it")),
+             f"{m['lng_address_space'].capitalize()}. Static and BGP routes then both point at the tunnel.",
+             _cite(multi),
+             "With BGP the local network gateway needs no address prefixes: the site's routes come over the session. "
+             "Prefixes that are listed become static routes next to the BGP ones, and the peer's /32 is never listed.",
+             ("address space may be empty", "routes arrive over BGP", "listed prefixes become static routes",
+              "no /32 of the peer"),
+             "Explain what the local network gateway holds when BGP is on."),
         Item("apipa-range", 2,
              "The on-premises device uses an APIPA address (169.254.x.x) as its BGP peer IP. Which addresses may you "
              "give the Azure VPN gateway as its custom APIPA BGP address?",
@@ -210,6 +262,30 @@ def _vpn_type() -> list[Item]:
              ("P2S needs route-based", "policy-based is Basic, IKEv1, one tunnel", "type is fixed at creation",
               "delete and re-create"),
              "Explain the difference between a policy-based and a route-based VPN gateway."),
+        Item("pb-ike", 1,
+             "Which IKE version does a policy-based VPN gateway use?",
+             f"{v['policy_ike']} only",
+             (("IKEv2 only", f"policy-based means {v['policy_based']}"),
+              ("IKEv1 and IKEv2", "that is a route-based gateway on a VpnGw SKU"),
+              ("None: policy-based gateways do not use IKE", "every Site-to-Site tunnel negotiates with IKE")),
+             f"Policy-based gateways are {v['policy_based']}.",
+             src,
+             f"A policy-based gateway is {v['policy_based']}. Route-based gateways on the VpnGw SKUs speak IKEv1 and "
+             "IKEv2, which is one more reason designs use route-based.",
+             ("policy-based uses IKEv1", "Basic SKU only", "route-based has IKEv2"),
+             "Explain the limits of a policy-based VPN gateway."),
+        Item("pb-tunnels", 2,
+             "A policy-based gateway has one Site-to-Site tunnel. A second branch must connect. What happens?",
+             "It cannot: a policy-based gateway has one Site-to-Site tunnel",
+             (("A second tunnel is added", f"policy-based means {v['policy_based']}"),
+              ("A second policy-based gateway is added to the VNet", "a VNet has one VPN gateway"),
+              ("The two branches share one tunnel by traffic selectors", "each site needs its own tunnel")),
+             f"Policy-based gateways are {v['policy_based']}. {v['change'].capitalize()}.",
+             src,
+             f"A policy-based gateway takes {v['policy_tunnels']} Site-to-Site tunnel, so a second branch means a "
+             "route-based gateway, which is a new gateway because the type cannot be changed.",
+             ("one tunnel on policy-based", "several sites need route-based", "re-create to change the type"),
+             "Explain what happens when a policy-based design must grow."),
         Item("rb-features", 2,
              "Which of these needs a route-based VPN gateway?",
              "All of them: VNet-to-VNet, BGP, active-active and NAT",
@@ -239,6 +315,20 @@ def _vpn_type() -> list[Item]:
              ("route-based for P2S and several sites", "UsePolicyBasedTrafficSelectors",
               "devices keep their policy-based setup"),
              "Explain how a route-based gateway works with policy-based on-premises devices."),
+        Item("pb-selectors", 3,
+             "A route-based gateway connects a policy-based device with UsePolicyBasedTrafficSelectors. On-premises has "
+             "2 prefixes and the VNet 3. How many traffic selectors must the device define?",
+             f"{2 * 3}: one per pair of an on-premises prefix and a VNet prefix",
+             ((f"{2 + 3}: one per prefix", v["selectors"]),
+              ("1: one selector covers everything", v["selectors"]),
+              ("None: the gateway sends them", "the device must define them to match")),
+             f"{v['selectors'].capitalize()}: 2 × 3 = {2 * 3}. A missing pair is traffic the tunnel will not carry.",
+             src,
+             "Policy-based devices match traffic by selectors, so with UsePolicyBasedTrafficSelectors the device lists "
+             "every on-premises prefix paired with every VNet prefix: here 2 times 3, six selectors. A missing pair "
+             "is traffic the tunnel will not carry.",
+             ("selectors are prefix pairs", "on-premises × VNet prefixes", "missing pair means dropped traffic"),
+             "Explain how traffic selectors work between a route-based gateway and a policy-based device."),
     ]
 
 
@@ -262,6 +352,31 @@ def _forced() -> list[Item]:
              "inspection, configured with a BGP default route or a Default Site.",
              ("default is straight out", "forced tunnelling sends it on-premises", "two ways to configure it"),
              "Explain what forced tunnelling is and why companies use it."),
+        Item("ft-why", 1,
+             "Why do companies force a VNet's internet traffic through the tunnel to on-premises?",
+             "To inspect and audit it on-premises before it reaches the internet",
+             (("To make it faster", "it takes a longer path"),
+              ("Because VNets cannot reach the internet otherwise", f"by default {v['default']}"),
+              ("To encrypt traffic between VNets", "forced tunnelling is about internet-bound traffic")),
+             f"Forced tunnelling exists {v['purpose']}. By default {v['default']}.",
+             src,
+             f"Forced tunnelling exists {v['purpose']}. The price is a longer path for internet traffic, through the "
+             "tunnel and the on-premises proxy or firewall.",
+             ("inspection and audit on-premises", "security requirement", "longer path for internet traffic"),
+             "Explain why a company would use forced tunnelling."),
+        Item("ft-default-site-type", 2,
+             "You configure forced tunnelling with a Default Site. What must the gateway be, and what must the device use?",
+             "Route-based, with 0.0.0.0/0 as the device's traffic selectors",
+             (("Policy-based, with the on-premises prefixes as selectors", v["default_site"]),
+              ("Any type; nothing changes on the device", v["default_site"]),
+              ("Route-based, with BGP off and no selectors", v["default_site"])),
+             f"A Default Site means: {v['default_site']}.",
+             src,
+             f"With a Default Site, {v['default_site']}. The BGP alternative advertises 0.0.0.0/0 from on-premises "
+             "instead.",
+             ("route-based gateway", "Default Site set with PowerShell", "device selectors 0.0.0.0/0",
+              "or a BGP default route"),
+             "Explain how a Default Site forces tunnelling."),
         Item("ft-how", 2,
              "How do you force a VNet's internet traffic through the Site-to-Site tunnel to on-premises?",
              "Advertise 0.0.0.0/0 over BGP from on-premises, or set a Default Site on a route-based gateway",
@@ -326,6 +441,19 @@ def _p2s() -> list[Item]:
              "protocol, and RADIUS brings an existing directory.",
              ("Entra ID means OpenVPN", "Azure VPN Client", "certificates work with all protocols", "RADIUS option"),
              "Explain the three ways Point-to-Site users can authenticate."),
+        Item("p2s-sstp", 1,
+             "Which Point-to-Site tunnel protocol works only on Windows?",
+             "SSTP",
+             (("OpenVPN", f"OpenVPN clients: {p['OpenVPN']['clients']}"),
+              ("IKEv2", f"IKEv2 clients: {p['IKEv2']['clients']}"),
+              ("None: every protocol works everywhere", f"SSTP clients: {p['SSTP']['clients']}")),
+             f"SSTP ({p['SSTP']['transport']}) is {p['SSTP']['clients'].lower()}. OpenVPN has clients for "
+             f"{p['OpenVPN']['clients']}.",
+             src,
+             "SSTP is Windows-only; it runs over TCP 443 like OpenVPN, which has clients for every major platform. "
+             "IKEv2 is a standards-based IPsec VPN whose UDP ports some firewalls block.",
+             ("SSTP Windows only", "OpenVPN everywhere", "IKEv2 may be blocked"),
+             "Explain the three Point-to-Site tunnel protocols."),
         Item("p2s-mixed-clients", 2,
              "Point-to-Site users have Windows, macOS, Linux, iOS and Android devices. Which one protocol serves all?",
              "OpenVPN",
@@ -365,6 +493,19 @@ def _p2s() -> list[Item]:
              ("Entra ID needs OpenVPN", "macOS has an OpenVPN client", "IKEv2 cannot carry Entra ID",
               "both protocols can run during the move"),
              "Explain how the choice of authentication constrains the tunnel protocol."),
+        Item("p2s-radius-er", 3,
+             "Point-to-Site users authenticate with RADIUS. The RADIUS server is on-premises and reachable from the "
+             "hub only over ExpressRoute. Does authentication work?",
+             "No: the gateway reaches on-premises RADIUS over Site-to-Site, not ExpressRoute",
+             (("Yes: any private path to the server works", a["radius"]),
+              ("Yes, with Microsoft Entra ID as well", "the requirement is RADIUS"),
+              ("No: RADIUS needs the Basic SKU", "RADIUS is not available on Basic")),
+             f"{a['radius'].capitalize()}. Put the server in the VNet, or reach it over a Site-to-Site connection.",
+             src,
+             "Not over ExpressRoute. The VPN gateway reaches a RADIUS server in the VNet or over a Site-to-Site "
+             "connection, so either deploy a RADIUS server in Azure or add a Site-to-Site path to it.",
+             ("RADIUS not over ExpressRoute", "server in the VNet", "or over Site-to-Site"),
+             "Explain where a RADIUS server for Point-to-Site may live."),
     ]
 
 
@@ -386,6 +527,31 @@ def _dns() -> list[Item]:
              "private DNS zone linked to both VNets, or custom DNS servers.",
              ("peering does not share names", "private DNS zone", "link both VNets", "or custom DNS servers"),
              "Explain how VMs in peered VNets find each other by name."),
+        Item("dns-custom", 1,
+             "Besides a private DNS zone, how else can VMs in peered VNets resolve each other's names?",
+             "Your own DNS servers, set as the VNets' DNS servers",
+             (("Turn on allow_virtual_network_access", "that setting carries traffic, not names"),
+              ("Nothing else: only private DNS zones work", v["alternatives"]),
+              ("A hosts file is created by peering", "peering creates routes, not name records")),
+             f"{v['default_dns'].capitalize()}: {v['alternatives']}.",
+             src,
+             f"{v['default_dns'].capitalize()}, so {v['alternatives']}. Custom DNS servers must themselves be "
+             "reachable from every VNet that uses them.",
+             ("Azure-provided DNS stops at the VNet", "private DNS zone", "or custom DNS servers"),
+             "Explain the options for name resolution across VNets."),
+        Item("dns-one-link", 2,
+             "Can you create two virtual network links between the same private DNS zone and the same VNet, one for "
+             "registration and one for resolution?",
+             "No: one link per zone and VNet; registration is a setting of that link",
+             (("Yes: one link per purpose", v["one_link"]),
+              ("Yes, if the VNets are peered", v["one_link"]),
+              ("No: a zone can link to one VNet only", "a zone can link many VNets")),
+             f"{v['one_link'].capitalize()}; autoregistration is a property of the link. {v['registration'].capitalize()}.",
+             src,
+             "There is one link between a zone and a VNet. Turning autoregistration on for that link makes the VNet "
+             "a registration VNet; without it the VNet only resolves.",
+             ("one link per zone and VNet", "autoregistration is a link setting", "registration versus resolution"),
+             "Explain registration and resolution links of a private DNS zone."),
         Item("dns-link", 2,
              "A private DNS zone holds the records, and its only virtual network link is to the hub. A VM in a peered "
              "spoke asks for a name in the zone. What happens?",
@@ -413,6 +579,19 @@ def _dns() -> list[Item]:
              "resolve those names needs a resolution link to each zone, because peering does not carry DNS.",
              ("one registration zone per VNet", "resolution links to the other zones", "peering does not carry DNS"),
              "Explain how to plan DNS registration and resolution across a hub and spokes."),
+        Item("dns-two-registrations", 3,
+             "A spoke already autoregisters its VMs in zone A. The team links it to zone B with autoregistration on "
+             "too. What does Azure allow?",
+             "Not both: a VNet has one registration zone; link zone B for resolution only",
+             (("Both: VMs register in every linked zone", v["registration"]),
+              ("Both, once the spoke is peered with zone B's VNet", "zones link to VNets; peering plays no part"),
+              ("Neither: a VNet can link only one zone", "a VNet can have many resolution zones")),
+             f"{v['registration'].capitalize()}. The link to zone B can resolve without registering.",
+             src,
+             "A VNet registers its VMs in at most one private zone. It can still resolve names from many zones, so "
+             "zone B gets a resolution-only link.",
+             ("one registration zone per VNet", "many resolution zones", "resolution-only link"),
+             "Explain the limit on autoregistration across private DNS zones."),
     ]
 
 
@@ -436,6 +615,30 @@ def _global() -> list[Item]:
              "peered VNet. A Standard load balancer works, so the answer is to use the Standard SKU.",
              ("global peering limits", "Basic LB front end unreachable", "Standard LB works"),
              "Explain one limitation of global VNet peering."),
+        Item("gp-allowed", 1,
+             "Can a VNet in westeurope be peered with a VNet in japanwest?",
+             "Yes: global peering joins VNets in different regions",
+             (("No: peering is for one region only", "global peering joins regions"),
+              ("Only with a VPN gateway in each", "peering needs no gateway"),
+              ("Only in the same subscription", "peering works across subscriptions and tenants")),
+             f"Global peering joins regions within one Azure cloud; its routes show {routes.value}.",
+             _cite(routes, fact("peering", "clouds")),
+             "Yes. Global peering joins VNets in different regions of the same Azure cloud, over the Microsoft "
+             "backbone, with no gateway; a few features differ from regional peering, such as Basic load balancers.",
+             ("regions can be peered", "same Azure cloud", "no gateway", "some limits, e.g. Basic LB"),
+             "Explain what global VNet peering is."),
+        Item("gp-clouds", 2,
+             "A VNet in Azure's public cloud must reach a VNet in Azure China. Peering?",
+             "No: peering works only within one Azure cloud",
+             (("Yes: global peering crosses clouds", fact("peering", "clouds").note),
+              ("Yes, across tenants", "tenants are not the limit; the cloud is"),
+              ("Only with gateway transit", "gateway transit needs a peering first")),
+             f"{fact('peering', 'clouds').note} Across clouds, connect the VNets with a Site-to-Site VPN.",
+             _cite(fact("peering", "clouds")),
+             "No. Peering, global or not, stays within one Azure cloud. Between the public cloud and Azure China the "
+             "answer is a Site-to-Site VPN between gateways.",
+             ("peering stays within one cloud", "Site-to-Site across clouds"),
+             "Explain how to connect VNets in two Azure clouds."),
         Item("gp-next-hop", 2,
              "Which next-hop type do the routes to a globally peered VNet show in the effective routes?",
              "VNetGlobalPeering",
@@ -462,6 +665,19 @@ def _global() -> list[Item]:
              "spoke's link uses remote gateways, and the spoke learns the branch routes.",
              ("works across regions", "allow_gateway_transit on the hub", "use_remote_gateways on the spoke"),
              "Explain how a spoke in another region reaches the hub's branch."),
+        Item("gp-transit-basic", 3,
+             "A globally peered spoke must use the hub's Basic-SKU VPN gateway to reach a branch. Does gateway transit "
+             "work?",
+             "No: gateway transit does not work with a Basic-SKU gateway",
+             (("Yes: transit works over global peering", v["gateway_transit"]),
+              ("Only within one region", "region is not the limit here; the SKU is"),
+              ("Yes, with allow_forwarded_traffic", "the limit is the gateway SKU")),
+             f"{v['gateway_transit'].capitalize()}. Resize to a VpnGw SKU first.",
+             _cite(g, fact("vpn_gateway_skus", "features")),
+             "Two rules meet: gateway transit works across regions, but not with a Basic gateway. So the hub needs a "
+             "VpnGw SKU before the spoke can use it.",
+             ("transit works across regions", "not with Basic", "use a VpnGw SKU"),
+             "Explain what limits gateway transit."),
     ]
 
 
@@ -484,6 +700,35 @@ def _better() -> list[Item]:
              "internet, so it does not meet a private-connection requirement.",
              ("ExpressRoute is private", "VPN crosses the internet", "encryption is not the same as private"),
              "Explain when ExpressRoute is the better answer than a VPN gateway."),
+        Item("ba-vpn", 1,
+             "Five branch offices on ordinary internet links need encrypted access to one hub VNet, at the lowest cost. "
+             "VPN gateway, ExpressRoute, Virtual WAN or Route Server?",
+             "A VPN gateway with a Site-to-Site connection per branch",
+             (("ExpressRoute", "a private circuit per site is the expensive answer for internet-connected offices"),
+              ("Route Server", "Route Server does not terminate tunnels"),
+              ("Virtual WAN", f"five tunnels are well within a VPN gateway's {v['tunnels_max_vpn_gateway']}")),
+             f"Site-to-Site tunnels are IPsec over the internet, and a VPN gateway takes up to "
+             f"{v['tunnels_max_vpn_gateway']}. Virtual WAN is for {v['virtual_wan']}.",
+             src,
+             f"A VPN gateway with Site-to-Site tunnels: encrypted over the internet links the offices already have. "
+             f"Virtual WAN becomes the better answer at scale, past {v['tunnels_max_vpn_gateway']} tunnels or with "
+             "any-to-any transit needs.",
+             ("Site-to-Site over the internet", "IPsec encryption", f"gateway limit {v['tunnels_max_vpn_gateway']}",
+              "Virtual WAN at scale"),
+             "Explain when a VPN gateway is enough."),
+        Item("ba-er-vpn", 2,
+             "Some branches reach the hub over ExpressRoute, others over Site-to-Site VPN, and they must reach each "
+             "other through the hub. What does Microsoft point to?",
+             "Azure Route Server in the hub (or Virtual WAN with branch-to-branch on)",
+             (("Nothing: the gateways exchange routes by themselves", v["route_server"]),
+              ("A second ExpressRoute circuit", "the branches stay where they are"),
+              ("Global peering", "peering joins VNets, not branches")),
+             f"Route Server: {v['route_server']}. Virtual WAN also offers VPN-ExpressRoute transit.",
+             src,
+             "The transit between ExpressRoute-connected and VPN-connected branches needs Azure Route Server in the "
+             "hub VNet; Virtual WAN provides the same transit with its hub router.",
+             ("ExpressRoute-VPN transit", "Route Server", "or Virtual WAN"),
+             "Explain how ExpressRoute and VPN branches reach each other."),
         Item("ba-vwan", 2,
              f"A retailer must connect 300 stores by Site-to-Site VPN, plus remote users and many VNets that talk to "
              f"each other. A VPN gateway takes at most {v['tunnels_max_vpn_gateway']} tunnels. What does Microsoft "
@@ -511,34 +756,66 @@ def _better() -> list[Item]:
              "and it provides the transit between ExpressRoute-connected and VPN-connected branches.",
              ("BGP with the appliance", "no hand-maintained route tables", "ExpressRoute-VPN branch transit"),
              "Explain when Azure Route Server is the better answer."),
+        Item("ba-vwan-transit", 3,
+             "Forty VNets in three regions must all reach each other and 20 branches, and the team does not want to "
+             "run appliances and route tables for the transit. What does Microsoft point to?",
+             "Virtual WAN: its hubs give any-to-any transit",
+             (("Peer all forty VNets with each other", "a full mesh works but is not the transit design asked for"),
+              ("One VPN gateway hub with gateway transit", "peering is not transitive: spoke-to-spoke needs an appliance"),
+              ("Route Server", "Route Server exchanges routes with appliances you still run")),
+             f"Virtual WAN is for {v['virtual_wan']}.",
+             src,
+             "Virtual WAN, because its managed hubs give transit between VNets, branches and users across regions "
+             "without appliances. A VPN-gateway hub needs an appliance for spoke-to-spoke, since peering is not "
+             "transitive.",
+             ("managed hubs", "any-to-any transit", "no appliances for transit", "peering is not transitive"),
+             "Explain when Virtual WAN beats a hand-built hub and spoke."),
     ]
 
 
 # --- tunnel up, traffic not flowing ----------------------------------------------------------------------------------
 def _tunnel_up() -> list[Item]:
-    from ..troubleshoot import catalogue, fault
+    """Faults of the troubleshooting catalogue whose tunnel stays Connected: level 1 and 2 one fault, level 3 two
+    faults at once (the choices are pairs). Tunnel-layer faults are the distractors: their tunnel is not up."""
+    from ..troubleshoot import fault
 
+    levels = {1: ("stale_lng_prefixes", "missing_use_remote_gateways"), 2: ("udr_blackhole", "overlap_by_change")}
+    down = [fault(i) for i in ("ike_policy_mismatch", "bgp_reserved_asn")]
+    method = ("A Connected tunnel only proves that IKE and IPsec agree. Check routing next (the next hop and the "
+              "effective routes), then the peering settings and the NSGs.")
     items = []
-    up = [f for f in catalogue() if f.layer in ("routing", "peering", "filtering") and "Connected" in f.symptom]
-    down = [f for f in catalogue() if f.layer == "tunnel"]
-    levels = {"stale_lng_prefixes": 1, "missing_use_remote_gateways": 2}
-    for f in up:
-        others = [g for g in catalogue() if g.id != f.id]
-        wrong = [(g.title, f"the evidence would be: {g.evidence}") for g in down][:2]
-        wrong += [(g.title, f"the symptom would be: {g.symptom}") for g in others
-                  if g.layer == f.layer and g.id != f.id][:1]
+    for level, ids in levels.items():
+        for fid in ids:
+            f = fault(fid)
+            other = fault(next(i for i in ids if i != fid))
+            wrong = ((down[0].title, f"the tunnel would not be Connected: {down[0].symptom}"),
+                     (down[1].title, f"the BGP session would be refused: {down[1].symptom}"),
+                     (other.title, f"its evidence would be: {other.evidence}"))
+            items.append(Item(
+                f"up-{fid}", level,
+                f"The VPN connection shows Connected, yet traffic does not flow. {f.symptom} The tools show: "
+                f"{f.evidence} What is the cause?",
+                f.title, wrong, f"{f.cause} Repair: {f.repair}", (f.cite(),),
+                f"{method} Here: {f.cause}",
+                ("Connected proves only the tunnel", "check next hop and effective routes", "check peering and NSGs",
+                 "repair the cause found"),
+                "Explain how you troubleshoot a tunnel that is up while traffic does not flow."))
+    for a, b in (("stale_lng_prefixes", "udr_blackhole"), ("missing_use_remote_gateways", "overlap_by_change")):
+        fa, fb = fault(a), fault(b)
+        x, y = fault("ike_policy_mismatch"), fault("nsg_shadowed_allow")
         items.append(Item(
-            f"up-{f.id}", levels.get(f.id, 3),
-            f"The VPN connection shows Connected, yet traffic does not flow. {f.symptom} The tools show: {f.evidence} "
-            "What is the cause?",
-            f.title, tuple(wrong), f"{f.cause} Repair: {f.repair}", (f.cite(),),
-            "A Connected tunnel only proves IKE and IPsec agree. Check routing next (the next hop and effective "
-            f"routes), then peering settings and NSGs. Here: {f.cause}",
-            ("Connected proves only the tunnel", "check next hop and effective routes", "check peering and NSGs",
-             f"repair: {f.repair}"),
-            "Explain how you troubleshoot a tunnel that is up while traffic does not flow."))
-    for f in down:  # a tunnel-layer fault is never the answer here; keep the list honest
-        assert all(i.answer != f.title for i in items)
+            f"up-{a}+{b}", 3,
+            f"The VPN connection shows Connected, and two things fail at once. First: {fa.symptom} Second: "
+            f"{fb.symptom} The tools show: {fa.evidence} {fb.evidence} What are the two causes?",
+            f"{fa.title} + {fb.title}",
+            ((f"{x.title} + {fb.title}", f"the tunnel is Connected, so not: {x.title}"),
+             (f"{fa.title} + {y.title}", f"the evidence points at routes, not at NSG rules ({y.title})"),
+             (f"{x.title} + {y.title}", "the tunnel is Connected and the evidence points at routes")),
+            f"{fa.cause} {fb.cause}", (fa.cite(), fb.cite()),
+            f"{method} Here two routing rules fail at once: {fa.cause} {fb.cause}",
+            ("Connected proves only the tunnel", "each symptom has its own evidence", "check routes for both",
+             "repair both causes"),
+            "Explain how you separate two faults that show up at the same time."))
     return items
 
 
@@ -560,7 +837,11 @@ def _hub_nva() -> list[Item]:
     no_fwd.set_ip_forwarding("nva", False)
     fwd_trace = no_fwd.trace(lay.vm(s1), lay.vm_ip(s2), port=443)
     ok_trace = net.trace(lay.vm(s1), lay.vm_ip(s2), port=443)
-    if not ok_trace.reachable or fwd_trace.reachable:  # the engine must agree with the items below
+    hub_hop = net.effective_routes(s1, "app").lookup(lay.vm_ip(HUB)).next_hop_type
+    no_accept, _ = base_network(7)
+    no_accept.set_peering(s2, HUB, allow_forwarded_traffic=False)
+    accept_trace = no_accept.trace(lay.vm(s1), lay.vm_ip(s2), port=443)
+    if not ok_trace.reachable or fwd_trace.reachable or accept_trace.reachable:  # the engine must agree with the items below
         raise AssertionError("base network does not behave as the hub-nva items state")
     udr = fact("routing", "default_system_routes")
     peer = fact("peering", "settings")
@@ -582,6 +863,19 @@ def _hub_nva() -> list[Item]:
              "a route table.",
              ("peering is not transitive", "next hop None", "peer directly or route through the hub"),
              "Explain why two spokes of one hub cannot talk to each other by default."),
+        Item("nva-hub", 1,
+             f"{story} What is the next hop from a VM in {s1} to {lay.vm_ip(HUB)} in the hub?",
+             hub_hop,
+             (("None", f"{s1} is peered with the hub, so the hub's range has a route"),
+              ("VirtualAppliance", "the hub's own range is a longer match than 10.0.0.0/8"),
+              ("VirtualNetworkGateway", "the hub's range is a peered VNet, not a branch")),
+             f"{hub_hop}: a peered VNet's range is routed with next hop {hub_hop}, and /16 is a longer match than "
+             "the route table's 10.0.0.0/8, so the hub itself is reached directly.",
+             _cite(fact("routing", "peering_routes"), udr),
+             "The spoke is peered with the hub, so the hub's range has a route with next hop VNetPeering. It is a "
+             "longer match than the 10.0.0.0/8 user-defined route, so hub traffic goes straight over the peering.",
+             ("peering route to the hub", "next hop VNetPeering", "longer prefix than 10.0.0.0/8"),
+             "Explain how a spoke reaches its hub."),
         Item("nva-udr", 2,
              f"{story} {s1}'s subnet has a route table with 10.0.0.0/8 → VirtualAppliance {lay.nva_ip}. What is the "
              f"next hop from a VM in {s1} to {lay.vm_ip(s2)}?",
@@ -629,6 +923,20 @@ def _hub_nva() -> list[Item]:
              ("gateway transit gives the branch route", "longest prefix wins", "10.0.0.0/8 does not cover the branch",
               "add the branch prefix to the route table"),
              "Explain whether branch traffic from a spoke passes the hub firewall."),
+        Item("nva-accept", 3,
+             f"{story} The route tables and the appliance are right, but {s2}'s peering link to the hub has "
+             f"allow_forwarded_traffic off. Does a packet from {s1} reach {s2}?",
+             f"No: {s2}'s link refuses traffic the appliance forwarded",
+             (("Yes: the route table decides, not the peering", "the peering link must accept forwarded traffic too"),
+              ("Yes: allow_forwarded_traffic matters only for gateways", "it is about anything another VNet forwards"),
+              ("No: peering is not transitive even with a route table", "the route makes the path; the link refuses it")),
+             f"The engine's trace: {accept_trace.reason} Routing and peering settings must both allow the path.",
+             (fault("forwarded_traffic_off").cite(), *src),
+             "Two settings meet: the route table sends the packet to the appliance, and the appliance forwards it into "
+             "the other spoke. That spoke's link must allow forwarded traffic, or the packet is dropped, because it "
+             "did not come from the hub itself.",
+             ("route table to the appliance", "appliance forwards", "allow_forwarded_traffic on the spoke's link"),
+             "Explain which peering settings a hub firewall design needs."),
     ]
 
 
