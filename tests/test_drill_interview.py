@@ -247,3 +247,13 @@ def test_terminal_text_wraps_an_explanation_and_lists_its_sources():
     q = generate("global-peering", 1, 0)
     text = terminal_text(q.explanation, 70)
     assert "Sources:" in text and all(len(line) <= 70 or "https://" in line for line in text.splitlines())
+
+
+# --- the older topics: what Azure allows, plain explanations ------------------------------------------------------
+def test_connection_type_asks_what_azure_allows_not_what_the_course_chooses():
+    for level in LEVELS:
+        for seed in range(40):
+            q = generate("connection-type", level, seed)
+            assert "design guide" not in q.prompt and "Azure allows" in q.prompt
+            body = q.explanation.partition(" Source: ")[0]
+            assert len(re.findall(r"[.!?](?:\s|$)", body)) <= 3 and not re.search(r"\)\s*\(", body), body
