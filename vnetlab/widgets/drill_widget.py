@@ -165,6 +165,7 @@ class DrillWidget(Explorer):
         self.reveal_button = ipw.Button(description="Show model answer", layout=ipw.Layout(width="180px"))
         self.model = ipw.HTML()
         self.points = ipw.VBox()
+        self.points.add_class("vnetlab-drill-points")
         self.record_button = ipw.Button(description="Record self-check", button_style="primary",
                                         layout=ipw.Layout(width="180px"))
         self.start_button = ipw.Button(description="Start new drill", icon="play", layout=ipw.Layout(width="160px"))
