@@ -80,8 +80,8 @@ def model_answer_html(question: DrillQuestion) -> str:
     sources = "".join(f"<li>{_text_html(s)}</li>" for s in question.sources)
     return (f'<div class="vnetlab-drill-model" style="background:{NOTE};padding:6px 10px;border-radius:4px;'
             f'margin:4px 0"><b>Model answer</b><div style="margin-top:4px">{_text_html(question.model_answer)}</div>'
-            f'<div style="margin-top:4px">Tick the key points your answer made:</div>'
-            f'<div style="font-size:12px;margin-top:4px">Sources:<ul style="margin:0">{sources}</ul></div></div>')
+            f'<div style="font-size:12px;margin-top:4px">Sources:<ul style="margin:0">{sources}</ul></div>'
+            f'<div style="margin-top:4px"><b>Tick the key points your answer made:</b></div></div>')
 
 
 def explain_feedback_html(answer: DrillAnswer) -> str:
