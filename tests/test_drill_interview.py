@@ -257,3 +257,20 @@ def test_connection_type_asks_what_azure_allows_not_what_the_course_chooses():
             assert "design guide" not in q.prompt and "Azure allows" in q.prompt
             body = q.explanation.partition(" Source: ")[0]
             assert len(re.findall(r"[.!?](?:\s|$)", body)) <= 3 and not re.search(r"\)\s*\(", body), body
+
+
+def test_next_hop_level_three_sets_a_route_table_against_gateway_transit():
+    """Level 3 meets two rules: the longest prefix wins first (the branch's /24 from gateway transit beats a
+    0.0.0.0/0 user-defined route), and for the same prefix a user-defined route beats the gateway's."""
+    from vnetlab.drills import generators as G
+
+    seen = set()
+    for seed in range(200):
+        c = G.case("next-hop", 3, seed)
+        if c.params["udr"]:
+            q = generate("next-hop", 3, seed)
+            assert "Route table on spoke1's subnet app" in q.prompt and c.params["udr"] in q.prompt
+            route = G.scenario_network(c).effective_routes("spoke1", "app").lookup(c.params["dst"])
+            assert q.answer == route.next_hop_type
+            seen.add((c.params["udr"] == "0.0.0.0/0", route.next_hop_type))
+    assert {(True, "VirtualNetworkGateway"), (True, "VirtualAppliance"), (False, "VirtualAppliance")} <= seen

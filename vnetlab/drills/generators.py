@@ -164,7 +164,9 @@ NEXT_HOP_NAMES: dict[str, str] = dict(fact("routing", "next_hop_names").value)
 def _nh_case(level: int, rng: random.Random) -> dict:
     """A hub (VPN gateway and a Site-to-Site branch from level 2) and two peered spokes. L1 one routing rule (own VNet,
     peered hub, internet, unpeered private space); L2 gateway transit flags and which link sets them; L3 traps: spoke to
-    spoke through a transit hub (not transitive), a spoke in another region (global peering), a hub-side lookup."""
+    spoke through a transit hub (not transitive), a spoke in another region (global peering), a hub-side lookup,
+    and two rules at once: a route table on spoke1 sending a prefix to an appliance in the hub, against the routes
+    gateway transit brings (the longest prefix wins first; for the same prefix a user-defined route wins)."""
     h, s1, s2, other = _octets(rng, 4)
     branch = (f"192.168.{rng.randrange(256)}.0/24" if rng.random() < 0.5
               else f"172.{16 + rng.randrange(16)}.{rng.randrange(256)}.0/24")
@@ -179,14 +181,18 @@ def _nh_case(level: int, rng: random.Random) -> dict:
     elif level == 2:
         target = rng.choice(["branch", "branch", "hub"])
     else:
-        target = rng.choice(["spoke2", "hub", "branch", "hub-branch"])
+        target = rng.choice(["spoke2", "hub", "branch", "hub-branch", "udr-default", "udr-exact", "udr-internet"])
         if target == "hub-branch":
             src, target = "hub", "branch"
+    udr = None
+    if target.startswith("udr-"):  # a route table on spoke1's subnet sends a prefix to the hub's appliance
+        udr = branch if target == "udr-exact" else "0.0.0.0/0"
+        target = "internet" if target == "udr-internet" else "branch"
     dst = {"own": host(s1), "hub": host(h), "spoke2": host(s2), "unpeered": host(other),
            "internet": f"{rng.choice([20, 40, 52, 104])}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
            "branch": branch.rsplit(".", 1)[0] + f".{rng.randrange(1, 255)}"}[target]
     return {"hub": h, "spoke1": s1, "spoke2": s2, "branch": branch, "gateway": gateway, "transit": transit,
-            "use_remote": use_remote, "spoke_region": spoke_region, "src": src, "dst": dst}
+            "use_remote": use_remote, "spoke_region": spoke_region, "src": src, "dst": dst, "udr": udr}
 
 
 def _nh_network(p: dict) -> Network:
@@ -203,8 +209,17 @@ def _nh_network(p: dict) -> Network:
         net.connect("hub", "branch", kind="IPsec")
     for name in ("spoke1", "spoke2"):
         net.peer("hub", name, allow_gateway_transit="hub" if p["transit"] else None,
-                 use_remote_gateways=name if p["use_remote"] else None)
+                 use_remote_gateways=name if p["use_remote"] else None, allow_forwarded_traffic=bool(p.get("udr")))
+    if p.get("udr"):
+        hub.add_subnet("appliances", f"10.{p['hub']}.2.0/24").add_nic("nva", _nva_ip(p), ip_forwarding=True)
+        net.add_route_table("spoke1-rt")
+        net.add_route("spoke1-rt", "via-appliance", p["udr"], "VirtualAppliance", _nva_ip(p))
+        net.associate_route_table("spoke1", "app", "spoke1-rt")
     return net
+
+
+def _nva_ip(p: dict) -> str:
+    return f"10.{p['hub']}.2.4"
 
 
 @lru_cache(maxsize=2048)
@@ -238,10 +253,15 @@ def _next_hop(case: Case) -> DrillQuestion:
     for s in ("spoke1", "spoke2"):
         rows.append((s, f"10.{p[s]}.0.0/16", p["spoke_region"] if s == "spoke1" else "westeurope", "none"))
     peer_rows = [(f"hub ↔ {s}", str(p["transit"]).lower(), str(p["use_remote"]).lower()) for s in ("spoke1", "spoke2")]
+    udr_table = ("\n\nRoute table on spoke1's subnet app:\n" + text_table(
+        ("Route", "Address prefix", "Next hop type", "Next hop IP"),
+        [("via-appliance", p["udr"], "VirtualAppliance", f"{_nva_ip(p)} (hub appliance)")])
+        if p.get("udr") else "")
     prompt = (f"In this network, a VM in subnet app of {p['src']} sends a packet to {p['dst']}. Type the next-hop type "
               "of the effective route Azure uses.\n\n"
               + text_table(("VNet", "Address space", "Region", "VPN gateway"), rows) + "\n\n"
-              + text_table(("Peering", "allow_gateway_transit (hub)", "use_remote_gateways (spoke)"), peer_rows))
+              + text_table(("Peering", "allow_gateway_transit (hub)", "use_remote_gateways (spoke)"), peer_rows)
+              + udr_table)
     rule = {
         "VnetLocal": "an address in the VNet's own space is routed VnetLocal",
         "VNetPeering": "a peered VNet's ranges get a Default route with next hop VNetPeering",
@@ -252,7 +272,12 @@ def _next_hop(case: Case) -> DrillQuestion:
         "Internet": "addresses outside every longer prefix follow the default 0.0.0.0/0 route to Internet",
         "None": "private ranges not covered by a VNet, peering or gateway route match a default route with next hop None "
                 "(dropped); peering is not transitive",
+        "VirtualAppliance": "a user-defined route sends it to the appliance: for the same prefix a user-defined route "
+                            "wins over a gateway or system route",
     }.get(hop, "")
+    if p.get("udr") and hop == "VirtualNetworkGateway":
+        rule = (f"the branch's {prefix} route from gateway transit is a longer match than the route table's "
+                f"{p['udr']}, and the longest prefix wins before the route's origin counts")
     sources = _sources(fact("routing", "default_system_routes").cite(), fact("routing", "peering_routes").cite(),
                        names.cite(), "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit "
                                      "(2023-08-18)" if p["gateway"] else "")
