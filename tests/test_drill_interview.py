@@ -46,7 +46,7 @@ def test_every_item_checks_its_answer_and_explains_why_each_distractor_is_wrong(
             for d in q.choices:
                 if d != q.answer:
                     result = q.check(d)
-                    assert not result.correct and reasons[d].rstrip(".") in result.feedback
+                    assert not result.correct and reasons[d].rstrip(".").casefold() in result.feedback.casefold()
             # explanation: two or three plain sentences, then dated public sources
             body, _, sources = q.explanation.partition(" Source: ")
             assert 1 <= len(re.findall(r"[.!?](?:\s|$)", body)) <= 3, body

@@ -970,7 +970,9 @@ def _interview(case: Case) -> DrillQuestion:
     from .interview import bank
 
     item = next(i for i in bank(case.topic) if i.key == case.params["item"])
-    case.why = dict(item.wrong)
+    said = item.explanation.casefold()  # a reason the explanation states anyway is not said twice
+    case.why = {w: why if why.casefold().rstrip(".") not in said else "the documented rule below rules it out"
+                for w, why in item.wrong}
     sources = _sources(*item.sources)
     choices = _shuffled(_rng_for(case), item.answer, [w for w, _ in item.wrong])
     return DrillQuestion(topic=case.topic, level=case.level, seed=case.seed, prompt=item.prompt, kind="choice",

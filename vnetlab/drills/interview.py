@@ -47,6 +47,11 @@ def _v(key: str) -> dict:
     return _f(key).value
 
 
+def _cap(text: str) -> str:
+    """``text`` with its first letter capitalised, the rest untouched (RADIUS stays RADIUS)."""
+    return text[:1].upper() + text[1:]
+
+
 def _cite(*facts: Fact) -> tuple[str, ...]:
     out: list[str] = []
     for f in facts:
@@ -98,7 +103,8 @@ def _redundancy() -> list[Item]:
               ("In one datacentre with no zones", "an AZ SKU with a zone-less Standard IP is zone-redundant where the "
                                                   "region has zones"),
               ("In two regions", "a gateway lives in one region; zones are inside a region")),
-             f"With the AZ SKUs ({z['skus']}), {z['zone_redundant']}. With a zonal IP, {z['zonal']}.",
+             f"Zone redundancy comes with the AZ SKUs ({z['skus']}). The public IP decides: {z['zone_redundant']}; "
+             f"{z['zonal']}.",
              _cite(zr),
              "Zone redundancy comes from the AZ SKUs. With a Standard public IP that names no zone, Azure spreads the "
              "gateway's instances over availability zones, so losing one zone does not take the gateway down; a zonal "
@@ -124,7 +130,7 @@ def _redundancy() -> list[Item]:
              (("Both active-standby, with two connections", a["v2v_redundancy"]),
               ("Zone-redundant, whatever the mode", "zones spread instances; redundant tunnels come from active-active"),
               ("Policy-based", "VNet-to-VNet needs route-based gateways")),
-             f"{a['v2v_redundancy'].capitalize()}. An active-active gateway keeps a tunnel from each instance.",
+             f"{_cap(a['v2v_redundancy'])}. An active-active gateway keeps a tunnel from each instance.",
              _cite(aa, _f("bgp_multiple_tunnels")),
              "Redundant VNet-to-VNet tunnels need at least one of the two gateways in active-active mode, so each of "
              "its instances keeps a tunnel. With both active-active there are four tunnels, and BGP carries the "
@@ -140,7 +146,7 @@ def _redundancy() -> list[Item]:
               ("Two local network gateways with the same prefixes, no BGP", "several tunnels to one site need BGP"),
               ("Policy-based traffic selectors", "policy-based designs allow one tunnel, and no active-active")),
              f"Active-active gives two tunnels, one per instance ({a['active_active_effect']}). "
-             f"{_v('bgp_multiple_tunnels')['rule'].capitalize()}.",
+             f"{_cap(_v('bgp_multiple_tunnels')['rule'])}.",
              _cite(aa, _f("bgp_multiple_tunnels")),
              "Active-active gives two tunnels, one from each gateway instance to the device. Several tunnels to one "
              "site need BGP on both sides, so routes move to the surviving tunnel; each tunnel also counts against the "
@@ -189,7 +195,7 @@ def _bgp() -> list[Item]:
              (("Every on-premises prefix, as without BGP", m["lng_address_space"]),
               ("The BGP peer's /32 only", "the peer's own /32 is not added"),
               ("0.0.0.0/0", "a default route comes over BGP when on-premises advertises it")),
-             f"{m['lng_address_space'].capitalize()}. Static and BGP routes then both point at the tunnel.",
+             f"{_cap(m['lng_address_space'])}. Static and BGP routes then both point at the tunnel.",
              _cite(multi),
              "With BGP the local network gateway needs no address prefixes: the site's routes come over the session. "
              "Prefixes that are listed become static routes next to the BGP ones, and the peer's /32 is never listed.",
@@ -219,7 +225,7 @@ def _bgp() -> list[Item]:
              (("Yes: the gateway forwards everything it learns", "without BGP the gateway learns nothing to pass on"),
               ("Yes, once gateway transit is enabled", "gateway transit is a peering setting, not a VPN connection one"),
               ("No: a VNet can have only one connection", "a gateway carries many connections")),
-             f"{m['transit'].capitalize()}. Enable BGP on both connections so VNet B learns the branch's prefixes.",
+             f"{_cap(m['transit'])}. Enable BGP on both connections so VNet B learns the branch's prefixes.",
              _cite(multi),
              "Not without BGP. A VNet-to-VNet connection without BGP only joins its two VNets; with BGP on the "
              "connections the gateway passes the branch's routes to VNet B and VNet B's to the branch.",
@@ -255,7 +261,7 @@ def _vpn_type() -> list[Item]:
              (("Switch the VPN type to route-based in place", v["change"]),
               ("Add a P2S configuration to the policy-based gateway", f"policy-based means {v['policy_based']}"),
               ("Resize it to VpnGw1AZ", "a resize keeps the VPN type; policy-based is Basic only")),
-             f"Policy-based gateways are {v['policy_based']}. {v['change'].capitalize()}.",
+             f"Policy-based gateways are {v['policy_based']}. {_cap(v['change'])}.",
              src,
              f"Point-to-Site needs a route-based gateway; a policy-based one is {v['policy_based']}. The VPN type "
              "cannot be changed, so the gateway is deleted and created again as route-based, with downtime.",
@@ -280,7 +286,7 @@ def _vpn_type() -> list[Item]:
              (("A second tunnel is added", f"policy-based means {v['policy_based']}"),
               ("A second policy-based gateway is added to the VNet", "a VNet has one VPN gateway"),
               ("The two branches share one tunnel by traffic selectors", "each site needs its own tunnel")),
-             f"Policy-based gateways are {v['policy_based']}. {v['change'].capitalize()}.",
+             f"Policy-based gateways are {v['policy_based']}. {_cap(v['change'])}.",
              src,
              f"A policy-based gateway takes {v['policy_tunnels']} Site-to-Site tunnel, so a second branch means a "
              "route-based gateway, which is a new gateway because the type cannot be changed.",
@@ -306,7 +312,7 @@ def _vpn_type() -> list[Item]:
              (("Policy-based, because the devices are policy-based", f"policy-based means {v['policy_based']}"),
               ("Two policy-based gateways, one per site", "a VNet has one VPN gateway"),
               ("Route-based: policy-based devices cannot connect to it", v["several_policy_devices"])),
-             f"{v['several_policy_devices'].capitalize()}, and route-based is needed for {v['route_based_needed_for']}. "
+             f"{_cap(v['several_policy_devices'])}, and route-based is needed for {v['route_based_needed_for']}. "
              f"A policy-based gateway is {v['policy_based']}.",
              src,
              "A route-based gateway, because Point-to-Site and a second site both need it. The policy-based devices "
@@ -322,7 +328,7 @@ def _vpn_type() -> list[Item]:
              ((f"{2 + 3}: one per prefix", v["selectors"]),
               ("1: one selector covers everything", v["selectors"]),
               ("None: the gateway sends them", "the device must define them to match")),
-             f"{v['selectors'].capitalize()}: 2 × 3 = {2 * 3}. A missing pair is traffic the tunnel will not carry.",
+             f"{_cap(v['selectors'])}: 2 × 3 = {2 * 3}. A missing pair is traffic the tunnel will not carry.",
              src,
              "Policy-based devices match traffic by selectors, so with UsePolicyBasedTrafficSelectors the device lists "
              "every on-premises prefix paired with every VNet prefix: here 2 times 3, six selectors. A missing pair "
@@ -396,7 +402,7 @@ def _forced() -> list[Item]:
              (("An NSG rule allowing Internet outbound", "NSGs filter; they do not choose the route"),
               ("A second VPN gateway without a Default Site", "a VNet has one VPN gateway"),
               ("Nothing: subnets cannot differ", v["exceptions"])),
-             f"{v['exceptions'].capitalize()}. A user-defined route wins over the default route learned from the "
+             f"{_cap(v['exceptions'])}. A user-defined route wins over the default route learned from the "
              "gateway for that subnet only.",
              _cite(ft, fact("routing", "default_system_routes")),
              "Combine forced tunnelling with a user-defined route. On the subnet that needs direct internet, a route "
@@ -435,7 +441,7 @@ def _p2s() -> list[Item]:
              (("SSTP", "Microsoft Entra ID authentication works with OpenVPN only"),
               ("IKEv2", "Microsoft Entra ID authentication works with OpenVPN only"),
               ("Any of the three", a["entra_id"])),
-             f"{a['entra_id'].capitalize()}. Certificate authentication works with every protocol.",
+             f"{_cap(a['entra_id'])}. Certificate authentication works with every protocol.",
              src,
              "Microsoft Entra ID authentication needs OpenVPN and the Azure VPN Client. Certificates work with every "
              "protocol, and RADIUS brings an existing directory.",
@@ -447,7 +453,7 @@ def _p2s() -> list[Item]:
              (("OpenVPN", f"OpenVPN clients: {p['OpenVPN']['clients']}"),
               ("IKEv2", f"IKEv2 clients: {p['IKEv2']['clients']}"),
               ("None: every protocol works everywhere", f"SSTP clients: {p['SSTP']['clients']}")),
-             f"SSTP ({p['SSTP']['transport']}) is {p['SSTP']['clients'].lower()}. OpenVPN has clients for "
+             f"SSTP ({p['SSTP']['transport']}) is {p['SSTP']['clients']}. OpenVPN has clients for "
              f"{p['OpenVPN']['clients']}.",
              src,
              "SSTP is Windows-only; it runs over TCP 443 like OpenVPN, which has clients for every major platform. "
@@ -461,10 +467,10 @@ def _p2s() -> list[Item]:
               ("IKEv2", f"IKEv2 clients: {p['IKEv2']['clients']}"),
               ("No single protocol: each OS needs its own", f"OpenVPN clients: {p['OpenVPN']['clients']}")),
              f"OpenVPN ({p['OpenVPN']['transport']}) has clients for {p['OpenVPN']['clients']}. SSTP is "
-             f"{p['SSTP']['clients'].lower()}.",
+             f"{p['SSTP']['clients']}.",
              src,
              f"OpenVPN, because it has clients for {p['OpenVPN']['clients']} and runs over TCP 443, which firewalls let "
-             f"through. SSTP is {p['SSTP']['clients'].lower()}, and IKEv2 uses UDP ports that some firewalls block.",
+             f"through. SSTP is {p['SSTP']['clients']}, and IKEv2 uses UDP ports that some firewalls block.",
              ("OpenVPN on every OS", "TCP 443 passes firewalls", "SSTP Windows only", "IKEv2 may be blocked"),
              "Explain how you choose a Point-to-Site tunnel protocol."),
         Item("p2s-radius-basic", 2,
@@ -473,9 +479,9 @@ def _p2s() -> list[Item]:
              (("Yes: every SKU supports every authentication type", a["radius"]),
               ("Yes, with SSTP", "Basic supports SSTP, but not RADIUS"),
               ("No: RADIUS needs ExpressRoute", "the RADIUS server is reached over the VNet or Site-to-Site")),
-             f"{a['radius'].capitalize()}. {a['route_based'].capitalize()}.",
+             f"{_cap(a['radius'])}. {_cap(a['route_based'])}.",
              src,
-             f"No. {a['radius'].capitalize()}, so the gateway must be VpnGw1AZ or larger; Basic is SSTP with certificates only.",
+             f"No. {_cap(a['radius'])}, so the gateway must be VpnGw1AZ or larger; Basic is SSTP with certificates only.",
              ("RADIUS not on Basic", "RADIUS reached over the VNet or S2S", "Basic is SSTP only"),
              "Explain what the Basic SKU cannot do for Point-to-Site users."),
         Item("p2s-entra-mac-ikev2", 3,
@@ -485,7 +491,7 @@ def _p2s() -> list[Item]:
              (("Nothing: Entra ID works over IKEv2", a["entra_id"]),
               ("They move to SSTP", f"SSTP clients: {p['SSTP']['clients']}"),
               ("They keep IKEv2 and add RADIUS", "the requirement is Entra ID sign-in")),
-             f"{a['entra_id'].capitalize()}, and OpenVPN has clients for {p['OpenVPN']['clients']}. So the Mac users "
+             f"{_cap(a['entra_id'])}, and OpenVPN has clients for {p['OpenVPN']['clients']}. So the Mac users "
              "switch protocol as well as sign-in method.",
              src,
              "Entra ID sign-in only works with OpenVPN and the Azure VPN Client, so the Mac users leave IKEv2. OpenVPN "
@@ -500,7 +506,7 @@ def _p2s() -> list[Item]:
              (("Yes: any private path to the server works", a["radius"]),
               ("Yes, with Microsoft Entra ID as well", "the requirement is RADIUS"),
               ("No: RADIUS needs the Basic SKU", "RADIUS is not available on Basic")),
-             f"{a['radius'].capitalize()}. Put the server in the VNet, or reach it over a Site-to-Site connection.",
+             f"{_cap(a['radius'])}. Put the server in the VNet, or reach it over a Site-to-Site connection.",
              src,
              "Not over ExpressRoute. The VPN gateway reaches a RADIUS server in the VNet or over a Site-to-Site "
              "connection, so either deploy a RADIUS server in Azure or add a Site-to-Site path to it.",
@@ -521,7 +527,7 @@ def _dns() -> list[Item]:
              (("Yes: peering shares DNS like it shares routes", v["default_dns"]),
               ("Yes, once allow_forwarded_traffic is on", "that setting is about forwarded packets, not names"),
               ("No: peered VNets cannot talk at all", "peering carries the traffic; only names are missing")),
-             f"{v['default_dns'].capitalize()}. Use a private DNS zone linked to both VNets, or your own DNS servers.",
+             f"{_cap(v['default_dns'])}. Use a private DNS zone linked to both VNets, or your own DNS servers.",
              src,
              "Peering joins the address spaces, not the names. Azure-provided DNS only answers within a VNet, so use a "
              "private DNS zone linked to both VNets, or custom DNS servers.",
@@ -533,9 +539,9 @@ def _dns() -> list[Item]:
              (("Turn on allow_virtual_network_access", "that setting carries traffic, not names"),
               ("Nothing else: only private DNS zones work", v["alternatives"]),
               ("A hosts file is created by peering", "peering creates routes, not name records")),
-             f"{v['default_dns'].capitalize()}: {v['alternatives']}.",
+             f"{_cap(v['default_dns'])}: {v['alternatives']}.",
              src,
-             f"{v['default_dns'].capitalize()}, so {v['alternatives']}. Custom DNS servers must themselves be "
+             f"{_cap(v['default_dns'])}, so {v['alternatives']}. Custom DNS servers must themselves be "
              "reachable from every VNet that uses them.",
              ("Azure-provided DNS stops at the VNet", "private DNS zone", "or custom DNS servers"),
              "Explain the options for name resolution across VNets."),
@@ -546,7 +552,7 @@ def _dns() -> list[Item]:
              (("Yes: one link per purpose", v["one_link"]),
               ("Yes, if the VNets are peered", v["one_link"]),
               ("No: a zone can link to one VNet only", "a zone can link many VNets")),
-             f"{v['one_link'].capitalize()}; autoregistration is a property of the link. {v['registration'].capitalize()}.",
+             f"{_cap(v['one_link'])}; autoregistration is a property of the link. {_cap(v['registration'])}.",
              src,
              "There is one link between a zone and a VNet. Turning autoregistration on for that link makes the VNet "
              "a registration VNet; without it the VNet only resolves.",
@@ -559,7 +565,7 @@ def _dns() -> list[Item]:
              (("It resolves: peering extends the hub's zones", v["private_zone_link"]),
               ("It resolves if the spoke uses the hub's gateway", "gateway transit shares a gateway, not DNS zones"),
               ("It resolves once allow_gateway_transit is on", "gateway transit shares a gateway, not DNS zones")),
-             f"{v['private_zone_link'].capitalize()}. Add a link from the zone to the spoke.",
+             f"{_cap(v['private_zone_link'])}. Add a link from the zone to the spoke.",
              src,
              "A private DNS zone answers only the VNets it is linked to. Peering does not carry the link, so each spoke "
              "gets its own virtual network link, as a resolution VNet.",
@@ -573,7 +579,7 @@ def _dns() -> list[Item]:
              (("Each spoke registers in every zone", "a VNet has at most one registration zone"),
               ("Only the hub is linked; peering does the rest", v["private_zone_link"]),
               ("One zone with every spoke as a resolution VNet", "resolution-only links register no names")),
-             f"{v['registration'].capitalize()}. {v['private_zone_link'].capitalize()}.",
+             f"{_cap(v['registration'])}. {_cap(v['private_zone_link'])}.",
              src,
              "A VNet can register in only one zone, so each spoke registers in its own zone. Every VNet that must "
              "resolve those names needs a resolution link to each zone, because peering does not carry DNS.",
@@ -586,7 +592,7 @@ def _dns() -> list[Item]:
              (("Both: VMs register in every linked zone", v["registration"]),
               ("Both, once the spoke is peered with zone B's VNet", "zones link to VNets; peering plays no part"),
               ("Neither: a VNet can link only one zone", "a VNet can have many resolution zones")),
-             f"{v['registration'].capitalize()}. The link to zone B can resolve without registering.",
+             f"{_cap(v['registration'])}. The link to zone B can resolve without registering.",
              src,
              "A VNet registers its VMs in at most one private zone. It can still resolve names from many zones, so "
              "zone B gets a resolution-only link.",
@@ -609,7 +615,7 @@ def _global() -> list[Item]:
              (("Yes: global peering works like regional peering", v["basic_lb"]),
               ("Yes, with allow_forwarded_traffic on", "the limit is the Basic load balancer, not a peering setting"),
               ("No: VNets in different regions cannot be peered", "global peering joins regions")),
-             f"{v['basic_lb'].capitalize()}. Move the service behind a Standard load balancer.",
+             f"{_cap(v['basic_lb'])}. Move the service behind a Standard load balancer.",
              src,
              "Global peering works for VMs, but a Basic load balancer's front end cannot be reached from a globally "
              "peered VNet. A Standard load balancer works, so the answer is to use the Standard SKU.",
@@ -658,7 +664,7 @@ def _global() -> list[Item]:
              (("No: gateway transit works only within a region", v["gateway_transit"]),
               ("Yes, with nothing set: peering is transitive", "peering is not transitive; transit is a setting"),
               ("Only with a VNet-to-VNet connection as well", "gateway transit over the peering is enough")),
-             f"{v['gateway_transit'].capitalize()}. The hub's link allows transit and the spoke's link uses the remote "
+             f"{_cap(v['gateway_transit'])}. The hub's link allows transit and the spoke's link uses the remote "
              "gateway.",
              _cite(g, fact("peering", "settings")),
              "Yes. Gateway transit works over global peering too: the hub's link allows gateway transit and the "
@@ -672,7 +678,7 @@ def _global() -> list[Item]:
              (("Yes: transit works over global peering", v["gateway_transit"]),
               ("Only within one region", "region is not the limit here; the SKU is"),
               ("Yes, with allow_forwarded_traffic", "the limit is the gateway SKU")),
-             f"{v['gateway_transit'].capitalize()}. Resize to a VpnGw SKU first.",
+             f"{_cap(v['gateway_transit'])}. Resize to a VpnGw SKU first.",
              _cite(g, fact("vpn_gateway_skus", "features")),
              "Two rules meet: gateway transit works across regions, but not with a Basic gateway. So the hub needs a "
              "VpnGw SKU before the spoke can use it.",
