@@ -252,8 +252,27 @@ def test_drill_app_in_voila_answers_a_question_and_shows_the_explanation_and_the
         page.locator(".vnetlab-drill-question").evaluate("e => e.scrollIntoView({block: 'start'})")
         browser_util.ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(browser_util.ARTIFACTS / "drills-voila.png"))
+
+        # explain it: a spoken-style answer, then the model answer and the checklist, self-assessed and saved
+        page.get_by_role("checkbox", name=re.compile(r"^Explain it")).check()
+        page.get_by_role("button", name="Start new drill").click()
+        page.locator(".vnetlab-drill-question", has_text="explain it").wait_for()
+        page.locator(".widget-textarea textarea").fill("Peering is not transitive, so spokes need a route table "
+                                                      "through the hub appliance.")
+        page.get_by_role("button", name="Show model answer").click()
+        page.locator(".vnetlab-drill-model").wait_for()
+        points = page.locator(".vnetlab-drill-points input[type=checkbox]")
+        points.first.wait_for()
+        assert points.count() >= 2
+        assert axe_violations(page) == []  # the model answer and its checklist too
+        points.first.check()
+        page.get_by_role("button", name="Record self-check").click()
+        page.locator(".vnetlab-drill-feedback", has_text="key points made").wait_for()
+        page.screenshot(path=str(browser_util.ARTIFACTS / "drills-voila-explain.png"))
         assert not errors, f"JavaScript errors in the page: {errors[:3]}"
-    assert len(json.loads(progress.read_text())["attempts"]) == 1
+    attempts = json.loads(progress.read_text())["attempts"]
+    assert len(attempts) == 2 and "points_met" not in attempts[0]
+    assert attempts[1]["points_met"] >= 1 and attempts[1]["points_total"] >= attempts[1]["points_met"]
 
 
 # --- without Chromium -----------------------------------------------------------------------------------------

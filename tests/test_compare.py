@@ -93,7 +93,11 @@ def test_the_guide_follows_the_documented_rules():
 
 def test_the_claims_are_appendix_a_with_verdicts_and_sources():
     table = claims()
-    assert len(table) == 13 and {c.verdict for c in table} <= set(VERDICTS)
+    appendix_a = {"vpn-over-internet", "provisioning-40-min", "public-ip-per-gateway", "encrypted-using-ike",
+                  "v2v-same-subscription", "v2v-auto-routing", "s2s-manual-lng", "nat-joins-overlapping-vnets",
+                  "legacy-sku-names", "nsg-east-west-vpn", "peering-regions-latency", "peering-multi-subscription",
+                  "vpn-across-regions"}  # the rest of every seed claim: tests/test_seed_claims_audit.py
+    assert appendix_a <= {c.id for c in table} and {c.verdict for c in table} <= set(VERDICTS)
     assert claim("legacy-sku-names").verdict == "outdated"
     assert claim("v2v-same-subscription").verdict == "imprecise"
     assert claim("provisioning-40-min").verdict == "imprecise"

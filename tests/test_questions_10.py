@@ -93,7 +93,16 @@ AUDIT = {"vpn-over-internet": ("imprecise", "crosses the Microsoft backbone"), "
          "nsg-east-west-vpn": ("accurate", "VirtualNetwork service tag"),
          "peering-regions-latency": ("accurate", "same latency"),
          "peering-multi-subscription": ("accurate", "tenants too"),
-         "vpn-across-regions": ("accurate", "global peering")}
+         "vpn-across-regions": ("accurate", "global peering"),
+         # the other claims of the seed texts (tests/data/seed_claims.yaml)
+         "vpn-ipsec-ike-tunnel": ("accurate", "IPsec/IKE tunnel between"), "gateway-more-complex": ("accurate", "two links"),
+         "vpn-inherently-slower": ("imprecise", "neither the internet nor encryption"),
+         "ipsec-meets-compliance": ("imprecise", "shared responsibility"),
+         "encryption-needs-vpn": ("imprecise", "DTLS"), "two-connection-types": ("accurate", "connection types join"),
+         "v2v-faster-setup": ("accurate", "none to define"), "sku-sets-throughput": ("accurate", "larger SKU"),
+         "peering-like-one-network": ("imprecise", "Azure-provided DNS"),
+         "peering-app-tiers": ("accurate", "which tier"), "vnets-via-s2s-or-p2s": ("imprecise", "never a VNet"),
+         "s2s-hybrid": ("accurate", "public IPv4"), "p2s-remote-users": ("accurate", "OpenVPN, SSTP or IKEv2")}
 
 
 def fact_id(G, cid: str) -> str:

@@ -34,7 +34,7 @@
     from the solutions), environment files, a learner README and the package with the visible checks only; no
     solutions, no hidden checks (see :mod:`vnetlab.grading.release`). ``ROOT`` is the course (default: here).
 
-``vnetlab drill [--topics T1,T2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--seed S] [--progress PATH]
+``vnetlab drill [--topics T1,T2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--explain] [--seed S] [--progress PATH]
 [--export-csv PATH] [--list-topics]``
     The interview drill in the terminal, answers read line by line from standard input (see
     :mod:`vnetlab.drills.cli`).

@@ -1,6 +1,6 @@
 """``vnetlab drill``: the interview drill in a terminal.
 
-``vnetlab drill [--topics t1,t2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--seed S]
+``vnetlab drill [--topics t1,t2] [--level 1|2|3] [--count N] [--time-limit S] [--review] [--explain] [--seed S]
 [--progress PATH] [--export-csv PATH] [--list-topics]``
 
 Each question is printed with its numbered choices (or the format to type); the answer is read from standard
@@ -8,6 +8,10 @@ input, one line per answer, so piped input works. The feedback and explanation f
 streak. End of input stops the drill with its summary. Answers go to the progress file (see
 :mod:`vnetlab.drills.progress`). ``--export-csv`` writes the whole history as CSV and exits; ``--list-topics``
 lists the topics and exits. Bad arguments: a message and exit status 2.
+
+``--explain`` is the explain-it mode: each question is asked as an interviewer would; you type a short answer in
+your own words (one line), then see the model answer and its numbered key points, and type the numbers of the
+points your answer made (``1,3``, ``all`` or ``none``). The self-assessment is saved with your progress.
 """
 from __future__ import annotations
 
@@ -71,6 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds per question; a later answer counts as wrong (default: untimed)")
     parser.add_argument("--review", action="store_true",
                         help="review mode: weak topics first, spaced repetition over your history")
+    parser.add_argument("--explain", action="store_true",
+                        help="explain-it mode: answer in your own words, then tick the key points you made")
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="same seed, same questions")
     parser.add_argument("--progress", default=None, metavar="PATH",
                         help="progress file (default: $VNETLAB_PROGRESS, else "
@@ -113,6 +119,45 @@ def _ask(question, number: int, count: int, out: TextIO) -> None:
         print(f"Type your answer{f' ({question.hint})' if question.hint else ''}: ", end="", file=out, flush=True)
 
 
+def _explain_one(session, question, stdin: TextIO, out: TextIO) -> object | None:
+    """One explain-it question: read the learner's answer, show the model answer and checklist, read the points
+    made, and close the question. None at end of input."""
+    from .questions import TOPIC_TITLES
+    from .session import checklist_text, parse_points
+
+    title = TOPIC_TITLES.get(question.topic, question.topic)
+    print("\n" + textwrap.fill(f"Question {session.number}/{session.count} · {title} · level {question.level} · "
+                               "explain it", _width()), file=out)
+    print(terminal_text(question.explain_prompt or question.prompt), file=out)
+    while True:
+        print("Your answer, as you would say it (a few sentences, one line): ", end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line:
+            return None
+        if not stdin.isatty():
+            print(line.strip(), file=out)
+        if line.strip():
+            break
+        print("Say something first: the checklist comes after your own answer.", file=out)
+    elapsed = session.elapsed()
+    print("\nModel answer:", file=out)
+    print(terminal_text(question.model_answer), file=out)
+    print("Key points:\n" + checklist_text(question), file=out)
+    while True:
+        print("Which key points did your answer make? (numbers like 1,3; all; none): ", end="", file=out, flush=True)
+        points = stdin.readline()
+        if not points:
+            return None
+        if not stdin.isatty():
+            print(points.strip(), file=out)
+        try:
+            met = parse_points(points, len(question.key_points))
+        except VnetlabError as exc:
+            print(terminal_text(str(exc)), file=out)
+            continue
+        return session.explain(line.strip(), met, elapsed_s=elapsed)
+
+
 def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None,
         err: TextIO | None = None) -> int:
     """Run ``vnetlab drill`` with parsed ``args``; answers from ``stdin``. Returns the exit status."""
@@ -133,15 +178,39 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | Non
         path = store.export_csv(args.export_csv)
         print(f"Wrote {len(store.attempts())} attempt(s) from {store.path} to {path}", file=out)
         return 0
-    session = DrillSession(topics=args.topics, level=args.level, count=args.count, time_limit_s=args.time_limit,
-                           seed=args.seed, store=store, review=args.review)
-    mode = " · review mode" if args.review else ""
+    explain = getattr(args, "explain", False)
+    try:
+        session = DrillSession(topics=args.topics, level=args.level, count=args.count, time_limit_s=args.time_limit,
+                               seed=args.seed, store=store, review=args.review, explain=explain)
+    except VnetlabError as exc:
+        print(f"vnetlab drill: {exc}", file=err)
+        return 2
+    mode = (" · review mode" if args.review else "") + (" · explain it" if explain else "")
     limit = f" · {args.time_limit:g} s per question" if args.time_limit else ""
     print(f"Drill: {session.count} question(s) · level {session.level}{limit}{mode} · seed {session.seed}\n"
           f"Progress: {store.path}  (end early with Ctrl-D)", file=out)
     try:
         while not session.done:
             question = session.next()
+            if explain:
+                answer = _explain_one(session, question, stdin, out)
+                if answer is None:
+                    print("\nEnd of input: the drill stops here.", file=out)
+                    break
+                from .session import checklist_text
+                verdict = answer.feedback.split("\n", 1)[0]
+                late = "Time is up" in verdict
+                print("", file=out)
+                if late:  # the late notice comes first; the checklist's verdict follows it
+                    print(terminal_text(verdict), file=out)
+                    verdict = answer.feedback.split("\n", 2)[1]
+                print(terminal_text(verdict), file=out)
+                print(checklist_text(question, answer.points or ()), file=out)
+                print(terminal_text(" Source: " + "; ".join(question.sources) + ".").lstrip("\n"), file=out)
+                if answer.warning:
+                    print(f"vnetlab drill: {answer.warning}", file=err)
+                print(f"Score {answer.score}/{len(session.answers)} · streak {answer.streak}", file=out)
+                continue
             _ask(question, session.number, session.count, out)
             line = stdin.readline()
             if not line:

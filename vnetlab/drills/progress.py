@@ -17,6 +17,8 @@ Each attempt is ``{"id", "when", "topic", "level", "seed", "correct", "seconds"}
 that names the attempt for good (attempts written before ids existed get one derived from their place and content).
 A wrong answer also has ``"misconceptions"``: the ids (``vnetlab/data/misconceptions.yaml``) it shows, the same
 vocabulary the grader and the exercises' ``check()`` use; the key is left out when there are none.
+An explain-it attempt (the learner explained in their own words and ticked the key points their answer made) also
+has ``"points_met"`` and ``"points_total"`` (whole numbers, 0 <= met <= total); ``correct`` is then "every point made".
 
 Several drills may share the file (a notebook and a terminal, two terminals): a write takes an exclusive
 ``flock`` on the file's folder, re-reads the file, merges this drill's attempts into it by ``id`` and writes the
@@ -59,7 +61,8 @@ FILE_NAME = "drill-progress.json"
 WHAT = "the drill progress file"
 CSV_COLUMNS = ("when", "topic", "level", "seed", "correct", "seconds")
 TOP_KEYS = ("format", "version", "attempts")
-ATTEMPT_KEYS = ("id", "when", "topic", "level", "seed", "correct", "seconds", "misconceptions")
+ATTEMPT_KEYS = ("id", "when", "topic", "level", "seed", "correct", "seconds", "misconceptions", "points_met",
+                "points_total")
 REQUIRED_KEYS = ("when", "topic", "level", "seed", "correct")
 MAX_NESTING = 16  # read no deeper (a progress file itself nests 3: the file, its attempts, each attempt)
 LOCK_TIMEOUT_S = 10.0  # a write holds the lock for milliseconds; longer means a stuck drill
@@ -90,11 +93,24 @@ class Attempt:
     seconds: float | None = None
     id: str = ""
     misconceptions: tuple[str, ...] = ()  # what a wrong answer showed
+    points_met: int | None = None     # explain-it attempts: key points the learner's answer made (self-assessed)
+    points_total: int | None = None   # explain-it attempts: key points on the checklist
+
+    @property
+    def explained(self) -> bool:
+        """Whether this was an explain-it attempt (self-assessed against a checklist of key points)."""
+        return self.points_total is not None
 
     def to_json(self) -> dict:
+        """The attempt as stored: ``misconceptions`` only when there are some, the explain-it keys only on
+        explain-it attempts."""
         data = asdict(self)
         mids = data.pop("misconceptions")
-        return {**data, "misconceptions": list(mids)} if mids else data
+        if mids:
+            data["misconceptions"] = list(mids)
+        if not self.explained:
+            del data["points_met"], data["points_total"]
+        return data
 
     @classmethod
     def from_json(cls, data: object, index: int = 0) -> "Attempt":
@@ -130,7 +146,17 @@ class Attempt:
         mids = data.get("misconceptions", [])
         if not isinstance(mids, list) or not all(isinstance(m, str) and m for m in mids):
             _refuse(f"{where}.misconceptions", mids, "must be a list of misconception ids (text)")
-        return cls(when, topic, level, seed, correct, None if seconds is None else float(seconds), ident, tuple(mids))
+        met, total = data.get("points_met"), data.get("points_total")
+        if (met is None) != (total is None):
+            _refuse(f"{where}.points_met", met, "comes with points_total (both or neither)")
+        if total is not None:
+            if not _is_whole(total) or total < 1:
+                _refuse(f"{where}.points_total", total, "must be a whole number, 1 or more")
+            if not _is_whole(met) or not 0 <= met <= total:
+                _refuse(f"{where}.points_met", met, f"must be a whole number from 0 to points_total ({total})")
+        return cls(when, topic, level, seed, correct, None if seconds is None else float(seconds), ident,
+                   misconceptions=tuple(mids), points_met=None if met is None else int(met),
+                   points_total=None if total is None else int(total))
 
 
 def _refuse(where: str, value: object, rule: str) -> NoReturn:
@@ -404,12 +430,15 @@ class ProgressStore:
 
     # --- writing --------------------------------------------------------------------------------------------
     def record(self, topic: str, level: int, seed: int, correct: bool, seconds: float | None = None,
-               misconceptions: "tuple[str, ...] | list[str]" = ()) -> Attempt:
+               misconceptions: "tuple[str, ...] | list[str]" = (), *, points: tuple[int, int] | None = None) -> Attempt:
         """Add one attempt and save the history atomically, merged with what other drills wrote meanwhile.
-        ``misconceptions``: the ids a wrong answer showed (:attr:`DrillQuestion.misconceptions`)."""
+        ``misconceptions``: the ids a wrong answer showed (:attr:`DrillQuestion.misconceptions`); ``points`` =
+        (met, total) for an explain-it attempt."""
+        met, total = points if points is not None else (None, None)
         attempt = Attempt(_now(), topic, int(level), int(seed), bool(correct),
                           None if seconds is None else round(float(seconds), 3), uuid.uuid4().hex,
-                          tuple(map(str, misconceptions)))
+                          misconceptions=tuple(map(str, misconceptions)), points_met=None if met is None else int(met),
+                          points_total=None if total is None else int(total))
         self._mine.append(attempt)
         if self._blocked:
             self._attempts.append(attempt)

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from ..errors import VnetlabError
 
 TOPICS = ("peerability", "next-hop", "address-change", "nat-rule", "gateway-sku", "connection-type",
-          "encryption-legs", "cost-break-even", "seed-claims", "troubleshooting")
+          "encryption-legs", "cost-break-even", "seed-claims", "troubleshooting",
+          # the interview classics (vnetlab.drills.interview)
+          "gateway-redundancy", "bgp", "vpn-type", "forced-tunnelling", "point-to-site", "peering-dns", "hub-nva",
+          "global-peering", "better-answer", "tunnel-up-no-traffic")
 TOPIC_TITLES = {
     "peerability": "Can these VNets peer?",
     "next-hop": "Next hop in a hub and spoke",
@@ -24,9 +27,21 @@ TOPIC_TITLES = {
     "cost-break-even": "Peering versus gateway: cost break-even",
     "seed-claims": "Myth or fact? Seed claims",
     "troubleshooting": "Troubleshooting: symptom and tool output, pick the cause",
+    "gateway-redundancy": "Active-active, active-standby and zone-redundant gateways",
+    "bgp": "BGP on VPN gateways: ASNs, APIPA peers, several tunnels",
+    "vpn-type": "Policy-based versus route-based",
+    "forced-tunnelling": "Forced tunnelling",
+    "point-to-site": "Point-to-Site: authentication and tunnel protocols",
+    "peering-dns": "Name resolution across peered VNets",
+    "hub-nva": "A firewall or NVA in the hub",
+    "global-peering": "Global peering and its limits",
+    "better-answer": "When ExpressRoute, Virtual WAN or Route Server is the better answer",
+    "tunnel-up-no-traffic": "The tunnel is up, traffic does not flow",
 }
+EXPLAIN_TOPICS = TOPICS[TOPICS.index("gateway-redundancy"):]   # topics whose questions have a model answer
 LEVELS = (1, 2, 3)
 KINDS = ("choice", "open")
+EXPLAIN = "explain"   # the explain-it mode: a spoken-style answer, then the model answer and a self-assessed checklist
 
 
 class DrillError(VnetlabError):
@@ -58,6 +73,14 @@ class DrillQuestion:
     sources: tuple[str, ...]
     hint: str = ""
     misconceptions: tuple[str, ...] = ()  # what a wrong answer shows (ids of vnetlab/data/misconceptions.yaml)
+    model_answer: str = ""            # explain-it mode: what a good spoken answer says
+    key_points: tuple[str, ...] = ()  # explain-it mode: the checklist the learner ticks
+    explain_prompt: str = ""          # explain-it mode: the question as an interviewer asks it
+
+    @property
+    def explainable(self) -> bool:
+        """Whether this question can be practised in the explain-it mode (it has a model answer and key points)."""
+        return bool(self.model_answer and self.key_points)
 
     def check(self, response: str) -> DrillResult:
         """Choice questions: the choice's text (case and spacing ignored) or its 1-based number. Open questions: the
@@ -83,4 +106,4 @@ def generate(topic: str, level: int, seed: int) -> DrillQuestion:
     return make(topic, int(level), seed)
 
 
-__all__ = ["DrillError", "DrillQuestion", "DrillResult", "KINDS", "LEVELS", "TOPICS", "TOPIC_TITLES", "generate"]
+__all__ = ["EXPLAIN", "EXPLAIN_TOPICS", "DrillError", "DrillQuestion", "DrillResult", "KINDS", "LEVELS", "TOPICS", "TOPIC_TITLES", "generate"]

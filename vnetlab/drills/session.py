@@ -3,6 +3,11 @@
 Pure Python (no widgets, no terminal): :mod:`vnetlab.drills.cli` and :class:`vnetlab.widgets.DrillWidget` both
 drive a :class:`DrillSession`. Given a seed (and, in review mode, the same history) the questions are the same.
 
+Explain-it mode (``explain=True``) practises the spoken answer an interviewer wants: the learner types a short
+answer in their own words, then sees the model answer and its checklist of key points, ticks the points their answer
+made (:meth:`DrillSession.explain`), and the self-assessment is stored with the progress (all points made counts as
+right).
+
 Review mode is a Leitner system (spaced repetition, Sebastian Leitner, *So lernt man lernen*, 1972): each topic
 sits in a box from 1 to :data:`BOXES`; a miss sends it back to box 1, a right answer moves it up one box. A topic
 in box *b* is due again once ``2 ** (b - 1)`` other questions have been asked since it was last asked (1, 2, 4, 8,
@@ -17,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from .progress import ProgressError, ProgressStore
-from .questions import LEVELS, TOPIC_TITLES, TOPICS, DrillError, DrillQuestion, DrillResult, generate
+from .questions import EXPLAIN_TOPICS, LEVELS, TOPIC_TITLES, TOPICS, DrillError, DrillQuestion, DrillResult, generate
 
 BOXES = 5
 
@@ -37,6 +42,7 @@ class DrillAnswer:
     score: int
     streak: int
     warning: str = ""  # e.g. the progress file could not be written (the answer still counts)
+    points: tuple[int, ...] | None = None  # explain-it: the key points (1-based) the learner's answer made
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,29 @@ def review_order(topics: Sequence[str], history: Sequence[tuple[str, bool]]) -> 
     return sorted(topics, key=key)
 
 
+def parse_points(text: str, total: int) -> tuple[int, ...]:
+    """The key points a learner says their answer made, typed as ``1,3`` or ``1 3``, ``all`` or ``none`` (empty
+    means none): 1-based numbers, sorted; DrillError names a number that is not on the checklist."""
+    flat = text.strip().casefold()
+    if flat in ("all", "a"):
+        return tuple(range(1, total + 1))
+    if flat in ("", "none", "0", "-"):
+        return ()
+    out = set()
+    for part in flat.replace(",", " ").split():
+        if not part.isdigit() or not 1 <= int(part) <= total:
+            raise DrillError(f"{part!r} is not a key point: type the numbers of the points your answer made "
+                             f"(1-{total}, e.g. 1,3), all or none", value=part, rule=f"points 1-{total}")
+        out.add(int(part))
+    return tuple(sorted(out))
+
+
+def checklist_text(question: DrillQuestion, met: Iterable[int] = ()) -> str:
+    """The key points as a numbered checklist, ``[x]`` for those in ``met`` (1-based)."""
+    made = set(met)
+    return "\n".join(f"  {i}. [{'x' if i in made else ' '}] {p}" for i, p in enumerate(question.key_points, 1))
+
+
 SHAPE_TRIES = 25   # cases drawn, at most, for a question whose shape this drill has not asked yet
 
 
@@ -129,8 +158,15 @@ class DrillSession:
 
     def __init__(self, topics: Iterable[str] | None = None, level: int = 1, count: int = 10,
                  time_limit_s: float | None = None, seed: int | None = None, store: ProgressStore | None = None,
-                 review: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
+                 review: bool = False, clock: Callable[[], float] = time.monotonic, explain: bool = False) -> None:
         self.topics = check_topics(topics)
+        self.explain_mode = bool(explain)
+        if self.explain_mode:
+            self.topics = tuple(t for t in self.topics if t in EXPLAIN_TOPICS)
+            if not self.topics:
+                raise DrillError("explain-it mode needs a topic with model answers; choose from: "
+                                 + ", ".join(EXPLAIN_TOPICS), value=tuple(topics or ()),
+                                 rule="explain-it topics")
         self.level = check_level(level)
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise DrillError(f"a drill needs at least one question, not {count!r}", value=count)
@@ -171,6 +207,10 @@ class DrillSession:
     def best_streak(self) -> int:
         return self._best
 
+    def elapsed(self) -> float:
+        """Seconds since the open question was asked (0 when none is open)."""
+        return 0.0 if self.current is None else self._clock() - self._asked_at
+
     def time_left(self) -> float | None:
         """Seconds left for the current question (None when untimed or no question is open); may be negative."""
         if self.time_limit_s is None or self.current is None:
@@ -208,12 +248,46 @@ class DrillSession:
         question = self.current
         if question is None:
             raise DrillError("there is no open question to answer; ask for the next question first")
+        if self.explain_mode:
+            raise DrillError("this is an explain-it drill: explain in your own words, then tick the key points "
+                             "(DrillSession.explain)")
         seconds = elapsed_s if elapsed_s is not None else self._clock() - self._asked_at
         result = question.check(response)
+        return self._finish(question, response, result, seconds)
+
+    def explain(self, response: str, met: Iterable[int], elapsed_s: float | None = None) -> DrillAnswer:
+        """Close the open question of an explain-it drill: ``response`` is the learner's own answer, ``met`` the
+        1-based numbers of the key points it made (self-assessed, after seeing the model answer). Every point made
+        counts as right. The feedback repeats the model answer and the ticked checklist."""
+        question = self.current
+        if question is None:
+            raise DrillError("there is no open question to explain; ask for the next question first")
+        if not self.explain_mode:
+            raise DrillError("this drill is not in explain-it mode: answer the question (DrillSession.answer)")
+        if not isinstance(response, str) or not response.strip():
+            raise DrillError("say your answer first: a few sentences, as you would to an interviewer",
+                             value=response, rule="an explanation is needed before the self-check")
+        total = len(question.key_points)
+        made = sorted(set(met))
+        bad = [m for m in made if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= total]
+        if bad:
+            raise DrillError(f"key point {bad[0]!r} is not on the checklist (1-{total})", value=bad[0],
+                             rule=f"points 1-{total}")
+        seconds = elapsed_s if elapsed_s is not None else self._clock() - self._asked_at
+        everything = len(made) == total
+        verdict = (f"All {total} key points made." if everything else
+                   f"{len(made)} of {total} key points made; the others are worth adding next time.")
+        feedback = (f"{verdict}\nModel answer: {question.model_answer} Source: {'; '.join(question.sources)}."
+                    f"\nKey points:\n{checklist_text(question, made)}")
+        result = DrillResult(everything, feedback, question.model_answer)
+        return self._finish(question, response, result, seconds, points=tuple(made))
+
+    def _finish(self, question: DrillQuestion, response: str, result: DrillResult, seconds: float,
+                points: tuple[int, ...] | None = None) -> DrillAnswer:
         late = self.time_limit_s is not None and seconds > self.time_limit_s
         correct = result.correct and not late
         feedback = result.feedback
-        if question.explanation and question.explanation not in feedback:
+        if points is None and question.explanation and question.explanation not in feedback:
             feedback = f"{feedback}\n{question.explanation}"
         if late:
             feedback = (f"Time is up: answered in {seconds:.0f} s, over the {self.time_limit_s:g} s limit, so it "
@@ -227,11 +301,12 @@ class DrillSession:
         if self.store is not None:
             try:
                 self.store.record(question.topic, question.level, question.seed, correct, seconds,
-                                  () if correct else question.misconceptions)
+                                  () if correct else question.misconceptions,
+                                  points=None if points is None else (len(points), len(question.key_points)))
             except ProgressError as exc:
                 warning = str(exc)
         done = DrillAnswer(question, response, result, correct, late, seconds, feedback, self._score, self._streak,
-                           warning)
+                           warning, points)
         self.answers.append(done)
         return done
 
@@ -244,5 +319,5 @@ class DrillSession:
                             sum(a.late for a in self.answers), per_topic)
 
 
-__all__ = ["BOXES", "DrillAnswer", "DrillSession", "DrillSummary", "check_level", "check_topics", "leitner_boxes",
-           "review_order"]
+__all__ = ["BOXES", "DrillAnswer", "DrillSession", "DrillSummary", "check_level", "check_topics", "checklist_text",
+           "leitner_boxes", "parse_points", "review_order"]

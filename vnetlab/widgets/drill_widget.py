@@ -5,6 +5,10 @@ repetition) and the HTML helpers here (:func:`question_html`, :func:`feedback_ht
 :func:`history_html`). Widget layer: :class:`DrillWidget`, which only wires controls to them. The widget never
 judges an answer itself: each question's ``check`` (the engine) does.
 
+Explain-it mode (the *Explain it* box): the question is asked as an interviewer would; the learner types a short
+answer in their own words, presses *Show model answer*, ticks the key points their answer made and presses *Record
+self-check*; the self-assessment is stored with the progress (:meth:`DrillSession.explain`).
+
 Timed drills show a countdown that ticks in the browser (an ``ipywidgets.Play`` model, no kernel thread); the time
 that counts is measured in the kernel when *Submit answer* is pressed.
 """
@@ -62,6 +66,35 @@ def feedback_html(answer: DrillAnswer) -> str:
             f'<div style="margin-top:4px">{_text_html(answer.feedback)}</div>{sources}</div>')
 
 
+def explain_question_html(question: DrillQuestion, number: int, count: int) -> str:
+    """An explain-it question: its heading and the question as an interviewer asks it."""
+    title = TOPIC_TITLES.get(question.topic, question.topic)
+    return (f'<div class="vnetlab-drill-question"><div style="color:#555">Question {number} of {count} · '
+            f"{escape(title)} · level {question.level} · explain it</div>"
+            f'<p style="font-size:15px;margin:6px 0">{escape(question.explain_prompt or question.prompt)}</p>'
+            '<div style="color:#555">Answer in two or three sentences, as you would say it; then compare.</div></div>')
+
+
+def model_answer_html(question: DrillQuestion) -> str:
+    """The model answer and its sources, shown once the learner has given their own answer."""
+    sources = "".join(f"<li>{_text_html(s)}</li>" for s in question.sources)
+    return (f'<div class="vnetlab-drill-model" style="background:{NOTE};padding:6px 10px;border-radius:4px;'
+            f'margin:4px 0"><b>Model answer</b><div style="margin-top:4px">{_text_html(question.model_answer)}</div>'
+            f'<div style="font-size:12px;margin-top:4px">Sources:<ul style="margin:0">{sources}</ul></div>'
+            f'<div style="margin-top:4px"><b>Tick the key points your answer made:</b></div></div>')
+
+
+def explain_feedback_html(answer: DrillAnswer) -> str:
+    """The self-check as recorded: how many key points were made, each ticked or not."""
+    colour = GOOD if answer.correct else BAD
+    made = set(answer.points or ())
+    items = "".join(f"<li>{'✓' if i in made else '✗'} {escape(p)}</li>"
+                    for i, p in enumerate(answer.question.key_points, 1))
+    head = _text_html(answer.feedback.split("\n", 1)[0])
+    return (f'<div class="vnetlab-drill-feedback" style="background:{colour};padding:6px 10px;border-radius:4px;'
+            f'margin:4px 0"><b>{head}</b><ul style="margin:4px 0">{items}</ul></div>')
+
+
 def score_html(session: DrillSession) -> str:
     summary = session.summary()
     over = " · <b>drill complete</b>: start a new drill above" if session.done else ""
@@ -102,7 +135,8 @@ class DrillWidget(Explorer):
 
     Attributes: ``topic_boxes``, ``level``, ``count``, ``timed``, ``time_limit``, ``review``, ``start_button``,
     ``choices``, ``text``, ``submit_button``, ``next_button``, ``question``, ``feedback``, ``score``, ``countdown``,
-    ``clock`` (the ticking ``Play``), ``history``, ``notice``, ``errors``, ``session``, ``last_answer``, ``widget``.
+    ``clock`` (the ticking ``Play``), ``explain``, ``spoken``, ``reveal_button``, ``model``, ``points``,
+    ``record_button``, ``history``, ``notice``, ``errors``, ``session``, ``last_answer``, ``widget``.
     """
 
     def __init__(self, store: ProgressStore | None = None, *, seed: int | None = None, count: int = 10,
@@ -111,6 +145,7 @@ class DrillWidget(Explorer):
         self._seed, self._clock, self._drills = seed, clock, 0
         self.session: DrillSession | None = None
         self.last_answer: DrillAnswer | None = None
+        self._explain_elapsed: float | None = None
         wide = ipw.Layout(width="auto")
         self.topic_boxes = {t: ipw.Checkbox(value=True, description=TOPIC_TITLES.get(t, t), indent=False, layout=wide)
                             for t in TOPICS}
@@ -123,6 +158,16 @@ class DrillWidget(Explorer):
                                              style=style, layout=ipw.Layout(width="210px"))
         self.review = ipw.Checkbox(value=False, description="Review mode (weak topics first, spaced repetition)",
                                    indent=False, layout=wide)
+        self.explain = ipw.Checkbox(value=False, description="Explain it (answer in your own words, then tick the key "
+                                    "points you made)", indent=False, layout=wide)
+        self.spoken = ipw.Textarea(placeholder="your answer, as you would say it", layout=ipw.Layout(width="600px",
+                                                                                                     height="90px"))
+        self.reveal_button = ipw.Button(description="Show model answer", layout=ipw.Layout(width="180px"))
+        self.model = ipw.HTML()
+        self.points = ipw.VBox()
+        self.points.add_class("vnetlab-drill-points")
+        self.record_button = ipw.Button(description="Record self-check", button_style="primary",
+                                        layout=ipw.Layout(width="180px"))
         self.start_button = ipw.Button(description="Start new drill", icon="play", layout=ipw.Layout(width="160px"))
         self.question = ipw.HTML()
         self.choices = ipw.RadioButtons(options=[], value=None, layout=ipw.Layout(width="auto"))
@@ -141,14 +186,17 @@ class DrillWidget(Explorer):
         ticks = list(self.topic_boxes.values())
         self.widget = ipw.VBox([
             ipw.HTML("<b>Topics</b>"), ipw.GridBox(ticks, layout=ipw.Layout(grid_template_columns="repeat(3, 1fr)")),
-            self.level, ipw.HBox([self.count, self.timed, self.time_limit]), self.review, self.start_button,
-            self.notice, self.errors, self.score, self.countdown, self.clock, self.question, self.choices, self.text,
+            self.level, ipw.HBox([self.count, self.timed, self.time_limit]), self.review, self.explain,
+            self.start_button, self.notice, self.errors, self.score, self.countdown, self.clock, self.question,
+            self.choices, self.text, self.spoken, self.reveal_button, self.model, self.points, self.record_button,
             ipw.HBox([self.submit_button, self.next_button]), self.feedback,
             ipw.HTML("<b>Your history</b>"), self.history,
         ], layout=ipw.Layout(max_width="1000px"))
         self.start_button.on_click(self._on_start)
         self.submit_button.on_click(self._on_submit)
         self.next_button.on_click(self._on_next)
+        self.reveal_button.on_click(self._on_reveal)
+        self.record_button.on_click(self._on_record)
         self.clock.observe(self._on_tick, names="value")
         self._on_start()
 
@@ -163,7 +211,7 @@ class DrillWidget(Explorer):
         seed = None if self._seed is None else self._seed + self._drills  # a new drill, new questions
         return DrillSession(topics=topics, level=self.level.value, count=self.count.value,
                             time_limit_s=self.time_limit.value if self.timed.value else None, seed=seed,
-                            store=self.store, review=self.review.value, clock=self._clock)
+                            store=self.store, review=self.review.value, clock=self._clock, explain=self.explain.value)
 
     # --- callbacks -----------------------------------------------------------------------------------------------
     @callback
@@ -194,6 +242,37 @@ class DrillWidget(Explorer):
         self._show_state()
 
     @callback
+    def _on_reveal(self, _button: object = None) -> None:
+        session = self.session
+        if session is None or session.current is None or not session.explain_mode:
+            raise DrillError("Show model answer is for explain-it drills: tick Explain it and start a new drill")
+        if not self.spoken.value.strip():
+            raise DrillError("say your answer first (type it in the box): the model answer comes after yours")
+        self._explain_elapsed = session.elapsed()
+        question = session.current
+        self.model.value = model_answer_html(question)
+        self.points.children = [ipw.Checkbox(value=False, description=p, indent=False, layout=ipw.Layout(width="auto"))
+                                for p in question.key_points]
+        self.spoken.disabled = True
+        self.errors.value = ""
+        self._show_state()
+
+    @callback
+    def _on_record(self, _button: object = None) -> None:
+        session = self.session
+        if session is None or session.current is None or not session.explain_mode:
+            raise DrillError("Record self-check is for explain-it drills: tick Explain it and start a new drill")
+        if not self.points.children:
+            raise DrillError("press Show model answer first, then tick the key points your answer made")
+        met = [i for i, box in enumerate(self.points.children, 1) if box.value]
+        self.last_answer = session.explain(self.spoken.value, met, elapsed_s=self._explain_elapsed)
+        self._stop_clock()
+        self.errors.value = ""
+        self.feedback.value = explain_feedback_html(self.last_answer)
+        self.notice.value = notice_html([*self.store.messages, self.last_answer.warning])
+        self._show_state()
+
+    @callback
     def _on_next(self, _button: object = None) -> None:
         if self.session is None or self.session.done:
             raise DrillError("the drill is complete: press Start new drill for another one")
@@ -215,14 +294,20 @@ class DrillWidget(Explorer):
         question = session.next()
         self.errors.value = ""
         self.feedback.value = ""
-        self.question.value = question_html(question, session.number, session.count)
-        is_choice = question.kind == "choice"
+        explaining = session.explain_mode
+        self.question.value = (explain_question_html if explaining else question_html)(question, session.number,
+                                                                                         session.count)
+        self.spoken.value, self.spoken.disabled, self.model.value, self.points.children = "", False, "", ()
+        for control in (self.spoken, self.reveal_button, self.model, self.points, self.record_button):
+            control.layout.display = None if explaining else "none"
+        self.submit_button.layout.display = "none" if explaining else None
+        is_choice = question.kind == "choice" and not explaining
         self.choices.options = list(question.choices) if is_choice else []
         self.choices.value = None
         self.choices.layout.display = None if is_choice else "none"
         self.text.value = ""
         self.text.placeholder = question.hint or "type your answer"
-        self.text.layout.display = "none" if is_choice else None
+        self.text.layout.display = "none" if is_choice or explaining else None
         if session.time_limit_s is not None:
             self.clock.playing = False
             self.clock.max = int(session.time_limit_s)
@@ -241,10 +326,13 @@ class DrillWidget(Explorer):
         session = self.session
         answering = session.current is not None
         self.submit_button.disabled = not answering
+        self.reveal_button.disabled = not answering or bool(self.points.children)
+        self.record_button.disabled = not answering or not self.points.children
         self.next_button.disabled = answering or session.done
         self.score.value = score_html(session)
         boxes = leitner_boxes([(a.topic, a.correct) for a in self.store.attempts()])
         self.history.value = history_html(self.store.stats(), boxes) + "<div>" + csv_link(self.store) + "</div>"
 
 
-__all__ = ["DrillWidget", "csv_link", "feedback_html", "history_html", "notice_html", "question_html", "score_html"]
+__all__ = ["DrillWidget", "csv_link", "explain_feedback_html", "explain_question_html", "feedback_html",
+           "model_answer_html", "history_html", "notice_html", "question_html", "score_html"]
