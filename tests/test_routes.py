@@ -290,3 +290,26 @@ def test_a_static_connection_listed_first_does_not_hide_a_bgp_session_over_the_l
                                   advertised=[f"10.{128 + i // 256}.{i % 256}.0/24" for i in range(4001)])
     net.connect("hub", "big", "IPsec", enable_bgp=True)
     assert [f for f in net.findings() if "BGP session on hub-to-big is dropped" in f]
+
+
+def test_a_user_defined_default_route_removes_the_none_routes():
+    # §7.8 / UDR overview routing example (2023-05-27): "Azure removed the routes for the 10.0.0.0/8, 192.168.0.0/16,
+    # and 100.64.0.0/10 address prefixes from the Subnet1 route table when the user-defined route for the 0.0.0.0/0
+    # address prefix was added to Subnet1"; Subnet2, without that route, keeps them. (172.16.0.0/12 is not in the
+    # example's tables at all; vnetlab removes it too, an inference recorded in vnetlab/data/routing.yaml.)
+    net = vl.Network()
+    v = net.add_vnet("v", ["10.0.0.0/16"], region="westeurope")
+    v.add_subnet("Subnet1", "10.0.0.0/24")
+    v.add_subnet("Subnet2", "10.0.1.0/24")
+    v.add_subnet("dmz", "10.0.100.0/24").add_nic("nva", "10.0.100.4")
+    net.set_ip_forwarding("nva")
+    net.add_route_table("rt")
+    net.add_route("rt", "Default-NVA", "0.0.0.0/0", "VirtualAppliance", "10.0.100.4")
+    net.associate_route_table("v", "Subnet1", "rt")
+    reserved = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"}
+    subnet1, subnet2 = net.effective_routes("v", "Subnet1"), net.effective_routes("v", "Subnet2")
+    assert not [r for r in subnet1 if r.prefix in reserved]
+    assert {r.prefix for r in subnet2 if r.next_hop_type == "None"} == reserved
+    assert subnet1.lookup("192.168.5.5").name == "Default-NVA"  # forced tunnelling: not dropped any more
+    assert subnet2.lookup("192.168.5.5").next_hop_type == "None"
+    assert subnet1.lookup("10.0.1.4").next_hop_type == "VnetLocal"

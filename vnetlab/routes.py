@@ -394,7 +394,21 @@ def table_parts(vnet, subnet) -> tuple[list[Route], list[Route], "GatewayIndex |
             udrs.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
                               next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
                               name=udr.name, origin=f"route table {table.name}"))
+    rule = udr_default_route().value
+    if any(u.prefix == rule["prefix"] for u in udrs):
+        routes = [r for r in routes if not (r.source == "Default" and r.next_hop_type == rule["removes_next_hop"])]
     return routes, udrs, shared
+
+
+def udr_default_route() -> Fact:
+    """A user-defined route for 0.0.0.0/0 removes the default ``None`` routes (10.0.0.0/8, 172.16.0.0/12,
+    192.168.0.0/16, 100.64.0.0/10) from the subnet's table: "Azure removed the routes for the 10.0.0.0/8,
+    192.168.0.0/16, and 100.64.0.0/10 address prefixes from the Subnet1 route table when the user-defined route for the
+    0.0.0.0/0 address prefix was added to Subnet1" (UDR overview, routing example,
+    https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27). The example shows no
+    172.16.0.0/12 row at all; removing it too is vnetlab's inference (``vnetlab/data/routing.yaml``). So with forced
+    tunnelling, private destinations outside the VNet and its peers follow the 0.0.0.0/0 route instead of being dropped."""
+    return fact("routing", "udr_default_route")
 
 
 def _vnet_rows(vnet) -> tuple[Route, ...]:
