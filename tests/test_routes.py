@@ -1,8 +1,11 @@
 """Effective routes: default system routes and peering routes as the UDR overview lists them (facts §7)."""
+import re
+
 import pytest
 
 import vnetlab as vl
-from vnetlab.routes import Route, select
+from vnetlab.errors import SettingError
+from vnetlab.routes import Route, materialise, select
 
 
 def table(prefixes, region="westeurope"):
@@ -313,3 +316,65 @@ def test_a_user_defined_default_route_removes_the_none_routes():
     assert subnet1.lookup("192.168.5.5").name == "Default-NVA"  # forced tunnelling: not dropped any more
     assert subnet2.lookup("192.168.5.5").next_hop_type == "None"
     assert subnet1.lookup("10.0.1.4").next_hop_type == "VnetLocal"
+
+
+def dimmed(html):
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", row)[2] for row in re.findall(r'<tr style="color:#777;">(.*?)</tr>', html)]
+
+
+def test_a_table_lists_each_route_in_the_portals_columns_and_greys_the_invalid_ones():
+    # §7.4: losers stay listed as Invalid; §7.8: the columns of the routing example (Source, State, Prefix, Next hop
+    # type, Next hop IP, UDR name), plus vnetlab's Why
+    routes = preferred_net().effective_routes("hub", "app")
+    assert len(routes) == len(list(routes)) == len(routes.routes)
+    invalid = [r.prefix for r in routes if r.state == "Invalid"]
+    assert sorted(invalid) == sorted(p for _, p, _ in PREFERRED_CASES)
+    assert sorted(dimmed(routes._repr_html_())) == sorted(invalid)
+    assert re.search(r"<caption[^>]*>Effective routes of hub/app</caption>", routes._repr_html_())
+    assert str(routes).splitlines()[0] == "Effective routes of hub/app"
+    gw_row = routes.find("10.3.0.0/24")[0].row()
+    assert gw_row[:4] == ("VirtualNetworkGateway", "Active", "10.3.0.0/24", GW) and gw_row[5] == ""
+    assert gw_row[4] == ", ".join(preferred_net().gateway("hub").instance_ips)
+    assert routes.active == tuple(r for r in routes if r.state == "Active")
+
+
+def test_where_and_find_filter_the_rows_and_say_so():
+    routes = preferred_net().effective_routes("hub", "app")
+    gateway = routes.where(source="VirtualNetworkGateway")
+    assert {r.prefix for r in gateway} == {p for _, p, _ in PREFERRED_CASES} | {"10.3.0.0/24"}
+    assert gateway.caption == "Effective routes of hub/app where source = VirtualNetworkGateway"
+    assert sorted(dimmed(gateway._repr_html_())) == sorted(p for _, p, _ in PREFERRED_CASES)
+    both = routes.where(source="VirtualNetworkGateway", state="Active")
+    assert [r.prefix for r in both] == ["10.3.0.0/24"]
+    assert [r.next_hop_type for r in routes.find("10.0.0.0/24")] == [GW]
+    assert routes.find("10.0.0.0/24", "VnetLocal") == [] and routes.find("10.0.0.0/16", "VnetLocal")
+    assert routes.find("10.0.0.0/24").caption == "Routes of hub/app for 10.0.0.0/24"
+    with pytest.raises(SettingError) as err:
+        routes.where(hop="None")
+    assert err.value.rule == "filter on a field of the effective routes table" and err.value.value == ["hop"]
+    assert "prefix" in str(err.value) and "next_hop_type" in str(err.value)
+
+
+def test_two_tables_of_the_same_routes_are_equal():
+    net = preferred_net()
+    a, b = net.effective_routes("hub", "app"), materialise(net.vnet("hub"), net.subnet("hub", "app"))
+    assert a == b and hash(a) == hash(b) and a != net.effective_routes("near", "app")
+    assert a.__eq__("not routes") is NotImplemented
+    assert repr(a).startswith("EffectiveRoutes(vnet='hub', subnet='app', routes=(Route(")
+
+
+@pytest.mark.parametrize("each, reported", [(2000, False), (2001, True)])
+def test_bgp_prefixes_over_the_gateway_limit_in_all_are_reported(each, reported):
+    # §2.5 / VPN Gateway limits: 4,000 BGP prefixes per gateway; no session is over its own limit here
+    net = vl.Network()
+    hub = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+    hub.add_subnet("GatewaySubnet", "10.0.255.0/27")
+    net.add_vpn_gateway("hub", sku="VpnGw2AZ", bgp_asn=65010)
+    for k, (name, asn) in enumerate((("s1", 65051), ("s2", 65052))):
+        net.add_local_network_gateway(name, f"198.51.100.{k + 1}", [], bgp_asn=asn, bgp_peer_ip=f"192.168.{k}.1",
+                                      advertised=[f"10.{128 + 16 * k + i // 256}.{i % 256}.0/24" for i in range(each)])
+        net.connect("hub", name, "IPsec", enable_bgp=True)
+    found = [f for f in net.findings() if "over BGP in all" in f]
+    assert bool(found) == reported and not [f for f in net.findings() if "BGP session on" in f]
+    if reported:
+        assert "hub-vpngw learns 4,002 prefixes over BGP in all, more than the 4,000" in found[0]
