@@ -378,3 +378,46 @@ def test_bgp_prefixes_over_the_gateway_limit_in_all_are_reported(each, reported)
     assert bool(found) == reported and not [f for f in net.findings() if "BGP session on" in f]
     if reported:
         assert "hub-vpngw learns 4,002 prefixes over BGP in all, more than the 4,000" in found[0]
+
+
+def test_one_route_displays_as_a_one_row_table():
+    routes = preferred_net().effective_routes("hub", "app")
+    route = routes.find("10.3.0.0/24")[0]
+    assert str(route).splitlines()[0].split()[:3] == ["Source", "State", "Address"]
+    assert "10.3.0.0/24" in str(route) and "10.3.0.0/24" in route._repr_html_() and "<table" in route._repr_html_()
+
+    class Pretty:
+        text_seen = ""
+
+        def text(self, s):
+            self.text_seen += s
+    p = Pretty()
+    route._repr_pretty_(p, False)
+    assert p.text_seen == str(route)
+
+
+def test_where_names_every_criterion_and_the_fields_it_knows():
+    routes = preferred_net().effective_routes("hub", "app")
+    both = routes.where(source="VirtualNetworkGateway", state="Active")
+    assert both.caption == "Effective routes of hub/app where source = VirtualNetworkGateway, state = Active"
+    with pytest.raises(SettingError) as err:
+        routes.where(hop="None", via="x")
+    assert str(err.value).startswith("where(hop, via=...): a route has no such field; use prefix, next_hop_type, "
+                                     "source, state, next_hop_ip, name")
+
+
+def test_a_session_over_the_prefix_limit_is_dropped_and_one_at_it_is_not():
+    # §2.6 / VPN FAQ: up to 4,000 prefixes; "the BGP session is dropped if the number of prefixes exceeds the limit"
+    from vnetlab.routes import bgp_advertisement, bgp_prefix_limit, bgp_session_dropped
+    assert bgp_prefix_limit().value == 4000
+    for count, dropped in ((4000, False), (4001, True)):
+        net = vl.Network()
+        hub = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+        hub.add_subnet("GatewaySubnet", "10.0.255.0/27")
+        net.add_vpn_gateway("hub", sku="VpnGw2AZ", bgp_asn=65010)
+        net.add_local_network_gateway("big", "198.51.100.1", [], bgp_asn=65050, bgp_peer_ip="192.168.1.1",
+                                      advertised=[f"10.{128 + i // 256}.{i % 256}.0/24" for i in range(count)])
+        net.connect("hub", "big", "IPsec", enable_bgp=True)
+        assert bgp_session_dropped(net.connection("hub", "hub-to-big")) is dropped
+    advert = bgp_advertisement()
+    assert advert.value["default_route_onward"] is False and "vpn-gateway-vpn-faq" in advert.source
