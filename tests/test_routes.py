@@ -421,3 +421,13 @@ def test_a_session_over_the_prefix_limit_is_dropped_and_one_at_it_is_not():
         assert bgp_session_dropped(net.connection("hub", "hub-to-big")) is dropped
     advert = bgp_advertisement()
     assert advert.value["default_route_onward"] is False and "vpn-gateway-vpn-faq" in advert.source
+
+
+def test_each_advertised_prefix_says_where_it_comes_from():
+    from vnetlab.routes import advertised_to
+    net = hub_with_bgp_site(["192.168.50.0/24"], spokes=[("transit", "10.1.0.0/16", "westeurope", True)])
+    net.add_local_network_gateway("other", "198.51.100.7", ["192.168.70.0/24"])
+    net.connect("hub", "other", "IPsec")
+    origins = {a.prefix: a.origin for a in advertised_to(net.connection("hub", "hub-to-other"))}
+    assert origins == {"10.0.0.0/16": "hub's range", "10.1.0.0/16": "transit spoke transit",
+                       "192.168.50.0/24": "BGP from site branch via hub-to-branch"}
