@@ -431,3 +431,52 @@ def test_each_advertised_prefix_says_where_it_comes_from():
     origins = {a.prefix: a.origin for a in advertised_to(net.connection("hub", "hub-to-other"))}
     assert origins == {"10.0.0.0/16": "hub's range", "10.1.0.0/16": "transit spoke transit",
                        "192.168.50.0/24": "BGP from site branch via hub-to-branch"}
+
+
+def test_advertised_vnet_range_names_the_egress_snat_rule_that_translated_it():
+    # §5.2 / §5.4: the gateway advertises the external prefix of the VNet's EgressSnat rule
+    from vnetlab.routes import advertised_to
+    net = vl.load_scenario("nat-branches")
+    [vnet_range] = [a for a in advertised_to(net.connection("VNet", "VNet-Branch1")) if a.prefix == "192.168.1.0/24"]
+    assert vnet_range.origin == "VNet's range after EgressSnat rule VNet (10.0.1.0/24 → 192.168.1.0/24)"
+
+
+def test_a_shorter_gateway_route_listed_before_does_not_hide_one_inside_the_vnet():
+    # §7.4: 10.0.5.0/24 (BGP) inside the hub's 10.0.0.0/16 loses to VnetLocal, whatever else the gateway learned
+    routes = hub_with_bgp_site(["0.0.0.0/1", "10.0.5.0/24"]).effective_routes("hub", "app")
+    assert routes.lookup("10.0.5.4").next_hop_type == "VnetLocal"
+    assert routes.lookup("8.8.8.8").next_hop_type == GW and routes.lookup("8.8.8.8").prefix == "0.0.0.0/1"
+
+
+def test_an_active_active_gateway_route_lists_both_instances():
+    # each instance of an active-active gateway has its own address (§2.2/§2.4); the route names both
+    net = vl.Network()
+    hub = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+    hub.add_subnet("app", "10.0.1.0/24")
+    hub.add_subnet("GatewaySubnet", "10.0.255.0/27")
+    gw = net.add_vpn_gateway("hub", sku="VpnGw1AZ", active_active=True)
+    net.add_local_network_gateway("branch", "198.51.100.1", ["192.168.60.0/24"])
+    net.connect("hub", "branch", "IPsec")
+    [route] = net.effective_routes("hub", "app").find("192.168.60.0/24")
+    assert len(gw.instance_ips) == 2 and route.row()[4] == f"{gw.instance_ips[0]}, {gw.instance_ips[1]}"
+
+
+def test_no_bgp_session_on_a_connection_that_is_down():
+    # a connection whose IKE fails (§4.2) carries no BGP session, so 4,001 announced prefixes drop nothing
+    net = vl.Network()
+    hub = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+    hub.add_subnet("GatewaySubnet", "10.0.255.0/27")
+    net.add_vpn_gateway("hub", sku="VpnGw2AZ", bgp_asn=65010)
+    net.add_local_network_gateway("big", "198.51.100.1", [], bgp_asn=65050, bgp_peer_ip="192.168.1.1",
+                                  advertised=[f"10.{128 + i // 256}.{i % 256}.0/24" for i in range(4001)])
+    net.set_vpn_device("big", phase1=["AES128/MD5/DHGroup1"], phase2=["AES128/MD5/None"])
+    net.connect("hub", "big", "IPsec", enable_bgp=True)
+    assert net.connection("hub", "hub-to-big").status == "NotConnected"
+    assert not [f for f in net.findings() if "BGP" in f]
+
+
+def test_bgp_checks_follow_a_vnet_to_vnet_session():
+    from vnetlab.routes import bgp_session_dropped
+    net = v2v_with_bgp(True, True)
+    assert bgp_session_dropped(net.connection("vnet1", "vnet1-to-vnet2")) is False
+    assert not [f for f in net.findings() if "BGP" in f]
