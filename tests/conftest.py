@@ -59,3 +59,21 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"browser test skipped, and VNETLAB_REQUIRE_BROWSER=1 forbids that: {reason}"
+
+
+# The engine keeps a few pure results once computed (parsed default IPsec offers, prefix spans, parsed text addresses,
+# the default NSG rules, the SKU catalogue). Under `make mutation` every mutant runs in a process forked after the
+# clean run, whose caches already hold the unmutated results: a mutant in a cached function would then go unnoticed.
+# So under mutmut (which sets MUTANT_UNDER_TEST) each test starts with those caches empty.
+_MUTATION = "MUTANT_UNDER_TEST" in os.environ
+
+
+@pytest.fixture(autouse=_MUTATION)
+def _engine_caches_empty():
+    from vnetlab import gateway, ipsec, nsg, routes
+
+    for cached in (ipsec.default_offers, ipsec._known, routes.span, nsg._port_limits, nsg.default_rules,
+                   nsg._not_public, gateway.catalog):
+        cached.cache_clear()
+    routes._QUADS.clear()
+    yield

@@ -3,6 +3,8 @@
 Expected values are typed from the fact sheet (About VPN devices 2023-10-06; VPN FAQ 2026-06-04; IPsec/IKE
 policy how-to 2024-12-02) and from RFC 4303/3602/2451/4106/4868/2404/3948/791/9293, never read from the code.
 """
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -687,3 +689,156 @@ def test_the_mss_comparison_in_words():
     fits = ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1468)    # 1408 − 2 = 1406 ≥ 1400
     assert fits.tunnel_mtu_fits and ipsec.max_inner_packet("AES256", "SHA256", 1468) == 1406
     assert not ipsec.compare_with_azure_guidance("AES256", "SHA256", outer_mtu=1467).tunnel_mtu_fits   # 1390
+
+
+# --- More gaps found by mutation testing (issue 20, second pass) ------------------------------------------------
+def header_cells(html):
+    return re.findall(r"<th[^>]*>([^<]*)</th>", html)
+
+
+def bold_rows(html):
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r'<tr style="font-weight:bold[^"]*">(.*?)</tr>', html)]
+
+
+def test_a_negotiation_table_has_check_and_result_columns_and_stresses_the_result():
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA256/DHGroup2"], ["AES256/SHA1/None"])
+    out = ipsec.negotiate(device, ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased"))
+    assert header_cells(out._repr_html_()) == ["Check", "Result"]
+    assert bold_rows(out._repr_html_()) == [["Result", out.reason]]
+    assert str(out).splitlines()[1].split() == ["Check", "Result"]
+    failed = ipsec.negotiate(ipsec.device_endpoint("x", ["IKEv2"], ["AES128/MD5/DHGroup1"], ["AES256/SHA1/None"]),
+                             ipsec.azure_endpoint("gw", "VpnGw1AZ"))
+    assert dict(failed.rows())["Phase 1 (IKE SA)"] == "-" and dict(failed.rows())["Phase 2 (IPsec SA)"] == "-"
+
+
+def test_the_esp_table_has_its_columns_stresses_the_outer_packet_and_says_nat_t_only_when_used():
+    o = ipsec.esp_overhead("AES256", "SHA256", 1400)
+    html = o._repr_html_()
+    assert header_cells(html) == ["Part", "Bytes", "Source"]
+    assert bold_rows(html) == [["Outer packet", "1468", "overhead 68 B, goodput 95.4%"]]
+    assert re.search(r"<caption[^>]*>ESP AES256/SHA256</caption>", html)
+    assert {name: src for name, _, src in o.rows()}["Inner packet"] == ""
+
+
+def test_describe_says_when_policy_based_traffic_selectors_are_off():
+    # §4.2: UsePolicyBasedTrafficSelectors defaults to $False
+    assert ipsec.make_policy(**S13_POLICY).describe().endswith("policy-based traffic selectors off")
+
+
+def test_an_azure_initiators_stance_lists_its_six_initiator_offers_only():
+    # §4.1: as initiator Azure proposes 6 Quick Mode offers (its 26 are what it accepts as responder)
+    gw = ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased")
+    assert gw.stance(2, "initiator") == "gw offers its default RouteBased list: " + ", ".join(ROUTE_BASED_P2_INITIATOR)
+    assert gw.stance(1, "responder") == "gw accepts its default RouteBased list: " + ", ".join(ROUTE_BASED_P1)
+
+
+def test_a_stance_counts_the_offers_from_the_seventh_on():
+    seven = ROUTE_BASED_P2_RESPONDER[:7]
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA1/DHGroup2"], seven)
+    assert device.stance(2, "initiator") == "onprem offers " + ", ".join(seven[:6]) + ", ... (7 offers)"
+    assert device.kind == "device" and ipsec.azure_endpoint("gw", "VpnGw1AZ").kind == "azure"
+
+
+def test_vnet_to_vnet_policies_that_differ_in_phase_1_only_are_different_policies():
+    # §3.3 / S13: the policy must be identical on both connection resources, phase 1 included
+    a = ipsec.make_policy(**S13_POLICY)
+    b = ipsec.make_policy(**{**S13_POLICY, "ike_integrity": "SHA256"})
+    assert not ipsec.same_algorithms(a, b)
+    out = ipsec.negotiate_vnet_to_vnet(ipsec.azure_endpoint("a", "VpnGw1AZ", policy=a),
+                                       ipsec.azure_endpoint("b", "VpnGw1AZ", policy=b))
+    assert out.established is False and out.steps[0] == "Policies compared: different"
+    assert "vpn-gateway-howto-vnet-vnet-resource-manager-portal" in out.source
+
+
+def test_defaults_are_azures_tunnel_mtu_inside_an_ethernet_path():
+    # esp_overhead's inner packet defaults to Azure's 1,400-byte tunnel MTU (§4.4), the path MTU to 1,500 bytes;
+    # AES256/SHA256: 1500 − 60 = 1440, a multiple of 16, less the 2-byte trailer: 1438; MSS 1438 − 40 = 1398
+    assert ipsec.esp_overhead("AES256", "SHA256").inner_packet == 1400
+    assert ipsec.max_inner_packet("AES256", "SHA256") == 1438
+    assert ipsec.tcp_mss("AES256", "SHA256") == 1398
+
+
+def test_nat_t_changes_the_mss_comparison_on_a_1500_byte_path():
+    # with NAT-T's 8-byte UDP header (RFC 3948): 1500 − 68 = 1432 → 1424 − 2 = 1422; MSS 1382
+    c = ipsec.compare_with_azure_guidance("AES256", "SHA256", nat_t=True)
+    assert c.computed_mss == 1382 and "largest inner packet 1422 bytes" in c.explanation
+
+
+def test_esp_errors_name_the_field_and_are_not_policy_errors():
+    with pytest.raises(IpsecError) as err:
+        ipsec.esp_overhead("AES257", "SHA256")
+    assert str(err.value).startswith("IPsec encryption 'AES257' is not one of Azure's values")
+    assert err.value.rule.startswith("IPsec encryption must be one of") and POLICY_DOCS in err.value.source
+    with pytest.raises(IpsecError) as err:
+        ipsec.esp_overhead("AES256", "SHA257")
+    assert str(err.value).startswith("IPsec integrity 'SHA257' is not one of Azure's values")
+    assert err.value.rule.startswith("IPsec integrity must be one of") and POLICY_DOCS in err.value.source
+    for call in (lambda: ipsec.esp_overhead("GCMAES256", "SHA256"), lambda: ipsec.parse_proposal("GCMAES256/SHA256/None", 2)):
+        with pytest.raises(IpsecError) as err:   # a proposal or a packet, not a custom policy
+            call()
+        assert not isinstance(err.value, IpsecPolicyError) and err.value.value == ("GCMAES256", "SHA256")
+
+
+@pytest.mark.parametrize("call, rule, value, source, says", [
+    (lambda: ipsec.esp_overhead("AES256", "SHA256", 19), "IPv4 total length", 19, "rfc791",
+     "inner_packet 19: an IPv4 packet is 20–65535 bytes."),
+    (lambda: ipsec.esp_overhead("AES256", "SHA256", nat_t="yes"), "nat_t is a boolean", "yes", "",
+     "nat_t 'yes' must be True or False."),
+    (lambda: ipsec.esp_overhead("AES256", "GCMAES256"), "GCM as combined mode", ("AES256", "GCMAES256"), "rfc4106",
+     "models GCM only as combined mode (RFC 4106), encryption and integrity the same."),
+    (lambda: ipsec.max_inner_packet("AES256", "SHA256", outer_mtu=80), "outer packet fits the MTU", 80,
+     "vpn-gateway-vpn-faq", "outer_mtu 80 leaves no room"),
+    (lambda: ipsec.negotiate_vnet_to_vnet(ipsec.azure_endpoint("pb", "Basic", "PolicyBased"),
+                                          ipsec.azure_endpoint("a", "VpnGw1AZ")),
+     "route-based gateways at both ends", "pb", "vpn-gateway-howto-vnet-vnet-resource-manager-portal",
+     "VNet-to-VNet end pb (PolicyBased, Basic): needs a RouteBased Azure VPN gateway."),
+    (lambda: ipsec.parse_proposal("AES256/SHA1", 2), "three fields separated by /", "AES256/SHA1", POLICY_DOCS,
+     "Phase 2 proposal 'AES256/SHA1': write encryption/integrity/group, e.g. 'AES256/SHA1/None'."),
+    (lambda: ipsec.parse_proposal("AES256/SHA1/PFS3", 2), "phase 2 pfs_group must be one of", "PFS3", POLICY_DOCS,
+     "phase 2 pfs_group 'PFS3' is not one of Azure's values"),
+    (lambda: ipsec.device_endpoint("onprem", [], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"]),
+     "a device has IKE versions", [], "", "onprem: IKE versions [] must be a non-empty list."),
+    (lambda: ipsec.device_endpoint("onprem", ["IKEv2"], [], ["AES256/SHA1/None"]),
+     "a device has phase 1 offers", [], "", "onprem: phase 1 offers [] must be a non-empty list."),
+    (lambda: ipsec.device_endpoint("onprem", ["IKEv3"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"]),
+     "IKE version must be one of IKEv2, IKEv1", "IKEv3", "vpn-gateway-vpn-faq", "IKE version 'IKEv3'"),
+    (lambda: ipsec.negotiate(ipsec.azure_endpoint("a", "VpnGw1AZ"), ipsec.azure_endpoint("b", "VpnGw1AZ"), "IKEv3"),
+     "IKE version must be one of IKEv2, IKEv1", "IKEv3", "vpn-gateway-vpn-faq", "IKE version 'IKEv3'"),
+])
+def test_each_ipsec_error_gives_exactly_its_rule_value_and_source(call, rule, value, source, says):
+    with pytest.raises(IpsecError) as err:
+        call()
+    assert err.value.rule == rule or (rule.endswith("one of") and err.value.rule.startswith(rule)), err.value.rule
+    assert err.value.value == value
+    assert source in err.value.source if source else err.value.source == ""
+    assert says in str(err.value), str(err.value)
+
+
+def test_each_failed_negotiation_says_why_in_full_with_its_source():
+    # §4.1: Azure's route-based phase 1 offers (DH group 2) and Quick Mode lifetime 27,000 s; §4.3 IKE versions
+    gw = ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased")
+    p1 = ", ".join(ROUTE_BASED_P1)
+    bad1 = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA384/DHGroup14"], ["AES256/SHA1/None"])
+    out = ipsec.negotiate(bad1, gw)
+    assert out.established is False and out.ike_version == "IKEv2"
+    assert out.reason == (f"No common phase 1 proposal: gw accepts its default RouteBased list: {p1}; onprem offers "
+                          "AES256/SHA384/DHGroup14 → the tunnel does not come up.")
+    assert out.steps == ("IKE versions: onprem speaks IKEv2; gw (RouteBased, VpnGw1AZ) speaks IKEv1, IKEv2 → IKEv2",)
+    assert "vpn-gateway-about-vpn-devices" in out.source and "ipsec-ike-policy-howto" in out.source
+    bad2 = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA1/DHGroup2"], ["AES192/MD5/None"])
+    out = ipsec.negotiate(gw, bad2)
+    assert out.established is False and out.ike_version == "IKEv2" and str(out.phase1) == "AES256/SHA1/DHGroup2"
+    assert out.reason == ("No common phase 2 proposal: onprem accepts AES192/MD5/None; gw offers its default RouteBased "
+                          f"list: {', '.join(ROUTE_BASED_P2_INITIATOR)} → the tunnel does not come up.")
+    assert "vpn-gateway-about-vpn-devices" in out.source
+    v1 = ipsec.device_endpoint("old", ["IKEv1"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"])
+    out = ipsec.negotiate(v1, ipsec.azure_endpoint("basic", "Basic", "RouteBased"))
+    assert out.established is False and "vpn-gateway-vpn-type-table" in out.source
+
+
+def test_an_established_tunnel_lists_each_ends_quick_mode_lifetime():
+    # §4.2: Quick Mode lifetimes are local; Azure route-based default 27,000 s (§4.1); a device's is not modelled
+    device = ipsec.device_endpoint("onprem", ["IKEv2"], ["AES256/SHA1/DHGroup2"], ["AES256/SHA1/None"])
+    out = ipsec.negotiate(device, ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased"))
+    assert out.steps[-1] == "Lifetimes: Main Mode fixed; Quick Mode lifetimes are local (onprem: not modelled, gw: 27000)"
+    assert out.phase2_lifetime_s == 27000

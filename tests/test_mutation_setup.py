@@ -35,7 +35,7 @@ def test_mutmut_mutates_exactly_the_engine_modules_of_the_goals():
 
 def test_mutmut_runs_only_fast_engine_tests():
     selected = CONFIG["pytest_add_cli_args_test_selection"]
-    assert len(selected) == 15 and all((ROOT / t).is_file() for t in selected)
+    assert len(selected) == 17 and all((ROOT / t).is_file() for t in selected)
     for test_file in selected:
         text = (ROOT / test_file).read_text()
         for heavy in ("nbclient", "playwright", "browser_util", "jupyter_client", "subprocess"):
@@ -81,3 +81,18 @@ def test_an_entry_without_a_reason_is_refused(tmp_path):
     bad.write_text("- {module: nat, function: resolve, was: a, now: b, reason: ''}\n")
     with pytest.raises(SystemExit, match="entry 1"):
         run.load_equivalents(bad)
+
+
+def test_a_data_file_changed_since_the_last_run_is_copied_again(tmp_path):
+    # mutmut keeps its first copy of non-Python files: an edited fact table would be read stale by every mutant
+    (tmp_path / "vnetlab" / "data").mkdir(parents=True)
+    (tmp_path / "mutants" / "vnetlab" / "data").mkdir(parents=True)
+    (tmp_path / "vnetlab" / "data" / "routing.yaml").write_text("new: 1\n")
+    (tmp_path / "vnetlab" / "data" / "same.yaml").write_text("same: 1\n")
+    (tmp_path / "vnetlab" / "engine.py").write_text("x = 1\n")
+    (tmp_path / "mutants" / "vnetlab" / "data" / "routing.yaml").write_text("old: 1\n")
+    import shutil
+    shutil.copy2(tmp_path / "vnetlab" / "data" / "same.yaml", tmp_path / "mutants" / "vnetlab" / "data" / "same.yaml")
+    assert run.refresh_copies(tmp_path) == [Path("vnetlab/data/routing.yaml")]
+    assert (tmp_path / "mutants" / "vnetlab" / "data" / "routing.yaml").read_text() == "new: 1\n"
+    assert not (tmp_path / "mutants" / "vnetlab" / "engine.py").exists()  # Python modules: mutmut's own business

@@ -75,8 +75,10 @@ def next_hop(G, qid) -> str:
     owner = next((n for n, s in spaces.items() if dest in s), None)
     if owner in peers[q["vnet"]]:  # system peering routes win even over a longer BGP route (S11c)
         return "VNetPeering" if regions[owner] == regions[q["vnet"]] else "VNetGlobalPeering"
-    if owner is not None:
-        return "None"  # 10.0.0.0/8 → None; peering is not transitive (S2)
+    if owner is not None:  # peering is not transitive (S2): 10.0.0.0/8 → None, but in app the 0.0.0.0/0 user route
+        # removed the None routes ("Azure removed the routes for the 10.0.0.0/8, 192.168.0.0/16, and 100.64.0.0/10
+        # address prefixes ... when the user-defined route for the 0.0.0.0/0 address prefix was added", UDR overview)
+        return "VirtualNetworkGateway" if q["subnet"] == "app" else "None"
     if dest in site:  # learned over BGP unless the subnet's table disables propagation (S1 variant B)
         return "None" if q["subnet"] == "db" else "VirtualNetworkGateway"
     return "VirtualNetworkGateway" if q["subnet"] == "app" else "Internet"  # S11b: UDR 0/0 beats system 0/0

@@ -308,7 +308,8 @@ def device_endpoint(name: str, ike_versions: str | Sequence[str], phase1: str | 
             raise IpsecError(f"{name}: {what} {v!r} must be a non-empty list.", value=v, rule=f"a device has {what}")
         return items
 
-    ike = tuple(dict.fromkeys(_normalise("IKE version", v, IKE_VERSIONS, "") for v in as_list(ike_versions, "IKE versions")))
+    src = _f("ike_versions").cite()
+    ike = tuple(dict.fromkeys(_normalise("IKE version", v, IKE_VERSIONS, src) for v in as_list(ike_versions, "IKE versions")))
     p1 = tuple(parse_proposal(t, 1) for t in as_list(phase1, "phase 1 offers"))
     p2 = tuple(parse_proposal(t, 2) for t in as_list(phase2, "phase 2 offers"))
     return Endpoint(name, "device", ike, p1, p2, p2)
@@ -376,7 +377,8 @@ def negotiate(initiator: Endpoint, responder: Endpoint, ike_version: str | None 
     done = partial(Negotiation, i.name, r.name)
     common = [v for v in IKE_VERSIONS if v in i.ike_versions and v in r.ike_versions]
     speaks = f"{i.label()} speaks {', '.join(i.ike_versions)}; {r.label()} speaks {', '.join(r.ike_versions)}"
-    wanted = None if ike_version is None else _normalise("IKE version", ike_version, IKE_VERSIONS, "")
+    wanted = None if ike_version is None else _normalise("IKE version", ike_version, IKE_VERSIONS,
+                                                         _f("ike_versions").cite())
     if not common or (wanted and wanted not in common):
         what = f"{wanted} is not spoken by both ends" if common else "No common IKE version"
         return done(False, None, None, None, None, None, f"{what}: {speaks} → the tunnel does not come up.",

@@ -394,7 +394,21 @@ def table_parts(vnet, subnet) -> tuple[list[Route], list[Route], "GatewayIndex |
             udrs.append(Route(prefix=str(udr.prefix), next_hop_type=udr.next_hop_type, source="User",
                               next_hop_ip=(str(udr.next_hop_ip),) if udr.next_hop_ip is not None else (),
                               name=udr.name, origin=f"route table {table.name}"))
+    rule = udr_default_route().value
+    if any(u.prefix == rule["prefix"] for u in udrs):
+        routes = [r for r in routes if not (r.source == "Default" and r.next_hop_type == rule["removes_next_hop"])]
     return routes, udrs, shared
+
+
+def udr_default_route() -> Fact:
+    """A user-defined route for 0.0.0.0/0 removes the default ``None`` routes (10.0.0.0/8, 172.16.0.0/12,
+    192.168.0.0/16, 100.64.0.0/10) from the subnet's table: "Azure removed the routes for the 10.0.0.0/8,
+    192.168.0.0/16, and 100.64.0.0/10 address prefixes from the Subnet1 route table when the user-defined route for the
+    0.0.0.0/0 address prefix was added to Subnet1" (UDR overview, routing example,
+    https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, 2023-05-27). The example shows no
+    172.16.0.0/12 row at all; removing it too is vnetlab's inference (``vnetlab/data/routing.yaml``). So with forced
+    tunnelling, private destinations outside the VNet and its peers follow the 0.0.0.0/0 route instead of being dropped."""
+    return fact("routing", "udr_default_route")
 
 
 def _vnet_rows(vnet) -> tuple[Route, ...]:
@@ -523,7 +537,8 @@ def _gateway_routes(gateway, _seen: frozenset) -> list[Learned]:
 def _bgp_received(c, seen: frozenset = frozenset()) -> list[Learned]:
     """What the peer announces over BGP on connection ``c`` (empty without a BGP session): a site's advertisements after
     the connection's IngressSnat rules (BGP route translation), or the remote gateway's transit spokes and the routes it
-    learned elsewhere (never 0.0.0.0/0, never its P2S pool, which VNet-to-VNet does not carry)."""
+    learned elsewhere (never 0.0.0.0/0 nor a BGP route overlapping its VNet prefixes, :func:`bgp_advertisement`; never its
+    P2S pool, which VNet-to-VNet does not carry)."""
     if not c.enable_bgp:
         return []
     if c.kind == "IPsec":
@@ -536,10 +551,25 @@ def _bgp_received(c, seen: frozenset = frozenset()) -> list[Learned]:
     out = [Learned(str(p), f"BGP via {c.name}: {spoke.name} uses {remote.vnet.name}'s gateway", c.name, bgp=True)
            for spoke in transit_spokes(remote) for p in spoke.address_space]
     if remote.name not in seen:
+        ranges = _vnet_ranges(remote)
         out += [Learned(r.prefix, f"BGP via {c.name}: {r.origin}", c.name, bgp=True)
                 for r in gateway_routes(remote, seen | {c.gateway.name})
-                if r.connection != "P2S" and r.prefix != "0.0.0.0/0"]
+                if r.connection != "P2S" and _passed_on(r, ranges)]
     return out
+
+
+def _vnet_ranges(gateway) -> list[IPNetwork]:
+    return [p for v in served_vnets(gateway) for p in v.address_space]
+
+
+def _passed_on(learned: Learned, vnet_ranges: list[IPNetwork]) -> bool:
+    """Does the gateway pass a route it learned on to its other BGP peers (:func:`bgp_advertisement`)? Never the
+    default route; never a route learned over BGP that overlaps one of its VNet prefixes (its VNet's, its transit
+    spokes')."""
+    if learned.prefix == "0.0.0.0/0":
+        return False
+    net = IPNetwork(learned.prefix)
+    return not (learned.bgp and any(net in v or v in net for v in vnet_ranges))
 
 
 def bgp_prefix_limit() -> Fact:
@@ -581,6 +611,13 @@ def bgp_findings(gateway) -> list[str]:
     return out
 
 
+def bgp_advertisement() -> Fact:
+    """What a VPN gateway advertises to its BGP peers: its VNet's prefixes, each connected LNG's prefixes, and the routes
+    learned from its other BGP sessions "except default route or routes overlapped with any VNet prefix"; it never
+    advertises a default route to other BGP peers (VPN FAQ, 2026-06-04)."""
+    return fact("routing", "bgp_advertisement")
+
+
 @dataclass(frozen=True)
 class Advertised:
     prefix: str
@@ -588,9 +625,11 @@ class Advertised:
 
 
 def advertised_to(connection) -> list[Advertised]:
-    """What the gateway advertises over BGP on ``connection`` (NAT overview, 2024-10-16, "NAT and BGP"): its VNet's
-    ranges and its transit spokes', each after the connection's EgressSnat rules, and the post-NAT prefixes it
-    learned from its *other* connections. Routes learned on this connection are not sent back to it."""
+    """What the gateway advertises over BGP on ``connection`` (NAT overview, 2024-10-16, "NAT and BGP"; VPN FAQ,
+    2026-06-04, :func:`bgp_advertisement`): its VNet's ranges and its transit spokes', each after the connection's
+    EgressSnat rules, and the post-NAT prefixes it learned from its *other* connections, except the default route
+    (never advertised onward) and BGP routes that overlap a VNet prefix. Routes learned on this connection are not
+    sent back to it."""
     from .nat import vnet_space_seen_by_site
 
     gateway = connection.gateway
@@ -598,8 +637,9 @@ def advertised_to(connection) -> list[Advertised]:
                                                                   f"{r.external})" if r else ""))
            for p, r in vnet_space_seen_by_site(connection)]
     out += [Advertised(str(p), f"transit spoke {spoke.name}") for spoke in transit_spokes(gateway) for p in spoke.address_space]
+    ranges = _vnet_ranges(gateway)
     out += [Advertised(r.prefix, r.origin) for r in gateway_routes(gateway)
-            if r.connection not in (connection.name, "P2S")]
+            if r.connection not in (connection.name, "P2S") and _passed_on(r, ranges)]
     seen: dict[str, Advertised] = {}
     for a in out:
         seen.setdefault(a.prefix, a)

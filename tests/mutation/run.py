@@ -96,8 +96,29 @@ def function_of(mutant: str) -> str:
     return name[2:] if name.startswith("x_") else name
 
 
+def refresh_copies(root: Path = ROOT) -> list[Path]:
+    """mutmut copies the package into ``mutants/`` once and then keeps whatever is there, except the Python modules
+    (copied again, or mutated again, at every run): a data file (``data/routing.yaml``) edited since the first run
+    would be read stale. Copy those again when they changed. Returns what was copied."""
+    import shutil
+
+    copied = []
+    for src in (root / "vnetlab").rglob("*"):
+        rel = src.relative_to(root)
+        if not src.is_file() or "__pycache__" in rel.parts or src.suffix == ".py":
+            continue
+        dst = root / "mutants" / rel
+        if not dst.parent.exists():  # no earlier run: mutmut copies everything itself
+            continue
+        if not dst.exists() or (dst.stat().st_mtime, dst.stat().st_size) != (src.stat().st_mtime, src.stat().st_size):
+            shutil.copy2(src, dst)
+            copied.append(rel)
+    return copied
+
+
 def run_mutmut(module: str, max_children: int, names: list[str] | None = None) -> int:
     """mutmut on one module's mutants (its names start with ``vnetlab.<module>.``), or on ``names`` only."""
+    refresh_copies()
     cmd = [str(Path(sys.executable).with_name("mutmut")), "run", "--max-children", str(max_children),
            *(names or [f"vnetlab.{module}.*"])]
     log = ROOT / "mutants" / f"mutmut-{module}.log"

@@ -68,7 +68,8 @@ def routes_setup(rng: random.Random) -> dict:
         ("hub", "shared", str(IPNetwork(advertised)[rng.randint(4, 250)])),   # S11c
         ("spoke1", "app", public),                                           # S11b
         ("spoke1", "db", site_ip),                                           # S1 variant B
-        ("spoke1", "app", f"10.{k + 2}.{rng.randint(150, 199)}.{rng.randint(4, 250)}"),  # not transitive
+        ("spoke1", "db", f"10.{k + 2}.{rng.randint(150, 199)}.{rng.randint(4, 250)}"),  # not transitive
+        # (asked from db: in app, the 0.0.0.0/0 user route removes the None routes and takes spoke2's traffic)
         ("spoke1", "app", site_ip),
         ("spoke1", "db", vm(0, 1)),
         ("hub", "shared", vm(1, 2)),
