@@ -140,3 +140,378 @@ def test_sync_levels_and_a_saved_network_keep_a_stale_copy_and_a_disconnected_li
     link = saved.peering("spoke", "hub")
     assert (link.name, link.local.name, link.remote.name, link.peering_state) == ("spoke-to-hub", "spoke", "hub",
                                                                                    "Disconnected")
+
+
+# --- VPN gateways (facts §1, §2) ---------------------------------------------------------------------------------
+from vnetlab import gateway as gw  # noqa: E402
+from vnetlab.gateway import BgpError, GatewayError, ResizeError, SkuError  # noqa: E402
+
+SKUS = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
+VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq"
+GATEWAY_SETTINGS = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings"
+ACTIVE_ACTIVE = "https://learn.microsoft.com/azure/vpn-gateway/about-active-active-gateways"
+
+
+def with_gateway_subnet(prefix="10.0.255.0/27", nic=False):
+    net = vl.Network()
+    v = net.add_vnet("hub", ["10.0.0.0/16"], region="westeurope")
+    s = v.add_subnet("GatewaySubnet", prefix)
+    if nic:
+        net.add_vnet("x", ["10.9.0.0/16"], region="westeurope")
+        s.nics["vm"] = object()  # a NIC where none may be (add_nic itself refuses it)
+    return net
+
+
+def test_gateway_creation_refusals_name_the_rule_and_source():
+    net = vl.Network()
+    net.add_vnet("plain", ["10.5.0.0/16"], region="westeurope")
+    refused(lambda: net.add_vpn_gateway("plain", "VpnGw1AZ"), GatewayError, value="plain", source=VPN_FAQ,
+            rule="a VPN gateway lives in GatewaySubnet", says=["VNet plain has no subnet named GatewaySubnet"])
+    net = with_gateway_subnet()
+    net.add_vpn_gateway("hub", "VpnGw1AZ", name="gw1")
+    refused(lambda: net.add_vpn_gateway("hub", "VpnGw2AZ"), GatewayError, value="hub", source=GATEWAY_SETTINGS,
+            rule="one VPN gateway per VNet", says=["VNet hub already has VPN gateway gw1; a VNet has one VPN gateway."])
+    net = with_gateway_subnet(nic=True)
+    refused(lambda: net.add_vpn_gateway("hub", "VpnGw1AZ"), GatewayError, value="hub", source=VPN_FAQ,
+            rule="no VMs in GatewaySubnet", says=["GatewaySubnet of hub holds VM NICs"])
+    net = with_gateway_subnet()
+    refused(lambda: net.add_vpn_gateway("hub", "VpnGw1AZ", vpn_type="Policy"), GatewayError, value="Policy",
+            rule="VPN type", says=["VPN type 'Policy': use RouteBased or PolicyBased."])
+    refused(lambda: net.add_vpn_gateway("hub", "VpnGw1AZ", vpn_type="PolicyBased"), GatewayError, value="VpnGw1AZ",
+            rule="policy-based needs Basic", source=SKUS,
+            says=["VpnGw1AZ is route-based only; policy-based gateways are Basic SKU only."])
+    refused(lambda: net.add_vpn_gateway("hub", "Basic", active_active=True), GatewayError, value="Basic",
+            rule="active-active not on Basic", source=ACTIVE_ACTIVE, says=["Basic does not support active-active."])
+    refused(lambda: net.add_vpn_gateway("hub", "Basic", bgp_asn=65010), BgpError, value="Basic",
+            rule="no BGP on Basic", source=VPN_FAQ, says=["Basic does not support BGP"])
+    refused(lambda: net.add_vpn_gateway("hub", "Basic", vpn_type="PolicyBased", bgp_asn=65010), BgpError,
+            value="Basic", rule="no BGP on Basic")
+    # BGP and active-active are route-based only (facts §1.4, §2.6), whatever the SKU would allow
+    cheat = gw.Sku(**{**gw.sku("VpnGw1AZ").__dict__, "features": {**gw.sku("VpnGw1AZ").features, "policy_based": True}})
+    refused(lambda: gw.check_gateway(net.vnet("hub"), cheat, "PolicyBased", True, None, None), GatewayError,
+            value="PolicyBased", rule="active-active is route-based", source=ACTIVE_ACTIVE,
+            says=["Active-active gateways are route-based only."])
+    refused(lambda: gw.check_gateway(net.vnet("hub"), cheat, "PolicyBased", False, 65010, None), BgpError,
+            value="PolicyBased", rule="BGP is route-based only", source=VPN_FAQ,
+            says=["BGP needs a route-based gateway."])
+    gw.check_gateway(net.vnet("hub"), cheat, "PolicyBased", False, None, None)
+    refused(lambda: net.add_vpn_gateway("hub", "VpnGw1AZ", bgp_asn=65517), BgpError, value=65517,
+            rule="no Azure-reserved ASN", source=VPN_FAQ)
+
+
+def test_asn_rules_at_their_boundaries():
+    # VPN FAQ (facts §2.6): 32-bit ASNs; IANA reserves 23456, 64496-64511, 65535-65551; Azure 8074, 8075, 12076,
+    # 65515, 65517-65520 (65515 is Azure's own default)
+    for asn in (1, 23455, 23457, 64495, 65516, 65521, 65552, 4294967295):
+        assert gw.check_asn(asn, side="on-premises") == asn
+    refused(lambda: gw.check_asn(4294967296), BgpError, value=4294967296, rule="ASN range", source=VPN_FAQ,
+            says=["ASN 4294967296 is not a 32-bit AS number (1..4294967295)."])
+    refused(lambda: gw.check_asn(True), BgpError, value=True, rule="ASN range")
+    refused(lambda: gw.check_asn("65010"), BgpError, value="65010", rule="ASN range")
+    refused(lambda: gw.check_asn(64500), BgpError, value=64500, rule="no IANA-reserved ASN", source=VPN_FAQ,
+            says=["ASN 64500 is reserved by IANA."])
+    refused(lambda: gw.check_asn(8075), BgpError, value=8075, rule="no Azure-reserved ASN", source=VPN_FAQ,
+            says=["ASN 8075 is reserved by Azure."])
+    refused(lambda: gw.check_asn(65515, side="on-premises"), BgpError, value=65515, rule="no Azure-reserved ASN",
+            says=["ASN 65515 is reserved by Azure (65515 is Azure's own default)."])
+    refused(lambda: gw.check_asn(65518, side="Azure"), BgpError, value=65518, rule="no Azure-reserved ASN")
+    net = with_gateway_subnet()
+    assert net.add_vpn_gateway("hub", "VpnGw1AZ").asn == 65515  # the default whether or not BGP is used
+
+
+def test_sku_lookup_refusals():
+    refused(lambda: gw.sku("UltraPerformance"), SkuError, value="UltraPerformance",
+            rule="UltraPerformance is ExpressRoute-only", source="https://learn.microsoft.com/azure/vpn-gateway/",
+            says=["UltraPerformance is an ExpressRoute gateway SKU; VPN Gateway does not use it."])
+    e = refused(lambda: gw.sku("VpnGw9"), SkuError, value="VpnGw9", rule="known SKU", source=SKUS)
+    assert "Unknown VPN gateway SKU 'VpnGw9'; SKUs: Basic, HighPerformance, Standard, VpnGw1, VpnGw1AZ" in str(e)
+    # §1.1: VpnGw4AZ exists only in Generation2; VpnGw2AZ in both
+    refused(lambda: gw.sku("VpnGw4AZ", 1), SkuError, value=("VpnGw4AZ", 1), rule="SKU generation", source=SKUS,
+            says=["VpnGw4AZ exists in generation 2, not 1."])
+    assert (gw.sku("VpnGw2AZ", 1).throughput_mbps, gw.sku("VpnGw2AZ", 2).throughput_mbps) == (1000, 1250)
+    refused(lambda: gw.skus("retired"), SkuError, value="retired", rule="SKU statuses", source=SKUS,
+            says=["SKU status 'retired': use one of current, noncreatable, legacy."])
+
+
+def test_no_new_non_az_gateway_from_the_first_day_of_2025():
+    # SKU consolidation (facts §1.6): VpnGw1-5 non-AZ cannot be created from 2025-01-01
+    e = refused(lambda: gw.check_creatable(gw.sku("VpnGw4"), on=__import__("datetime").date(2025, 1, 1)), SkuError,
+                value="VpnGw4", rule="no new VpnGw4 gateways from 2025-01-01",
+                says=["VpnGw4 gateways cannot be created since 2025-01-01; use VpnGw4AZ (Azure migrates existing "
+                      "VpnGw4 gateways to it)."])
+    assert "gateway-sku-consolidation" in e.source
+    e = refused(lambda: gw.check_creatable(gw.sku("Standard"), on=__import__("datetime").date(2023, 12, 1)), SkuError,
+                value="Standard", rule="no new Standard gateways from 2023-12-01")
+    assert "legacy" in e.source
+
+
+def test_legacy_skus_features():
+    # facts §1.5: Standard has no active-active, HighPerformance has; neither is a NAT SKU (NAT: VpnGw2-5, §1.4)
+    standard, high = gw.sku("Standard"), gw.sku("HighPerformance")
+    assert (standard.active_active, high.active_active) == (False, True)
+    assert not standard.nat and not high.nat and standard.bgp and high.bgp
+    assert (standard.tunnels, high.tunnels, standard.throughput_mbps, high.throughput_mbps) == (10, 30, 100, 200)
+    assert gw.sku("VpnGw1").features == gw.sku("VpnGw1AZ").features and not gw.sku("VpnGw1").zone_redundant
+    assert gw.sku("VpnGw5").nat and gw.sku("VpnGw5AZ").active_active
+
+
+def test_the_catalog_table_shows_the_documented_rows():
+    rows = {(r[0], r[1]): r for r in gw.skus().table()}
+    # §1.1: Basic has no IKEv2/OpenVPN P2S, no BGP, no zones; VpnGw1AZ 30 tunnels, 128 SSTP, 250 IKEv2, 650 Mbps
+    assert rows[("Basic", 1)][3:10] == (10, 128, "not supported", 100, "no", "no", "no")
+    assert rows[("VpnGw1AZ", 1)][3:11] == (30, 128, 250, 650, "yes", "yes", "no", "yes")
+    assert rows[("VpnGw2AZ", 2)][9] == "yes" and rows[("VpnGw5AZ", 2)][11] == 9000
+    assert rows[("VpnGw1", 1)][12] == "2025-01-01" and rows[("VpnGw1AZ", 1)][12] == ""
+    assert rows[("Standard", "")][12] == "2023-12-01"
+    text = str(gw.skus("current"))
+    assert text.startswith("VPN gateway SKUs (sources: ") and "VpnGw5AZ" in text and "VpnGw5 " not in text
+    assert [s.name for s in gw.skus("legacy")] == ["Standard", "HighPerformance"] and len(gw.skus("legacy")) == 2
+    assert gw.skus("legacy")[1].name == "HighPerformance"
+
+
+def test_p2s_clients_per_pool():
+    # About gateway SKUs (facts §1.1 notes): separate SSTP and IKEv2/OpenVPN pools; SSTP is Windows only (§3.4)
+    assert gw.p2s_clients({"SSTP": 100, "IKEv2/OpenVPN": 0}) == {"SSTP": 100}
+    assert gw.p2s_clients(300) == {"IKEv2/OpenVPN": 300} and gw.p2s_clients(0) == {}
+    assert gw.p2s_clients(100, ["SSTP"]) == {"SSTP": 100}
+    assert gw.p2s_clients(100, ["SSTP", "OpenVPN"]) == {"IKEv2/OpenVPN": 100}
+    assert gw.p2s_clients(100, ["IkeV2"]) == {"IKEv2/OpenVPN": 100}
+    for bad in (-1, True, 2.5, "10"):
+        refused(lambda: gw.p2s_clients(bad), GatewayError, value=bad, rule="a count",
+                says=[f"P2S clients {bad!r}: a whole number, 0 or more."])
+    refused(lambda: gw.p2s_clients({"L2TP": 5, "PPTP": 1}), GatewayError, value=["L2TP", "PPTP"],
+            rule="P2S protocol pools", source="https://learn.microsoft.com",
+            says=["P2S pool(s) ['L2TP', 'PPTP']: the pools are IKEv2/OpenVPN, SSTP."])
+    assert gw.p2s_shortfalls(gw.sku("Basic"), 129, ["SSTP"]) == ["128 SSTP P2S connections < 129"]
+    assert gw.p2s_shortfalls(gw.sku("Basic"), 128, ["SSTP"]) == []
+    assert gw.p2s_shortfalls(gw.sku("VpnGw4AZ"), 5001) == ["5,000 IKEv2/OpenVPN P2S connections < 5,001"]
+
+
+def test_requirements_name_each_shortfall():
+    # §1.1: Basic is 100 Mbps, 10 tunnels, no BGP, no zones; §1.4: no NAT
+    short = gw.requirements_met(gw.sku("Basic"), throughput_mbps=101, tunnels=11, p2s=1, bgp=True, nat=True,
+                                zone_redundant=True)
+    assert short == ["100 Mbps < 101 Mbps", "10 tunnels < 11", "0 IKEv2/OpenVPN P2S connections < 1", "no BGP",
+                     "no NAT", "no zone redundancy"]
+    assert gw.requirements_met(gw.sku("Basic"), throughput_mbps=100, tunnels=10, p2s={"SSTP": 128}) == []
+    assert gw.requirements_met(gw.sku("VpnGw2AZ"), bgp=True, nat=True, zone_redundant=True) == []
+
+
+def test_a_saved_gateway_keeps_its_generation_active_active_and_asn():
+    net = with_gateway_subnet()
+    g = net.add_vpn_gateway("hub", "VpnGw2AZ", generation=1, active_active=True, bgp_asn=65010)
+    data = g.to_dict()
+    assert (data["sku"], data["generation"], data["active_active"], data["bgp_asn"]) == ("VpnGw2AZ", 1, True, 65010)
+    again = vl.Network.from_dict(net.to_dict()).gateway("hub")
+    assert (again.sku.key, again.active_active, again.bgp_asn, len(again.public_ips)) == ("VpnGw2AZ (Gen1)", True,
+                                                                                           65010, 2)
+    net = with_gateway_subnet()
+    data = net.add_vpn_gateway("hub", "VpnGw1AZ").to_dict()
+    assert "active_active" not in data and "bgp_asn" not in data and data["generation"] == 1
+
+
+def test_gateway_subnet_advice_starts_below_27():
+    # Gateway settings 2024-02-29 (facts §2.3): /29 only for Basic; other SKUs need /27 or larger
+    assert with_gateway_subnet("10.0.255.0/27").add_vpn_gateway("hub", "VpnGw1AZ").findings == ()
+    assert with_gateway_subnet("10.0.255.0/28").add_vpn_gateway("hub", "Basic").findings == ()
+    (finding,) = with_gateway_subnet("10.0.255.0/28").add_vpn_gateway("hub", "VpnGw1AZ").findings
+    assert finding.startswith("GatewaySubnet 10.0.255.0/28 is smaller than /27") and "VpnGw1AZ needs /27" in finding
+
+
+def test_resize_refusals_name_the_rule():
+    # About gateway SKUs / Legacy SKUs (facts §1.1 notes, §1.5): Basic is not resized; one generation; no downgrade
+    refused(lambda: gw.check_resize(gw.sku("VpnGw2AZ", 2), gw.sku("VpnGw2AZ", 2)), ResizeError,
+            value="VpnGw2AZ (Gen2)", rule="resize to a different SKU",
+            says=["The gateway is already VpnGw2AZ (Gen2)."])
+    refused(lambda: gw.check_resize(gw.sku("Basic"), gw.sku("VpnGw1AZ")), ResizeError, value="Basic",
+            rule="Basic cannot be resized", says=["A Basic gateway cannot be resized (to VpnGw1AZ (Gen1))."])
+    refused(lambda: gw.check_resize(gw.sku("VpnGw2AZ", 1), gw.sku("VpnGw4AZ")), ResizeError, value="VpnGw4AZ (Gen2)",
+            rule="resize within one SKU family",
+            says=["VpnGw2AZ (Gen1) (Generation1 AZ) cannot be resized to VpnGw4AZ (Gen2) (Generation2 AZ)"])
+    refused(lambda: gw.check_resize(gw.sku("Standard"), gw.sku("VpnGw1")), ResizeError, value="VpnGw1 (Gen1)",
+            rule="resize within one SKU family", says=["Standard (legacy) cannot be resized to VpnGw1 (Gen1)"])
+    refused(lambda: gw.check_resize(gw.sku("VpnGw3AZ", 2), gw.sku("VpnGw2AZ", 2)), ResizeError,
+            value="VpnGw2AZ (Gen2)", rule="no resize to a smaller SKU",
+            says=["VpnGw3AZ (Gen2) cannot be resized down to VpnGw2AZ (Gen2): a resize cannot downgrade a SKU."])
+    gw.check_resize(gw.sku("VpnGw2AZ", 2), gw.sku("VpnGw3AZ", 2))
+    gw.check_resize(gw.sku("Standard"), gw.sku("HighPerformance"))
+    assert gw.family(gw.sku("VpnGw3", 2)) == "Generation2 non-AZ"
+
+
+# --- gateway connections (facts §3, §4.3, §5) --------------------------------------------------------------------
+from vnetlab.connection import GatewayConnectionError  # noqa: E402
+from vnetlab.ipsec import IpsecPolicyError  # noqa: E402
+
+V2V_HOWTO = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal"
+
+
+def gateways(*specs, cloud=None):
+    """VNets vnet<i> (10.<i>.0.0/16) with a gateway each: ``specs`` are (sku, kwargs) pairs."""
+    net = vl.Network()
+    for i, (sku, kw) in enumerate(specs, start=1):
+        extra = {"cloud": cloud, "region": "chinanorth"} if cloud and i == len(specs) else {"region": "westeurope"}
+        v = net.add_vnet(f"vnet{i}", [f"10.{i}.0.0/16"], **extra)
+        v.add_subnet("GatewaySubnet", f"10.{i}.255.0/27")
+        v.add_subnet("app", f"10.{i}.1.0/24").add_nic(f"vm{i}")
+        net.add_vpn_gateway(f"vnet{i}", sku, **kw)
+    return net
+
+
+def test_point_to_site_refusals():
+    # VPN FAQ (facts §3.4): route-based only; OpenVPN, SSTP, IKEv2; Basic SSTP only; the pool must not overlap
+    net = gateways(("Basic", {"vpn_type": "PolicyBased"}), ("Basic", {}), ("VpnGw1AZ", {}))
+    refused(lambda: net.add_point_to_site("vnet1", "172.16.0.0/24", ("SSTP",)), GatewayConnectionError,
+            value="PolicyBased", rule="P2S is route-based only", source=VPN_FAQ,
+            says=["Point-to-Site needs a route-based gateway."])
+    refused(lambda: net.add_point_to_site("vnet3", "172.16.0.0/24", ("OpenVPN", "L2TP")), GatewayConnectionError,
+            value=["L2TP"], rule="P2S tunnel types", source=VPN_FAQ,
+            says=["P2S protocols ['OpenVPN', 'L2TP']: choose from OpenVPN, SSTP, IkeV2."])
+    refused(lambda: net.add_point_to_site("vnet3", "172.16.0.0/24", ()), GatewayConnectionError, value=(),
+            rule="P2S tunnel types")
+    refused(lambda: net.add_point_to_site("vnet2", "172.16.0.0/24", ("SSTP", "IkeV2")), GatewayConnectionError,
+            value=["SSTP", "IkeV2"], rule="Basic: SSTP only", source=VPN_FAQ,
+            says=["The Basic SKU supports SSTP only for Point-to-Site."])
+    assert net.add_point_to_site("vnet2", "172.16.0.0/24", ("SSTP",)).protocols == ("SSTP",)
+    e = refused(lambda: net.add_point_to_site("vnet3", ["172.17.0.0/24", "10.3.128.0/20"], ("OpenVPN",)),
+                GatewayConnectionError, value=ANY, rule="the client pool must not overlap the VNet", source=VPN_FAQ,
+                says=["P2S client pool 10.3.128.0/20 overlaps vnet3's 10.3.0.0/16."])
+    assert str(e.value) == "10.3.128.0/20"
+    p2s = net.add_point_to_site("vnet3", "172.17.0.0/24", ("OpenVPN", "IkeV2"))
+    assert p2s.to_dict() == {"address_pool": ["172.17.0.0/24"], "protocols": ["OpenVPN", "IkeV2"]}
+
+
+def test_connection_setting_refusals():
+    # VPN FAQ (facts §4.2, §4.3): custom policy not on Basic; policy-based gateways speak IKEv1 only; route-based
+    # IKEv1 not on Basic or legacy SKUs; policy-based traffic selectors are for Site-to-Site connections
+    net = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}), ("Basic", {}), ("Basic", {"vpn_type": "PolicyBased"}))
+    net.add_local_network_gateway("site", "198.51.100.7", ["192.168.0.0/24"])
+    refused(lambda: net.connect("vnet1", "site", kind="IPsec", use_policy_based_traffic_selectors="yes"),
+            GatewayConnectionError, value="yes", rule="a boolean",
+            says=["use_policy_based_traffic_selectors='yes': true or false."])
+    refused(lambda: net.connect("vnet1", "vnet2", use_policy_based_traffic_selectors=True), GatewayConnectionError,
+            value="Vnet2Vnet", rule="selectors on IPsec only", source=VPN_FAQ,
+            says=["Policy-based traffic selectors are for Site-to-Site (IPsec) connections"])
+    policy = dict(ike_encryption="AES256", ike_integrity="SHA256", dh_group="DHGroup14", ipsec_encryption="AES256",
+                  ipsec_integrity="SHA256", pfs_group="PFS2048", sa_lifetime_seconds=27000, sa_data_size_kb=102400000)
+    refused(lambda: net.connect("vnet3", "site", kind="IPsec", ipsec_policy=policy), IpsecPolicyError, value="Basic",
+            rule="no custom policy on Basic", source=VPN_FAQ,
+            says=["vnet3-vpngw is Basic: custom IPsec/IKE policies are supported on every SKU except Basic."])
+    (c,) = net.connect("vnet1", "site", kind="IPsec", ipsec_policy=policy)
+    assert c.ipsec_policy.to_dict() == net.connection("vnet1", "vnet1-to-site").to_dict()["ipsec_policy"]
+    refused(lambda: net.connect("vnet2", "site", kind="IPsec", connection_protocol="IKEv3"), GatewayConnectionError,
+            value="IKEv3", rule="IKE versions", source=VPN_FAQ, says=["Connection protocol 'IKEv3': use IKEv2 or IKEv1."])
+    refused(lambda: net.connect("vnet4", "site", kind="IPsec", connection_protocol="IKEv2"), GatewayConnectionError,
+            value="IKEv2", rule="policy-based: IKEv1", source=VPN_FAQ,
+            says=["vnet4-vpngw is policy-based, which supports IKEv1 only."])
+    (c,) = net.connect("vnet4", "site", kind="IPsec")  # a policy-based gateway defaults to IKEv1
+    assert c.connection_protocol == "IKEv1" and c.to_dict()["connection_protocol"] == "IKEv1"
+    refused(lambda: net.connect("vnet3", "site", kind="IPsec", connection_protocol="ikev1"), GatewayConnectionError,
+            value="Basic", rule="IKEv1 needs VpnGw1+", source=VPN_FAQ,
+            says=["vnet3-vpngw is Basic: IKEv1 connections are not available on route-based Basic, Standard"])
+    (c,) = net.connect("vnet2", "site", kind="IPsec", connection_protocol="ikev1")
+    assert c.connection_protocol == "IKEv1"
+
+
+def test_vnet_to_vnet_refusals():
+    # VNet-to-VNet how-to and VPN FAQ (facts §3.3, §2.6): route-based at both ends, one cloud, BGP and distinct
+    # ASNs on both gateways; one connection name per gateway
+    net = gateways(("VpnGw1AZ", {"bgp_asn": 65010}), ("Basic", {"vpn_type": "PolicyBased"}),
+                   ("VpnGw1AZ", {"bgp_asn": 65010}), ("VpnGw1AZ", {}), ("VpnGw1AZ", {"bgp_asn": 65020}))
+    refused(lambda: net.connect("vnet1", "vnet1"), GatewayConnectionError, value="vnet1-to-vnet1", rule="two gateways",
+            says=["A gateway cannot connect to itself."])
+    refused(lambda: net.connect("vnet1", "vnet2", bidirectional=False), GatewayConnectionError, value="vnet2-vpngw",
+            rule="Vnet2Vnet is route-based only", source=V2V_HOWTO,
+            says=["vnet2-vpngw is policy-based; VNet-to-VNet needs route-based gateways at both ends."])
+    refused(lambda: net.connect("vnet1", "vnet4", enable_bgp=True), GatewayConnectionError, value="vnet1-to-vnet4",
+            rule="BGP on both ends", source=VPN_FAQ, says=["BGP on vnet1-to-vnet4 needs BGP (an ASN) on both gateways."])
+    refused(lambda: net.connect("vnet1", "vnet3", enable_bgp=True), GatewayConnectionError, value=65010,
+            rule="different ASNs per BGP session", source=VPN_FAQ,
+            says=["BGP on vnet1-to-vnet3: both gateways use ASN 65010; the two ends need different ASNs."])
+    a, b = net.connect("vnet1", "vnet5", enable_bgp=True)
+    assert a.to_dict() == {"name": "vnet1-to-vnet5", "kind": "Vnet2Vnet", "remote": "vnet5-vpngw", "enable_bgp": True}
+    assert (a.path, b.status, a.reverse is b, b.reverse is a) == ("Microsoft backbone", "Connected", True, True)
+    refused(lambda: net.connect("vnet1", "vnet5", name="vnet1-to-vnet5", bidirectional=False), GatewayConnectionError,
+            value="vnet1-to-vnet5", rule="connection names are unique",
+            says=["Gateway vnet1-vpngw already has a connection named vnet1-to-vnet5."])
+    clouds = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}), cloud="AzureChinaCloud")
+    refused(lambda: clouds.connect("vnet1", "vnet2"), GatewayConnectionError, value="vnet1-to-vnet2",
+            rule="no VNet-to-VNet across clouds", source=VPN_FAQ,
+            says=["vnet1 (AzureCloud) and vnet2 (AzureChinaCloud): VNet-to-VNet does not work across Azure clouds"])
+
+
+def test_site_to_site_bgp_refusals_and_a_policy_based_gateway_takes_one_tunnel():
+    net = gateways(("VpnGw1AZ", {"bgp_asn": 65010}), ("Basic", {"vpn_type": "PolicyBased"}))
+    net.add_local_network_gateway("plain", "198.51.100.7", ["192.168.0.0/24"])
+    net.add_local_network_gateway("same", "198.51.100.8", ["192.168.1.0/24"], bgp_asn=65010, bgp_peer_ip="192.168.1.1")
+    net.add_local_network_gateway("other", "198.51.100.9", ["192.168.2.0/24"])
+    refused(lambda: net.connect("vnet1", "plain", kind="IPsec", enable_bgp=True), GatewayConnectionError,
+            value="vnet1-to-plain", rule="BGP on both ends", source=VPN_FAQ,
+            says=["BGP on vnet1-to-plain needs an ASN on the gateway and on LNG plain."])
+    refused(lambda: net.connect("vnet1", "same", kind="IPsec", enable_bgp=True), GatewayConnectionError, value=65010,
+            rule="different ASNs", source=VPN_FAQ,
+            says=["LNG same uses ASN 65010, the same as Azure's side; on-premises and Azure must use different ASNs."])
+    net.connect("vnet2", "plain", kind="IPsec")
+    # About gateway SKUs (facts §1.4): a policy-based Basic gateway has 1 S2S tunnel
+    refused(lambda: net.connect("vnet2", "other", kind="IPsec"), GatewayConnectionError, value=1,
+            rule="tunnels per SKU", source=SKUS,
+            says=["Gateway vnet2-vpngw (Basic, PolicyBased) already has 1 tunnel(s); its limit is 1."])
+
+
+def test_connected_address_spaces_must_not_overlap():
+    # VNet-to-VNet how-to (facts §3.3): the address spaces of all VNets and sites connected to a gateway must not
+    # overlap, checked whichever was connected first
+    net = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}))
+    net.add_vnet("vnet3", ["10.50.0.0/16"], region="westeurope").add_subnet("GatewaySubnet", "10.50.255.0/27")
+    net.add_vpn_gateway("vnet3", "VpnGw1AZ")
+    net.add_local_network_gateway("site", "198.51.100.7", ["10.50.0.0/24"])
+    net.connect("vnet1", "vnet2")
+    net.connect("vnet1", "site", kind="IPsec")
+    e = refused(lambda: net.connect("vnet1", "vnet3", bidirectional=False), GatewayConnectionError, value="10.50.0.0/16",
+                rule="connected address spaces must not overlap", source=V2V_HOWTO,
+                says=["vnet3's 10.50.0.0/16 overlaps 10.50.0.0/24 of site site, already connected to vnet1-vpngw by "
+                      "vnet1-to-site"])
+    net.add_local_network_gateway("site2", "198.51.100.8", ["10.2.4.0/24"])
+    refused(lambda: net.connect("vnet1", "site2", kind="IPsec"), GatewayConnectionError, value="10.2.4.0/24",
+            rule="connected address spaces must not overlap", says=["of VNet vnet2, already connected"])
+    net.add_local_network_gateway("own", "198.51.100.9", ["10.1.8.0/24"])
+    refused(lambda: net.connect("vnet1", "own", kind="IPsec"), GatewayConnectionError, value=ANY,
+            rule="connected address spaces must not overlap", source="https://learn.microsoft.com/azure/vpn-gateway/nat-howto",
+            says=["own's 10.1.8.0/24 overlaps vnet1's 10.1.0.0/16: address spaces joined by a VPN connection must not "
+                  "overlap (link an IngressSnat rule that maps the site's prefix to a free external range)."])
+
+
+def test_overlapping_sites_are_a_finding_unless_bgp_runs_on_both():
+    # facts §3.2, §3.3: sites on one gateway must not overlap; several tunnels to one site need BGP on both
+    from vnetlab.connection import overlapping_site_findings
+
+    net = gateways(("VpnGw1AZ", {"bgp_asn": 65010}))
+    net.add_local_network_gateway("a", "198.51.100.7", ["192.168.0.0/16"], bgp_asn=65020, bgp_peer_ip="192.168.0.1")
+    net.add_local_network_gateway("b", "198.51.100.8", ["192.168.4.0/24"], bgp_asn=65030, bgp_peer_ip="192.168.4.1")
+    net.add_local_network_gateway("c", "198.51.100.9", ["172.16.0.0/24"])
+    net.connect("vnet1", "a", kind="IPsec", enable_bgp=True)
+    net.connect("vnet1", "c", kind="IPsec")
+    net.connect("vnet1", "b", kind="IPsec")
+    (finding,) = overlapping_site_findings(net.gateway("vnet1"))
+    assert finding.startswith("Sites a (192.168.0.0/16) and b (192.168.4.0/24) overlap on vnet1-vpngw's connections "
+                              "vnet1-to-a and vnet1-to-b, with static routing on vnet1-to-b:")
+    assert "the first connection (vnet1-to-a)" in finding
+    net.remove_connection("vnet1", "vnet1-to-b")
+    net.connect("vnet1", "b", kind="IPsec", enable_bgp=True)
+    assert overlapping_site_findings(net.gateway("vnet1")) == []
+
+
+def test_p2s_clients_are_routed_to_the_gateway_vnet_and_its_transit_spokes_only():
+    # VPN FAQ / Manage peering (facts §3.4): P2S clients reach a peered VNet only when it uses the gateway
+    from vnetlab.connection import p2s_client_routes
+
+    net = gateways(("VpnGw1AZ", {}))
+    net.add_vnet("spoke", ["10.20.0.0/16"], region="westeurope")
+    net.add_vnet("other", ["10.30.0.0/16"], region="westeurope")
+    net.peer("vnet1", "spoke", allow_gateway_transit="vnet1", use_remote_gateways="spoke")
+    net.peer("vnet1", "other")
+    net.add_point_to_site("vnet1", "172.16.0.0/24", ("OpenVPN",))
+    table = p2s_client_routes(net.gateway("vnet1"))
+    assert [(r.prefix, r.next_hop_type, r.next_hop_ip, r.connection) for r in table.routes] == [
+        ("10.1.0.0/16", "VirtualNetworkGateway", ("203.0.113.1",), "P2S"),
+        ("10.20.0.0/16", "VirtualNetworkGateway", ("203.0.113.1",), "P2S")]
+    assert "spoke, which uses vnet1's gateway" in table.routes[1].origin and table.vnet == "P2S clients of vnet1"
