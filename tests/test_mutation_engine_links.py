@@ -83,7 +83,8 @@ def test_gateway_transit_refusals_name_the_setting_and_the_rule():
     net = vnets("hub", "spoke", "hub2", "basic", gateway=("hub", "hub2"))
     refused(lambda: net.add_peering_link("spoke", "hub", allow_gateway_transit=True), GatewayTransitError,
             value="allow_gateway_transit", rule="allow_gateway_transit needs a gateway in this VNet",
-            source=MANAGE_PEERING, says=["spoke has no VPN gateway to share", "Create the gateway first"])
+            source=MANAGE_PEERING,
+            says=["spoke has no VPN gateway to share. Create the gateway first, or leave the setting off."])
     refused(lambda: net.add_peering_link("hub", "spoke", use_remote_gateways=True), GatewayTransitError,
             value="use_remote_gateways", rule="not allowed when this VNet has a gateway", source=MANAGE_PEERING,
             says=["use_remote_gateways on hub's link: hub has its own gateway."])
@@ -128,6 +129,11 @@ def test_sync_levels_and_a_saved_network_keep_a_stale_copy_and_a_disconnected_li
     net.add_address_space("spoke", "10.60.0.0/16")
     levels = {(l.local.name, l.peering_sync_level) for l in net.peering_links}
     assert levels == {("hub", "LocalAndRemoteNotInSync"), ("spoke", "LocalAndRemoteNotInSync")}
+    # the saved form uses the scenario format's keys (vnetlab/scenario.py: LINK_KEYS)
+    assert net.peering("spoke", "hub").to_dict() == {
+        "vnet": "spoke", "remote": "hub", "name": "spoke-to-hub", "allow_virtual_network_access": True,
+        "allow_forwarded_traffic": False, "allow_gateway_transit": False, "use_remote_gateways": False,
+        "remote_address_space": ["10.0.0.0/16"]}
     saved = vl.Network.from_dict(net.to_dict())
     assert [str(p) for p in saved.peering("spoke", "hub").remote_address_space] == ["10.0.0.0/16"]
     assert saved.peering("spoke", "hub").peering_sync_level == "LocalAndRemoteNotInSync"
@@ -136,6 +142,7 @@ def test_sync_levels_and_a_saved_network_keep_a_stale_copy_and_a_disconnected_li
     assert net.effective_routes("spoke", "app").lookup("10.50.1.1").next_hop_type == "VNetPeering"
     assert net.peering("spoke", "hub").peering_sync_level == "RemoteNotInSync"
     net.remove_peering_link("hub", "spoke")
+    assert net.peering("spoke", "hub").to_dict()["peering_state"] == "Disconnected"
     saved = vl.Network.from_dict(net.to_dict())
     link = saved.peering("spoke", "hub")
     assert (link.name, link.local.name, link.remote.name, link.peering_state) == ("spoke-to-hub", "spoke", "hub",
@@ -515,3 +522,116 @@ def test_p2s_clients_are_routed_to_the_gateway_vnet_and_its_transit_spokes_only(
         ("10.1.0.0/16", "VirtualNetworkGateway", ("203.0.113.1",), "P2S"),
         ("10.20.0.0/16", "VirtualNetworkGateway", ("203.0.113.1",), "P2S")]
     assert "spoke, which uses vnet1's gateway" in table.routes[1].origin and table.vnet == "P2S clients of vnet1"
+
+
+# --- traces (facts §3, §6.3, §7) ---------------------------------------------------------------------------------
+from vnetlab.errors import TraceError  # noqa: E402
+
+
+@pytest.fixture
+def hub():
+    return vl.load_scenario("hub-and-spoke")
+
+
+def test_trace_request_refusals_name_the_rule(hub):
+    # NSG overview (facts §8.1): rules filter TCP, UDP, ICMP or Any; ports 0-65535 belong to TCP and UDP
+    refused(lambda: hub.trace("vm-hub", "10.1.1.4", protocol="Esp"), TraceError, value="Esp",
+            rule="protocols Azure filters on: TCP, UDP, ICMP, Any", says=["Protocol 'Esp': use Tcp, Udp, Icmp or Any."])
+    refused(lambda: hub.trace("vm-hub", "10.1.1.4", protocol="Icmp", port=7), TraceError, value=7,
+            rule="ports belong to TCP and UDP", says=["Port 7 with Icmp: only TCP and UDP have ports."])
+    refused(lambda: hub.trace("vm-hub", "10.1.1.4", port="http"), TraceError, value="http",
+            rule="ports are 0..65535", says=["Port 'http' is not a number from 0 to 65535."])
+    refused(lambda: hub.trace("vm-hub", "10.1.1.4", port=True), TraceError, value=True, rule="ports are 0..65535")
+    for port in (-1, 65536):
+        refused(lambda: hub.trace("vm-hub", "10.1.1.4", port=port), TraceError, value=port,
+                rule="ports are 0..65535", says=[f"Port {port} is outside 0..65535."])
+    for port, shown in ((0, 0), (65535, 65535), (" 443 ", 443)):
+        assert hub.trace("vm-hub", "10.1.1.4", protocol=" udp ", port=port).port == shown
+    assert hub.trace("vm-hub", "10.1.1.4", protocol="*").protocol == "Any"
+    refused(lambda: hub.trace("vm-hub", "10.1.1.4", from_site="x", from_p2s="y"), TraceError, value=("x", "y"),
+            rule="one trace source", says=["pass from_site= or from_p2s=, not both."])
+    refused(lambda: hub.trace("10.9.9.9", "10.1.1.4"), TraceError, value="10.9.9.9",
+            rule="a trace starts at a NIC in a subnet", says=["Source 10.9.9.9 is not in any subnet of this network"])
+
+
+def test_a_trace_shows_its_caption_rows_and_the_list_row(hub):
+    t = hub.trace("vm-spoke1", "10.0.1.4", port=443)
+    assert t.verdict == "Reachable" and (t.src_vnet, t.dst_vnet) == ("spoke1", "hub")
+    assert t._caption().startswith("Tcp 10.1.1.4 → 10.0.1.4:443: Reachable. Delivered to vm-hub")
+    assert t.rows()[1][:5] == (2, "spoke1", "app", "route lookup", "10.0.0.0/16 → VNetPeering")
+    assert t.rows()[-1][5] == "10.1.1.4 → 10.0.1.4" and t.rows()[0][4] == ""
+    assert str(t).splitlines()[0].startswith("Tcp 10.1.1.4 → 10.0.1.4:443: Reachable.")
+    assert t.delivered_as == ("10.1.1.4", "10.0.1.4") and t.translations == ()
+    from vnetlab.trace import TraceList
+    assert TraceList.row(t)[:3] == ("Tcp", "10.1.1.4 → 10.0.1.4:443", "Reachable")
+    icmp = hub.trace("vm-spoke1", "10.0.1.4", protocol="Icmp")
+    assert TraceList.row(icmp)[1] == "10.1.1.4 → 10.0.1.4" and ":" not in icmp._caption().split(": ")[0][-6:]
+    r = hub.reachability()
+    assert r.as_dict()[("vm-spoke1", "vm-hub")] is True and r.as_dict()[("vm-spoke1", "vm-spoke2")] is False
+    assert len(r.rows) == 6 and r.nics == ("vm-hub", "vm-spoke1", "vm-spoke2")
+    assert "Reachability between VMs" in r._repr_html_() and str(r).splitlines()[0].split()[:3] == ["From", "To", "Verdict"]
+
+
+def test_why_there_is_no_route(hub):
+    # facts §7.1: 10.0.0.0/8 -> None by default, so private addresses outside any known network are dropped
+    t = hub.trace("vm-hub", "10.77.0.4")
+    assert t.verdict == "Dropped" and t.reason.endswith("10.77.0.4 belongs to no other VNet or site in this network.")
+    assert t.reason.startswith("10.77.0.4 matches 10.0.0.0/8 → None: dropped. ")
+    hub.add_vnet("lonely", ["10.40.0.0/16"], region="westeurope").add_subnet("s", "10.40.1.0/24").add_nic("vm-l")
+    t = hub.trace("vm-hub", "10.40.1.4")
+    assert t.reason.endswith("hub and lonely are not connected (no peering, no gateway connection).")
+    t = hub.trace("vm-spoke1", "10.2.1.4")  # facts §6.3: peering is not transitive
+    assert t.reason.endswith("spoke1 is peered with hub, and hub with spoke2, but peering is not transitive: spoke1 "
+                             "has no route to spoke2. Peer them directly, or route through an appliance or gateway in hub.")
+    hub.add_peering_link("spoke1", "lonely")
+    t = hub.trace("vm-spoke1", "10.40.1.4")  # facts §6.2: Initiated while one link exists
+    assert t.reason.endswith("The peering spoke1 → lonely is Initiated: create the link on lonely too; a peering "
+                             "needs both links.")
+    hub.add_peering_link("lonely", "spoke1")
+    hub.remove_peering_link("lonely", "spoke1")
+    t = hub.trace("vm-spoke1", "10.40.1.4")
+    assert "The peering spoke1 → lonely is Disconnected (lonely's link was deleted): delete spoke1's link " \
+           "spoke1-to-lonely and re-create the peering on both sides." in t.reason
+
+
+def test_why_a_site_or_a_vnet_to_vnet_peer_is_not_reached():
+    net = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}))
+    net.add_local_network_gateway("branch", "198.51.100.7", ["192.168.5.0/24"])
+    net.add_vnet("nogw", ["10.60.0.0/16"], region="westeurope").add_subnet("s", "10.60.1.0/24").add_nic("vm-n")
+    net.add_vnet("far", ["10.61.0.0/16"], region="westeurope")
+    t = net.trace("vm-n", "192.168.5.4")  # a VNet without a gateway (facts §6.2: transit needs use_remote_gateways)
+    assert t.reason.endswith("192.168.5.4 is at on-premises site branch, but nogw gets no gateway route to it: it needs "
+                             "a gateway connected to the site, or gateway transit (use_remote_gateways on its link, "
+                             "allow_gateway_transit on the hub's link).")
+    net.connect("vnet1", "vnet2", bidirectional=False)  # facts §3.3: a VNet-to-VNet tunnel is two resources
+    t = net.trace("vm1", "10.2.1.4")
+    assert t.verdict == "Dropped" and t.reason.endswith(
+        "The VNet-to-VNet connection vnet1-to-vnet2 to vnet2 is NotConnected: only vnet1's connection resource exists; "
+        "a VNet-to-VNet tunnel needs the connection from vnet2 too.")
+    net.connect("vnet1", "branch", kind="IPsec")
+    net.add_local_network_gateway("far-site", "198.51.100.8", ["10.61.0.0/24"])
+    net.connect("vnet1", "far-site", kind="IPsec")
+    t = net.trace("vm1", "10.61.1.4")  # facts §3.2: a site's prefixes are typed by hand
+    assert t.reason.endswith("vnet1 reaches far through Site-to-Site connection vnet1-to-far-site, whose local network "
+                             "gateway far-site lists 10.61.0.0/24, and 10.61.1.4 is not in it: a Site-to-Site "
+                             "connection routes only the prefixes its local network gateway lists, and those are "
+                             "typed by hand.")
+
+
+def test_appliance_and_peering_refusals_in_a_trace(hub):
+    # Manage peering (facts §6.2): allowVirtualNetworkAccess off stops traffic; forwarded traffic needs the flag
+    hub.add_route_table("rt")
+    hub.add_route("rt", "via", "10.2.0.0/16", "VirtualAppliance", "10.0.1.200")
+    hub.associate_route_table("spoke1", "app", "rt")
+    t = hub.trace("vm-spoke1", "10.2.1.4")
+    assert t.verdict == "Dropped" and t.reason == ("The route 10.2.0.0/16 → VirtualAppliance 10.0.1.200 points at an "
+                                                   "address no NIC in spoke1 or its peers has: the packet is dropped.")
+    hub.vnet("hub").subnets["shared"].add_nic("nva", "10.0.1.200")
+    t = hub.trace("vm-spoke1", "10.2.1.4")
+    assert t.reason == ("Appliance nva (10.0.1.200) receives the packet but IP forwarding is off on its NIC, so it "
+                        "does not forward it.")
+    assert [h.action for h in t.hops] == ["leave source", "route lookup", "cross peering", "drop"]
+    hub.set_peering("hub", "spoke1", allow_virtual_network_access=False)
+    t = hub.trace("vm-spoke1", "10.2.1.4")
+    assert t.reason == ("The peering exists, but hub's link hub-to-spoke1 has allow_virtual_network_access off, so no "
+                        "traffic flows between spoke1 and hub.")
