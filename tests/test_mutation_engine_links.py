@@ -258,6 +258,8 @@ def test_legacy_skus_features():
     assert (standard.active_active, high.active_active) == (False, True)
     assert not standard.nat and not high.nat and standard.bgp and high.bgp
     assert (standard.tunnels, high.tunnels, standard.throughput_mbps, high.throughput_mbps) == (10, 30, 100, 200)
+    assert not standard.zone_redundant and not high.zone_redundant  # zone redundancy comes with the AZ SKUs (§1.4)
+    assert (standard.status, standard.migrates_to, standard.not_creatable_from) == ("legacy", "VpnGw1AZ", "2023-12-01")
     assert gw.sku("VpnGw1").features == gw.sku("VpnGw1AZ").features and not gw.sku("VpnGw1").zone_redundant
     assert gw.sku("VpnGw5").nat and gw.sku("VpnGw5AZ").active_active
 
@@ -440,6 +442,13 @@ def test_vnet_to_vnet_refusals():
     refused(lambda: net.connect("vnet1", "vnet5", name="vnet1-to-vnet5", bidirectional=False), GatewayConnectionError,
             value="vnet1-to-vnet5", rule="connection names are unique",
             says=["Gateway vnet1-vpngw already has a connection named vnet1-to-vnet5."])
+    net.set_address_space("vnet4", ["10.4.0.0/16", "10.1.128.0/17"])
+    e = refused(lambda: net.connect("vnet1", "vnet4"), GatewayConnectionError, value=ANY, source=V2V_HOWTO,
+                rule="connected address spaces must not overlap",
+                says=["vnet4's 10.1.128.0/17 overlaps vnet1's 10.1.0.0/16: address spaces joined by a VPN connection "
+                      "must not overlap (VNet-to-VNet connections take no NAT rules; NAT on VpnGw2+ gateways is "
+                      "documented for Site-to-Site (IPsec) connections to on-premises sites)."])
+    assert str(e.value) == "10.1.128.0/17"
     clouds = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}), cloud="AzureChinaCloud")
     refused(lambda: clouds.connect("vnet1", "vnet2"), GatewayConnectionError, value="vnet1-to-vnet2",
             rule="no VNet-to-VNet across clouds", source=VPN_FAQ,
@@ -635,3 +644,19 @@ def test_appliance_and_peering_refusals_in_a_trace(hub):
     t = hub.trace("vm-spoke1", "10.2.1.4")
     assert t.reason == ("The peering exists, but hub's link hub-to-spoke1 has allow_virtual_network_access off, so no "
                         "traffic flows between spoke1 and hub.")
+
+
+def test_digits_that_are_not_ascii_are_refused_with_the_rule_not_a_raw_error(hub):
+    # A bug mutation testing led to: "²".isdigit() is true but int("²") raises a raw ValueError. Ports and prefix
+    # lengths are plain decimal numbers (ports 0..65535, NAT port mappings 1..65535, IPv4 lengths 0..32).
+    from vnetlab import addressing
+    from vnetlab.errors import PrefixLengthError
+    from vnetlab.nat import NatRuleError, make_rule
+
+    for text in ("²", "٣", "4²"):
+        refused(lambda: hub.trace("vm-hub", "10.1.1.4", port=text), TraceError, value=text, rule="ports are 0..65535")
+        refused(lambda: make_rule("r", mode="EgressSnat", internal="10.0.1.0/24", external="192.168.1.0/24",
+                                  internal_port=text, external_port="80"), NatRuleError, value=text,
+                rule="ports are 1..65535")
+        refused(lambda: addressing.parse_prefix(f"10.0.0.0/{text}"), PrefixLengthError, value=f"10.0.0.0/{text}",
+                rule="IPv4 prefix length is 0..32")
