@@ -660,3 +660,83 @@ def test_digits_that_are_not_ascii_are_refused_with_the_rule_not_a_raw_error(hub
                 rule="ports are 1..65535")
         refused(lambda: addressing.parse_prefix(f"10.0.0.0/{text}"), PrefixLengthError, value=f"10.0.0.0/{text}",
                 rule="IPv4 prefix length is 0..32")
+
+
+def site_to_hub():
+    """hub (gateway, connected to site branch 192.168.5.0/24) peered with spoke without gateway transit."""
+    net = gateways(("VpnGw1AZ", {}))
+    net.add_vnet("spoke", ["10.20.0.0/16"], region="westeurope").add_subnet("app", "10.20.1.0/24").add_nic("vm-s")
+    net.peer("vnet1", "spoke")
+    net.add_local_network_gateway("branch", "198.51.100.7", ["192.168.5.0/24"])
+    return net
+
+
+def test_traces_from_a_site_name_their_refusals_and_a_down_tunnel():
+    net = site_to_hub()
+    refused(lambda: net.trace("192.168.5.4", "10.1.1.4", from_site="branch"), TraceError, value="branch",
+            rule="a site reaches Azure through a Site-to-Site connection",
+            says=["Site branch has no connection to any VPN gateway."])
+    net.connect("vnet1", "branch", kind="IPsec")
+    refused(lambda: net.trace("192.168.6.4", "10.1.1.4", from_site="branch"), TraceError, value="192.168.6.4",
+            rule="an on-premises source lies in its site's prefixes",
+            says=["192.168.6.4 is not in site branch's prefixes (192.168.5.0/24)."])
+    t = net.trace("192.168.5.4", "10.1.1.4", from_site="branch")
+    assert t.reachable and t.reason == "Delivered to vm1 through Site-to-Site connection vnet1-to-branch."
+    assert [h.action for h in t.hops] == ["leave source", "IPsec tunnel", "deliver"] and t.src_vnet == "branch"
+    # facts §6.2 / §2.6: without gateway transit the gateway does not learn the peered spoke's prefixes
+    t = net.trace("192.168.5.4", "10.20.1.4", from_site="branch")
+    assert t.verdict == "Dropped" and t.reason == (
+        "10.20.1.4 is in spoke, peered with vnet1 without gateway transit: vnet1-vpngw does not learn spoke's "
+        "prefixes, so it neither advertises nor delivers to them. Set allow_gateway_transit on vnet1's link and "
+        "use_remote_gateways on spoke's link.")
+    assert t.hops[-2].action == "route lookup" and t.hops[-1].detail == "vnet1-vpngw does not route into spoke"
+    # facts §4.1: Azure offers DH group 2 by default; a device insisting on group 24 keeps the tunnel down
+    net.set_vpn_device("branch", ike_versions=["IKEv2"], phase1=["AES256/SHA256/DHGroup24"], phase2=["AES256/SHA256/None"])
+    t = net.trace("192.168.5.4", "10.1.1.4", from_site="branch")
+    assert t.verdict == "Dropped" and t.reason.startswith("The tunnel of vnet1-to-branch is not up: ")
+    assert t.hops[-1].detail == "connection vnet1-to-branch is NotConnected"
+    t = net.trace("vm1", "192.168.5.4")
+    assert t.verdict == "Dropped" and "192.168.5.4 is at on-premises site branch, but connection vnet1-to-branch is " \
+                                      "NotConnected: " in t.reason
+
+
+def test_a_vnet_treated_as_a_site_needs_a_connection_back():
+    # facts §3.2: VNets joined by S2S each treat the other as a local site: a connection and an LNG on each side
+    net = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}))
+    net.add_local_network_gateway("to-vnet2", net.gateway("vnet2").public_ips[0], ["10.2.0.0/16"])
+    net.connect("vnet1", "to-vnet2", kind="IPsec")
+    t = net.trace("vm1", "10.2.1.4")
+    assert t.verdict == "Dropped" and t.reason == (
+        "vnet2's gateway vnet2-vpngw has no Site-to-Site connection to vnet1-vpngw's public IP: a tunnel between two "
+        "VNets needs a connection (and an LNG) on each side.")
+    net.add_local_network_gateway("to-vnet1", net.gateway("vnet1").public_ips[0], ["10.1.0.0/16"])
+    net.connect("vnet2", "to-vnet1", kind="IPsec")
+    t = net.trace("vm1", "10.2.1.4")
+    assert t.reachable and t.reason == ("Delivered to vm2 through Site-to-Site connections vnet1-to-to-vnet2 and "
+                                        "vnet2-to-to-vnet1.")
+
+
+def test_user_routes_to_a_missing_gateway_a_loop_and_a_stale_copy(hub):
+    # UDR overview (facts §7.3): a user route may name VirtualNetworkGateway; with no gateway the packet is dropped
+    hub.add_route_table("rt")
+    hub.add_route("rt", "to-gw", "172.16.0.0/12", "VirtualNetworkGateway")
+    hub.associate_route_table("spoke1", "app", "rt")
+    t = hub.trace("vm-spoke1", "172.16.0.4")
+    assert t.verdict == "Dropped" and t.reason == ("172.16.0.0/12 → VirtualNetworkGateway, but spoke1 has no VPN "
+                                                   "gateway and uses none through gateway transit.")
+    # an appliance whose own subnet sends the packet back to itself
+    hub.vnet("hub").add_subnet("nva", "10.0.2.0/24").add_nic("nva", "10.0.2.4", ip_forwarding=True)
+    hub.add_route_table("loop")
+    hub.add_route("loop", "back", "10.2.0.0/16", "VirtualAppliance", "10.0.2.4")
+    hub.associate_route_table("hub", "nva", "loop")
+    hub.associate_route_table("hub", "shared", "loop")
+    t = hub.trace("vm-hub", "10.2.1.4")
+    assert t.verdict == "Dropped" and t.reason == "The packet came back to hub/nva: a routing loop."
+    # Update peered address space (facts §6.4): until synced, the peer routes the removed range from its stale copy
+    hub.set_address_space("spoke2", ["10.2.0.0/17"])
+    t = hub.trace("vm-spoke1", "10.0.1.4")
+    assert t.reachable
+    hub.vnet("hub").subnets["shared"].route_table = None
+    t = hub.trace("vm-hub", "10.2.200.4")
+    assert t.verdict == "Dropped" and t.reason == ("spoke2's address space no longer contains 10.2.200.4 (the route "
+                                                   "came from a stale copy).")
