@@ -60,9 +60,15 @@ def test_cross_cloud_and_overlap_refusals_name_both_sides():
     net.add_vnet("b", ["10.1.0.0/16"], region="chinanorth", cloud="AzureChinaCloud")
     net.add_vnet("c", ["10.0.128.0/17"], region="westeurope")
     refused(lambda: net.add_peering_link("a", "b"), PeeringError, rule="no peering across clouds",
-            value=("AzureCloud", "AzureChinaCloud"), says=["a is in AzureCloud and b in AzureChinaCloud"])
+            value=("AzureCloud", "AzureChinaCloud"), source=VNET_FAQ, dated=False,
+            says=["a is in AzureCloud and b in AzureChinaCloud: peering does not work across Azure clouds (use a "
+                  "Site-to-Site VPN there)."])
     e = refused(lambda: net.add_peering_link("a", "c"), PeeringOverlapError, source=MANAGE_PEERING, value=ANY,
-                rule="peered VNets' address spaces must not overlap", says=["a (10.0.0.0/16) and c (10.0.128.0/17)"])
+                rule="peered VNets' address spaces must not overlap",
+                says=["a (10.0.0.0/16) and c (10.0.128.0/17) have overlapping address spaces; Azure refuses to peer "
+                      "VNets whose address spaces overlap. Renumber one of them (NAT on VPN gateways is documented "
+                      "for Site-to-Site connections to on-premises sites; between two Azure VNets it is an "
+                      "extrapolation)."])
     assert tuple(map(str, e.value)) == ("10.0.0.0/16", "10.0.128.0/17")
 
 
@@ -84,7 +90,8 @@ def test_gateway_transit_refusals_name_the_setting_and_the_rule():
     refused(lambda: net.add_peering_link("spoke", "hub", allow_gateway_transit=True), GatewayTransitError,
             value="allow_gateway_transit", rule="allow_gateway_transit needs a gateway in this VNet",
             source=MANAGE_PEERING,
-            says=["spoke has no VPN gateway to share. Create the gateway first, or leave the setting off."])
+            says=["allow_gateway_transit on spoke's link: spoke has no VPN gateway to share. Create the gateway first, "
+                  "or leave the setting off."])
     refused(lambda: net.add_peering_link("hub", "spoke", use_remote_gateways=True), GatewayTransitError,
             value="use_remote_gateways", rule="not allowed when this VNet has a gateway", source=MANAGE_PEERING,
             says=["use_remote_gateways on hub's link: hub has its own gateway."])
