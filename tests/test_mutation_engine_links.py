@@ -180,7 +180,7 @@ def test_gateway_creation_refusals_name_the_rule_and_source():
     net = vl.Network()
     net.add_vnet("plain", ["10.5.0.0/16"], region="westeurope")
     refused(lambda: net.add_vpn_gateway("plain", "VpnGw1AZ"), GatewayError, value="plain", source=VPN_FAQ,
-            rule="a VPN gateway lives in GatewaySubnet", says=["VNet plain has no subnet named GatewaySubnet"])
+            rule="a VPN gateway lives in GatewaySubnet", says=["VNet plain has no subnet named GatewaySubnet: create it first (/27 or larger is recommended)."])
     net = with_gateway_subnet()
     net.add_vpn_gateway("hub", "VpnGw1AZ", name="gw1")
     refused(lambda: net.add_vpn_gateway("hub", "VpnGw2AZ"), GatewayError, value="hub", source=GATEWAY_SETTINGS,
