@@ -747,3 +747,27 @@ def test_user_routes_to_a_missing_gateway_a_loop_and_a_stale_copy(hub):
     t = hub.trace("vm-hub", "10.2.200.4")
     assert t.verdict == "Dropped" and t.reason == ("spoke2's address space no longer contains 10.2.200.4 (the route "
                                                    "came from a stale copy).")
+
+
+def test_the_nat_example_connections_save_their_rules_and_refuse_a_missing_egress_rule():
+    # NAT overview / Configure NAT (facts §5.4): each branch connection links its IngressSnat rule and the VNet's
+    # EgressSnat rule; an on-premises space equal to the VNet's needs both (VPN FAQ, facts §5.1)
+    net = vl.load_scenario("nat-branches")
+    assert net.connection("VNet", "VNet-Branch1").to_dict() == {
+        "name": "VNet-Branch1", "kind": "IPsec", "remote": "Branch1", "ingress_nat_rules": ["Branch1"],
+        "egress_nat_rules": ["VNet"]}
+    net.add_vnet("Other", ["10.9.0.0/16"], region="westeurope")
+    net.add_local_network_gateway("Branch3", "198.51.100.30", ["10.0.1.0/24"])
+    net.add_nat_rule("VNet", "Branch3", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.4.0/24")
+    e = refused(lambda: net.connect("VNet", "Branch3", kind="IPsec", ingress_nat_rules=["Branch3"]),
+                GatewayConnectionError, value=ANY, rule="both ingress and egress rules when spaces overlap",
+                source=VPN_FAQ,
+                says=["Site Branch3 would see VNet's 10.0.1.0/24 as overlapping its own 10.0.1.0/24: when the "
+                      "on-premises space overlaps the VNet, the connection needs an EgressSnat rule for the VNet as "
+                      "well as IngressSnat rules for the site."])
+    assert str(e.value) == "10.0.1.0/24"
+    (c,) = net.connect("VNet", "Branch3", kind="IPsec", ingress_nat_rules=["Branch3"], egress_nat_rules=["VNet"])
+    assert c.path == "public internet" and c.status == "Connected"
+    net.add_local_network_gateway("Plain", "198.51.100.40", ["172.16.0.0/24"])
+    (c,) = net.connect("VNet", "Plain", kind="IPsec", use_policy_based_traffic_selectors=True)
+    assert c.to_dict()["use_policy_based_traffic_selectors"] is True
