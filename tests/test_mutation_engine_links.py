@@ -771,3 +771,86 @@ def test_the_nat_example_connections_save_their_rules_and_refuse_a_missing_egres
     net.add_local_network_gateway("Plain", "198.51.100.40", ["172.16.0.0/24"])
     (c,) = net.connect("VNet", "Plain", kind="IPsec", use_policy_based_traffic_selectors=True)
     assert c.to_dict()["use_policy_based_traffic_selectors"] is True
+
+
+def test_the_catalog_is_built_from_the_feature_table():
+    # facts §1.4/§1.5, read again from the data (the catalog is cached once per process)
+    gw.catalog.cache_clear()
+    try:
+        assert (gw.sku("Standard").active_active, gw.sku("HighPerformance").active_active) == (False, True)
+        assert gw.sku("VpnGw2").nat and not gw.sku("VpnGw1").nat and not gw.sku("Basic").active_active
+    finally:
+        gw.catalog.cache_clear()
+
+
+def test_a_saved_gateway_keeps_its_point_to_site_configuration():
+    net = with_gateway_subnet()
+    net.add_vpn_gateway("hub", "VpnGw1AZ")
+    net.add_point_to_site("hub", "172.16.0.0/24", ("OpenVPN",))
+    assert net.gateway("hub").to_dict()["point_to_site"] == {"address_pool": ["172.16.0.0/24"], "protocols": ["OpenVPN"]}
+
+
+def test_the_missing_egress_rule_names_the_vnet_prefix_the_site_would_see():
+    net = vl.load_scenario("nat-branches")
+    net.add_local_network_gateway("Half", "198.51.100.30", ["10.0.1.0/25"])
+    net.add_nat_rule("VNet", "Half", mode="IngressSnat", internal="10.0.1.0/25", external="192.168.4.0/25")
+    e = refused(lambda: net.connect("VNet", "Half", kind="IPsec", ingress_nat_rules=["Half"]), GatewayConnectionError,
+                value=ANY, rule="both ingress and egress rules when spaces overlap",
+                says=["Site Half would see VNet's 10.0.1.0/24 as overlapping its own 10.0.1.0/25"])
+    assert str(e.value) == "10.0.1.0/24"
+
+
+def hops(t):
+    return [(h.step, h.vnet, h.subnet, h.action) for h in t.hops]
+
+
+def test_hops_of_traces_through_gateways():
+    net = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}))
+    net.vnet("vnet1").subnets["app"].add_nic("vm1b", "10.1.1.5")
+    t = net.trace("vm1", "10.1.1.5")
+    assert t.reachable and (t.src_vnet, t.dst_vnet) == ("vnet1", "vnet1")
+    net.connect("vnet1", "vnet2")
+    t = net.trace("vm1", "10.2.1.4")
+    assert hops(t) == [(1, "vnet1", "app", "leave source"), (2, "vnet1", "app", "route lookup"),
+                       (3, "vnet1", "GatewaySubnet", "to gateway"), (4, "vnet2", "GatewaySubnet", "VNet-to-VNet tunnel"),
+                       (5, "vnet2", "app", "deliver")]
+    assert t.dst_vnet == "vnet2"
+    # a site connected to two unconnected VNets' gateways (facts §3.2: multi-site) reaches each VNet through the
+    # connection that lands there
+    sites = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}))
+    sites.add_local_network_gateway("branch", "198.51.100.7", ["192.168.5.0/24"])
+    for v in ("vnet1", "vnet2"):
+        sites.connect(v, "branch", kind="IPsec")
+    for v, vm in (("vnet1", "vm1"), ("vnet2", "vm2")):
+        t = sites.trace("192.168.5.4", f"10.{v[-1]}.1.4", from_site="branch")
+        assert t.reachable and t.reason == f"Delivered to {vm} through Site-to-Site connection {v}-to-branch."
+        assert hops(t) == [(1, "branch", "", "leave source"), (2, v, "GatewaySubnet", "IPsec tunnel"),
+                           (3, v, "app", "deliver")]
+    net.add_point_to_site("vnet1", "172.16.0.0/24", ("OpenVPN",))
+    t = net.trace("vm1", "172.16.0.9")
+    assert t.reachable and hops(t)[-2:] == [(3, "vnet1", "GatewaySubnet", "to gateway"),
+                                            (4, "vnet1", "GatewaySubnet", "Point-to-Site")]
+    refused(lambda: net.trace("172.16.1.9", "10.1.1.4", from_p2s="vnet1"), TraceError, value="172.16.1.9",
+            rule="a P2S client's address comes from the gateway's client pool",
+            says=["172.16.1.9 is not in vnet1-vpngw's client address pool (172.16.0.0/24)."])
+    refused(lambda: net.trace("172.16.0.9", "10.1.1.4", from_p2s="vnet2"), TraceError, value="vnet2",
+            rule="a P2S client connects to a gateway with a P2S configuration",
+            says=["vnet2-vpngw has no Point-to-Site configuration; add one with add_point_to_site."])
+
+
+def test_a_p2s_reply_without_a_way_back_is_explained():
+    # VPN FAQ (facts §3.4): the destination must route the client pool back through the gateway
+    net = gateways(("VpnGw1AZ", {}))
+    net.add_point_to_site("vnet1", "172.16.0.0/24", ("OpenVPN",))
+    net.add_route_table("rt")
+    net.add_route("rt", "drop-pool", "172.16.0.0/24", "None")
+    net.associate_route_table("vnet1", "app", "rt")
+    t = net.trace("172.16.0.9", "10.1.1.4", from_p2s="vnet1")
+    assert t.verdict == "Dropped" and (t.src_vnet, t.dst_vnet) == ("P2S clients of vnet1", "vnet1")
+    assert [h.step for h in t.hops] == list(range(1, len(t.hops) + 1))
+    assert hops(t)[-1][1:] == ("vnet1", "app", "reply route lookup")
+    assert t.hops[-1].detail == "no route back to 172.16.0.9 through vnet1-vpngw"
+    assert (t.hops[-1].src, t.hops[-1].dst) == ("10.1.1.4", "172.16.0.9")
+    assert t.reason == ("The packet reaches 10.1.1.4, but the reply to 172.16.0.9 matches 172.16.0.0/24 → None in "
+                        "vnet1/app: vnet1 has no route to vnet1-vpngw's client pool. 172.16.0.9 belongs to no other "
+                        "VNet or site in this network.")
