@@ -243,6 +243,8 @@ def test_sku_lookup_refusals():
     refused(lambda: gw.sku("VpnGw4AZ", 1), SkuError, value=("VpnGw4AZ", 1), rule="SKU generation", source=SKUS,
             says=["VpnGw4AZ exists in generation 2, not 1."])
     assert (gw.sku("VpnGw2AZ", 1).throughput_mbps, gw.sku("VpnGw2AZ", 2).throughput_mbps) == (1000, 1250)
+    refused(lambda: gw.sku("VpnGw2AZ", 3), SkuError, value=("VpnGw2AZ", 3), rule="SKU generation",
+            says=["VpnGw2AZ exists in generation 1, 2, not 3."])
     refused(lambda: gw.skus("retired"), SkuError, value="retired", rule="SKU statuses", source=SKUS,
             says=["SKU status 'retired': use one of current, noncreatable, legacy."])
 
