@@ -653,6 +653,26 @@ def test_appliance_and_peering_refusals_in_a_trace(hub):
     t = hub.trace("vm-spoke1", "10.2.1.4")
     assert t.reason == ("The peering exists, but hub's link hub-to-spoke1 has allow_virtual_network_access off, so no "
                         "traffic flows between spoke1 and hub.")
+    assert hops(t)[-1] == (3, "spoke1", "", "drop")
+
+
+def test_hops_over_a_peering_and_an_outbound_nsg(hub):
+    t = hub.trace("vm-spoke1", "10.0.1.4")
+    assert hops(t) == [(1, "spoke1", "app", "leave source"), (2, "spoke1", "app", "route lookup"),
+                       (3, "hub", "", "cross peering"), (4, "hub", "shared", "deliver")]
+    # NSG overview (facts §8.1, §8.3): outbound rules of the source subnet's NSG are checked as the packet leaves
+    hub.add_network_security_group("nsg")
+    hub.add_security_rule("nsg", "no-web", 100, "Outbound", "Deny", "Tcp", destination_ports="443")
+    hub.associate_network_security_group("spoke1", "app", nsg="nsg")
+    t = hub.trace("vm-spoke1", "10.0.1.4", port=443)
+    assert t.verdict == "Dropped" and t.reason.startswith("Outbound NSG: ")
+    assert hops(t) == [(1, "spoke1", "app", "leave source"), (2, "spoke1", "app", "NSG")]
+    assert t.hops[-1].detail.startswith("Outbound: ")
+    t = hub.trace("vm-spoke1", "10.0.1.4", port=22)
+    assert t.reachable and t.hops[1].action == "NSG" and t.hops[1].detail.startswith("Outbound: ")
+    hub.set_peering("hub", "spoke1", allow_virtual_network_access=False)  # facts §6.2: no traffic either way
+    t = hub.trace("vm-spoke1", "10.0.1.4", port=22)
+    assert t.verdict == "Dropped" and hops(t)[-2:] == [(3, "spoke1", "app", "route lookup"), (4, "spoke1", "", "drop")]
 
 
 def test_digits_that_are_not_ascii_are_refused_with_the_rule_not_a_raw_error(hub):
