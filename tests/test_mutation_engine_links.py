@@ -670,9 +670,14 @@ def test_hops_over_a_peering_and_an_outbound_nsg(hub):
     assert t.hops[-1].detail.startswith("Outbound: ")
     t = hub.trace("vm-spoke1", "10.0.1.4", port=22)
     assert t.reachable and t.hops[1].action == "NSG" and t.hops[1].detail.startswith("Outbound: ")
-    hub.set_peering("hub", "spoke1", allow_virtual_network_access=False)  # facts §6.2: no traffic either way
+    # facts §6.2: with allowVirtualNetworkAccess off the VirtualNetwork tag no longer covers the peer, so the default
+    # AllowVnetOutBound rule does not match; without the NSG the peering itself carries no traffic
+    hub.set_peering("hub", "spoke1", allow_virtual_network_access=False)
     t = hub.trace("vm-spoke1", "10.0.1.4", port=22)
-    assert t.verdict == "Dropped" and hops(t)[-2:] == [(3, "spoke1", "app", "route lookup"), (4, "spoke1", "", "drop")]
+    assert t.verdict == "Dropped" and "DenyAllOutBound" in t.reason and hops(t)[-1] == (2, "spoke1", "app", "NSG")
+    hub.associate_network_security_group("spoke1", "app", nsg=None)
+    t = hub.trace("vm-spoke1", "10.0.1.4", port=22)
+    assert t.verdict == "Dropped" and hops(t)[-2:] == [(2, "spoke1", "app", "route lookup"), (3, "spoke1", "", "drop")]
 
 
 def test_digits_that_are_not_ascii_are_refused_with_the_rule_not_a_raw_error(hub):
