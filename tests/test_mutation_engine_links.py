@@ -536,9 +536,9 @@ def test_p2s_clients_are_routed_to_the_gateway_vnet_and_its_transit_spokes_only(
     net.peer("vnet1", "other")
     net.add_point_to_site("vnet1", "172.16.0.0/24", ("OpenVPN",))
     table = p2s_client_routes(net.gateway("vnet1"))
-    assert [(r.prefix, r.next_hop_type, r.next_hop_ip, r.connection) for r in table.routes] == [
-        ("10.1.0.0/16", "VirtualNetworkGateway", ("203.0.113.1",), "P2S"),
-        ("10.20.0.0/16", "VirtualNetworkGateway", ("203.0.113.1",), "P2S")]
+    assert [(r.prefix, r.next_hop_type, r.source, r.next_hop_ip, r.connection) for r in table.routes] == [
+        ("10.1.0.0/16", "VirtualNetworkGateway", "VirtualNetworkGateway", ("203.0.113.1",), "P2S"),
+        ("10.20.0.0/16", "VirtualNetworkGateway", "VirtualNetworkGateway", ("203.0.113.1",), "P2S")]
     assert "spoke, which uses vnet1's gateway" in table.routes[1].origin and table.vnet == "P2S clients of vnet1"
 
 
@@ -579,6 +579,7 @@ def test_a_trace_shows_its_caption_rows_and_the_list_row(hub):
     assert t.rows()[1][:5] == (2, "spoke1", "app", "route lookup", "10.0.0.0/16 → VNetPeering")
     assert t.rows()[-1][5] == "10.1.1.4 → 10.0.1.4" and t.rows()[0][4] == ""
     assert str(t).splitlines()[0].startswith("Tcp 10.1.1.4 → 10.0.1.4:443: Reachable.")
+    assert str(t).split("\n")[1].split()[:3] == ["#", "VNet", "Subnet"]
     assert t.delivered_as == ("10.1.1.4", "10.0.1.4") and t.translations == ()
     from vnetlab.trace import TraceList
     assert TraceList.row(t)[:3] == ("Tcp", "10.1.1.4 → 10.0.1.4:443", "Reachable")
@@ -648,7 +649,8 @@ def test_appliance_and_peering_refusals_in_a_trace(hub):
     t = hub.trace("vm-spoke1", "10.2.1.4")
     assert t.reason == ("Appliance nva (10.0.1.200) receives the packet but IP forwarding is off on its NIC, so it "
                         "does not forward it.")
-    assert [h.action for h in t.hops] == ["leave source", "route lookup", "cross peering", "drop"]
+    assert hops(t) == [(1, "spoke1", "app", "leave source"), (2, "spoke1", "app", "route lookup"),
+                       (3, "hub", "shared", "cross peering"), (4, "hub", "", "drop")]
     hub.set_peering("hub", "spoke1", allow_virtual_network_access=False)
     t = hub.trace("vm-spoke1", "10.2.1.4")
     assert t.reason == ("The peering exists, but hub's link hub-to-spoke1 has allow_virtual_network_access off, so no "
@@ -724,6 +726,7 @@ def test_traces_from_a_site_name_their_refusals_and_a_down_tunnel():
         "prefixes, so it neither advertises nor delivers to them. Set allow_gateway_transit on vnet1's link and "
         "use_remote_gateways on spoke's link.")
     assert t.hops[-2].action == "route lookup" and t.hops[-1].detail == "vnet1-vpngw does not route into spoke"
+    assert hops(t)[-1] == (4, "vnet1", "", "drop")
     # facts §4.1: Azure offers DH group 2 by default; a device insisting on group 24 keeps the tunnel down
     net.set_vpn_device("branch", ike_versions=["IKEv2"], phase1=["AES256/SHA256/DHGroup24"], phase2=["AES256/SHA256/None"])
     t = net.trace("192.168.5.4", "10.1.1.4", from_site="branch")
@@ -881,3 +884,16 @@ def test_a_p2s_reply_without_a_way_back_is_explained():
     assert t.reason == ("The packet reaches 10.1.1.4, but the reply to 172.16.0.9 matches 172.16.0.0/24 → None in "
                         "vnet1/app: vnet1 has no route to vnet1-vpngw's client pool. 172.16.0.9 belongs to no other "
                         "VNet or site in this network.")
+
+
+def test_a_site_reaches_a_vnet_beyond_the_first_gateway_with_bgp_on_every_hop():
+    # VPN FAQ (facts §2.6): the gateway does transit between BGP peers; multi-gateway transit needs BGP on every
+    # VNet-to-VNet connection in between
+    net = gateways(("VpnGw1AZ", {"bgp_asn": 65010}), ("VpnGw1AZ", {"bgp_asn": 65020}))
+    net.add_local_network_gateway("branch", "198.51.100.7", ["192.168.5.0/24"], bgp_asn=65030,
+                                  bgp_peer_ip="192.168.5.1")
+    net.connect("vnet1", "branch", kind="IPsec", enable_bgp=True)
+    net.connect("vnet1", "vnet2", enable_bgp=True)
+    t = net.trace("192.168.5.4", "10.2.1.4", from_site="branch")
+    assert t.reachable and hops(t) == [(1, "branch", "", "leave source"), (2, "vnet1", "GatewaySubnet", "IPsec tunnel"),
+                                       (3, "vnet2", "GatewaySubnet", "VNet-to-VNet tunnel"), (4, "vnet2", "app", "deliver")]
