@@ -461,7 +461,8 @@ def test_vnet_to_vnet_refusals():
     clouds = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}), cloud="AzureChinaCloud")
     refused(lambda: clouds.connect("vnet1", "vnet2"), GatewayConnectionError, value="vnet1-to-vnet2",
             rule="no VNet-to-VNet across clouds", source=VPN_FAQ,
-            says=["vnet1 (AzureCloud) and vnet2 (AzureChinaCloud): VNet-to-VNet does not work across Azure clouds"])
+            says=["vnet1 (AzureCloud) and vnet2 (AzureChinaCloud): VNet-to-VNet does not work across Azure clouds; use "
+                  "Site-to-Site there."])
 
 
 def test_site_to_site_bgp_refusals_and_a_policy_based_gateway_takes_one_tunnel():
@@ -749,6 +750,8 @@ def test_a_vnet_treated_as_a_site_needs_a_connection_back():
     net.add_local_network_gateway("to-vnet1", net.gateway("vnet1").public_ips[0], ["10.1.0.0/16"])
     net.connect("vnet2", "to-vnet1", kind="IPsec")
     t = net.trace("vm1", "10.2.1.4")
+    assert hops(t)[2:] == [(3, "vnet1", "GatewaySubnet", "to gateway"), (4, "vnet2", "GatewaySubnet", "IPsec tunnel"),
+                           (5, "vnet2", "app", "deliver")]
     assert t.reachable and t.reason == ("Delivered to vm2 through Site-to-Site connections vnet1-to-to-vnet2 and "
                                         "vnet2-to-to-vnet1.")
 
@@ -897,3 +900,55 @@ def test_a_site_reaches_a_vnet_beyond_the_first_gateway_with_bgp_on_every_hop():
     t = net.trace("192.168.5.4", "10.2.1.4", from_site="branch")
     assert t.reachable and hops(t) == [(1, "branch", "", "leave source"), (2, "vnet1", "GatewaySubnet", "IPsec tunnel"),
                                        (3, "vnet2", "GatewaySubnet", "VNet-to-VNet tunnel"), (4, "vnet2", "app", "deliver")]
+
+
+def test_two_vnets_joined_as_sites_negotiate_each_others_custom_policy():
+    # VPN FAQ / IPsec policy how-to (facts §4.2): with a custom policy a gateway offers only that policy, so two
+    # different policies at the ends of one tunnel leave it down
+    net = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}))
+    policy = dict(ike_encryption="AES256", ike_integrity="SHA384", dh_group="DHGroup24", ipsec_encryption="GCMAES256",
+                  ipsec_integrity="GCMAES256", pfs_group="PFS24")
+    other = {**policy, "dh_group": "DHGroup14", "pfs_group": "PFS2048", "ipsec_encryption": "AES256",
+             "ipsec_integrity": "SHA256"}
+    net.add_local_network_gateway("to-vnet2", net.gateway("vnet2").public_ips[0], ["10.2.0.0/16"])
+    net.add_local_network_gateway("to-vnet1", net.gateway("vnet1").public_ips[0], ["10.1.0.0/16"])
+    (a,) = net.connect("vnet1", "to-vnet2", kind="IPsec", ipsec_policy=policy)
+    (b,) = net.connect("vnet2", "to-vnet1", kind="IPsec", ipsec_policy=other)
+    assert (a.status, b.status) == ("NotConnected", "NotConnected")
+    net.set_ipsec_policy("vnet2", "vnet2-to-to-vnet1", policy)
+    assert (a.status, b.status) == ("Connected", "Connected")
+
+
+def test_hops_of_a_user_route_to_the_gateway_and_of_an_unassigned_address(hub):
+    # UDR overview (facts §7.3, §7.5): a user route to VirtualNetworkGateway; the gateway then routes with its own
+    # subnet's table
+    net = gateways(("VpnGw1AZ", {}))
+    net.add_vnet("spoke", ["10.20.0.0/16"], region="westeurope").add_subnet("app", "10.20.1.0/24").add_nic("vm-s")
+    net.peer("vnet1", "spoke", allow_gateway_transit="vnet1", use_remote_gateways="spoke")
+    net.add_local_network_gateway("branch", "198.51.100.7", ["192.168.5.0/24"])
+    net.connect("vnet1", "branch", kind="IPsec")
+    net.add_route_table("rt", disable_bgp_route_propagation=True)
+    net.add_route("rt", "to-branch", "192.168.5.0/24", "VirtualNetworkGateway")
+    net.associate_route_table("spoke", "app", "rt")
+    t = net.trace("vm-s", "192.168.5.4")
+    assert t.reachable and hops(t) == [(1, "spoke", "app", "leave source"), (2, "spoke", "app", "route lookup"),
+                                       (3, "vnet1", "GatewaySubnet", "to gateway"), (4, "branch", "", "IPsec tunnel")]
+    t = hub.trace("vm-hub", "10.1.1.99")
+    assert t.verdict == "Dropped" and hops(t)[-1] == (4, "spoke1", "app", "drop")
+
+
+def test_a_nat_mapping_onto_a_site_connected_without_nat_is_refused():
+    # NAT overview (facts §5.1): external mappings must not overlap each other nor any network connected without NAT
+    from vnetlab.nat import NatOverlapError
+
+    net = vl.load_scenario("nat-branches")
+    net.add_local_network_gateway("Plain", "198.51.100.40", ["192.168.8.0/24"])
+    net.connect("VNet", "Plain", kind="IPsec")
+    net.add_local_network_gateway("Branch3", "198.51.100.30", ["10.0.1.0/24"])
+    net.add_nat_rule("VNet", "Branch3", mode="IngressSnat", internal="10.0.1.0/24", external="192.168.8.0/24")
+    refused(lambda: net.connect("VNet", "Branch3", kind="IPsec", ingress_nat_rules=["Branch3"],
+                                egress_nat_rules=["VNet"]), NatOverlapError, value="192.168.8.0/24",
+            rule="external mappings are distinct", source="https://learn.microsoft.com/azure/vpn-gateway/nat-overview",
+            says=["Branch3's 192.168.8.0/24 (as Azure sees it) overlaps 192.168.8.0/24, which connection VNet-to-Plain "
+                  "already reaches without NAT: external mappings must not overlap each other nor any network "
+                  "connected without NAT."])
