@@ -66,7 +66,7 @@ def parse_prefix(value: "str | IPNetwork", *, strict: bool = True) -> IPNetwork:
             "address, or the block it belongs to such as '10.0.0.0/16'.",
             value=text, rule="a prefix is 'address/length'")
     addr_part, _, len_part = text.partition("/")
-    if not len_part.isdigit():
+    if not (len_part.isascii() and len_part.isdigit()):
         raise PrefixLengthError(f"{text!r}: the prefix length {len_part!r} is not a number from 0 to 32.",
                                 value=text, rule="IPv4 prefix length is 0..32")
     length = int(len_part)

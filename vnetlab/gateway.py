@@ -25,6 +25,7 @@ from .errors import VnetlabError
 from .facts import fact
 
 SKUS_SOURCE = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
+SKUS_TABLE = SKUS_SOURCE + " (2026-06-08)"  # the version of the SKU tables the catalog follows (facts §1.1)
 VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq (2026-06-04)"
 
 
@@ -152,7 +153,7 @@ def skus(status: str | None = None) -> SkuCatalog:
     statuses = ("current", "noncreatable", "legacy")
     if status is not None and status not in statuses:
         raise SkuError(f"SKU status {status!r}: use one of {', '.join(statuses)}.", value=status,
-                       rule="SKU statuses", source=SKUS_SOURCE)
+                       rule="SKU statuses", source=SKUS_TABLE)
     return SkuCatalog(tuple(s for s in catalog() if status is None or s.status == status))
 
 
@@ -166,14 +167,14 @@ def sku(name: str, generation: int | None = None) -> Sku:
     if not rows:
         names = sorted({s.name for s in catalog()})
         raise SkuError(f"Unknown VPN gateway SKU {name!r}; SKUs: {', '.join(names)}.", value=name, rule="known SKU",
-                       source=SKUS_SOURCE)
+                       source=SKUS_TABLE)
     if generation is None:
         return max(rows, key=lambda s: s.generation or 0)
     match = [s for s in rows if s.generation == generation]
     if not match:
         gens = ", ".join(str(s.generation) for s in rows)
         raise SkuError(f"{name} exists in generation {gens}, not {generation}.", value=(name, generation),
-                       rule="SKU generation", source=SKUS_SOURCE)
+                       rule="SKU generation", source=SKUS_TABLE)
     return match[0]
 
 

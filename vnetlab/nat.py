@@ -69,7 +69,7 @@ def _port(value: object, what: str) -> int | None:
     if isinstance(value, str) and "-" in value:
         raise NatRuleError(f"{what} {value!r}: NAT port mappings take single ports, not ranges.", value=value,
                            rule=fact("nat", "port_mappings").value, source=_src("port_mappings"))
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 65535:
         raise NatRuleError(f"{what} {value!r} is not a port number from 1 to 65535.", value=value,

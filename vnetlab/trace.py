@@ -129,7 +129,7 @@ def normalize_port(port: object, protocol: str) -> int | None:
         raise TraceError(f"Port {port!r} with {protocol}: only TCP and UDP have ports.", value=port,
                          rule="ports belong to TCP and UDP")
     if isinstance(port, bool) or not isinstance(port, int):
-        if isinstance(port, str) and port.strip().isdigit():
+        if isinstance(port, str) and port.strip().isascii() and port.strip().isdigit():
             port = int(port.strip())
         else:
             raise TraceError(f"Port {port!r} is not a number from 0 to 65535.", value=port, rule="ports are 0..65535")
