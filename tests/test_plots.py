@@ -224,6 +224,8 @@ def label_boxes(fig: go.Figure) -> dict[str, tuple[float, float, float, float]]:
         w, h = max(map(len, lines)) * size * FONT_EM, len(lines) * size * 1.3
         px = (a.x - x_lo) / (x_hi - x_lo) * width + (a.xshift or 0)
         py = (a.y - y_lo) / (y_hi - y_lo) * height + (a.yshift or 0)
+        if a.showarrow:  # the text sits at the arrow's tail, (ax, ay) px from the point (ay down)
+            px, py = px + a.ax, py - a.ay
         x0 = {"left": px, "center": px - w / 2, "right": px - w}[a.xanchor]
         y0 = {"bottom": py, "middle": py - h / 2, "top": py - h}[a.yanchor]
         boxes[a.name.split(":", 1)[1]] = (x0, y0, x0 + w, y0 + h)
