@@ -346,7 +346,7 @@ def _place_label(size: tuple[float, float], centre: tuple[float, float], keep_cl
                  segments: Sequence, circles: Sequence, rects: Sequence[Rect]) -> tuple[float, float] | None:
     """The centre (px) of a w×h label as near ``centre`` as possible (below it preferred) that crosses no segment,
     covers no marker and overlaps no other label; None when nothing within ``reach`` px is free."""
-    w, h = size[0] + 6, size[1] + 4
+    w, h = size[0] + 14, size[1] + 8  # room for a double line (global peering) and a rounding of the estimate
     best, best_score = None, math.inf
     for k in range(25):  # -90° first, then alternately 15° either side
         turn = (k + 1) // 2 * (1 if k % 2 else -1) * math.radians(15)
@@ -1016,7 +1016,7 @@ def _address_view(rows: Sequence[tuple], spaces: Sequence[IPNetwork], lo: int, h
 
 # --- route table ---------------------------------------------------------------------------------------
 ROUTE_HEADERS = ("", "Source", "State", "Prefix", "Next hop type", "Next hop IP", "UDR name", "Origin")
-ROUTE_COLUMN_WIDTHS = (76, 125, 76, 118, 130, 95, 72, 140)  # px: 832 in all, inside a notebook at 1280 px
+ROUTE_COLUMN_WIDTHS = (76, 118, 76, 120, 126, 92, 66, 130)  # px: 804 in all, inside a notebook at 1280 px
 ROUTE_FONT_SIZE = 12
 ROUTE_CHAR_PX = 7.0          # a generous average glyph width at 12 px, so that a wrapped line fits its column
 ROUTE_LINE_PX = 17           # each further line of a wrapped cell
