@@ -339,7 +339,7 @@ def test_lesson_06_route_table_fits_the_notebook_and_the_nva_is_drawn(tmp_path):
     with lesson_in_browser("notebooks/06-effective-routes.ipynb", tmp_path) as nb:
         nb.page.set_viewport_size({"width": 1280, "height": 1000})
         nb.run_all()
-        table = nb.output_containing("text=Effective routes of spoke1/app: 10.2.0.1")
+        table = nb.output_containing("text=Effective routes of a/app: 10.2.0.1")
         visible = table.evaluate("e => {const r = e.getBoundingClientRect(); return [r.left, r.right]}")
         texts = table.locator(".table text").evaluate_all(TEXT_BOXES_JS)
         header = next(t for t in texts if t[0].strip() == "Origin")
