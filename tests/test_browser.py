@@ -163,7 +163,7 @@ def test_lesson_09_comparison_explorer_redraws_the_costs_when_the_volume_changes
         explorer.locator(".js-plotly-plot .annotation-text", has_text="break-even with VNet-to-VNet").first.wait_for()
         # the side-by-side bars: the options' names under the bars do not run into each other
         bars = explorer.locator(".js-plotly-plot", has=page.locator("text=The options side by side")).first
-        ticks = bars.locator("g.xtick text").evaluate_all(
+        ticks = bars.locator("g.xtick text, g.x2tick text, g.x3tick text").evaluate_all(
             "els => els.map(e => {const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.right, r.top, r.bottom]})")
         assert len(ticks) == 9, ticks  # three options in three panels
         clashes = [(a[0], b[0]) for i, a in enumerate(ticks) for b in ticks[i + 1:]
