@@ -161,6 +161,14 @@ def test_lesson_09_comparison_explorer_redraws_the_costs_when_the_volume_changes
         assert "306.60 USD/month" in table.inner_text()
         explorer.locator(".js-plotly-plot .annotation-text", has_text="your volume: 5,000 GB").first.wait_for()
         explorer.locator(".js-plotly-plot .annotation-text", has_text="break-even with VNet-to-VNet").first.wait_for()
+        # the side-by-side bars: the options' names under the bars do not run into each other
+        bars = explorer.locator(".js-plotly-plot", has=page.locator("text=The options side by side")).first
+        ticks = bars.locator("g.xtick text, g.x2tick text, g.x3tick text").evaluate_all(
+            "els => els.map(e => {const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.right, r.top, r.bottom]})")
+        assert len(ticks) == 9, ticks  # three options in three panels
+        clashes = [(a[0], b[0]) for i, a in enumerate(ticks) for b in ticks[i + 1:]
+                   if a[1] < b[2] - 1 and b[1] < a[2] - 1 and a[3] < b[4] - 1 and b[3] < a[4] - 1]
+        assert not clashes, clashes
         nb.assert_widgets_rendered()
         nb.screenshot("09-comparison-explorer", explorer)
 
@@ -337,3 +345,27 @@ def test_lesson_01_address_map_zooms_to_the_part_in_use_and_shows_the_overlap(tm
         figure = nb.output_containing("text=Zoomed to 10.20.0.0")
         assert figure.locator("text=overlap: 10.20.1.128 – 10.20.1.255").count() == 1
         nb.screenshot("01-address-map", figure)
+
+
+TEXT_BOXES_JS = ("els => els.map(e => {const r = e.getBoundingClientRect(); "
+                 "return [e.textContent, r.left, r.right, r.top, r.bottom]})")
+
+
+@pytest.mark.browser
+def test_lesson_06_route_table_fits_the_notebook_and_the_nva_is_drawn(tmp_path):
+    """At JupyterLab's default width the route table's last column (Origin) is on screen in full, and the topology of
+    the NVA experiment draws the appliance and names it in the legend."""
+    with lesson_in_browser("notebooks/06-effective-routes.ipynb", tmp_path) as nb:
+        nb.page.set_viewport_size({"width": 1280, "height": 1000})
+        nb.run_all()
+        table = nb.output_containing("text=Effective routes of a/app: 10.2.0.1")
+        visible = table.evaluate("e => {const r = e.getBoundingClientRect(); return [r.left, r.right]}")
+        texts = table.locator(".table text").evaluate_all(TEXT_BOXES_JS)
+        header = next(t for t in texts if t[0].strip() == "Origin")
+        origin = [t for t in texts if t[1] >= header[1] - 1 and t[0].strip()]
+        assert len(origin) > 5, origin  # the header and the cells of the column
+        cut = [t for t in origin if t[2] > visible[1] + 0.5]
+        assert not cut, f"Origin text beyond the output's right edge {visible[1]:.0f}px: {cut[:3]}"
+        figure = nb.output_containing("text=Network virtual appliance, NVA")
+        assert figure.locator("path.point").count() > 0
+        nb.screenshot("06-route-table-and-nva", figure)

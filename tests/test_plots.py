@@ -224,6 +224,8 @@ def label_boxes(fig: go.Figure) -> dict[str, tuple[float, float, float, float]]:
         w, h = max(map(len, lines)) * size * FONT_EM, len(lines) * size * 1.3
         px = (a.x - x_lo) / (x_hi - x_lo) * width + (a.xshift or 0)
         py = (a.y - y_lo) / (y_hi - y_lo) * height + (a.yshift or 0)
+        if a.showarrow:  # the text sits at the arrow's tail, (ax, ay) px from the point (ay down)
+            px, py = px + a.ax, py - a.ay
         x0 = {"left": px, "center": px - w / 2, "right": px - w}[a.xanchor]
         y0 = {"bottom": py, "middle": py - h / 2, "top": py - h}[a.yanchor]
         boxes[a.name.split(":", 1)[1]] = (x0, y0, x0 + w, y0 + h)
@@ -412,3 +414,90 @@ def test_figures_are_plain_plotly_json(hub):
     for fig in (topology_figure(hub, hub.trace("10.1.1.4", "10.0.1.4")), address_map_figure(PREFIXES, SPACE)):
         assert isinstance(fig, go.Figure)
         json.loads(fig.to_json())
+
+
+# --- topology: what a learner asked for (issue 14) ---------------------------------------------------------------
+def _with_nva() -> vl.Network:
+    """Hub-and-spoke with an appliance in the hub and UDRs through it (the UDR overview's NVA pattern)."""
+    net = vl.load_scenario("hub-and-spoke")
+    net.vnet("hub").add_subnet("nva", "10.0.2.0/24").add_nic("nva", "10.0.2.4", ip_forwarding=True)
+    for spoke, other in (("spoke1", "10.2.0.0/16"), ("spoke2", "10.1.0.0/16")):
+        net.add_route_table(f"rt-{spoke}")
+        net.add_route(f"rt-{spoke}", "via-nva", other, "VirtualAppliance", "10.0.2.4")
+        net.associate_route_table(spoke, "app", f"rt-{spoke}")
+        net.set_peering(spoke, "hub", allow_forwarded_traffic=True)
+    return net
+
+
+def to_px(fig: go.Figure, x: float, y: float) -> tuple[float, float]:
+    width = fig.layout.width - fig.layout.margin.l - fig.layout.margin.r
+    (x_lo, x_hi), (y_lo, _) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    scale = width / (x_hi - x_lo)
+    return (x - x_lo) * scale, (y - y_lo) * scale
+
+
+def test_a_network_virtual_appliance_is_drawn_and_the_trace_goes_through_it():
+    net = _with_nva()
+    t = net.trace("vm-spoke1", "10.2.1.4")
+    assert t.reachable and any(h.action == "appliance" for h in t.hops)  # forwarded by the NVA
+    fig = topology_figure(net, t)
+    (nvas,) = role(fig, "nvas")
+    assert nvas.meta["names"] == [n.name for n in net.nics if n.ip_forwarding] == ["nva"]
+    assert nvas.showlegend is not False and "NVA" in nvas.name and "IP forwarding" in nvas.name
+    nva_at = (nvas.x[0], nvas.y[0])
+    assert nva_at not in node_positions(fig).values()
+    (path,) = role(fig, "trace")
+    assert nva_at in {p for s in segments(path) for p in s}  # the halo runs through the appliance
+
+
+def test_the_star_and_the_circle_on_a_peering_are_explained_in_the_legend(hub):
+    hub.peer("spoke1", "spoke2")
+    t = hub.trace("10.1.1.4", "10.2.1.4")
+    fig = topology_figure(hub, t)
+    marks = {tr.marker.symbol: tr for tr in role(fig, "peering-details")}
+    assert set(marks) == {"star", "circle"}
+    assert all(tr.showlegend is not False for tr in marks.values())
+    assert "crossed" in marks["star"].name and "hover" in marks["circle"].name
+    assert [frozenset(p) for p in marks["star"].meta["pairs"]] == [frozenset(("spoke1", "spoke2"))]
+
+
+def test_a_local_network_gateway_that_is_a_vnets_gateway_names_that_vnet():
+    net = vl.load_scenario("v2v-vs-s2s")
+    labels = {a.name.split(":", 1)[1]: plain(a.text) for a in topology_figure(net).layout.annotations
+              if (a.name or "").startswith("label:")}
+    for lng in net.local_gateways.values():
+        owner = next(g for g in net.gateways if str(lng.gateway_ip) in g.public_ips)  # S2S between VNets
+        assert labels[lng.name][-1] == f"stands for VNet {owner.vnet.name}"
+        assert "on-premises site" not in labels[lng.name]
+
+
+def _hub_label_box(fig):
+    (nodes,) = role(fig, "vnets")
+    return label_boxes(fig)[nodes.meta["hub"]]
+
+
+def _crosses(box, p, q, steps: int = 200) -> bool:
+    return any(box[0] < p[0] + (q[0] - p[0]) * k / steps < box[2] and box[1] < p[1] + (q[1] - p[1]) * k / steps < box[3]
+               for k in range(steps + 1))
+
+
+@pytest.mark.parametrize("make", [lambda: vl.load_scenario("hub-spoke-onprem"), _with_nva,
+                                  lambda: twenty(hub_and_spoke=True)], ids=["hub-spoke-onprem", "nva", "20-vnets"])
+def test_the_hubs_label_crosses_no_line(make):
+    fig = topology_figure(make())
+    box = _hub_label_box(fig)
+    lines = [tr for tr in fig.data if tr.meta and tr.meta.get("role") in ("peerings", "tunnels")]
+    assert lines
+    for tr in lines:
+        for p, q in segments(tr):
+            assert not _crosses(box, to_px(fig, *p), to_px(fig, *q)), (tr.name, p, q)
+
+
+@pytest.mark.parametrize("name", ["hub-and-spoke", "hub-spoke-onprem", "v2v-vs-s2s"])
+def test_the_drawing_fills_its_area(name):
+    # the plotting area ends near the outermost label or marker on every side (no half-empty square)
+    fig = topology_figure(vl.load_scenario(name))
+    height = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    boxes = list(label_boxes(fig).values())
+    ys = [v for b in boxes for v in (b[1], b[3])] + [to_px(fig, *p)[1] for p in node_positions(fig).values()]
+    assert min(ys) < 40 and max(ys) > height - 40, (min(ys), max(ys), height)

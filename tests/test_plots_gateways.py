@@ -231,9 +231,10 @@ def test_s1_variant_b_drop_keeps_the_overlay_in_the_spoke(s1):
 
 # --- route table ------------------------------------------------------------------------------------------------
 def columns(fig: go.Figure) -> dict[str, list[str]]:
+    """Column title → its cells' text; a cell wrapped over lines (<br>) read as one text again."""
     (table,) = fig.data
-    heads = [plain(h)[0] for h in table.header.values]
-    return {h: [plain(c)[0] for c in col] for h, col in zip(heads, table.cells.values)}
+    heads = ["".join(plain(h)) for h in table.header.values]
+    return {h: ["".join(plain(c)) for c in col] for h, col in zip(heads, table.cells.values)}
 
 
 def test_route_table_lists_every_effective_route_with_the_documented_columns(s1):

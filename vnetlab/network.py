@@ -456,6 +456,12 @@ class Network:
             raise NotFoundError(f"VNet {v.name} has no VPN gateway.", value=v.name, rule="gateway must exist")
         return v.gateway
 
+    def gateway_at(self, ip: "str | object") -> "gw_mod.VpnGateway | None":
+        """The VPN gateway of this network whose public IP ``ip`` is, else None. A local network gateway whose device
+        IP is such an address stands for that gateway's VNet: each VNet's LNG treats the other VNet as a local site
+        (VNet-to-VNet portal how-to, 2025-06-30)."""
+        return next((g for g in self.gateways if str(ip) in g.public_ips), None)
+
     def add_local_network_gateway(self, name: str, gateway_ip: str, prefixes: "list[str] | None" = None, *,
                                   bgp_asn: int | None = None, bgp_peer_ip: str | None = None,
                                   advertised: "list[str] | None" = None) -> LocalNetworkGateway:

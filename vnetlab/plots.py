@@ -70,7 +70,11 @@ NODE_SIZE = 18            # marker diameter in px
 HUB_NODE_SIZE = 26
 GATEWAY_SIZE = 11         # the VPN gateway's square, next to its VNet
 ONE_SIDED_REACH = 0.4     # an Initiated/Disconnected link is drawn over this fraction of the distance
-MARGIN = {"l": 20, "r": 20, "t": 60, "b": 130}  # the bottom margin holds the legend
+MARGIN = {"l": 20, "r": 20, "t": 60, "b": 130}  # the bottom margin holds the legend (grown per legend entry)
+LEGEND_FONT_SIZE = 11
+LEGEND_ROW = 26           # px per legend entry (the legend is one entry per row under the drawing)
+MIN_DRAWING_WIDTH = 520   # px: room for the title and the legend's longest entry
+NVA_SIZE = 13             # a network virtual appliance's pentagon, beside its VNet
 
 # How each peering state is drawn (Manage peering, 2025-05-08: Initiated = one link, Connected = both,
 # Disconnected = the other link was deleted).
@@ -99,6 +103,10 @@ LOCK, OPEN_LOCK = "IPsec", "✗"  # words and a DejaVu glyph: no emoji font need
 NODE_SYMBOL = {"vnet": "circle", "site": "diamond", "p2s": "triangle-up"}
 NODE_WORDS = {"site": "On-premises site, local network gateway (diamond; hover: device IP, prefixes)",
               "p2s": "Point-to-Site client pool (triangle)"}
+SITE_IS_VNET_WORDS = "Local network gateway (diamond): a site, or a VNet as Site-to-Site peer (hover: IP, prefixes)"
+NVA_WORDS = "Network virtual appliance, NVA (pentagon): a NIC with IP forwarding on (hover: IP, subnet)"
+PEERING_MARK_WORDS = "small circle mid-peering: hover it for both links and their settings"
+PEERING_USED_WORDS = "★ star mid-peering: the packet crossed this peering"
 VERDICT_COLOR = {"Reachable": OKABE_ITO["bluish_green"]}
 OTHER_VERDICT_COLOR = OKABE_ITO["reddish_purple"]
 TUNNEL_HOPS = ("IPsec tunnel", "VNet-to-VNet tunnel", "Point-to-Site")  # trace hops that cross a tunnel
@@ -185,11 +193,18 @@ def _node_lines(net: Network) -> dict[str, list[str]]:
         if v.gateway is not None:
             lines[v.name].append(f"gateway {v.gateway.sku.key}")
     for lng in net.local_gateways.values():
-        lines[lng.name] = [lng.name, _short(lng.prefixes or lng.advertised), "on-premises site"]
+        peer = net.gateway_at(lng.gateway_ip)
+        lines[lng.name] = [lng.name, _short(lng.prefixes or lng.advertised),
+                           "on-premises site" if peer is None else f"stands for VNet {peer.vnet.name}"]
     for gw in net.gateways:
         if gw.p2s is not None:
             lines[_p2s_node(gw)] = ["P2S clients", _short(gw.p2s.address_pool), f"via {gw.name}"]
     return lines
+
+
+def _nvas(net: Network) -> list:
+    """The network virtual appliances: NICs with IP forwarding on (what a VirtualAppliance UDR may point at)."""
+    return [nic for nic in net.nics if nic.ip_forwarding]
 
 
 def _node_kind(net: Network, name: str) -> str:
@@ -234,23 +249,34 @@ GATEWAY_SIDE = {"top center": (0, -1), "bottom center": (0, 1), "middle right": 
 
 @dataclass(frozen=True)
 class TopologyLayout:
-    """Deterministic node positions (data units, circle of radius 1) and the pixel scale that keeps labels apart.
+    """Deterministic node positions (data units, ring of radius 1) and the pixel scale that keeps labels apart.
 
     ``positions`` holds every node: VNets, on-premises sites (local network gateways) and P2S client pools;
-    ``gateway_positions`` the square of each VNet's VPN gateway, beside its VNet.
+    ``gateway_positions`` the square of each VNet's VPN gateway and ``nva_positions`` the pentagon of each network
+    virtual appliance (by NIC name), beside their VNet; ``label_centres`` the centre of a label placed in free
+    space (the hub's, clear of the lines that leave it). The axes show ``x_range`` × ``y_range``: the drawing
+    and its labels, cropped, at ``px_per_unit`` on both axes.
     """
 
     positions: dict[str, tuple[float, float]]
     text_positions: dict[str, str]
     hub: str | None
     px_per_unit: float
-    half_range: float  # both axes show [-half_range, half_range]
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
     gateway_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    nva_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    label_centres: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
-    def size(self) -> int:
-        """Side of the square plotting area in px."""
-        return int(round(2 * self.half_range * self.px_per_unit))
+    def width(self) -> int:
+        """Width of the plotting area in px."""
+        return int(round((self.x_range[1] - self.x_range[0]) * self.px_per_unit))
+
+    @property
+    def height(self) -> int:
+        """Height of the plotting area in px."""
+        return int(round((self.y_range[1] - self.y_range[0]) * self.px_per_unit))
 
 
 def _ring_order(net: Network, names: Sequence[str], tunnels: Sequence[_Tunnel]) -> list[str]:
@@ -266,18 +292,98 @@ def _ring_order(net: Network, names: Sequence[str], tunnels: Sequence[_Tunnel]) 
     return order + [n for n in names if n not in set(order)]
 
 
+# --- label placement: plain geometry in px (y up) on the positions above ------------------------------------
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _hits_segment(r: Rect, p: tuple[float, float], q: tuple[float, float]) -> bool:
+    """Whether the segment p–q crosses the rectangle (Liang–Barsky clipping)."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    for d, lo, hi in ((dx, r[0] - p[0], r[2] - p[0]), (dy, r[1] - p[1], r[3] - p[1])):
+        if d == 0:
+            if lo > 0 or hi < 0:
+                return False
+            continue
+        a, b = sorted((lo / d, hi / d))
+        t0, t1 = max(t0, a), min(t1, b)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _hits_circle(r: Rect, c: tuple[float, float], radius: float) -> bool:
+    nx, ny = min(max(c[0], r[0]), r[2]), min(max(c[1], r[1]), r[3])
+    return math.hypot(c[0] - nx, c[1] - ny) < radius
+
+
+def _overlaps(r: Rect, o: Rect) -> bool:
+    return r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3]
+
+
+def _anchored_rect(lines: Sequence[str], anchor: tuple[float, float], text_position: str, gap: float) -> Rect:
+    """The px box of a label anchored beside a node as :func:`_node_label` draws it."""
+    w, h = _label_box(lines)
+    xanchor, yanchor, sx, sy = LABEL_ANCHOR[text_position]
+    ax, ay = anchor[0] + sx * gap, anchor[1] + sy * gap
+    x0 = {"left": ax, "center": ax - w / 2, "right": ax - w}[xanchor]
+    y0 = {"bottom": ay, "middle": ay - h / 2, "top": ay - h}[yanchor]
+    return x0, y0, x0 + w, y0 + h
+
+
+def _free_direction(taken: Sequence[float]) -> float:
+    """Of 16 directions, the one farthest (in angle) from every direction in ``taken`` (radians)."""
+    best, best_gap = -math.pi / 2, -1.0
+    for k in range(16):
+        a = -math.pi / 2 + 2 * math.pi * k / 16
+        gap = min((abs(math.remainder(a - t, 2 * math.pi)) for t in taken), default=math.pi)
+        if gap > best_gap + 1e-9:
+            best, best_gap = a, gap
+    return best
+
+
+def _place_label(size: tuple[float, float], centre: tuple[float, float], keep_clear: float, reach: float,
+                 segments: Sequence, circles: Sequence, rects: Sequence[Rect]) -> tuple[float, float] | None:
+    """The centre (px) of a w×h label as near ``centre`` as possible (below it preferred) that crosses no segment,
+    covers no marker and overlaps no other label; None when nothing within ``reach`` px is free."""
+    w, h = size[0] + 14, size[1] + 8  # room for a double line (global peering) and a rounding of the estimate
+    best, best_score = None, math.inf
+    for k in range(25):  # -90° first, then alternately 15° either side
+        turn = (k + 1) // 2 * (1 if k % 2 else -1) * math.radians(15)
+        if 0.6 * math.degrees(abs(turn)) >= best_score:
+            break  # turning further cannot beat the place found
+        a = -math.pi / 2 + turn
+        ux, uy = math.cos(a), math.sin(a)
+        d = 0.0
+        while d <= min(reach, best_score):
+            cx, cy = centre[0] + ux * d, centre[1] + uy * d
+            r = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if (not _hits_circle(r, centre, keep_clear) and not any(_hits_segment(r, *sg) for sg in segments)
+                    and not any(_hits_circle(r, c, rad) for c, rad in circles)
+                    and not any(_overlaps(r, o) for o in rects)):
+                score = d + 0.6 * math.degrees(abs(turn))
+                if score < best_score:
+                    best, best_score = (cx, cy), score
+                break
+            d += 3.0
+    return best
+
+
 def topology_layout(net: Network) -> TopologyLayout:
     """Hub (if any) in the centre, the other nodes on a circle clockwise from the top: VNets in the network's
     order, each followed by the on-premises sites and P2S client pools its tunnels reach.
 
     The radius grows with the number of nodes so that neighbouring labels (estimated boxes) do not
     overlap: two boxes of size w×h with the same anchor cannot overlap when their anchors are at least
-    √(w² + h²) apart, so the chord between neighbours is made at least that long.
+    √(w² + h²) apart, so the chord between neighbours is made at least that long. The hub's label goes where no
+    line leaving the hub crosses it (the radius grows until it fits); a network virtual appliance sits beside its
+    VNet in the direction no line takes. The axes are cropped to what is drawn.
     """
     lines = _node_lines(net)
     names = list(lines)
     tunnels = _tunnels(net)
-    hub = _hub(names, [*_edges(net), *tunnels], candidates=list(net.vnets))
+    edges = _edges(net)
+    hub = _hub(names, [*edges, *tunnels], candidates=list(net.vnets))
     ring = [n for n in _ring_order(net, names, tunnels) if n != hub]
     boxes = [_label_box(lines[n]) for n in names]
     w = max((b[0] for b in boxes), default=0.0)
@@ -301,15 +407,74 @@ def topology_layout(net: Network) -> TopologyLayout:
             angle = start - 2 * math.pi * i / len(ring)
             positions[name] = (math.cos(angle), math.sin(angle))
             text_positions[name] = _text_position(angle)
-    gateway_positions = {}
-    for gw in net.gateways:
-        x, y = positions[gw.vnet.name]
-        dx, dy = GATEWAY_SIDE[text_positions[gw.vnet.name]]
-        gap = ((HUB_NODE_SIZE if gw.vnet.name == hub else NODE_SIZE) / 2 + GATEWAY_SIZE / 2 + 3) / radius_px
-        gateway_positions[gw.vnet.name] = (x + dx * gap, y + dy * gap)
-    half_range = 1.0 + (w + NODE_SIZE + 10) / radius_px
+    sizes = {n: (HUB_NODE_SIZE if n == hub else NODE_SIZE if n in net.vnets else NODE_SIZE + 2) for n in names}
+    nvas_of: dict[str, list[str]] = {}
+    for nic in _nvas(net):
+        nvas_of.setdefault(nic.vnet.name, []).append(nic.name)
+    tries = 0
+    while True:
+        gateway_positions: dict[str, tuple[float, float]] = {}
+        for gw in net.gateways:
+            x, y = positions[gw.vnet.name]
+            dx, dy = GATEWAY_SIDE[text_positions[gw.vnet.name]]
+            gap = (sizes[gw.vnet.name] / 2 + GATEWAY_SIZE / 2 + 3) / radius_px
+            gateway_positions[gw.vnet.name] = (x + dx * gap, y + dy * gap)
+        nva_positions: dict[str, tuple[float, float]] = {}
+        for vnet, nics in nvas_of.items():
+            x, y = positions[vnet]
+            taken = [math.atan2(positions[o][1] - y, positions[o][0] - x) for e in edges
+                     for o in ((e.b,) if e.a == vnet else (e.a,) if e.b == vnet else ())]
+            if vnet in gateway_positions:
+                gx, gy = gateway_positions[vnet]
+                taken.append(math.atan2(gy - y, gx - x))
+            if vnet != hub:
+                sx, sy = LABEL_ANCHOR[text_positions[vnet]][2:]
+                taken.append(math.atan2(sy, sx))
+            a = _free_direction(taken)
+            for k, nic in enumerate(nics):
+                d = (sizes[vnet] / 2 + NVA_SIZE / 2 + 4 + k * (NVA_SIZE + 3)) / radius_px
+                nva_positions[nic] = (x + d * math.cos(a), y + d * math.sin(a))
+        px = {n: (p[0] * radius_px, p[1] * radius_px) for n, p in positions.items()}
+        rects = {n: _anchored_rect(lines[n], px[n], text_positions[n], sizes[n] / 2 + 3) for n in names if n != hub}
+        circles = [(px[n], sizes[n] / 2 + 2) for n in names]
+        circles += [((x * radius_px, y * radius_px), GATEWAY_SIZE / 2 + 1) for x, y in gateway_positions.values()]
+        circles += [((x * radius_px, y * radius_px), NVA_SIZE / 2 + 1) for x, y in nva_positions.values()]
+        label_centres: dict[str, tuple[float, float]] = {}
+        if hub is None:
+            break
+        gpx = {v: (x * radius_px, y * radius_px) for v, (x, y) in gateway_positions.items()}
+        segments = [(px[e.a], px[e.b]) for e in edges]
+        segments += [(gpx[t.a], gpx.get(t.b) if t.kind == "Vnet2Vnet" and t.b in gpx else px[t.b]) for t in tunnels]
+        found = _place_label(_label_box(lines[hub]), px[hub], sizes[hub] / 2 + 2, radius_px * 0.8,
+                             segments, [c for c in circles if c[0] != px[hub]], list(rects.values()))
+        if found is not None:
+            label_centres[hub] = (found[0] / radius_px, found[1] / radius_px)
+            w_hub, h_hub = _label_box(lines[hub])
+            rects[hub] = (found[0] - w_hub / 2, found[1] - h_hub / 2, found[0] + w_hub / 2, found[1] + h_hub / 2)
+            break
+        tries += 1
+        if tries > 4:  # no free place (a hub in a dense mesh): the label goes under the hub, as before
+            rects[hub] = _anchored_rect(lines[hub], px[hub], "bottom center", sizes[hub] / 2 + 3)
+            break
+        radius_px *= 1.2
+    # crop to what is drawn: markers and labels, plus a small pad
+    halo = (HUB_NODE_SIZE + 14) / 2  # a trace's halo around a node is this wide
+    marks = [(c, max(rad, halo)) for c, rad in circles]
+    xs = [v for r in rects.values() for v in (r[0], r[2])] + [c[0] + k * rad for c, rad in marks for k in (-1, 1)]
+    ys = [v for r in rects.values() for v in (r[1], r[3])] + [c[1] + k * rad for c, rad in marks for k in (-1, 1)]
+    pad = 12.0
+    x0, x1 = (min(xs) - pad, max(xs) + pad) if xs else (-radius_px, radius_px)
+    y0, y1 = (min(ys) - pad, max(ys) + pad) if ys else (-radius_px, radius_px)
+    if x1 - x0 < MIN_DRAWING_WIDTH:
+        grow = (MIN_DRAWING_WIDTH - (x1 - x0)) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    if y1 - y0 < 160:
+        grow = (160 - (y1 - y0)) / 2
+        y0, y1 = y0 - grow, y1 + grow
     return TopologyLayout(positions=positions, text_positions=text_positions, hub=hub, px_per_unit=radius_px,
-                          half_range=half_range, gateway_positions=gateway_positions)
+                          x_range=(x0 / radius_px, x1 / radius_px), y_range=(y0 / radius_px, y1 / radius_px),
+                          gateway_positions=gateway_positions, nva_positions=nva_positions,
+                          label_centres=label_centres)
 
 
 def _link_words(link: PeeringLink) -> str:
@@ -348,10 +513,14 @@ def _path_points(net: Network, trace: Trace, layout: TopologyLayout) -> list[tup
     far end of a tunnel (VNet-to-VNet, or Site-to-Site from a site), a site's diamond for an IPsec tunnel to it,
     the P2S triangle for Point-to-Site."""
     pos, gws = layout.positions, layout.gateway_positions
+    appliance_at = {(nic.vnet.name, nic.subnet.name): layout.nva_positions[nic.name] for nic in reversed(_nvas(net))}
+    forwarded = {(h.vnet, h.subnet) for h in trace.hops if h.action == "appliance"}
     points: list[tuple[float, float]] = []
     for hop in trace.hops:
         point = None
-        if hop.action in ("to gateway", "VNet-to-VNet tunnel", "NAT", "IPsec tunnel") and hop.vnet in gws:
+        if (hop.vnet, hop.subnet) in forwarded and (hop.vnet, hop.subnet) in appliance_at:
+            point = appliance_at[hop.vnet, hop.subnet]  # to, through and out of the appliance
+        elif hop.action in ("to gateway", "VNet-to-VNet tunnel", "NAT", "IPsec tunnel") and hop.vnet in gws:
             point = gws[hop.vnet]  # NAT happens on the gateway; a tunnel from a site arrives at it
         elif hop.action == "Point-to-Site" and hop.vnet in net.vnets and net.vnet(hop.vnet).gateway is not None:
             point = pos.get(_p2s_node(net.vnet(hop.vnet).gateway))
@@ -375,11 +544,22 @@ def _node_label(lines: Sequence[str], name: str, layout: TopologyLayout) -> dict
     xanchor, yanchor, sx, sy = LABEL_ANCHOR[layout.text_positions[name]]
     gap = _node_size(name, layout) / 2 + 3
     x, y = layout.positions[name]
-    return {"x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False, "xanchor": xanchor, "yanchor": yanchor,
-            "xshift": sx * gap, "yshift": sy * gap, "align": "center" if sx == 0 else ("left" if sx > 0 else "right"),
-            "text": "<br>".join([f"<b>{escape(lines[0])}</b>", *map(escape, lines[1:])]),
-            "font": {"size": LABEL_FONT_SIZE}, "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1,
-            "name": f"label:{name}"}
+    label = {"x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False, "xanchor": xanchor, "yanchor": yanchor,
+             "xshift": sx * gap, "yshift": sy * gap, "align": "center" if sx == 0 else ("left" if sx > 0 else "right"),
+             "text": "<br>".join([f"<b>{escape(lines[0])}</b>", *map(escape, lines[1:])]),
+             "font": {"size": LABEL_FONT_SIZE}, "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1,
+             "name": f"label:{name}"}
+    if name in layout.label_centres:  # placed in free space, clear of the lines; a thin leader when it is far
+        cx, cy = layout.label_centres[name]
+        dx, dy = (cx - x) * layout.px_per_unit, (cy - y) * layout.px_per_unit
+        far = math.hypot(dx, dy) > _node_size(name, layout) / 2 + _label_box(lines)[1] / 2 + 12
+        label.update(xanchor="center", yanchor="middle", xshift=0, yshift=0, align="center")
+        if far:
+            label.update(showarrow=True, ax=dx, ay=-dy, arrowhead=0, arrowwidth=1, arrowcolor="#555555",
+                         standoff=_node_size(name, layout) / 2 + 1)
+        else:
+            label.update(x=cx, y=cy)
+    return label
 
 
 def _node_hover(net: Network, name: str) -> str:
@@ -413,7 +593,7 @@ def _site_hover(net: Network, lng: LocalNetworkGateway) -> str:
     parts = [f"<b>Local network gateway {escape(lng.name)}</b> (an on-premises site, or a VNet treated as one)",
              f"device public IP: {lng.gateway_ip}",
              "prefixes, typed by hand: " + (_short(lng.prefixes, 6) if lng.prefixes else "none")]
-    owner = next((g for g in net.gateways if str(lng.gateway_ip) in g.public_ips), None)
+    owner = net.gateway_at(lng.gateway_ip)
     if owner is not None:
         parts.append(f"that device IP is the public IP of {escape(owner.name)} in {escape(owner.vnet.name)}")
     if lng.bgp_asn is not None:
@@ -515,16 +695,19 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
 
     traces += _tunnel_traces(tunnels, layout)
 
-    if edges:  # hover targets at the middle of each edge: the links and their four settings
-        mids = [((pos[e.a][0] + pos[e.b][0]) / 2, (pos[e.a][1] + pos[e.b][1]) / 2) for e in edges]
+    for used in (False, True):  # hover targets at the middle of each edge: the links and their four settings
+        chosen = [e for e in edges if (frozenset((e.a, e.b)) in path_pairs) == used]
+        if not chosen:
+            continue
+        mids = [((pos[e.a][0] + pos[e.b][0]) / 2, (pos[e.a][1] + pos[e.b][1]) / 2) for e in chosen]
         traces.append(dict(type="scatter",
             x=[m[0] for m in mids], y=[m[1] for m in mids], mode="markers",
-            marker={"size": 9, "color": "rgba(255,255,255,0.9)", "line": {"color": "#555555", "width": 1},
-                    "symbol": ["star" if frozenset((e.a, e.b)) in path_pairs else "circle" for e in edges]},
+            marker={"size": 13 if used else 9, "color": "rgba(255,255,255,0.9)", "line": {"color": "#555555", "width": 1},
+                    "symbol": "star" if used else "circle"},
             hovertext=[f"<b>{e.kind} peering {e.a} ↔ {e.b}: {e.state}</b><br>" + "<br>".join(_link_words(l) for l in e.links)
-                       for e in edges],
-            hoverinfo="text", name="Peering details (hover)", showlegend=False,
-            meta={"role": "peering-details", "pairs": [[e.a, e.b] for e in edges]}))
+                       for e in chosen],
+            hoverinfo="text", name=PEERING_USED_WORDS if used else PEERING_MARK_WORDS,
+            meta={"role": "peering-details", "pairs": [[e.a, e.b] for e in chosen], "crossed": used}))
 
     names = list(net.vnets)
     on_path = set(path)
@@ -549,7 +732,9 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
                 marker={"size": NODE_SIZE + 2, "symbol": NODE_SYMBOL[kind],
                         "color": ["#FFFFFF" if n in on_path else "#D9D9D9" for n in chosen],
                         "line": {"color": OKABE_ITO["black"], "width": [3 if n in on_path else 1 for n in chosen]}},
-                hovertext=[hovers[n] for n in chosen], hoverinfo="text", name=NODE_WORDS[kind],
+                hovertext=[hovers[n] for n in chosen], hoverinfo="text",
+                name=SITE_IS_VNET_WORDS if kind == "site" and any(
+                    net.gateway_at(net.local_gateways[n].gateway_ip) for n in chosen) else NODE_WORDS[kind],
                 meta={"role": "sites" if kind == "site" else "p2s", "names": chosen}))
     gateways = net.gateways
     if gateways:
@@ -562,6 +747,18 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
             name="VPN gateway (black square; hover: SKU, public IPs, BGP, connections)",
             meta={"role": "gateways", "vnets": [g.vnet.name for g in gateways], "names": [g.name for g in gateways],
                   "skus": [g.sku.key for g in gateways], "public_ips": [list(g.public_ips) for g in gateways]}))
+    nvas = _nvas(net)
+    if nvas:
+        npos = layout.nva_positions
+        traces.append(dict(type="scatter",
+            x=[npos[n.name][0] for n in nvas], y=[npos[n.name][1] for n in nvas], mode="markers",
+            marker={"size": NVA_SIZE, "symbol": "pentagon", "color": OKABE_ITO["yellow"],
+                    "line": {"color": OKABE_ITO["black"], "width": 1.5}},
+            hovertext=[f"<b>Network virtual appliance {escape(n.name)}</b><br>{n.ip} in {escape(n.vnet.name)}/"
+                       f"{escape(n.subnet.name)}<br>IP forwarding on: a UDR's VirtualAppliance next hop may be {n.ip}"
+                       for n in nvas], hoverinfo="text", name=NVA_WORDS,
+            meta={"role": "nvas", "names": [n.name for n in nvas], "vnets": [n.vnet.name for n in nvas],
+                  "ips": [str(n.ip) for n in nvas]}))
     for n in lines:  # labels as annotations: a white background keeps them legible over edges
         annotations.append(_node_label(lines[n], n, layout))
 
@@ -581,15 +778,26 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
             title += f", {_count(len(tunnels), 'tunnel')}, {_count(len(net.local_gateways), 'site')}"
     if not lines:
         annotations.append({"text": "No VNets yet: add one with net.add_vnet(...)", "showarrow": False, "x": 0, "y": 0})
-    size = layout.size
+    entries = [t["name"] for t in traces if t.get("showlegend", True) is not False and t.get("name")]
+    margin = {**MARGIN, "b": 20 + LEGEND_ROW * max(len(entries), 1)}
+    # the legend sits under the drawing: widen the axes (both sides alike) until its longest entry fits
+    x_range = layout.x_range
+    short = max((len(n) for n in entries), default=0) * LEGEND_FONT_SIZE * LABEL_CHAR_WIDTH + 50 - layout.width
+    if short > 0:
+        x_range = (x_range[0] - short / 2 / layout.px_per_unit, x_range[1] + short / 2 / layout.px_per_unit)
+    width, height = math.ceil((x_range[1] - x_range[0]) * layout.px_per_unit), layout.height
+    # whole pixels: the ranges follow, so that a data unit is as many px across as up
+    x_range = (x_range[0], x_range[0] + width / layout.px_per_unit)
+    y_range = (layout.y_range[0], layout.y_range[0] + height / layout.px_per_unit)
     return build_figure(data=traces, layout=dict(
         template=TEMPLATE, annotations=annotations,
         title={"text": title, "x": 0.01, "xanchor": "left"},
-        width=size + MARGIN["l"] + MARGIN["r"], height=size + MARGIN["t"] + MARGIN["b"],
-        margin=MARGIN, showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": -0.01, "yanchor": "top", "font": {"size": 11}},
-        xaxis={"range": [-layout.half_range, layout.half_range], "visible": False, "fixedrange": True},
-        yaxis={"range": [-layout.half_range, layout.half_range], "visible": False, "fixedrange": True,
+        width=width + margin["l"] + margin["r"], height=height + margin["t"] + margin["b"],
+        margin=margin, showlegend=True,
+        legend={"orientation": "v", "x": 0, "y": -0.01, "yanchor": "top", "font": {"size": LEGEND_FONT_SIZE},
+                "tracegroupgap": 0},
+        xaxis={"range": list(x_range), "visible": False, "fixedrange": True},
+        yaxis={"range": list(y_range), "visible": False, "fixedrange": True,
                "scaleanchor": "x", "scaleratio": 1},
     ))
 
@@ -808,12 +1016,41 @@ def _address_view(rows: Sequence[tuple], spaces: Sequence[IPNetwork], lo: int, h
 
 # --- route table ---------------------------------------------------------------------------------------
 ROUTE_HEADERS = ("", "Source", "State", "Prefix", "Next hop type", "Next hop IP", "UDR name", "Origin")
-ROUTE_COLUMN_WIDTHS = (85, 150, 60, 110, 150, 110, 100, 330)
+ROUTE_COLUMN_WIDTHS = (76, 118, 76, 120, 126, 92, 66, 130)  # px: 804 in all, inside a notebook at 1280 px
+ROUTE_FONT_SIZE = 12
+ROUTE_CHAR_PX = 7.0          # a generous average glyph width at 12 px, so that a wrapped line fits its column
+ROUTE_LINE_PX = 17           # each further line of a wrapped cell
 CHOSEN_MARK = "◀ chosen"
 CHOSEN_FILL = "#FFF3C4"      # light yellow, as in the HTML tables; the row is also bold and marked ◀
 INVALID_FILL, INVALID_FONT = "#F2F2F2", "#767676"  # grey, and the State column says Invalid
 ROUTE_ROW_HEIGHT = 26
 MAX_TABLE_HEIGHT = 640       # taller tables scroll inside the figure
+
+
+def _wrap_cell(text: str, column_px: float) -> list[str]:
+    """``text`` in lines that fit a table column of ``column_px`` (plotly would break a word anywhere): at spaces,
+    and a word longer than a line at its capitals (VirtualNetwork|Gateway) or after a dot, slash, comma or hyphen.
+    The lines put together are ``text`` again (a line broken at a space keeps it at its end)."""
+    width = max(4, int((column_px - 20) / ROUTE_CHAR_PX))  # plotly pads a cell by about 10 px a side
+    lines: list[str] = []
+    for word in text.split(" "):
+        pieces = []
+        while len(word) > width:
+            cuts = [i for i in range(1, width + 1)
+                    if word[i].isupper() and word[i - 1].islower() or word[i - 1] in "./-,"]
+            cut = cuts[-1] if cuts else width
+            pieces.append(word[:cut])
+            word = word[cut:]
+        pieces.append(word)
+        if lines and len(lines[-1]) + 1 + len(pieces[0]) <= width:
+            lines[-1] += " " + pieces[0]
+        elif lines:
+            lines[-1] += " "  # kept at the end of the line it ends: "".join(lines) == text
+            lines.append(pieces[0])
+        else:
+            lines.append(pieces[0])
+        lines += pieces[1:]
+    return lines or [""]
 
 
 def route_table_figure(routes: EffectiveRoutes, destination: "str | None" = None) -> go.Figure:
@@ -834,23 +1071,25 @@ def route_table_figure(routes: EffectiveRoutes, destination: "str | None" = None
         destination = None
     rows = list(routes.routes)
     index = next((i for i, r in enumerate(rows) if r is chosen), None)
-    cells = [[CHOSEN_MARK if i == index else "" for i in range(len(rows))],
+    texts = [[CHOSEN_MARK if i == index else "" for i in range(len(rows))],
              [r.source for r in rows], [r.state for r in rows], [r.prefix for r in rows],
              [r.next_hop_type for r in rows], [", ".join(r.next_hop_ip) for r in rows], [r.name for r in rows],
              [r.origin for r in rows]]
-    if index is not None:
-        cells = [[f"<b>{escape(c)}</b>" if i == index else escape(c) for i, c in enumerate(col)] for col in cells]
-    else:
-        cells = [[escape(c) for c in col] for col in cells]
+    wrapped = [[_wrap_cell(c, px) for c in col] for col, px in zip(texts, ROUTE_COLUMN_WIDTHS)]
+    cells = [["<br>".join(f"<b>{escape(line)}</b>" if i == index else escape(line) for line in c)
+              for i, c in enumerate(col)] for col in wrapped]
+    extra_lines = sum(max(len(col[i]) for col in wrapped) - 1 for i in range(len(rows)))
+    extra_lines += max(len(_wrap_cell(h, px)) for h, px in zip(ROUTE_HEADERS, ROUTE_COLUMN_WIDTHS)) - 1
     fills = [CHOSEN_FILL if i == index else INVALID_FILL if r.state != "Active" else "#FFFFFF"
              for i, r in enumerate(rows)]
     fonts = [INVALID_FONT if r.state != "Active" and i != index else OKABE_ITO["black"] for i, r in enumerate(rows)]
     table = dict(
         type="table", columnwidth=list(ROUTE_COLUMN_WIDTHS),
-        header={"values": [f"<b>{h}</b>" for h in ROUTE_HEADERS], "align": "left", "fill": {"color": "#E8E8E8"},
+        header={"values": ["<br>".join(f"<b>{escape(line)}</b>" for line in _wrap_cell(h, px))
+                           for h, px in zip(ROUTE_HEADERS, ROUTE_COLUMN_WIDTHS)], "align": "left", "fill": {"color": "#E8E8E8"},
                 "line": {"color": "#888888"}, "font": {"size": 12}},
         cells={"values": cells, "align": "left", "height": ROUTE_ROW_HEIGHT, "fill": {"color": [fills] * len(cells)},
-               "font": {"color": [fonts] * len(cells), "size": 12}, "line": {"color": "#DDDDDD"}},
+               "font": {"color": [fonts] * len(cells), "size": ROUTE_FONT_SIZE}, "line": {"color": "#DDDDDD"}},
         meta={"role": "routes", "vnet": routes.vnet, "subnet": routes.subnet, "destination": destination,
               "chosen": index, "prefixes": [r.prefix for r in rows], "states": [r.state for r in rows],
               "next_hop_types": [r.next_hop_type for r in rows]})
@@ -861,9 +1100,9 @@ def route_table_figure(routes: EffectiveRoutes, destination: "str | None" = None
     invalid = sum(1 for r in rows if r.state != "Active")
     if invalid:
         title += f"<br><sub>{_count(invalid, 'Invalid route')} in grey (overridden; listed, not used)</sub>"
-    height = min(MAX_TABLE_HEIGHT, (len(rows) + 2) * ROUTE_ROW_HEIGHT + 20) + 90
+    height = min(MAX_TABLE_HEIGHT, (len(rows) + 2) * ROUTE_ROW_HEIGHT + extra_lines * ROUTE_LINE_PX + 20) + 90
     return build_figure(data=[table], layout={"template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"},
-                                           "height": height, "width": sum(ROUTE_COLUMN_WIDTHS) + 40,
+                                           "height": height, "width": sum(ROUTE_COLUMN_WIDTHS) + 20,
                                            "margin": {"l": 10, "r": 10, "t": 80, "b": 10}})
 
 
@@ -1075,6 +1314,9 @@ def _origin_hover(option: str, label: str, figure: object) -> str:
     return "<br>".join(lines)
 
 
+TICK_COLUMN_PX = 90  # an option's name under its bar wraps to this width (VNet-to-|VNet)
+
+
 def comparison_figure(comparison: object) -> go.Figure:
     """A :class:`~vnetlab.compare.Comparison` as three bar panels side by side: latency, throughput and monthly
     cost, one bar per option.
@@ -1101,8 +1343,11 @@ def comparison_figure(comparison: object) -> go.Figure:
         figures = [getattr(o, attr) for o in options]
         unit = next((f.unit for f in figures if f.unit), "")
         top = max((f.value for f in figures if f.value is not None), default=0.0) or 1.0
+        names = [o.name for o in options]  # wrapped under their bars: three panels share a notebook's width
         layout[f"xaxis{axis}"] = {"domain": [m * (width + gap), m * (width + gap) + width], "anchor": f"y{axis}",
-                                  "title": {"text": f"{label} ({unit})"}, "tickangle": 0, "automargin": True}
+                                  "title": {"text": f"{label} ({unit})"}, "tickangle": 0, "automargin": True,
+                                  "tickmode": "array", "tickvals": names,
+                                  "ticktext": ["<br>".join(map(escape, _wrap_cell(n, TICK_COLUMN_PX))) for n in names]}
         layout[f"yaxis{axis}"] = {"anchor": f"x{axis}", "range": [0, top * 1.2], "gridcolor": "#DDDDDD",
                                   "zeroline": True, "fixedrange": True}
         for i, (option, figure) in enumerate(zip(options, figures)):
@@ -1213,6 +1458,7 @@ def cost_curve_figure(a_region: str, b_region: str, volumes_gb: Sequence[float],
         "template": TEMPLATE, "title": {"text": title, "x": 0.01, "xanchor": "left"}, "height": 460,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 130}, "annotations": annotations, "shapes": shapes,
         "xaxis": {"type": "log", "title": {"text": "GB sent A → B per month (log scale)"}, "gridcolor": "#DDDDDD",
+                  "dtick": 1,  # one label a decade: the 2 and 5 between them crowd a narrow chart
                   "range": [math.log10(lo) - 0.1, math.log10(hi) + 0.1]} if log else
                  {"type": "linear", "title": {"text": "GB sent A → B per month"}, "gridcolor": "#DDDDDD",
                   "range": [0, hi * 1.05], "tickformat": ",d"},

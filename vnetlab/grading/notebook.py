@@ -79,7 +79,7 @@ class Hint(str):
     """One hint; shows as a note in a notebook."""
 
     def _repr_html_(self) -> str:
-        return f'<div class="vnetlab-hint" style="border-left:4px solid #0072B2;padding:4px 10px">💡 {escape(self)}</div>'
+        return f'<div class="vnetlab-hint" style="border-left:4px solid #0072B2;padding:4px 10px"><b>Hint:</b> {escape(self)}</div>'
 
 
 class Exercise:
