@@ -21,6 +21,7 @@ from netaddr import IPNetwork, IPSet
 import vnetlab as vl
 import vnetlab.grading as g
 from vnetlab.grading.core import evaluate, seed
+from vnetlab.grading.instructor import full_spec
 from vnetlab.grading.plain import to_plain
 from question_support import LEARNERS, StandIn, exercise, record, score  # noqa: F401  (exercise: fixture)
 from test_questions_gateways import NAMES as GATEWAY_EXERCISES, model_answer as gateway_model_answer
@@ -262,7 +263,7 @@ def shared_public_q4(ex, answer):
 
 
 def linklocal_private_q4(ex, answer):
-    return relabel(answer, lambda p, lab: lab == "refused" and not p.startswith("168.63."), "private")
+    return relabel(answer, lambda p, lab: lab == "refused", "private")
 
 
 def _vnets(ex):
@@ -532,3 +533,17 @@ def test_answers_become_plain_data():
 def test_an_unsupported_value_is_named_in_the_feedback(exercise):
     feedback = exercise("01-address-spaces").check("q1", {"web": object()})
     assert "cannot be graded" in feedback.messages[0]
+
+
+@pytest.mark.parametrize("learner", [f"learner-{i}" for i in range(40)])
+def test_01_q4_asks_only_what_lesson_01_teaches_about_refused_ranges(learner):
+    """Lesson 01 shows a range refused because it lies inside a not-allowed range (127.1.0.0/16 in 127.0.0.0/8); it
+    never teaches that a range merely containing a not-allowed address (168.63.0.0/16 holding 168.63.129.16) is
+    refused, so no candidate is of that kind, and no check of either kind tests it."""
+    G = g.exercise("01-address-spaces", learner, answers_path="unused.json").givens("q4")
+    for prefix in G["candidates"]:
+        net = IPNetwork(prefix)
+        touched = [bad for bad in NOT_ALLOWED if overlapping(net, bad)]
+        assert all(net in bad for bad in touched), (prefix, touched)
+    rules = " ".join(c.rule or c.name for c in full_spec("01-address-spaces").question("q4").checks)
+    assert "168.63" not in rules and "as a whole" not in rules
