@@ -232,6 +232,20 @@ def test_every_failing_subnet_is_named_and_a_misnamed_gateway_subnet_blocks_no_o
     assert sum(c.passed for c in fb.result.checks) >= 2   # the size checks still ran on the rest
 
 
+@pytest.mark.parametrize("mistake", ["far_pair_refused_02q1", "cross_tenant_refused_02q1", "overlap_peered_02q1"])
+def test_peering_verdict_feedback_counts_wrong_verdicts_without_naming_the_pairs(exercise, mistake):
+    """02 q1 has three labels: naming the pair beside the rule it breaks hands over its verdict, one pair per
+    attempt. The feedback counts the wrong verdicts and names the rule; no pair or VNet of a wrong one is named."""
+    for learner in ("alice", "bob", "zoe"):
+        ex = exercise("02-vnet-peering", learner)
+        right = model_answer(ex, "q1")
+        wrong = globals()[mistake](ex, right)
+        flipped = [pair for pair in right if wrong[pair] != right[pair]]
+        text = " ".join(ex.check("q1", wrong).messages)
+        assert f"{len(flipped)} of your" in text, text
+        assert not any(a in text or b in text for a, b in flipped), text
+
+
 def test_reachability_feedback_counts_wrong_predictions_without_naming_them(exercise):
     """Naming the wrong pair of a yes/no prediction hands over its truth; the feedback gives a count and the rule
     (peering is not transitive, §2) so guessing pair by pair until green does not work."""

@@ -124,27 +124,36 @@ def _verdict_gap(answers: dict, pair: tuple[str, str]) -> str | None:
     return f"{pair} has no verdict yet." if answers[pair] is None else None
 
 
+def _count_verdicts(answers: dict, wrong: list[tuple[str, str]], rule: str) -> str | None:
+    """How many verdicts break ``rule``, and the rule, never which pairs: with three labels, naming the pair next
+    to the rule it breaks hands over its verdict, one pair per attempt."""
+    parts = [gap for gap in map(lambda p: _verdict_gap(answers, p), wrong) if gap]
+    n = sum(answers[p] is not None for p in wrong)
+    if n:
+        parts.append(f"{n} of your {len(answers)} verdicts {'contradicts' if n == 1 else 'contradict'} this rule: "
+                     f"{rule}")
+    return " ".join(parts) or None
+
+
 def verdicts_far(answers: dict, givens: Mapping) -> str | None:
     net = Network.from_dict({"vnets": givens["vnets"]})
+    wrong = []
     for pair, truth in true_verdicts(givens).items():
         a, b = (net.vnet(n) for n in pair)
         far = (a.region, a.subscription, a.tenant) != (b.region, b.subscription, b.tenant)
         if truth == "peer" and far and answers[pair] != "peer":
-            return _verdict_gap(answers, pair) or (
-                f"{_where(net, a.name)} and {_where(net, b.name)} can peer: global peering joins VNets in different "
-                "regions, and a peering may cross subscriptions and Microsoft Entra tenants.")
-    return None
+            wrong.append(pair)
+    return _count_verdicts(answers, wrong, (
+        "VNets in different regions, subscriptions or tenants can still peer: global peering joins VNets in different "
+        "regions, and a peering may cross subscriptions and Microsoft Entra tenants. Look again at the pairs you "
+        "refused for their location or owner."))
 
 
 def verdicts_overlap(answers: dict, givens: Mapping) -> str | None:
-    spaces = {v["name"]: v["address_space"][0] for v in givens["vnets"]}
-    for (a, b), truth in true_verdicts(givens).items():
-        if truth == "overlap" and answers[(a, b)] == "peer":
-            return (f"{a} ({spaces[a]}) and {b} ({spaces[b]}) overlap: one range lies inside the other. Azure "
-                    "refuses to peer VNets whose address spaces overlap, wherever they are.")
-        if truth == "overlap" and answers[(a, b)] is None:
-            return _verdict_gap(answers, (a, b))
-    return None
+    wrong = [pair for pair, truth in true_verdicts(givens).items() if truth == "overlap" and answers[pair] in ("peer", None)]
+    return _count_verdicts(answers, wrong, (
+        "Azure refuses to peer VNets whose address spaces overlap, wherever they are; two CIDR ranges overlap when one "
+        "lies inside the other. Compare first and last addresses of each pair you let peer."))
 
 
 # BEGIN HIDDEN CHECKS
