@@ -561,3 +561,22 @@ def test_01_q4_asks_only_what_lesson_01_teaches_about_refused_ranges(learner):
         assert all(net in bad for bad in touched), (prefix, touched)
     rules = " ".join(c.rule or c.name for c in full_spec("01-address-spaces").question("q4").checks)
     assert "168.63" not in rules and "as a whole" not in rules
+
+
+def test_after_a_few_failing_attempts_the_feedback_names_the_rules_to_revisit_not_the_items(exercise):
+    """Guessing one item per attempt is not the way: from the third failing check of a question, the feedback says
+    how many visible checks still fail and which rules (the checks' names) to revisit, with the lesson; it names no
+    pair. A passing attempt starts the count again."""
+    from vnetlab.grading.notebook import ATTEMPTS_BEFORE_SUMMARY
+    ex = exercise("02-vnet-peering", "alice")
+    right = model_answer(ex, "q2")
+    wrong = transitive_02q2(ex, right)
+    texts = [str(ex.check("q2", wrong)) for _ in range(ATTEMPTS_BEFORE_SUMMARY)]
+    assert not any("revisit" in t for t in texts[:-1])
+    last = ex.check("q2", wrong)
+    text = str(last) + last._repr_html_()
+    assert f"Attempt {ATTEMPTS_BEFORE_SUMMARY + 1}: 1 of 2 visible checks still fail" in text, text
+    assert "Peering is not transitive" in text and "02-vnet-peering.ipynb" in text
+    assert not any(f"{a} → {b}" in text for a, b in right if wrong[(a, b)] != right[(a, b)])
+    ex.check("q2", right)
+    assert "revisit" not in str(ex.check("q2", wrong))
