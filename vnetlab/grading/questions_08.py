@@ -202,8 +202,9 @@ def why_allowed(lock: Lockdown, flow: Mapping) -> str:
     if step.rule == "AllowVNetInBound":
         text = (f"{what} is allowed by the default rule AllowVNetInBound (65000): the source is in the VirtualNetwork "
                 "tag (the VNet, its peered VNets and the on-premises spaces behind the gateway), and DenyAllInbound "
-                "(65500) comes after it, so it never sees this packet. East-west traffic is allowed by default; add "
-                "your own Deny rule, with a number lower than 65000 but higher than your allow.")
+                "(65500) comes after it, so it never sees this packet. East-west traffic is allowed by default: to stop "
+                "it, a rule of yours must match it first, with a number lower than 65000 (and higher than the allow "
+                "it must not shadow).")
         internet = [r for r in _custom(lock) if r.access == "Deny" and _has_tag(r, "Internet")]
         if internet:
             text += (f" Your rule {internet[0].name} denies source Internet, but Internet is public address space "
@@ -291,13 +292,14 @@ def lock_probes(lock: Lockdown, givens: Mapping) -> str | None:
     if verdict.allowed:
         return None
     step = verdict.deciding
-    text = (f"Health probes from {PROBE_SOURCE} (the AzureLoadBalancer tag) to vm-app on port {givens['port']} are "
+    text = (f"Health probes from {PROBE_SOURCE} (the host's virtual IP) to vm-app on port {givens['port']} are "
             f"denied by {step.rule} ({step.priority}) of NSG {step.nsg}, before the default "
             "AllowAzureLoadBalancerInBound (65001) is reached.")
     rule = lock.net.network_security_group(step.nsg).custom.get(step.rule)
     if rule is not None and _has_tag(rule, "VirtualNetwork"):
         text += f" The VirtualNetwork tag includes the host's virtual IP {PROBE_SOURCE} (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15)."
-    return text + " Allow source AzureLoadBalancer with a lower number than your deny."
+    return text + (" A rule that denies everything else needs, ahead of it, an allow for the service tag the probes "
+                   "come from (lesson 08, the service tags).")
 
 
 # BEGIN HIDDEN CHECKS
@@ -599,10 +601,11 @@ def tag_default(answer: TagAnswer, givens: Mapping) -> str | None:
     if answer.access is None or answer.rule is None:
         return "Give both vpn['access'] and vpn['rule'] for the on-premises flow."
     if answer.access != truth.access:
-        return (f"A new connection from on-premises {givens['onprem_host']} over the VPN is "
-                f"{PAST[truth.access]} by {truth.rule}: the VirtualNetwork tag includes all connected on-premises "
-                "address spaces, so AllowVNetInBound (65000) allows it before DenyAllInbound (65500) (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15). To "
-                "filter it you need your own rule.")
+        return (f"A new connection from on-premises {givens['onprem_host']} over the VPN is not "
+                f"{PAST.get(answer.access, answer.access)} by default: the VirtualNetwork tag includes all connected "
+                "on-premises address spaces, and the default inbound rule for that tag (priority 65000) comes before "
+                "DenyAllInbound (65500) (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15). Which default rule is it, and "
+                "what does it do? To filter such traffic you need your own rule.")
     if answer.rule.lower() != truth.rule.lower():
         return f"The flow is {PAST[truth.access]}, but not by {answer.rule}: which default rule comes first?"
     return None
@@ -620,7 +623,8 @@ def tag_which(answer: TagAnswer, givens: Mapping) -> str | None:
         return None
     if names[answer.tag.lower()] == "Internet":
         return (f"Internet is the public address space outside the VNet; {givens['onprem_host']} is a private "
-                "on-premises address reached through the gateway, and such spaces are in VirtualNetwork (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15).")
+                "on-premises address reached through the gateway, and the NSG overview lists connected on-premises "
+                "spaces in the tag that also holds the VNet's own ranges (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15).")
     return f"{answer.tag} does not contain {givens['onprem_host']}."
 
 
