@@ -110,3 +110,23 @@ def test_feedback_on_a_catalogued_mistake_never_states_the_expected_value(exerci
         fb = feedback(ex, qid, wrong)
         told = {v for v in expected_values(right, wrong, ex.givens(qid)) for m in fb.messages if stated(v, m)}
         assert not told, (learner, sorted(told), fb.messages)
+
+
+OUTCOME_RULE = [("02-vnet-peering", "q4", t0102.model_answer), ("04-vnet-to-vnet-vs-site-to-site", "q3", tgw.model_answer),
+                ("08-network-security-groups", "q4", t08.model_answer)]
+
+
+@pytest.mark.parametrize("name, qid, model", OUTCOME_RULE, ids=[f"{n[:2]}-{q}" for n, q, _ in OUTCOME_RULE])
+def test_outcome_and_rule_feedback_names_the_misconception_never_the_item_or_the_deciding_rule(exercise, name, qid,
+                                                                                               model):
+    """Every single wrong rule (each item explained by each other rule in turn): the feedback names the learner's
+    choice and its misconception, and neither the item nor the rule that does decide (ids are short, so they are
+    searched as words here rather than through the catalogue's length filter)."""
+    ex = exercise(name, "alice")
+    right = model(ex, qid)
+    rules = [r["id"] for r in ex.givens(qid)["rules"]]
+    for item, (outcome, truth) in right.items():
+        for said in (r for r in rules if r != truth):
+            text = " ".join(feedback(ex, qid, {**right, item: [outcome, said]}).messages)
+            assert f"'{said}'" in text and "decided by another rule" in text, text
+            assert not stated(truth, text) and not stated(item, text), (item, truth, said, text)

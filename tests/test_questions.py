@@ -98,6 +98,23 @@ def model_answer(ex: g.Exercise, qid: str):
         vm = {f"vm-{v['name']}": v["name"] for v in G["network"]["vnets"]}
         return {(s, d): (vm[s], vm[d]) in links and (vm[d], vm[s]) in links and links[(vm[s], vm[d])]
                 for s, d in G["questions"]}
+    if name == ("02-vnet-peering", "q4"):   # §2: one peering at a time, and only over links that allow access
+        links = {}
+        for p in G["network"]["peerings"]:
+            pair = p.get("peer") or [p["vnet"], p["remote"]]
+            for a, b in ([pair, pair[::-1]] if "peer" in p else [pair]):
+                links[(a, b)] = p.get("allow_virtual_network_access", True)
+        vm = {f"vm-{v['name']}": v["name"] for v in G["network"]["vnets"]}
+        out = {}
+        for item, (s, d) in G["items"].items():
+            a, b = vm[s], vm[d]
+            if (a, b) not in links:
+                out[item] = ["Dropped", "not-transitive"]
+            elif links[(a, b)] and links.get((b, a), False):
+                out[item] = ["Reachable", "direct-peering"]
+            else:
+                out[item] = ["Dropped", "access-off"]
+        return out
     if name == ("02-vnet-peering", "q3"):
         net = vl.Network.from_dict(G["network"])
         net.peer("spoke1", "spoke2")
@@ -280,6 +297,23 @@ def linklocal_private_q4(ex, answer):
     return relabel(answer, lambda p, lab: lab == "refused", "private")
 
 
+def _flip_rule(ex, answer, truth_rule, said):
+    """The model answer with every item decided by ``truth_rule`` explained as ``said`` (the outcome kept)."""
+    return {k: [v[0], said] if v[1] == truth_rule else v for k, v in answer.items()}
+
+
+def access_off_as_transitive_02q4(ex, answer):
+    return _flip_rule(ex, answer, "access-off", "not-transitive")
+
+
+def transitive_as_access_02q4(ex, answer):
+    return _flip_rule(ex, answer, "not-transitive", "access-off")
+
+
+def hub_is_transitive_02q4(ex, answer):
+    return {k: ["Reachable", "direct-peering"] if v[1] == "not-transitive" else v for k, v in answer.items()}
+
+
 def _vnets(ex):
     return {v["name"]: v for v in ex.givens("q1")["vnets"]}
 
@@ -360,6 +394,9 @@ WRONG = [  # (exercise, question, make a realistic wrong answer from the right o
     ("02-vnet-peering", "q2", transitive_02q2, "peering is not transitive"),
     ("02-vnet-peering", "q2", global_dropped_02q2, "across regions (global peering)"),
     ("02-vnet-peering", "q2", cross_tenant_dropped_02q2, "across tenants"),
+    ("02-vnet-peering", "q4", access_off_as_transitive_02q4, "transitivity is the question only for two VNets"),
+    ("02-vnet-peering", "q4", transitive_as_access_02q4, "a link's settings matter only for the pair that link joins"),
+    ("02-vnet-peering", "q4", hub_is_transitive_02q4, "from what the simulator's trace shows"),
     ("02-vnet-peering", "q3", untouched_02q3, "peering is not transitive"),
     ("02-vnet-peering", "q3", one_link_02q3, "only one of the two links"),
     ("02-vnet-peering", "q3", access_off_02q3, "allow_virtual_network_access off"),

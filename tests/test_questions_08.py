@@ -69,12 +69,25 @@ def in_virtual_network(G, q) -> bool:
     return address in spaces["spoke"] or address in spaces["hub"] or address in site  # lab's access is off
 
 
+def principle(G, flow) -> tuple[str, str]:
+    """§8.3 by hand, as the principle that decides: the NIC's deny goes first outbound, the subnet's first inbound
+    (its custom deny or its default DenyAllInbound), and the default VirtualNetwork rules allow the rest."""
+    access, rule = flow_by_hand({"network": G["network"]}, flow)
+    if rule == "deny-smtp-out":
+        return access, "nic-first-outbound"
+    if rule in ("AllowVNetInBound", "AllowVnetOutBound"):
+        return access, "virtualnetwork-tag"
+    return access, "subnet-first-inbound"
+
+
 def model_answer(ex: g.Exercise, qid: str):
     G = ex.givens(qid)
     if qid == "q1":
         return lockdown(G)
     if qid == "q2":
         return {fid: list(flow_by_hand(G, f)) for fid, f in G["flows"].items()}
+    if qid == "q4":
+        return {item: list(principle(G, f)) for item, f in G["items"].items()}
     return {"access": "Allow", "rule": "AllowVNetInBound", "tag": "VirtualNetwork",
             "in_virtual_network": {aid: in_virtual_network(G, q) for aid, q in G["addresses"].items()}}
 
@@ -300,12 +313,33 @@ def _membership(which):
 
 
 _ACCESS_OFF, _UDR, _VPN, _LNG_ONLY = (_membership(w) for w in ("access-off", "udr", "vpn", "lng-only"))
+
+
+def _q4_flip(truth_rule, value):
+    def mistake(ex, a):
+        return {k: list(value) if v[1] == truth_rule else v for k, v in a.items()}
+    return mistake
+
+
+def nic_allow_lets_it_in(ex, a):    # the NIC allows the web port from Internet, but the subnet goes first
+    return _q4_flip("subnet-first-inbound", ["Allow", "both-levels-allow"])(ex, a)
+
+
+def vnet_traffic_denied_by_default(ex, a):
+    return _q4_flip("virtualnetwork-tag", ["Deny", "subnet-first-inbound"])(ex, a)
+
+
+def outbound_subnet_first(ex, a):
+    return _q4_flip("nic-first-outbound", ["Deny", "subnet-first-inbound"])(ex, a)
 ALWAYS = lambda G: True  # noqa: E731
 WRONG = [  # (question, mistake, givens condition, words the feedback, hidden checks included, must contain)
     *[("q1", _q1_mistake(key), ALWAYS, words[0]) for key, (_, words) in Q1_MISTAKES.items()],
     ("q2", nic_allow_overrides_subnet_deny, _flows_of(SUBNET_DENY), "subnet's NSG is evaluated first"),
     ("q2", one_level_allow_is_enough, _flows_of(DEFAULT_DENY), "Both levels must allow"),
     ("q2", onprem_is_internet, _flows_of(ONPREM), "inside the VirtualNetwork tag"),
+    ("q4", nic_allow_lets_it_in, ALWAYS, "decides only when no deny comes first at either level"),
+    ("q4", vnet_traffic_denied_by_default, ALWAYS, "from what IP flow verify says"),
+    ("q4", outbound_subnet_first, ALWAYS, "the subnet's NSG goes first only for packets arriving (Inbound)"),
     ("q3", onprem_denied_by_default, ALWAYS, "the default inbound rule for that tag (priority 65000)"),
     ("q3", internet_tag_for_onprem, ALWAYS, "public address space"),
     ("q3", _ACCESS_OFF[0], _ACCESS_OFF[1], "allowVirtualNetworkAccess"),

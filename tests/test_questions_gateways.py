@@ -125,6 +125,16 @@ def repair_tables(G) -> vl.Network:
     return net
 
 
+JOIN_BY_STORY = {  # S3 and §3.2-§3.3, §6.4 by hand: what carries the packet, or why nothing does
+    "Site-to-Site, to the range vnet2 added": ("Dropped", "lng-static"),          # the LNG lists the old range only
+    "Site-to-Site, to vnet2's original range": ("Reachable", "lng-static"),
+    "VNet-to-VNet, to the range vnet2 added": ("Reachable", "v2v-follows"),       # Azure updates the other side
+    "VNet-to-VNet created from vnet1's side only, to vnet2's original range": ("Dropped", "one-connection"),
+    "peering, to the range vnet2 added": ("Dropped", "peering-sync"),             # the link is not synced yet
+    "VNet-to-VNet and a peering between the same VNets, to vnet2's original range": ("Reachable", "peering-preferred"),
+}
+
+
 def model_answer(ex: g.Exercise, qid: str):
     G = ex.givens(qid)
     name = (ex.spec.name, qid)
@@ -137,6 +147,8 @@ def model_answer(ex: g.Exercise, qid: str):
         return {"lng-vnet2": list(vnet2["address_space"])}
     if name == ("04-vnet-to-vnet-vs-site-to-site", "q2"):
         return {"Vnet2Vnet": "nothing", "IPsec": "edit the LNG", "VNetPeering": "sync the peering"}
+    if name == ("04-vnet-to-vnet-vs-site-to-site", "q3"):
+        return {item: list(JOIN_BY_STORY[q["story"]]) for item, q in G["items"].items()}
     if name == ("06-effective-routes", "q1"):
         return {qid_: next_hop(G, qid_) for qid_ in G["questions"]}
     if name == ("06-effective-routes", "q2"):
@@ -347,6 +359,26 @@ def repair_by_new_table(ex, a):
     return net
 
 
+def _story_flip(ex, a, story, value):
+    G = ex.givens("q3")
+    item = next(i for i, q in G["items"].items() if q["story"] == story)
+    return {**a, item: value}
+
+
+def s2s_follows_the_vnet(ex, a):
+    return _story_flip(ex, a, "Site-to-Site, to the range vnet2 added", ["Reachable", "v2v-follows"])
+
+
+def one_resource_is_enough(ex, a):
+    return _story_flip(ex, a, "VNet-to-VNet created from vnet1's side only, to vnet2's original range",
+                       ["Reachable", "v2v-follows"])
+
+
+def gateway_wins_over_peering(ex, a):
+    return _story_flip(ex, a, "VNet-to-VNet and a peering between the same VNets, to vnet2's original range",
+                       ["Reachable", "v2v-follows"])
+
+
 E3, E4, E6 = NAMES
 WRONG = [  # (exercise, question, mistake, words the visible feedback must contain)
     (E3, "q1", example_space, "the lesson's example numbers"),
@@ -362,6 +394,9 @@ WRONG = [  # (exercise, question, mistake, words the visible feedback must conta
     (E4, "q1", stale_overlap, "overlaps the address space"),
     (E4, "q2", s2s_automatic, "routes only the prefixes typed in the local network gateway"),
     (E4, "q2", v2v_needs_lng, "Azure fills in each side's view"),
+    (E4, "q3", s2s_follows_the_vnet, "Azure keeps the other side's ranges current only on a VNet-to-VNet"),
+    (E4, "q3", one_resource_is_enough, "1 of your 6 outcomes differs"),
+    (E4, "q3", gateway_wins_over_peering, "is decided by another rule"),
     (E6, "q1", bgp_beats_peering, "over gateway routes, even more specific ones"),
     (E6, "q1", system_beats_udr, "a user route beats the system route"),
     (E6, "q1", propagation_ignored, "disables gateway route propagation"),

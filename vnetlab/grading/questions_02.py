@@ -16,6 +16,7 @@ from ..errors import PeeringError, PeeringOverlapError, VnetlabError
 from ..network import Network
 from .core import (AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, pairs_mapping,
                    still_open)
+from .outcome_rule import Rule, outcome_rule_question, rule_givens
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -445,7 +446,61 @@ Q3 = Question(
 )
 
 
+# --- q4: outcome and rule --------------------------------------------------------------------------------------------
+REACH_RULES = (
+    Rule("direct-peering",
+         "The two VNets are peered with each other, and a peering carries traffic whatever the regions, "
+         "subscriptions or tenants.",
+         "a peering carries traffic only between the two VNets it joins, and only while both links allow access. "
+         "Are these two peered with each other, and do both links let traffic through?"),
+    Rule("not-transitive",
+         "Peering is not transitive: two VNets each peered with a third have no route to each other.",
+         "transitivity is the question only for two VNets that are not peered with each other; VNets peered directly "
+         "have a route to each other, however far apart they are."),
+    Rule("access-off",
+         "A peering link with allow_virtual_network_access off carries no traffic between the pair it joins.",
+         "a link's settings matter only for the pair that link joins; look at which VNets each link with access off "
+         "joins."),
+)
+REACH_OUTCOMES = ("Reachable", "Dropped")
+
+
+def why_setup(rng: random.Random) -> dict:
+    given = reach_setup(rng)
+    return {"network": given["network"], "items": {f"f{i + 1}": q for i, q in enumerate(given["questions"])},
+            **rule_givens(REACH_RULES, REACH_OUTCOMES)}
+
+
+def why_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
+    """The trace's verdict, and the rule its hops show: delivered over a peering; dropped on a route with next hop
+    None (no route to a peer's peer); dropped on a peering route whose link refuses access."""
+    net = Network.from_dict(givens["network"])
+    out = {}
+    for item, (src, dst) in givens["items"].items():
+        t = _trace(net, src, dst)
+        lookup = [h.route for h in t.hops if h.action == "route lookup"][-1]
+        if t.reachable:
+            out[item] = ("Reachable", "direct-peering")
+        elif lookup.next_hop_type in ("VNetPeering", "VNetGlobalPeering"):
+            out[item] = ("Dropped", "access-off")
+        else:
+            out[item] = ("Dropped", "not-transitive")
+    return out
+
+
+Q4 = outcome_rule_question(
+    id="q4", title="Outcome and rule: why does it (not) arrive?", points=4, answer="why", setup=why_setup,
+    truth=why_truth, outcomes=REACH_OUTCOMES, rules=REACH_RULES, what="the simulator's trace shows",
+    hints=("For each flow, first decide which rule applies: are the two VNets peered with each other, and how do "
+           "both links of that peering look? Then the outcome follows from the rule.",
+           "A trace tells the outcome; the rule is in where it stops: on a route with next hop None, or on a "
+           "peering route whose link refuses the traffic.",),
+    rule="Each flow's outcome follows from one rule: a direct peering carries it, a missing direct peering drops "
+         "it (not transitive), or a link with access off drops it.",
+    source=("peering", "settings"))
+
+
 EXERCISE = ExerciseSpec(
     name="02-vnet-peering", title="VNet peering", lesson="../notebooks/02-vnet-peering.ipynb",
-    questions=(Q1, Q2, Q3),
+    questions=(Q1, Q2, Q3, Q4),
 )

@@ -24,6 +24,7 @@ from netaddr import IPAddress, IPNetwork
 from .. import nsg as nsg_mod
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, still_open
+from .outcome_rule import Rule, outcome_rule_question, rule_givens
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -716,7 +717,69 @@ Q3 = Question(
 )
 
 
+# --- q4: outcome and rule --------------------------------------------------------------------------------------------
+NSG_RULES = (
+    Rule("subnet-first-inbound",
+         "Inbound, the subnet's NSG is evaluated first; when it denies, the NIC's NSG never sees the packet, whatever "
+         "it allows.",
+         "the subnet's NSG goes first only for packets arriving (Inbound), and it decides only when it denies; check "
+         "the direction, and whether the subnet's NSG has a rule or default that matches and denies."),
+    Rule("nic-first-outbound",
+         "Outbound, the NIC's NSG is evaluated first; when it denies, the packet never reaches the subnet's NSG.",
+         "the NIC's NSG goes first only for packets leaving (Outbound), and it decides only when it denies."),
+    Rule("second-level-denies",
+         "The first NSG on the way allows the packet, but the second denies it: every level must allow.",
+         "that rule needs the first level to allow and the second to deny; look at which level's rule decides."),
+    Rule("virtualnetwork-tag",
+         "The other end is in the VirtualNetwork tag (the VNet, its peers, on-premises spaces behind the gateway), "
+         "and the default VirtualNetwork rules let it through at every level.",
+         "the default VirtualNetwork rules decide only when no rule with a lower number matches first, and only for "
+         "addresses inside the tag; public addresses are not in it."),
+    Rule("both-levels-allow",
+         "A rule of yours allows it at the first level and the other level allows it too.",
+         "a custom allow decides only when no deny comes first at either level."),
+)
+NSG_OUTCOMES = ("Allow", "Deny")
+VNET_DEFAULTS = ("AllowVNetInBound", "AllowVnetOutBound")
+
+
+def nsg_why_setup(rng: random.Random) -> dict:
+    given = verdicts_setup(rng)
+    return {"network": given["network"], "items": given["flows"], **rule_givens(NSG_RULES, NSG_OUTCOMES)}
+
+
+def nsg_why_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
+    """IP flow verify's access, and the rule its steps show: which level denied (first or second on the way), or
+    whether the default VirtualNetwork rules or the learner's own rules allowed."""
+    net = Network.from_dict(givens["network"])
+    out = {}
+    for item, flow in givens["items"].items():
+        v = _flow_verdict(net, flow)
+        checked = [step for step in v.steps if step.nsg]
+        deciding = v.deciding
+        if v.allowed:
+            rule = "virtualnetwork-tag" if all(step.rule in VNET_DEFAULTS for step in checked) else "both-levels-allow"
+        elif checked and deciding == checked[0]:
+            rule = "subnet-first-inbound" if v.direction == "Inbound" else "nic-first-outbound"
+        else:
+            rule = "second-level-denies"
+        out[item] = (v.access, rule)
+    return out
+
+
+Q4 = outcome_rule_question(
+    id="q4", title="Outcome and rule: which evaluation rule decides?", points=4, answer="why", setup=nsg_why_setup,
+    truth=nsg_why_truth, outcomes=NSG_OUTCOMES, rules=NSG_RULES, what="IP flow verify says",
+    hints=("Each flow meets two NSGs, in an order set by its direction: Inbound, subnet then NIC; Outbound, NIC then "
+           "subnet. Which one matches first, and does it allow or deny?",
+           "IP flow verify names the deciding NSG rule; the question is the principle behind it: which level, in "
+           "which order, or the default VirtualNetwork rules.",),
+    rule="Each flow's verdict follows from the evaluation order (Inbound: subnet then NIC; Outbound: NIC then subnet), "
+         "the first match by priority at each level, and the default VirtualNetwork rules.",
+    source=("nsg", "evaluation_order"))
+
+
 EXERCISE = ExerciseSpec(
     name="08-network-security-groups", title="Network security groups",
-    lesson="../notebooks/08-network-security-groups.ipynb", questions=(Q1, Q2, Q3),
+    lesson="../notebooks/08-network-security-groups.ipynb", questions=(Q1, Q2, Q3, Q4),
 )
