@@ -2,7 +2,8 @@
 
 q1 decide which VNets can peer and why (overlap, cloud; regions, subscriptions and tenants do not matter);
 q2 predict reachability in a hub and spokes with a global, a cross-tenant and a switched-off link; q3 make
-two spokes reach each other in the peering explorer widget without renumbering anything.
+two spokes reach each other in the peering explorer widget without renumbering anything; q4 outcome and rule:
+for q2's kind of flows, the verdict and the rule that decides it, read from the trace's hops (:mod:`.outcome_rule`).
 The truth is always the engine's: ``Network.peer`` for who can peer, ``Network.trace`` for reachability,
 computed in the grader's process from the plain givens and answers.
 """

@@ -5,7 +5,10 @@ q1 repair a stale Site-to-Site configuration: VNet2 added an address range and t
 stands for it was not edited. The answer is the corrected LNG prefix lists; the grader applies them to the
 givens with the engine (which refuses overlaps) and traces into the new range. q2 predict, for a VNet-to-VNet
 connection, a Site-to-Site connection and a peering, what it takes before the new range is carried; the truth
-is found by the engine, by trying each remedy on a copy of the network.
+is found by the engine, by trying each remedy on a copy of the network. q3 outcome and rule: six ways of joining
+the pair, each with the verdict and the rule that decides it (LNG prefixes typed by hand, VNet-to-VNet kept current,
+a half-made VNet-to-VNet, a peering out of sync, a peering preferred over a gateway), read from the engine's state
+and trace (:mod:`.outcome_rule`).
 """
 from __future__ import annotations
 

@@ -6,6 +6,10 @@ The truth is ``net.effective_routes(vnet, subnet).lookup(destination)``; which r
 (S11c BGP versus peering, S11b UDR versus system, S1 variant B propagation off, non-transitive peering) is
 read from the engine's routes too, never from the learner's reasoning. Only Azure's own next-hop spellings
 (the effective-routes names, azure-facts §7.7) are accepted.
+q2 build the spoke-to-spoke path through the hub's NVA; q3 repair a broken route table (one of five faults drawn
+from a seed kept out of the givens). Both are graded on the learner's network: each spoke reaches the other
+through the NVA (traced both ways), nothing that worked before is broken, and (hidden) no shortcut, renumbering
+or deleted table or healthy route.
 """
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ allowed (IP flow verify); the app's own outbound connections untouched.
 q2 predict access and deciding rule for seeded flows through a subnet NSG and a NIC NSG (truth: ``flow_verify``).
 q3 decide whether on-premises traffic over the VPN passes the default rules, which tag covers it, and which
 addresses the ``VirtualNetwork`` tag holds (truth: ``virtual_network_prefixes``, ``flow_verify``).
+q4 outcome and rule: for q2's kind of flows, the access and the evaluation principle that decides it (which level
+denies first, or the default VirtualNetwork rules), read from the verdict's steps (:mod:`.outcome_rule`).
 Every truth is the engine's; messages name the misconception (DenyAllInbound behind AllowVNetInBound,
 priority order, the Internet tag for private traffic, wrong direction, GatewaySubnet, VirtualNetwork as source).
 """
