@@ -15,6 +15,7 @@ import pytest
 import test_questions as t0102
 import test_questions_05 as t05
 import test_questions_07 as t07
+import test_questions_08 as t08
 import test_questions_09 as t09
 import test_questions_10 as t10
 import test_questions_capstone as tcap
@@ -80,7 +81,7 @@ for _name, _qid, _mistake, _ in tgw.WRONG:
 for _qid, _mistake, _ in t05.WRONG:
     _add(t05.NAME, _qid, _mistake.__name__, lambda ex, q=_qid, m=_mistake: (
         t05.model_answer(ex, q), m(ex, t05.model_answer(ex, q))))
-for _mod in (t07, t09):
+for _mod in (t07, t08, t09):
     for _qid, _mistake, _cond, _ in _mod.WRONG:
         _add(_mod.NAME, _qid, _mistake.__name__, lambda ex, q=_qid, m=_mistake, mod=_mod: (
             mod.model_answer(ex, q), m(ex, mod.model_answer(ex, q))))
@@ -95,6 +96,7 @@ for _kw, _ in tcap.WRONG:
 @pytest.mark.parametrize("name, qid, make", [(n, q, m) for n, q, _, m in CASES], ids=[c for _, _, c, _ in CASES])
 def test_feedback_on_a_catalogued_mistake_never_states_the_expected_value(exercise, name, qid, make):
     conditions = {**{(t07.NAME, q, m.__name__): c for q, m, c, _ in t07.WRONG},
+                  **{(t08.NAME, q, m.__name__): c for q, m, c, _ in t08.WRONG},
                   **{(t09.NAME, q, m.__name__): c for q, m, c, _ in t09.WRONG},
                   **{(t10.NAME, q, m.__name__): w for q, w, m, _ in t10.WRONG}}
     case = next(c for n, q, c, m in CASES if m is make)
@@ -108,3 +110,23 @@ def test_feedback_on_a_catalogued_mistake_never_states_the_expected_value(exerci
         fb = feedback(ex, qid, wrong)
         told = {v for v in expected_values(right, wrong, ex.givens(qid)) for m in fb.messages if stated(v, m)}
         assert not told, (learner, sorted(told), fb.messages)
+
+
+OUTCOME_RULE = [("02-vnet-peering", "q4", t0102.model_answer), ("04-vnet-to-vnet-vs-site-to-site", "q3", tgw.model_answer),
+                ("08-network-security-groups", "q4", t08.model_answer)]
+
+
+@pytest.mark.parametrize("name, qid, model", OUTCOME_RULE, ids=[f"{n[:2]}-{q}" for n, q, _ in OUTCOME_RULE])
+def test_outcome_and_rule_feedback_names_the_misconception_never_the_item_or_the_deciding_rule(exercise, name, qid,
+                                                                                               model):
+    """Every single wrong rule (each item explained by each other rule in turn): the feedback names the learner's
+    choice and its misconception, and neither the item nor the rule that does decide (ids are short, so they are
+    searched as words here rather than through the catalogue's length filter)."""
+    ex = exercise(name, "alice")
+    right = model(ex, qid)
+    rules = [r["id"] for r in ex.givens(qid)["rules"]]
+    for item, (outcome, truth) in right.items():
+        for said in (r for r in rules if r != truth):
+            text = " ".join(feedback(ex, qid, {**right, item: [outcome, said]}).messages)
+            assert f"'{said}'" in text and "decided by another rule" in text, text
+            assert not stated(truth, text) and not stated(item, text), (item, truth, said, text)

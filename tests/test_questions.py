@@ -21,6 +21,7 @@ from netaddr import IPNetwork, IPSet
 import vnetlab as vl
 import vnetlab.grading as g
 from vnetlab.grading.core import evaluate, seed
+from vnetlab.grading.instructor import full_spec
 from vnetlab.grading.plain import to_plain
 from question_support import LEARNERS, StandIn, exercise, record, score  # noqa: F401  (exercise: fixture)
 from test_questions_gateways import NAMES as GATEWAY_EXERCISES, model_answer as gateway_model_answer
@@ -97,6 +98,23 @@ def model_answer(ex: g.Exercise, qid: str):
         vm = {f"vm-{v['name']}": v["name"] for v in G["network"]["vnets"]}
         return {(s, d): (vm[s], vm[d]) in links and (vm[d], vm[s]) in links and links[(vm[s], vm[d])]
                 for s, d in G["questions"]}
+    if name == ("02-vnet-peering", "q4"):   # §2: one peering at a time, and only over links that allow access
+        links = {}
+        for p in G["network"]["peerings"]:
+            pair = p.get("peer") or [p["vnet"], p["remote"]]
+            for a, b in ([pair, pair[::-1]] if "peer" in p else [pair]):
+                links[(a, b)] = p.get("allow_virtual_network_access", True)
+        vm = {f"vm-{v['name']}": v["name"] for v in G["network"]["vnets"]}
+        out = {}
+        for item, (s, d) in G["items"].items():
+            a, b = vm[s], vm[d]
+            if (a, b) not in links:
+                out[item] = ["Dropped", "not-transitive"]
+            elif links[(a, b)] and links.get((b, a), False):
+                out[item] = ["Reachable", "direct-peering"]
+            else:
+                out[item] = ["Dropped", "access-off"]
+        return out
     if name == ("02-vnet-peering", "q3"):
         net = vl.Network.from_dict(G["network"])
         net.peer("spoke1", "spoke2")
@@ -231,6 +249,20 @@ def test_every_failing_subnet_is_named_and_a_misnamed_gateway_subnet_blocks_no_o
     assert sum(c.passed for c in fb.result.checks) >= 2   # the size checks still ran on the rest
 
 
+@pytest.mark.parametrize("mistake", ["far_pair_refused_02q1", "cross_tenant_refused_02q1", "overlap_peered_02q1"])
+def test_peering_verdict_feedback_counts_wrong_verdicts_without_naming_the_pairs(exercise, mistake):
+    """02 q1 has three labels: naming the pair beside the rule it breaks hands over its verdict, one pair per
+    attempt. The feedback counts the wrong verdicts and names the rule; no pair or VNet of a wrong one is named."""
+    for learner in ("alice", "bob", "zoe"):
+        ex = exercise("02-vnet-peering", learner)
+        right = model_answer(ex, "q1")
+        wrong = globals()[mistake](ex, right)
+        flipped = [pair for pair in right if wrong[pair] != right[pair]]
+        text = " ".join(ex.check("q1", wrong).messages)
+        assert f"{len(flipped)} of your" in text, text
+        assert not any(a in text or b in text for a, b in flipped), text
+
+
 def test_reachability_feedback_counts_wrong_predictions_without_naming_them(exercise):
     """Naming the wrong pair of a yes/no prediction hands over its truth; the feedback gives a count and the rule
     (peering is not transitive, §2) so guessing pair by pair until green does not work."""
@@ -262,7 +294,24 @@ def shared_public_q4(ex, answer):
 
 
 def linklocal_private_q4(ex, answer):
-    return relabel(answer, lambda p, lab: lab == "refused" and not p.startswith("168.63."), "private")
+    return relabel(answer, lambda p, lab: lab == "refused", "private")
+
+
+def _flip_rule(ex, answer, truth_rule, said):
+    """The model answer with every item decided by ``truth_rule`` explained as ``said`` (the outcome kept)."""
+    return {k: [v[0], said] if v[1] == truth_rule else v for k, v in answer.items()}
+
+
+def access_off_as_transitive_02q4(ex, answer):
+    return _flip_rule(ex, answer, "access-off", "not-transitive")
+
+
+def transitive_as_access_02q4(ex, answer):
+    return _flip_rule(ex, answer, "not-transitive", "access-off")
+
+
+def hub_is_transitive_02q4(ex, answer):
+    return {k: ["Reachable", "direct-peering"] if v[1] == "not-transitive" else v for k, v in answer.items()}
 
 
 def _vnets(ex):
@@ -345,6 +394,9 @@ WRONG = [  # (exercise, question, make a realistic wrong answer from the right o
     ("02-vnet-peering", "q2", transitive_02q2, "peering is not transitive"),
     ("02-vnet-peering", "q2", global_dropped_02q2, "across regions (global peering)"),
     ("02-vnet-peering", "q2", cross_tenant_dropped_02q2, "across tenants"),
+    ("02-vnet-peering", "q4", access_off_as_transitive_02q4, "transitivity is the question only for two VNets"),
+    ("02-vnet-peering", "q4", transitive_as_access_02q4, "a link's settings matter only for the pair that link joins"),
+    ("02-vnet-peering", "q4", hub_is_transitive_02q4, "from what the simulator's trace shows"),
     ("02-vnet-peering", "q3", untouched_02q3, "peering is not transitive"),
     ("02-vnet-peering", "q3", one_link_02q3, "only one of the two links"),
     ("02-vnet-peering", "q3", access_off_02q3, "allow_virtual_network_access off"),
@@ -532,3 +584,36 @@ def test_answers_become_plain_data():
 def test_an_unsupported_value_is_named_in_the_feedback(exercise):
     feedback = exercise("01-address-spaces").check("q1", {"web": object()})
     assert "cannot be graded" in feedback.messages[0]
+
+
+@pytest.mark.parametrize("learner", [f"learner-{i}" for i in range(40)])
+def test_01_q4_asks_only_what_lesson_01_teaches_about_refused_ranges(learner):
+    """Lesson 01 shows a range refused because it lies inside a not-allowed range (127.1.0.0/16 in 127.0.0.0/8); it
+    never teaches that a range merely containing a not-allowed address (168.63.0.0/16 holding 168.63.129.16) is
+    refused, so no candidate is of that kind, and no check of either kind tests it."""
+    G = g.exercise("01-address-spaces", learner, answers_path="unused.json").givens("q4")
+    for prefix in G["candidates"]:
+        net = IPNetwork(prefix)
+        touched = [bad for bad in NOT_ALLOWED if overlapping(net, bad)]
+        assert all(net in bad for bad in touched), (prefix, touched)
+    rules = " ".join(c.rule or c.name for c in full_spec("01-address-spaces").question("q4").checks)
+    assert "168.63" not in rules and "as a whole" not in rules
+
+
+def test_after_a_few_failing_attempts_the_feedback_names_the_rules_to_revisit_not_the_items(exercise):
+    """Guessing one item per attempt is not the way: from the third failing check of a question, the feedback says
+    how many visible checks still fail and which rules (the checks' names) to revisit, with the lesson; it names no
+    pair. A passing attempt starts the count again."""
+    from vnetlab.grading.notebook import ATTEMPTS_BEFORE_SUMMARY
+    ex = exercise("02-vnet-peering", "alice")
+    right = model_answer(ex, "q2")
+    wrong = transitive_02q2(ex, right)
+    texts = [str(ex.check("q2", wrong)) for _ in range(ATTEMPTS_BEFORE_SUMMARY)]
+    assert not any("revisit" in t for t in texts[:-1])
+    last = ex.check("q2", wrong)
+    text = str(last) + last._repr_html_()
+    assert f"Attempt {ATTEMPTS_BEFORE_SUMMARY + 1}: 1 of 2 visible checks still fail" in text, text
+    assert "Peering is not transitive" in text and "02-vnet-peering.ipynb" in text
+    assert not any(f"{a} → {b}" in text for a, b in right if wrong[(a, b)] != right[(a, b)])
+    ex.check("q2", right)
+    assert "revisit" not in str(ex.check("q2", wrong))

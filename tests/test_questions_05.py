@@ -271,3 +271,15 @@ def test_a_dynamic_rule_linked_to_both_connections_is_refused_with_the_rule(exer
     plan["rules"][0].update(type="Dynamic", external=_free(G, 0, 26))   # the VNet's rule, on both connections
     fb = ex.check("q1", plan)
     assert not fb.visible_passed and any("a dynamic rule serves one connection" in m for m in fb.messages), fb.messages
+
+
+def test_every_refused_rule_and_link_is_named_not_only_the_first(exercise):
+    """Two mistakes at once (a rule whose external range lies in the VNet, and the VNet's rule linked as ingress on
+    the other site's connection): the learner is told both at once, not one per attempt."""
+    for learner in ("alice", "bob", "zoe"):
+        ex = exercise(NAME, learner)
+        G = ex.givens("q1")
+        inside = str(list(IPNetwork(G["network"]["vnets"][0]["address_space"][0]).subnet(24))[0])
+        fb = feedback(ex, "q1", merger_plan(G, dc_external=inside, vnet_link="ingress"))
+        text = " ".join(fb.messages)
+        assert "overlaps the VNet's own range" in text and "but you linked it as an ingress rule" in text, fb.messages

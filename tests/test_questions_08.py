@@ -69,12 +69,25 @@ def in_virtual_network(G, q) -> bool:
     return address in spaces["spoke"] or address in spaces["hub"] or address in site  # lab's access is off
 
 
+def principle(G, flow) -> tuple[str, str]:
+    """§8.3 by hand, as the principle that decides: the NIC's deny goes first outbound, the subnet's first inbound
+    (its custom deny or its default DenyAllInbound), and the default VirtualNetwork rules allow the rest."""
+    access, rule = flow_by_hand({"network": G["network"]}, flow)
+    if rule == "deny-smtp-out":
+        return access, "nic-first-outbound"
+    if rule in ("AllowVNetInBound", "AllowVnetOutBound"):
+        return access, "virtualnetwork-tag"
+    return access, "subnet-first-inbound"
+
+
 def model_answer(ex: g.Exercise, qid: str):
     G = ex.givens(qid)
     if qid == "q1":
         return lockdown(G)
     if qid == "q2":
         return {fid: list(flow_by_hand(G, f)) for fid, f in G["flows"].items()}
+    if qid == "q4":
+        return {item: list(principle(G, f)) for item, f in G["items"].items()}
     return {"access": "Allow", "rule": "AllowVNetInBound", "tag": "VirtualNetwork",
             "in_virtual_network": {aid: in_virtual_network(G, q) for aid, q in G["addresses"].items()}}
 
@@ -213,13 +226,15 @@ def test_q2_right_access_wrong_rule_is_caught_by_a_hidden_check(exercise):
 def test_q3_onprem_denied_by_default_is_corrected(exercise):
     ex = exercise(NAME, "bob")
     text = messages(ex, "q3", {**model_answer(ex, "q3"), "access": "Deny", "rule": "DenyAllInbound"})
-    assert "AllowVNetInBound (65000)" in text and "on-premises" in text
+    assert "the default inbound rule for that tag (priority 65000)" in text and "on-premises" in text
+    assert "AllowVNetInBound" not in text   # the rule the learner has to name
 
 
 def test_q3_internet_is_not_the_tag_for_onprem(exercise):
     ex = exercise(NAME, "bob")
     text = messages(ex, "q3", {**model_answer(ex, "q3"), "tag": "Internet"})
-    assert "public address space" in text and "VirtualNetwork" in text
+    assert "public address space" in text and "connected on-premises spaces in the tag" in text
+    assert "VirtualNetwork" not in text   # the tag the learner has to name
 
 
 @pytest.mark.parametrize("which, phrase", [("access-off", "allowVirtualNetworkAccess"), ("udr", "0.0.0.0/0"),
@@ -239,3 +254,104 @@ def test_q3_tag_membership_mistakes_are_named(exercise, which, phrase):
     aid = next(a for a, q in G["addresses"].items() if pick(q))
     members = {**answer["in_virtual_network"], aid: not answer["in_virtual_network"][aid]}
     assert phrase in messages(ex, "q3", {**answer, "in_virtual_network": members})
+
+
+# --- the wrong-answer catalogue (run by tests/test_feedback_never_tells.py as well) ------------------------------------
+def _q1_mistake(key: str):
+    def mistake(ex, a):
+        return lockdown(ex.givens("q1"), **Q1_MISTAKES[key][0])
+    mistake.__name__ = "q1_" + key.replace(" ", "_").lower()
+    return mistake
+
+
+def _flows_of(kind):
+    """Givens condition: some flow of this kind exists (by the facts' reasoning, flow_by_hand)."""
+    return lambda G: any(kind(f, *flow_by_hand(G, f)) for f in G["flows"].values())
+
+
+SUBNET_DENY = lambda f, a, r: r.startswith("deny-") and f["direction"] == "Inbound"  # noqa: E731
+DEFAULT_DENY = lambda f, a, r: r == "DenyAllInbound"  # noqa: E731
+ONPREM = lambda f, a, r: f["remote_ip"].startswith("192.168.")  # noqa: E731
+
+
+def nic_allow_overrides_subnet_deny(ex, a):
+    return flipped(ex, "q2", SUBNET_DENY)
+
+
+def one_level_allow_is_enough(ex, a):
+    return flipped(ex, "q2", DEFAULT_DENY)
+
+
+def onprem_is_internet(ex, a):
+    return flipped(ex, "q2", ONPREM)
+
+
+def onprem_denied_by_default(ex, a):
+    return {**a, "access": "Deny", "rule": "DenyAllInbound"}
+
+
+def internet_tag_for_onprem(ex, a):
+    return {**a, "tag": "Internet"}
+
+
+def _membership(which):
+    def pick(G):
+        net = G["network"]
+        lab = IPNetwork(next(v for v in net["vnets"] if v["name"] == "lab")["address_space"][0])
+        site = IPNetwork(net["local_network_gateways"][0]["prefixes"][0])
+        test = {"access-off": lambda q: IPAddress(q["address"]) in lab, "udr": lambda q: q["subnet"] == "egress",
+                "vpn": lambda q: IPAddress(q["address"]) in site,
+                "lng-only": lambda q: IPAddress(q["address"]) in IPNetwork("192.168.0.0/16")
+                and IPAddress(q["address"]) not in site}[which]
+        return next((aid for aid, q in G["addresses"].items() if test(q)), None)
+
+    def mistake(ex, a):
+        aid = pick(ex.givens("q3"))
+        return {**a, "in_virtual_network": {**a["in_virtual_network"], aid: not a["in_virtual_network"][aid]}}
+    mistake.__name__ = f"membership_{which.replace('-', '_')}"
+    return mistake, (lambda G: pick(G) is not None)
+
+
+_ACCESS_OFF, _UDR, _VPN, _LNG_ONLY = (_membership(w) for w in ("access-off", "udr", "vpn", "lng-only"))
+
+
+def _q4_flip(truth_rule, value):
+    def mistake(ex, a):
+        return {k: list(value) if v[1] == truth_rule else v for k, v in a.items()}
+    return mistake
+
+
+def nic_allow_lets_it_in(ex, a):    # the NIC allows the web port from Internet, but the subnet goes first
+    return _q4_flip("subnet-first-inbound", ["Allow", "both-levels-allow"])(ex, a)
+
+
+def vnet_traffic_denied_by_default(ex, a):
+    return _q4_flip("virtualnetwork-tag", ["Deny", "subnet-first-inbound"])(ex, a)
+
+
+def outbound_subnet_first(ex, a):
+    return _q4_flip("nic-first-outbound", ["Deny", "subnet-first-inbound"])(ex, a)
+ALWAYS = lambda G: True  # noqa: E731
+WRONG = [  # (question, mistake, givens condition, words the feedback, hidden checks included, must contain)
+    *[("q1", _q1_mistake(key), ALWAYS, words[0]) for key, (_, words) in Q1_MISTAKES.items()],
+    ("q2", nic_allow_overrides_subnet_deny, _flows_of(SUBNET_DENY), "subnet's NSG is evaluated first"),
+    ("q2", one_level_allow_is_enough, _flows_of(DEFAULT_DENY), "Both levels must allow"),
+    ("q2", onprem_is_internet, _flows_of(ONPREM), "inside the VirtualNetwork tag"),
+    ("q4", nic_allow_lets_it_in, ALWAYS, "decides only when no deny comes first at either level"),
+    ("q4", vnet_traffic_denied_by_default, ALWAYS, "from what IP flow verify says"),
+    ("q4", outbound_subnet_first, ALWAYS, "the subnet's NSG goes first only for packets arriving (Inbound)"),
+    ("q3", onprem_denied_by_default, ALWAYS, "the default inbound rule for that tag (priority 65000)"),
+    ("q3", internet_tag_for_onprem, ALWAYS, "public address space"),
+    ("q3", _ACCESS_OFF[0], _ACCESS_OFF[1], "allowVirtualNetworkAccess"),
+    ("q3", _UDR[0], _UDR[1], "0.0.0.0/0"),
+    ("q3", _VPN[0], _VPN[1], "connected on-premises address spaces"),
+    ("q3", _LNG_ONLY[0], _LNG_ONLY[1], "local network gateway's prefixes"),
+]
+
+
+@pytest.mark.parametrize("qid, mistake, condition, words", WRONG, ids=[f"{q}-{m.__name__}" for q, m, _, _ in WRONG])
+def test_every_catalogued_mistake_is_named(exercise, qid, mistake, condition, words):
+    learner = next(w for w in (f"learner-{i}" for i in range(300))
+                   if condition(g.exercise(NAME, w, answers_path="unused.json").givens(qid)))
+    ex = exercise(NAME, learner)
+    assert words in messages(ex, qid, mistake(ex, model_answer(ex, qid)))

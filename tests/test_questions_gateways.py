@@ -84,6 +84,59 @@ def next_hop(G, qid) -> str:
     return "VirtualNetworkGateway" if q["subnet"] == "app" else "Internet"  # S11b: UDR 0/0 beats system 0/0
 
 
+def spoke_pairs():
+    return (("spoke1", "spoke2"), ("spoke2", "spoke1"))
+
+
+def through_nva(G, *, forwarded=True, spokes=("spoke1", "spoke2"), associate=True, hop_ip=None, prefix=None,
+                join_spokes=False) -> vl.Network:
+    """Lesson 06 §9 with the learner's numbers: a route table per spoke sending the other spoke's range to the NVA
+    (next hop VirtualAppliance), and allow_forwarded_traffic on each spoke's link; keywords make the mistakes."""
+    net = vl.Network.from_dict(G["network"])
+    for spoke, other in spoke_pairs():
+        if spoke not in spokes:
+            continue
+        net.add_route_table(f"rt-{spoke}")
+        net.add_route(f"rt-{spoke}", "via-nva", prefix or str(net.vnet(other).address_space[0]), "VirtualAppliance",
+                      hop_ip or G["nva"]["ip"])
+        if associate:
+            net.associate_route_table(spoke, "app", f"rt-{spoke}")
+        if forwarded:
+            net.set_peering(spoke, "hub", allow_forwarded_traffic=True)
+    if join_spokes:
+        net.peer("spoke1", "spoke2")
+    return net
+
+
+def repair_tables(G) -> vl.Network:
+    """Lesson 06 §7-§9 read backwards: in each spoke's table, the route for the other spoke's range goes to the NVA,
+    no longer route for it drops it, and the table is associated with the spoke's subnet. Routes are changed in
+    place (same name); a route that only drops part of the other spoke is removed."""
+    net = vl.Network.from_dict(G["network"])
+    nva = G["nva"]["ip"]
+    for spoke, other in spoke_pairs():
+        table = net.route_table(f"rt-{spoke}")
+        mine, theirs = net.vnet(spoke).address_space[0], net.vnet(other).address_space[0]
+        for name, route in list(table.routes.items()):
+            if route.prefix in (mine, theirs):
+                net.remove_route(table.name, name)
+                net.add_route(table.name, name, str(theirs), "VirtualAppliance", nva)
+            elif route.prefix in theirs and route.next_hop_type == "None":
+                net.remove_route(table.name, name)
+        net.associate_route_table(spoke, "app", table.name)
+    return net
+
+
+JOIN_BY_STORY = {  # S3 and §3.2-§3.3, §6.4 by hand: what carries the packet, or why nothing does
+    "Site-to-Site, to the range vnet2 added": ("Dropped", "lng-static"),          # the LNG lists the old range only
+    "Site-to-Site, to vnet2's original range": ("Reachable", "lng-static"),
+    "VNet-to-VNet, to the range vnet2 added": ("Reachable", "v2v-follows"),       # Azure updates the other side
+    "VNet-to-VNet created from vnet1's side only, to vnet2's original range": ("Dropped", "one-connection"),
+    "peering, to the range vnet2 added": ("Dropped", "peering-sync"),             # the link is not synced yet
+    "VNet-to-VNet and a peering between the same VNets, to vnet2's original range": ("Reachable", "peering-preferred"),
+}
+
+
 def model_answer(ex: g.Exercise, qid: str):
     G = ex.givens(qid)
     name = (ex.spec.name, qid)
@@ -96,8 +149,14 @@ def model_answer(ex: g.Exercise, qid: str):
         return {"lng-vnet2": list(vnet2["address_space"])}
     if name == ("04-vnet-to-vnet-vs-site-to-site", "q2"):
         return {"Vnet2Vnet": "nothing", "IPsec": "edit the LNG", "VNetPeering": "sync the peering"}
+    if name == ("04-vnet-to-vnet-vs-site-to-site", "q3"):
+        return {item: list(JOIN_BY_STORY[q["story"]]) for item, q in G["items"].items()}
     if name == ("06-effective-routes", "q1"):
         return {qid_: next_hop(G, qid_) for qid_ in G["questions"]}
+    if name == ("06-effective-routes", "q2"):
+        return through_nva(G)
+    if name == ("06-effective-routes", "q3"):
+        return repair_tables(G)
     raise AssertionError(f"no model answer for {name}")
 
 
@@ -111,7 +170,8 @@ def test_the_gateway_exercises_are_registered_with_their_lessons():
 
 
 def test_another_learners_network_and_prefixes_are_not_right_for_you(exercise):
-    for name, qid in (("03-vpn-gateway", "q1"), ("04-vnet-to-vnet-vs-site-to-site", "q1"), ("06-effective-routes", "q1")):
+    for name, qid in (("03-vpn-gateway", "q1"), ("04-vnet-to-vnet-vs-site-to-site", "q1"), ("06-effective-routes", "q1"),
+                      ("06-effective-routes", "q2"), ("06-effective-routes", "q3")):
         alice, bob = exercise(name, "alice"), exercise(name, "bob")
         assert not score(bob, qid, model_answer(alice, qid)).full, (name, qid)
 
@@ -245,6 +305,82 @@ def portal_spelling(ex, a):
     return {**a, _kind(ex, _public): "Virtual network gateway"}
 
 
+def no_forwarded_traffic(ex, a):
+    return through_nva(ex.givens("q2"), forwarded=False)
+
+
+def one_spoke_only(ex, a):
+    return through_nva(ex.givens("q2"), spokes=("spoke1",))
+
+
+def table_not_associated(ex, a):
+    return through_nva(ex.givens("q2"), associate=False)
+
+
+def hub_vm_as_appliance(ex, a):
+    G = ex.givens("q2")
+    return through_nva(G, hop_ip=G["vms"]["vm-hub"])
+
+
+def default_route_to_nva(ex, a):  # 0.0.0.0/0 → NVA loses to the longer 10.0.0.0/8 → None
+    return through_nva(ex.givens("q2"), prefix="0.0.0.0/0")
+
+
+def spokes_peered_too(ex, a):
+    return through_nva(ex.givens("q2"), join_spokes=True)
+
+
+def repair_to_hub_vm(ex, a):
+    G = ex.givens("q3")
+    net = repair_tables(G)
+    for spoke, other in spoke_pairs():
+        for name, route in list(net.route_table(f"rt-{spoke}").routes.items()):
+            net.remove_route(f"rt-{spoke}", name)
+            net.add_route(f"rt-{spoke}", name, str(route.prefix), "VirtualAppliance", G["vms"]["vm-hub"])
+    return net
+
+
+def repair_by_shortcut(ex, a):
+    net = vl.Network.from_dict(ex.givens("q3")["network"])
+    for spoke, _ in spoke_pairs():
+        net.associate_route_table(spoke, "app", None)
+    net.peer("spoke1", "spoke2")
+    return net
+
+
+def repair_by_new_table(ex, a):
+    net = repair_tables(ex.givens("q3"))
+    for spoke, other in spoke_pairs():
+        old = net.route_table(f"rt-{spoke}")
+        net.add_route_table(f"rt-{spoke}-new")
+        for name, route in old.routes.items():
+            net.add_route(f"rt-{spoke}-new", name, str(route.prefix), route.next_hop_type,
+                          str(route.next_hop_ip) if route.next_hop_ip else None)
+        net.associate_route_table(spoke, "app", f"rt-{spoke}-new")
+        del net.route_tables[f"rt-{spoke}"]
+    return net
+
+
+def _story_flip(ex, a, story, value):
+    G = ex.givens("q3")
+    item = next(i for i, q in G["items"].items() if q["story"] == story)
+    return {**a, item: value}
+
+
+def s2s_follows_the_vnet(ex, a):
+    return _story_flip(ex, a, "Site-to-Site, to the range vnet2 added", ["Reachable", "v2v-follows"])
+
+
+def one_resource_is_enough(ex, a):
+    return _story_flip(ex, a, "VNet-to-VNet created from vnet1's side only, to vnet2's original range",
+                       ["Reachable", "v2v-follows"])
+
+
+def gateway_wins_over_peering(ex, a):
+    return _story_flip(ex, a, "VNet-to-VNet and a peering between the same VNets, to vnet2's original range",
+                       ["Reachable", "v2v-follows"])
+
+
 E3, E4, E6 = NAMES
 WRONG = [  # (exercise, question, mistake, words the visible feedback must contain)
     (E3, "q1", example_space, "the lesson's example numbers"),
@@ -260,10 +396,20 @@ WRONG = [  # (exercise, question, mistake, words the visible feedback must conta
     (E4, "q1", stale_overlap, "overlaps the address space"),
     (E4, "q2", s2s_automatic, "routes only the prefixes typed in the local network gateway"),
     (E4, "q2", v2v_needs_lng, "Azure fills in each side's view"),
+    (E4, "q3", s2s_follows_the_vnet, "Azure keeps the other side's ranges current only on a VNet-to-VNet"),
+    (E4, "q3", one_resource_is_enough, "1 of your 6 outcomes differs"),
+    (E4, "q3", gateway_wins_over_peering, "is decided by another rule"),
     (E6, "q1", bgp_beats_peering, "over gateway routes, even more specific ones"),
     (E6, "q1", system_beats_udr, "a user route beats the system route"),
     (E6, "q1", propagation_ignored, "disables gateway route propagation"),
     (E6, "q1", portal_spelling, "'VnetLocal', 'VNetPeering', 'VNetGlobalPeering'"),
+    (E6, "q2", no_forwarded_traffic, "accept traffic the hub forwarded and did not originate"),
+    (E6, "q2", one_spoke_only, "no user route sends the other spoke's range to the NVA"),
+    (E6, "q2", table_not_associated, "a route table acts only on the subnets it is associated with"),
+    (E6, "q2", hub_vm_as_appliance, "the IP of a NIC with IP forwarding on"),
+    (E6, "q2", default_route_to_nva, "the longest matching prefix decides first"),
+    (E6, "q3", repair_to_hub_vm, "the IP of a NIC with IP forwarding on"),
+    (E6, "q3", repair_by_shortcut, "not through the hub's NVA"),
 ]
 
 
@@ -282,6 +428,8 @@ HIDDEN = [  # mistakes only a hidden check catches: the grader sees the message,
     (E4, "q1", stale_too_broad, "more than vnet2 holds"),
     (E4, "q2", peering_automatic, "is out of sync"),
     (E6, "q1", transitive_peering, "Peering is not transitive"),
+    (E6, "q2", spokes_peered_too, "The spokes are peered with each other"),
+    (E6, "q3", repair_by_new_table, "was deleted: change the one route at fault"),
 ]
 
 
@@ -363,3 +511,23 @@ def test_exercise_04_neither_its_givens_nor_the_wrong_side_feedback_tell_the_fix
     fb = ex.check("q1", stale_wrong_side(ex, model_answer(ex, "q1")))
     text = " ".join(fb.messages)
     assert "that LNG stands for vnet1" in text and "lng-vnet2" not in text, text
+
+
+def test_every_broken_route_table_shows_its_symptom_and_the_lessons_repair_fixes_it(exercise):
+    """Exercise 06 q3 draws one of several route-table faults: each leaves a spoke unable to reach the other
+    through the NVA (visible check fails), and repairing the route at fault (model answer) earns full marks."""
+    from vnetlab.grading.questions_06 import FAULTS, _fault_draw
+    seen = set()
+    for i in range(200):
+        ex = exercise(E6, f"learner-{i}")
+        G = ex.givens("q3")
+        fault = _fault_draw(G["incident"]["seed"])[1]
+        if fault in seen:
+            continue
+        seen.add(fault)
+        broken = feedback(ex, "q3", vl.Network.from_dict(G["network"]))
+        assert not broken.visible_passed and broken.result.earned == 0, fault
+        assert score(ex, "q3", repair_tables(G)).full, fault
+        if seen == set(FAULTS):
+            break
+    assert seen == set(FAULTS)

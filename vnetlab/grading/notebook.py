@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,33 @@ class Givens(dict):
         return "".join(parts)
 
 
+ATTEMPTS_BEFORE_SUMMARY = 3  # failing checks of one question before the feedback adds "revisit the rule"
+
+
+@dataclass(frozen=True)
+class CheckFeedback(Feedback):
+    """The feedback of ``Exercise.check``: after a few failing attempts at one question it also says how many
+    visible checks still fail and which rules to revisit (the checks' names, each a rule in words) with the lesson,
+    so that changing answers one at a time until green is not the way forward. It names no item and no value."""
+
+    attempt: int = 0
+    lesson: str = ""
+
+    def revisit(self) -> str | None:
+        if self.attempt < ATTEMPTS_BEFORE_SUMMARY or not self.result.answered or self.result.problem:
+            return None
+        failing = [c for c in self.visible if not c.passed]
+        if not failing:
+            return None
+        rules = "; ".join(f"“{c.name}”" for c in failing)
+        return (f"Attempt {self.attempt}: {len(failing)} of {len(self.visible)} visible checks still fail. Rather than "
+                f"changing one answer at a time, revisit the rule behind each: {rules}, in the lesson ({self.lesson}).")
+
+    def summary(self) -> str:
+        extra = self.revisit()
+        return super().summary() + (f" {extra}" if extra else "")
+
+
 class Hint(str):
     """One hint; shows as a note in a notebook."""
 
@@ -92,6 +119,7 @@ class Exercise:
         self._hints_shown: dict[str, int] = {}
         self.checks = None  # the learner's CheckStore, opened at the first check
         self.record_problem: str | None = None  # why the last check could not be recorded, if it could not
+        self._failed_attempts: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"Exercise({self.spec.name!r}, learner={self.learner!r})"
@@ -111,8 +139,14 @@ class Exercise:
         return Givens(copy.deepcopy(self.spec.givens(self.learner, qid)))
 
     def check(self, qid: str, answer: Any = MISSING) -> Feedback:
-        """Run the visible checks of ``qid`` on ``answer`` (for a widget question: on the recorded answer)."""
-        feedback = Feedback(self._evaluate(qid, answer), self.spec.question(qid).answer)
+        """Run the visible checks of ``qid`` on ``answer`` (for a widget question: on the recorded answer). Failing
+        attempts are counted per question: from the third on, the feedback says which rules to revisit. An answered
+        check is recorded in the learner's exercise-checks file."""
+        result = self._evaluate(qid, answer)
+        failed = result.answered and not result.problem and not all(c.passed for c in result.checks)
+        self._failed_attempts[qid] = self._failed_attempts.get(qid, 0) + 1 if failed else 0
+        feedback = CheckFeedback(result, self.spec.question(qid).answer, attempt=self._failed_attempts[qid],
+                                 lesson=self.spec.lesson)
         if feedback.result.answered:
             self._remember(qid, feedback)
         return feedback

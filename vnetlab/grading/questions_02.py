@@ -2,7 +2,8 @@
 
 q1 decide which VNets can peer and why (overlap, cloud; regions, subscriptions and tenants do not matter);
 q2 predict reachability in a hub and spokes with a global, a cross-tenant and a switched-off link; q3 make
-two spokes reach each other in the peering explorer widget without renumbering anything.
+two spokes reach each other in the peering explorer widget without renumbering anything; q4 outcome and rule:
+for q2's kind of flows, the verdict and the rule that decides it, read from the trace's hops (:mod:`.outcome_rule`).
 The truth is always the engine's: ``Network.peer`` for who can peer, ``Network.trace`` for reachability,
 computed in the grader's process from the plain givens and answers.
 """
@@ -17,6 +18,7 @@ from ..network import Network
 from .core import (AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, pairs_mapping,
                    still_open)
 from .misconceptions import Targeted
+from .outcome_rule import Rule, outcome_rule_question, rule_givens
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -125,27 +127,36 @@ def _verdict_gap(answers: dict, pair: tuple[str, str]) -> str | None:
     return f"{pair} has no verdict yet." if answers[pair] is None else None
 
 
+def _count_verdicts(answers: dict, wrong: list[tuple[str, str]], rule: str) -> str | None:
+    """How many verdicts break ``rule``, and the rule, never which pairs: with three labels, naming the pair next
+    to the rule it breaks hands over its verdict, one pair per attempt."""
+    parts = [gap for gap in map(lambda p: _verdict_gap(answers, p), wrong) if gap]
+    n = sum(answers[p] is not None for p in wrong)
+    if n:
+        parts.append(f"{n} of your {len(answers)} verdicts {'contradicts' if n == 1 else 'contradict'} this rule: "
+                     f"{rule}")
+    return " ".join(parts) or None
+
+
 def verdicts_far(answers: dict, givens: Mapping) -> str | None:
     net = Network.from_dict({"vnets": givens["vnets"]})
+    wrong = []
     for pair, truth in true_verdicts(givens).items():
         a, b = (net.vnet(n) for n in pair)
         far = (a.region, a.subscription, a.tenant) != (b.region, b.subscription, b.tenant)
         if truth == "peer" and far and answers[pair] != "peer":
-            return _verdict_gap(answers, pair) or (
-                f"{_where(net, a.name)} and {_where(net, b.name)} can peer: global peering joins VNets in different "
-                "regions, and a peering may cross subscriptions and Microsoft Entra tenants.")
-    return None
+            wrong.append(pair)
+    return _count_verdicts(answers, wrong, (
+        "VNets in different regions, subscriptions or tenants can still peer: global peering joins VNets in different "
+        "regions, and a peering may cross subscriptions and Microsoft Entra tenants. Look again at the pairs you "
+        "refused for their location or owner."))
 
 
 def verdicts_overlap(answers: dict, givens: Mapping) -> str | None:
-    spaces = {v["name"]: v["address_space"][0] for v in givens["vnets"]}
-    for (a, b), truth in true_verdicts(givens).items():
-        if truth == "overlap" and answers[(a, b)] == "peer":
-            return (f"{a} ({spaces[a]}) and {b} ({spaces[b]}) overlap: one range lies inside the other. Azure "
-                    "refuses to peer VNets whose address spaces overlap, wherever they are.")
-        if truth == "overlap" and answers[(a, b)] is None:
-            return _verdict_gap(answers, (a, b))
-    return None
+    wrong = [pair for pair, truth in true_verdicts(givens).items() if truth == "overlap" and answers[pair] in ("peer", None)]
+    return _count_verdicts(answers, wrong, (
+        "Azure refuses to peer VNets whose address spaces overlap, wherever they are; two CIDR ranges overlap when one "
+        "lies inside the other. Compare first and last addresses of each pair you let peer."))
 
 
 # BEGIN HIDDEN CHECKS
@@ -441,7 +452,61 @@ Q3 = Question(
 )
 
 
+# --- q4: outcome and rule --------------------------------------------------------------------------------------------
+REACH_RULES = (
+    Rule("direct-peering",
+         "The two VNets are peered with each other, and a peering carries traffic whatever the regions, "
+         "subscriptions or tenants.",
+         "a peering carries traffic only between the two VNets it joins, and only while both links allow access. "
+         "Are these two peered with each other, and do both links let traffic through?"),
+    Rule("not-transitive",
+         "Peering is not transitive: two VNets each peered with a third have no route to each other.",
+         "transitivity is the question only for two VNets that are not peered with each other; VNets peered directly "
+         "have a route to each other, however far apart they are."),
+    Rule("access-off",
+         "A peering link with allow_virtual_network_access off carries no traffic between the pair it joins.",
+         "a link's settings matter only for the pair that link joins; look at which VNets each link with access off "
+         "joins."),
+)
+REACH_OUTCOMES = ("Reachable", "Dropped")
+
+
+def why_setup(rng: random.Random) -> dict:
+    given = reach_setup(rng)
+    return {"network": given["network"], "items": {f"f{i + 1}": q for i, q in enumerate(given["questions"])},
+            **rule_givens(REACH_RULES, REACH_OUTCOMES)}
+
+
+def why_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
+    """The trace's verdict, and the rule its hops show: delivered over a peering; dropped on a route with next hop
+    None (no route to a peer's peer); dropped on a peering route whose link refuses access."""
+    net = Network.from_dict(givens["network"])
+    out = {}
+    for item, (src, dst) in givens["items"].items():
+        t = _trace(net, src, dst)
+        lookup = [h.route for h in t.hops if h.action == "route lookup"][-1]
+        if t.reachable:
+            out[item] = ("Reachable", "direct-peering")
+        elif lookup.next_hop_type in ("VNetPeering", "VNetGlobalPeering"):
+            out[item] = ("Dropped", "access-off")
+        else:
+            out[item] = ("Dropped", "not-transitive")
+    return out
+
+
+Q4 = outcome_rule_question(
+    id="q4", title="Outcome and rule: why does it (not) arrive?", points=4, answer="why", setup=why_setup,
+    truth=why_truth, outcomes=REACH_OUTCOMES, rules=REACH_RULES, what="the simulator's trace shows",
+    hints=("For each flow, first decide which rule applies: are the two VNets peered with each other, and how do "
+           "both links of that peering look? Then the outcome follows from the rule.",
+           "A trace tells the outcome; the rule is in where it stops: on a route with next hop None, or on a "
+           "peering route whose link refuses the traffic.",),
+    rule="Each flow's outcome follows from one rule: a direct peering carries it, a missing direct peering drops "
+         "it (not transitive), or a link with access off drops it.",
+    source=("peering", "settings"))
+
+
 EXERCISE = ExerciseSpec(
     name="02-vnet-peering", title="VNet peering", lesson="../notebooks/02-vnet-peering.ipynb",
-    questions=(Q1, Q2, Q3),
+    questions=(Q1, Q2, Q3, Q4),
 )

@@ -5,7 +5,10 @@ q1 repair a stale Site-to-Site configuration: VNet2 added an address range and t
 stands for it was not edited. The answer is the corrected LNG prefix lists; the grader applies them to the
 givens with the engine (which refuses overlaps) and traces into the new range. q2 predict, for a VNet-to-VNet
 connection, a Site-to-Site connection and a peering, what it takes before the new range is carried; the truth
-is found by the engine, by trying each remedy on a copy of the network.
+is found by the engine, by trying each remedy on a copy of the network. q3 outcome and rule: six ways of joining
+the pair, each with the verdict and the rule that decides it (LNG prefixes typed by hand, VNet-to-VNet kept current,
+a half-made VNet-to-VNet, a peering out of sync, a peering preferred over a gateway), read from the engine's state
+and trace (:mod:`.outcome_rule`).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from ..errors import VnetlabError
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
 from .invariants import read_prefix
+from .outcome_rule import Rule, outcome_rule_question, rule_givens
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 from ..local_gateway import SETTINGS as LNG_SETTINGS
@@ -361,7 +365,103 @@ Q2 = Question(
 )
 
 
+# --- q3: outcome and rule --------------------------------------------------------------------------------------------
+JOIN_RULES = (
+    Rule("one-connection",
+         "A VNet-to-VNet tunnel is two connection resources, one on each gateway; with only one, it does not come up.",
+         "a missing half matters only for a VNet-to-VNet connection that has one resource; count the connection "
+         "resources of this pair."),
+    Rule("lng-static",
+         "A Site-to-Site (IPsec) connection routes exactly the prefixes typed in its local network gateway; Azure "
+         "never edits them.",
+         "typed prefixes decide only for IPsec (Site-to-Site) connections, which have a local network gateway; what "
+         "joins this pair, and what does the packet's route come from?"),
+    Rule("v2v-follows",
+         "A VNet-to-VNet connection learns the other VNet's address space from Azure and follows its changes.",
+         "Azure keeps the other side's ranges current only on a VNet-to-VNet connection whose two halves exist, and "
+         "only when that connection carries the packet."),
+    Rule("peering-preferred",
+         "When two VNets are both peered and connected through their gateways, the peering's route wins and carries "
+         "the traffic.",
+         "that rule needs a peering and a gateway connection between the same two VNets at once."),
+    Rule("peering-sync",
+         "A peering link keeps its own copy of the peer's address space; a range added later is unknown until the "
+         "link is synced.",
+         "a sync matters only for a peering, and only for a range the peer added after the peering was made."),
+)
+JOIN_OUTCOMES = ("Reachable", "Dropped")
+SCENARIOS = {  # kind of join, destination, what the learner is told
+    "s2s-new": ("IPsec", "new", "Site-to-Site, to the range vnet2 added"),
+    "s2s-listed": ("IPsec", "old", "Site-to-Site, to vnet2's original range"),
+    "v2v-new": ("Vnet2Vnet", "new", "VNet-to-VNet, to the range vnet2 added"),
+    "v2v-one": ("one-side", "old", "VNet-to-VNet created from vnet1's side only, to vnet2's original range"),
+    "peering-new": ("VNetPeering", "new", "peering, to the range vnet2 added"),
+    "peered-and-v2v": ("both", "old", "VNet-to-VNet and a peering between the same VNets, to vnet2's original range"),
+}
+
+
+def _join(givens: Mapping, kind: str) -> Network:
+    if kind in ("IPsec", "Vnet2Vnet", "VNetPeering"):
+        return _pair(givens, kind)
+    net = _pair(givens, "Vnet2Vnet")
+    if kind == "both":
+        net.peer("vnet1", "vnet2")
+        return net
+    one = Network.from_dict({**net.to_dict(), "connections": []})     # "one-side": vnet1's resource only
+    one.connect("vnet1", "vnet2", bidirectional=False)
+    return one
+
+
+def join_setup(rng: random.Random) -> dict:
+    numbers = carry_setup(rng)
+    order = list(SCENARIOS)
+    rng.shuffle(order)
+    items = {}
+    for i, scenario in enumerate(order):
+        kind, where, story = SCENARIOS[scenario]
+        net = _join(numbers, kind)
+        dst = numbers["new_vm_ip"] if where == "new" else str(net.nic("vm-vnet2").ip)
+        items[f"s{i + 1}"] = {"story": story, "network": net.to_dict(), "source": "vm-vnet1", "destination": dst}
+    return {"items": items, **rule_givens(JOIN_RULES, JOIN_OUTCOMES)}
+
+
+def join_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
+    """The trace's verdict, and the rule the engine's state shows: the route that carried the packet (peering, a
+    VNet-to-VNet or an IPsec connection), or why none did (a half-made VNet-to-VNet, a peering out of sync, an LNG
+    that does not list the destination)."""
+    out = {}
+    for item, q in givens["items"].items():
+        net = Network.from_dict(q["network"])
+        t = net.trace(q["source"], q["destination"])
+        route = next(h.route for h in t.hops if h.action == "route lookup")
+        kinds = {c.kind: c for c in net.gateway("vnet1").connections.values()} if net.vnet("vnet1").gateway else {}
+        if t.reachable and route.next_hop_type in ("VNetPeering", "VNetGlobalPeering"):
+            rule = "peering-preferred" if kinds else "peering-sync"
+        elif t.reachable:
+            rule = "v2v-follows" if "Vnet2Vnet" in kinds else "lng-static"
+        elif "Vnet2Vnet" in kinds and kinds["Vnet2Vnet"].status != "Connected":
+            rule = "one-connection"
+        elif any(l.peering_sync_level != "FullyInSync" for l in net.peering_links):
+            rule = "peering-sync"
+        else:
+            rule = "lng-static" if "IPsec" in kinds else "v2v-follows"
+        out[item] = ("Reachable" if t.reachable else "Dropped", rule)
+    return out
+
+
+Q3 = outcome_rule_question(
+    id="q3", title="Outcome and rule: which rule decides the path?", points=4, answer="why", setup=join_setup,
+    truth=join_truth, outcomes=JOIN_OUTCOMES, rules=JOIN_RULES, what="the simulator's trace shows",
+    hints=("Read each story first: what joins the two VNets (a peering, one or two VNet-to-VNet resources, IPsec "
+           "with local network gateways), and is the destination in the range vnet2 added later?",
+           "Then ask where vnet1's route to that address comes from: typed by hand, filled in by Azure, or a copy "
+           "the peering keeps. If both a peering and a connection exist, which route wins?",),
+    rule="The outcome follows from where vnet1's route comes from: typed in an LNG, kept current by Azure for "
+         "VNet-to-VNet, or a peering's copy; a half-made VNet-to-VNet carries nothing; a peering wins over a gateway.",
+    source=("ipsec", "vnet_to_vnet"))
+
+
 EXERCISE = ExerciseSpec(
     name="04-vnet-to-vnet-vs-site-to-site", title="VNet-to-VNet versus Site-to-Site",
-    lesson="../notebooks/04-vnet-to-vnet-vs-site-to-site.ipynb", questions=(Q1, Q2),
+    lesson="../notebooks/04-vnet-to-vnet-vs-site-to-site.ipynb", questions=(Q1, Q2, Q3),
 )

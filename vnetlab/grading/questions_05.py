@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from netaddr import IPAddress, IPNetwork
@@ -23,7 +23,7 @@ from ..connection import GatewayConnectionError
 from ..errors import PeeringOverlapError, VnetlabError
 from ..nat import NatSupportError
 from ..network import Network
-from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, still_open
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -78,6 +78,7 @@ class Merger:
     refused: str | None = None
     rule: dict | None = None     # the rule Azure refused, when it was a rule
     site: str | None = None      # the connection Azure refused, when it was a link
+    others: tuple["Merger", ...] = ()  # every further refusal, each as its own Merger (a learner sees them all)
 
 
 def _from_network(raw: dict) -> tuple[list, dict]:
@@ -130,19 +131,26 @@ def read_merger(raw: Any, givens: Mapping) -> Merger:
         clean[site] = {"ingress": _names(link.get("ingress", link.get("ingress_nat_rules")), f"connections[{site!r}]['ingress']"),
                        "egress": _names(link.get("egress", link.get("egress_nat_rules")), f"connections[{site!r}]['egress']")}
     net = Network.from_dict(givens["network"])
+    refused: list[tuple[str, dict | None, str | None]] = []   # every refusal: (Azure's reason, rule, site)
     for rule in rules:
         try:
             net.add_nat_rule(VNET, **rule)
         except VnetlabError as exc:
-            return Merger(tuple(rules), clean, None, str(exc), rule=rule)
+            refused.append((str(exc), rule, None))
+    missing = {str(r.get("name")) for _, r, _ in refused}
     for site in givens["sites"]:
         link = clean.get(site, {"ingress": [], "egress": []})
+        if missing & {*link["ingress"], *link["egress"]}:
+            continue  # it names a refused rule: that refusal is reported, and this link cannot be judged yet
         try:
             net.connect(VNET, site, kind="IPsec", name=_conn(site), ingress_nat_rules=link["ingress"],
                         egress_nat_rules=link["egress"])
         except VnetlabError as exc:
-            return Merger(tuple(rules), clean, None, str(exc), site=site)
-    return Merger(tuple(rules), clean, net)
+            refused.append((str(exc), None, site))
+    if not refused:
+        return Merger(tuple(rules), clean, net)
+    each = [Merger(tuple(rules), clean, None, reason, rule=rule, site=site) for reason, rule, site in refused]
+    return replace(each[0], others=tuple(each[1:]))
 
 
 def _overlap(a: str, b: str) -> bool:
@@ -220,9 +228,11 @@ def _link_refusal(m: Merger, givens: Mapping) -> str:
 
 
 def merger_accepted(m: Merger, givens: Mapping) -> str | None:
+    """Every rule and connection Azure refuses, each with the rule it breaks."""
     if m.refused is None:
         return None
-    return _rule_refusal(m, givens) if m.rule is not None else _link_refusal(m, givens)
+    return every_message(_rule_refusal(r, givens) if r.rule is not None else _link_refusal(r, givens)
+                         for r in (m, *m.others))
 
 
 def _on_merged_network(check):
@@ -256,32 +266,37 @@ def _dynamic_message(reason: str) -> str | None:
     return None
 
 
+def _vnet_to_site(m: Merger, vm: str, site: str, host: str) -> str | None:
+    address = site_as_seen_by_azure(m.net, site, host)
+    t = m.net.trace(vm, address)
+    if not t.reachable:
+        return _dynamic_message(t.reason) or f"{vm} → {site} host {host} (addressed as {address}): {t.verdict}. {t.reason}"
+    if not t.translations:
+        return f"{vm} → {site} host {host} passed the gateway without any NAT rewrite."
+    return None
+
+
 @_on_merged_network
 def merger_vnet_to_sites(m: Merger, givens: Mapping) -> str | None:
-    for vm in givens["vms"]:
-        for site, info in givens["sites"].items():
-            for host in info["hosts"]:
-                address = site_as_seen_by_azure(m.net, site, host)
-                t = m.net.trace(vm, address)
-                if not t.reachable:
-                    return _dynamic_message(t.reason) or (f"{vm} → {site} host {host} (addressed as {address}): "
-                                                          f"{t.verdict}. {t.reason}")
-                if not t.translations:
-                    return f"{vm} → {site} host {host} passed the gateway without any NAT rewrite."
+    """Every flow from a VM to a site host that fails, each with its reason."""
+    return every_message(_vnet_to_site(m, vm, site, host) for vm in givens["vms"]
+                         for site, info in givens["sites"].items() for host in info["hosts"])
+
+
+def _site_to_vnet(m: Merger, site: str, host: str, vm: str, ip: str) -> str | None:
+    address = vm_as_seen_by_site(m.net, site, ip)
+    t = m.net.trace(host, address, from_site=site)
+    if not t.reachable or t.delivered_as[1] != ip:
+        return _dynamic_message(t.reason) or (f"{site} host {host} → {vm} (addressed as {address}): "
+                                              f"{t.verdict}. {t.reason}")
     return None
 
 
 @_on_merged_network
 def merger_sites_to_vnet(m: Merger, givens: Mapping) -> str | None:
-    for site, info in givens["sites"].items():
-        for host in info["hosts"]:
-            for vm, ip in givens["vms"].items():
-                address = vm_as_seen_by_site(m.net, site, ip)
-                t = m.net.trace(host, address, from_site=site)
-                if not t.reachable or t.delivered_as[1] != ip:
-                    return _dynamic_message(t.reason) or (f"{site} host {host} → {vm} (addressed as {address}): "
-                                                          f"{t.verdict}. {t.reason}")
-    return None
+    """Every flow from a site host to a VM that fails, each with its reason."""
+    return every_message(_site_to_vnet(m, site, host, vm, ip) for site, info in givens["sites"].items()
+                         for host in info["hosts"] for vm, ip in givens["vms"].items())
 
 
 # BEGIN HIDDEN CHECKS

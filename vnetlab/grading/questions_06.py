@@ -6,6 +6,10 @@ The truth is ``net.effective_routes(vnet, subnet).lookup(destination)``; which r
 (S11c BGP versus peering, S11b UDR versus system, S1 variant B propagation off, non-transitive peering) is
 read from the engine's routes too, never from the learner's reasoning. Only Azure's own next-hop spellings
 (the effective-routes names, azure-facts §7.7) are accepted.
+q2 build the spoke-to-spoke path through the hub's NVA; q3 repair a broken route table (one of five faults drawn
+from a seed kept out of the givens). Both are graded on the learner's network: each spoke reaches the other
+through the NVA (traced both ways), nothing that worked before is broken, and (hidden) no shortcut, renumbering
+or deleted table or healthy route.
 """
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ from typing import Any, Mapping
 
 from netaddr import IPAddress, IPNetwork
 
+from ..errors import VnetlabError
 from ..network import Network
 from ..routes import SYSTEM_PREFERRED
-from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, still_open
+from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, still_open
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -215,7 +220,277 @@ Q1 = Question(
 )
 
 
+# --- q2 build and q3 repair: spoke to spoke through the hub's NVA (lesson 06 §9; azure-facts §7) ---------------------
+NVA_NAME = "nva"
+SPOKES = ("spoke1", "spoke2")
+FAULTS = ("blackhole", "wrong_appliance", "own_range", "longer_blackhole", "unassociated")
+ROUTE = "to-other-spoke"  # the name of each spoke's route in q3's working network
+
+
+def _layout(k: int, rng: random.Random) -> dict:
+    """Addresses of the NVA lab: hub 10.k/16 (a shared VM, the NVA), spoke1 10.k+1/16, spoke2 10.k+2/16."""
+    return {"k": k, "nva_ip": f"10.{k}.2.{rng.randint(4, 250)}",
+            "vms": {"hub": f"10.{k}.1.{rng.randint(4, 250)}", "spoke1": f"10.{k + 1}.1.{rng.randint(4, 250)}",
+                    "spoke2": f"10.{k + 2}.1.{rng.randint(4, 250)}"}}
+
+
+def _nva_lab(lay: dict) -> Network:
+    """The lesson's hub-and-spoke network with an NVA (IP forwarding on) in the hub; no route tables yet."""
+    k = lay["k"]
+    net = Network("nva-lab")
+    hub = net.add_vnet("hub", [f"10.{k}.0.0/16"], region="westeurope")
+    hub.add_subnet("shared", f"10.{k}.1.0/24").add_nic("vm-hub", lay["vms"]["hub"])
+    hub.add_subnet("nva", f"10.{k}.2.0/24").add_nic(NVA_NAME, lay["nva_ip"], ip_forwarding=True)
+    for i, spoke in enumerate(SPOKES, start=1):
+        net.add_vnet(spoke, [f"10.{k + i}.0.0/16"], region="westeurope").add_subnet(
+            "app", f"10.{k + i}.1.0/24").add_nic(f"vm-{spoke}", lay["vms"][spoke])
+        net.peer("hub", spoke)
+    return net
+
+
+def _other(spoke: str) -> str:
+    return SPOKES[1 - SPOKES.index(spoke)]
+
+
+def _working(lay: dict) -> Network:
+    """The lab with the path built as lesson 06 §9 builds it: a route table per spoke, forwarded traffic allowed."""
+    net = _nva_lab(lay)
+    for spoke in SPOKES:
+        net.add_route_table(f"rt-{spoke}")
+        net.add_route(f"rt-{spoke}", ROUTE, str(net.vnet(_other(spoke)).address_space[0]), "VirtualAppliance",
+                      lay["nva_ip"])
+        net.associate_route_table(spoke, "app", f"rt-{spoke}")
+        net.set_peering(spoke, "hub", allow_forwarded_traffic=True)
+    return net
+
+
+def _inject(net: Network, lay: dict, fault: str, spoke: str) -> None:
+    """Break ``spoke``'s route table in one of the ways lesson 06 teaches to read."""
+    table, k = f"rt-{spoke}", lay["k"]
+    other = str(net.vnet(_other(spoke)).address_space[0])
+    if fault == "blackhole":
+        net.remove_route(table, ROUTE)
+        net.add_route(table, ROUTE, other, "None")
+    elif fault == "wrong_appliance":      # the hub's VM, not the NVA: no IP forwarding there
+        net.remove_route(table, ROUTE)
+        net.add_route(table, ROUTE, other, "VirtualAppliance", lay["vms"]["hub"])
+    elif fault == "own_range":             # the spoke's own range instead of the other spoke's
+        net.remove_route(table, ROUTE)
+        net.add_route(table, ROUTE, str(net.vnet(spoke).address_space[0]), "VirtualAppliance", lay["nva_ip"])
+    elif fault == "longer_blackhole":      # a more specific None route for the other spoke's subnet
+        net.add_route(table, "quarantine", str(net.subnet(_other(spoke), "app").prefix), "None")
+    elif fault == "unassociated":
+        net.associate_route_table(spoke, "app", None)
+    else:
+        raise ValueError(fault)
+
+
+def build_setup(rng: random.Random) -> dict:
+    lay = _layout(rng.randint(20, 200), rng)
+    return {"network": _nva_lab(lay).to_dict(), "nva": {"name": NVA_NAME, "ip": lay["nva_ip"]},
+            "vms": {f"vm-{v}": ip for v, ip in lay["vms"].items()}}
+
+
+def repair_setup(rng: random.Random) -> dict:
+    seed = rng.randrange(1, 10 ** 6)
+    lay, fault, spoke = _fault_draw(seed)
+    net = _working(lay)
+    _inject(net, lay, fault, spoke)
+    return {"incident": {"seed": seed}, "network": net.to_dict(), "nva": {"name": NVA_NAME, "ip": lay["nva_ip"]},
+            "vms": {f"vm-{v}": ip for v, ip in lay["vms"].items()},
+            "symptom": f"HTTPS from vm-{spoke} to vm-{_other(spoke)} ({lay['vms'][_other(spoke)]}) no longer "
+                       "arrives through the hub's NVA; it did yesterday."}
+
+
+def _fault_draw(seed: int) -> tuple[dict, str, str]:
+    """The layout, fault and spoke behind q3's givens (rebuilt from the seed, never stored in the givens)."""
+    rng = random.Random(f"exercise-06-repair-{seed}")
+    return _layout(rng.randint(20, 200), rng), rng.choice(FAULTS), rng.choice(SPOKES)
+
+
+def read_network(name: str):
+    def read(raw: Any, givens: Mapping) -> Network:
+        if still_open(raw):
+            raise Unanswered(f"No answer yet: set `{name}` to your network (net).")
+        try:
+            return Network.from_dict(raw)
+        except VnetlabError as exc:
+            raise AnswerError(f"`{name}` is not a network this course can load: {exc}", value=name,
+                              rule="the answer is a Network") from None
+        except Exception:
+            raise AnswerError(f"`{name}` should be your Network (net), not {type(raw).__name__}.", value=name,
+                              rule="the answer is a Network") from None
+    read.__name__ = f"read_{name}"
+    return read
+
+
+def _spoke_ip(givens: Mapping, spoke: str) -> str:
+    return givens["vms"][f"vm-{spoke}"]
+
+
+def _path_problem(net: Network, givens: Mapping, spoke: str) -> str | None:
+    """Why HTTPS from ``spoke``'s VM to the other spoke's VM does not go through the NVA (None when it does): the
+    misconception the trace shows, in the rule's words (the trace's own reason says where it stopped)."""
+    other = _other(spoke)
+    where = f"vm-{spoke} → vm-{other}"
+    try:
+        t = net.trace(f"vm-{spoke}", _spoke_ip(givens, other), port=443)
+    except VnetlabError as exc:
+        return f"{where} cannot be traced in your network ({exc})."
+    through = any(h.action == "appliance" and h.vnet == "hub" for h in t.hops)
+    if t.reachable and through:
+        return None
+    if t.reachable:
+        return (f"{where} arrives, but not through the hub's NVA: the task is the path through the appliance, so "
+                "the spoke's own route table must send the other spoke's range to it (a user route beats a "
+                "system route of the same prefix).")
+    first = next((h.route for h in t.hops if h.route is not None), None)
+    if first is not None and first.next_hop_type == "VirtualAppliance" and not through:
+        rule = ("a VirtualAppliance route must name the IP of a NIC with IP forwarding on: the NVA's, not any hub "
+                "address")
+    elif through:
+        rule = ("the NVA forwarded the packet, but the receiving spoke's peering link must accept traffic the hub "
+                "forwarded and did not originate (allow_forwarded_traffic on that spoke's link)")
+    elif first is not None and _shadowed(net, spoke, t.dst, first):
+        rule = ("a user route to the NVA covers the address, but a route with a longer prefix wins: the longest "
+                "matching prefix decides first, and only for the same prefix does a user route beat a system route")
+    elif first is not None and first.source == "User":
+        rule = ("the route that wins in the source subnet is a user route that does not lead to the NVA; the longest "
+                "matching prefix wins, and for the same prefix a user route beats the system route")
+    else:
+        rule = ("no user route sends the other spoke's range to the NVA from this subnet, and peering is not "
+                "transitive, so the system routes drop it (a route table acts only on the subnets it is associated "
+                "with)")
+    last = next((h for h in reversed(t.hops) if h.action == "route lookup"), None)
+    if last is not None and last.route.next_hop_type == "None" and not through:  # the route that dropped it
+        seen = (f"in {last.vnet}/{last.subnet} the winning route is {last.route.prefix} → None "
+                f"({last.route.source}).")
+    else:
+        seen = t.reason
+    return f"{where} is {t.verdict.lower()}: {rule}. The trace: {seen}"
+
+
+def _shadowed(net: Network, spoke: str, destination: str, chosen) -> bool:
+    """A user route to an appliance contains ``destination`` but loses to ``chosen``, a longer prefix."""
+    dest, length = IPAddress(destination), IPNetwork(chosen.prefix).prefixlen
+    return chosen.next_hop_type != "VirtualAppliance" and any(
+        r.source == "User" and r.next_hop_type == "VirtualAppliance" and dest in IPNetwork(r.prefix)
+        and IPNetwork(r.prefix).prefixlen < length for r in net.effective_routes(spoke, "app"))
+
+
+def spoke_to_spoke(answer: Network, givens: Mapping) -> str | None:
+    return every_message(_path_problem(answer, givens, s) for s in SPOKES)
+
+
+def _baseline(givens: Mapping) -> list[tuple[str, str, str]]:
+    """(source VM, destination address, verdict) flows that work in the lab before any change: hub ↔ spokes over
+    the peerings, and each VM to the internet."""
+    vms = givens["vms"]
+    flows = [(f"vm-{a}", vms[f"vm-{b}"], "Reachable") for a, b in
+             (("hub", "spoke1"), ("hub", "spoke2"), ("spoke1", "hub"), ("spoke2", "hub"))]
+    return flows + [(vm, "8.8.8.8", "Internet") for vm in vms]
+
+
+def nothing_broken(answer: Network, givens: Mapping) -> str | None:
+    found = []
+    for src, dst, verdict in _baseline(givens):
+        try:
+            t = answer.trace(src, dst, port=443)
+        except VnetlabError as exc:
+            found.append(f"HTTPS {src} → {dst} worked before and cannot run now ({exc}).")
+            continue
+        if t.verdict != verdict:
+            found.append(f"HTTPS {src} → {dst} worked before and is now {t.verdict.lower()}: {t.reason}")
+    return " ".join(found) or None
+
+
+# BEGIN HIDDEN CHECKS
+def _plan(net: Network) -> dict:
+    return {v.name: ([str(r) for r in v.address_space],
+                     {s.name: (str(s.prefix), {n.name: str(n.ip) for n in s.nics.values()})
+                      for s in v.subnets.values()}) for v in net.vnets.values()}
+
+
+def no_shortcut(answer: Network, givens: Mapping) -> str | None:
+    """The design keeps the plan and the hub in the middle: no renumbering, no spoke-to-spoke peering, no gateway."""
+    given = Network.from_dict(givens["network"])
+    if _plan(answer) != _plan(given):
+        return "VNets, subnets or VM addresses changed: the path is built with routes and settings, not renumbering."
+    if any({l.local.name, l.remote.name} == set(SPOKES) for l in answer.peering_links):
+        return "The spokes are peered with each other: the design sends their traffic through the hub's NVA."
+    links = {(l.local.name, l.remote.name) for l in answer.peering_links}
+    gone = [(l.local.name, l.remote.name) for l in given.peering_links if (l.local.name, l.remote.name) not in links]
+    if gone:
+        return f"The peering link {gone[0][0]} → {gone[0][1]} is missing."
+    return None
+
+
+def minimal_repair(answer: Network, givens: Mapping) -> str | None:
+    """A repair changes the route at fault: every route table, association and healthy route is kept."""
+    shortcut = no_shortcut(answer, givens)
+    if shortcut:
+        return shortcut
+    lay, _, _ = _fault_draw(givens["incident"]["seed"])
+    healthy = _working(lay)
+    for name, table in healthy.route_tables.items():
+        if name not in answer.route_tables:
+            return f"Route table {name} was deleted: change the one route at fault, keep the table."
+        gone = [r for r in table.routes if r not in answer.route_tables[name].routes]
+        if gone:
+            return f"Route {gone[0]} of {name} was deleted: change the route at fault in place."
+    return None
+# END HIDDEN CHECKS
+
+
+Q2 = Question(
+    id="q2", title="Build spoke to spoke through the hub's NVA", points=4, answer="built",
+    setup=build_setup, read=read_network("built"),
+    checks=(
+        Check("Each spoke reaches the other through the NVA", spoke_to_spoke, weight=2),
+        Check("Nothing that worked before is broken", nothing_broken),
+        # BEGIN HIDDEN CHECKS
+        Check("The hub stays in the middle (no renumbering, no spoke-to-spoke peering)", no_shortcut,
+              visible=False,
+              rule="Spoke-to-spoke traffic through a hub NVA is built with a route table per spoke and peering "
+                   "settings; the spokes are not peered with each other and nothing is renumbered.",
+              source=fact("peering", "settings").cite()),
+        # END HIDDEN CHECKS
+    ),
+    hints=(
+        "Three things, lesson 06 section 9: IP forwarding on the NVA's NIC (already on here), a user route on each "
+        "spoke, and a peering setting on each spoke's link to the hub.",
+        "Each spoke's route sends the *other* spoke's range to next hop VirtualAppliance with the NVA's IP; a route "
+        "table does nothing until it is associated with the spoke's subnet.",
+        "Trace both directions. Dropped after the appliance? Look at the receiving spoke's link to the hub: does it "
+        "accept traffic that the hub forwarded but did not originate?",
+    ),
+)
+
+Q3 = Question(
+    id="q3", title="Repair the broken route table", points=4, answer="repaired",
+    setup=repair_setup, read=read_network("repaired"),
+    checks=(
+        Check("The symptom is gone: each spoke reaches the other through the NVA", spoke_to_spoke, weight=2),
+        Check("Nothing that worked before is broken", nothing_broken),
+        # BEGIN HIDDEN CHECKS
+        Check("The repair is minimal (the route at fault, not the table)", minimal_repair, visible=False,
+              rule="A repair changes the route at fault: no deleted route table or healthy route, no renumbering, "
+                   "no spoke-to-spoke peering.",
+              source=fact("routing", "default_system_routes").cite()),
+        # END HIDDEN CHECKS
+    ),
+    hints=(
+        "Start from the symptom: trace it, then read the source subnet's effective routes for the destination. "
+        "Which route wins, and why (longest prefix; user beats system at the same prefix)?",
+        "A route to an appliance needs the IP of a NIC with IP forwarding on; a route table acts only on the subnets "
+        "it is associated with; a None route drops.",
+        "Change the one route or association at fault; keep the tables and the other routes. Then trace both "
+        "directions and the hub again.",
+    ),
+)
+
+
 EXERCISE = ExerciseSpec(
     name="06-effective-routes", title="Effective routes", lesson="../notebooks/06-effective-routes.ipynb",
-    questions=(Q1,),
+    questions=(Q1, Q2, Q3),
 )

@@ -10,6 +10,8 @@ allowed (IP flow verify); the app's own outbound connections untouched.
 q2 predict access and deciding rule for seeded flows through a subnet NSG and a NIC NSG (truth: ``flow_verify``).
 q3 decide whether on-premises traffic over the VPN passes the default rules, which tag covers it, and which
 addresses the ``VirtualNetwork`` tag holds (truth: ``virtual_network_prefixes``, ``flow_verify``).
+q4 outcome and rule: for q2's kind of flows, the access and the evaluation principle that decides it (which level
+denies first, or the default VirtualNetwork rules), read from the verdict's steps (:mod:`.outcome_rule`).
 Every truth is the engine's; messages name the misconception (DenyAllInbound behind AllowVNetInBound,
 priority order, the Internet tag for private traffic, wrong direction, GatewaySubnet, VirtualNetwork as source).
 """
@@ -24,6 +26,7 @@ from netaddr import IPAddress, IPNetwork
 from .. import nsg as nsg_mod
 from ..network import Network
 from .core import AnswerError, Check, ExerciseSpec, Question, Unanswered, differences, every_message, still_open
+from .outcome_rule import Rule, outcome_rule_question, rule_givens
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 # END HIDDEN CHECKS
@@ -202,8 +205,9 @@ def why_allowed(lock: Lockdown, flow: Mapping) -> str:
     if step.rule == "AllowVNetInBound":
         text = (f"{what} is allowed by the default rule AllowVNetInBound (65000): the source is in the VirtualNetwork "
                 "tag (the VNet, its peered VNets and the on-premises spaces behind the gateway), and DenyAllInbound "
-                "(65500) comes after it, so it never sees this packet. East-west traffic is allowed by default; add "
-                "your own Deny rule, with a number lower than 65000 but higher than your allow.")
+                "(65500) comes after it, so it never sees this packet. East-west traffic is allowed by default: to stop "
+                "it, a rule of yours must match it first, with a number lower than 65000 (and higher than the allow "
+                "it must not shadow).")
         internet = [r for r in _custom(lock) if r.access == "Deny" and _has_tag(r, "Internet")]
         if internet:
             text += (f" Your rule {internet[0].name} denies source Internet, but Internet is public address space "
@@ -291,13 +295,14 @@ def lock_probes(lock: Lockdown, givens: Mapping) -> str | None:
     if verdict.allowed:
         return None
     step = verdict.deciding
-    text = (f"Health probes from {PROBE_SOURCE} (the AzureLoadBalancer tag) to vm-app on port {givens['port']} are "
+    text = (f"Health probes from {PROBE_SOURCE} (the host's virtual IP) to vm-app on port {givens['port']} are "
             f"denied by {step.rule} ({step.priority}) of NSG {step.nsg}, before the default "
             "AllowAzureLoadBalancerInBound (65001) is reached.")
     rule = lock.net.network_security_group(step.nsg).custom.get(step.rule)
     if rule is not None and _has_tag(rule, "VirtualNetwork"):
         text += f" The VirtualNetwork tag includes the host's virtual IP {PROBE_SOURCE} (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15)."
-    return text + " Allow source AzureLoadBalancer with a lower number than your deny."
+    return text + (" A rule that denies everything else needs, ahead of it, an allow for the service tag the probes "
+                   "come from (lesson 08, the service tags).")
 
 
 # BEGIN HIDDEN CHECKS
@@ -604,10 +609,11 @@ def tag_default(answer: TagAnswer, givens: Mapping) -> str | None:
     if answer.access is None or answer.rule is None:
         return "Give both vpn['access'] and vpn['rule'] for the on-premises flow."
     if answer.access != truth.access:
-        return (f"A new connection from on-premises {givens['onprem_host']} over the VPN is "
-                f"{PAST[truth.access]} by {truth.rule}: the VirtualNetwork tag includes all connected on-premises "
-                "address spaces, so AllowVNetInBound (65000) allows it before DenyAllInbound (65500) (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15). To "
-                "filter it you need your own rule.")
+        return (f"A new connection from on-premises {givens['onprem_host']} over the VPN is not "
+                f"{PAST.get(answer.access, answer.access)} by default: the VirtualNetwork tag includes all connected "
+                "on-premises address spaces, and the default inbound rule for that tag (priority 65000) comes before "
+                "DenyAllInbound (65500) (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15). Which default rule is it, and "
+                "what does it do? To filter such traffic you need your own rule.")
     if answer.rule.lower() != truth.rule.lower():
         return f"The flow is {PAST[truth.access]}, but not by {answer.rule}: which default rule comes first?"
     return None
@@ -625,7 +631,8 @@ def tag_which(answer: TagAnswer, givens: Mapping) -> str | None:
         return None
     if names[answer.tag.lower()] == "Internet":
         return (f"Internet is the public address space outside the VNet; {givens['onprem_host']} is a private "
-                "on-premises address reached through the gateway, and such spaces are in VirtualNetwork (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15).")
+                "on-premises address reached through the gateway, and the NSG overview lists connected on-premises "
+                "spaces in the tag that also holds the VNet's own ranges (NSG overview, https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview, 2025-07-15).")
     return f"{answer.tag} does not contain {givens['onprem_host']}."
 
 
@@ -718,7 +725,69 @@ Q3 = Question(
 )
 
 
+# --- q4: outcome and rule --------------------------------------------------------------------------------------------
+NSG_RULES = (
+    Rule("subnet-first-inbound",
+         "Inbound, the subnet's NSG is evaluated first; when it denies, the NIC's NSG never sees the packet, whatever "
+         "it allows.",
+         "the subnet's NSG goes first only for packets arriving (Inbound), and it decides only when it denies; check "
+         "the direction, and whether the subnet's NSG has a rule or default that matches and denies."),
+    Rule("nic-first-outbound",
+         "Outbound, the NIC's NSG is evaluated first; when it denies, the packet never reaches the subnet's NSG.",
+         "the NIC's NSG goes first only for packets leaving (Outbound), and it decides only when it denies."),
+    Rule("second-level-denies",
+         "The first NSG on the way allows the packet, but the second denies it: every level must allow.",
+         "that rule needs the first level to allow and the second to deny; look at which level's rule decides."),
+    Rule("virtualnetwork-tag",
+         "The other end is in the VirtualNetwork tag (the VNet, its peers, on-premises spaces behind the gateway), "
+         "and the default VirtualNetwork rules let it through at every level.",
+         "the default VirtualNetwork rules decide only when no rule with a lower number matches first, and only for "
+         "addresses inside the tag; public addresses are not in it."),
+    Rule("both-levels-allow",
+         "A rule of yours allows it at the first level and the other level allows it too.",
+         "a custom allow decides only when no deny comes first at either level."),
+)
+NSG_OUTCOMES = ("Allow", "Deny")
+VNET_DEFAULTS = ("AllowVNetInBound", "AllowVnetOutBound")
+
+
+def nsg_why_setup(rng: random.Random) -> dict:
+    given = verdicts_setup(rng)
+    return {"network": given["network"], "items": given["flows"], **rule_givens(NSG_RULES, NSG_OUTCOMES)}
+
+
+def nsg_why_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
+    """IP flow verify's access, and the rule its steps show: which level denied (first or second on the way), or
+    whether the default VirtualNetwork rules or the learner's own rules allowed."""
+    net = Network.from_dict(givens["network"])
+    out = {}
+    for item, flow in givens["items"].items():
+        v = _flow_verdict(net, flow)
+        checked = [step for step in v.steps if step.nsg]
+        deciding = v.deciding
+        if v.allowed:
+            rule = "virtualnetwork-tag" if all(step.rule in VNET_DEFAULTS for step in checked) else "both-levels-allow"
+        elif checked and deciding == checked[0]:
+            rule = "subnet-first-inbound" if v.direction == "Inbound" else "nic-first-outbound"
+        else:
+            rule = "second-level-denies"
+        out[item] = (v.access, rule)
+    return out
+
+
+Q4 = outcome_rule_question(
+    id="q4", title="Outcome and rule: which evaluation rule decides?", points=4, answer="why", setup=nsg_why_setup,
+    truth=nsg_why_truth, outcomes=NSG_OUTCOMES, rules=NSG_RULES, what="IP flow verify says",
+    hints=("Each flow meets two NSGs, in an order set by its direction: Inbound, subnet then NIC; Outbound, NIC then "
+           "subnet. Which one matches first, and does it allow or deny?",
+           "IP flow verify names the deciding NSG rule; the question is the principle behind it: which level, in "
+           "which order, or the default VirtualNetwork rules.",),
+    rule="Each flow's verdict follows from the evaluation order (Inbound: subnet then NIC; Outbound: NIC then subnet), "
+         "the first match by priority at each level, and the default VirtualNetwork rules.",
+    source=("nsg", "evaluation_order"))
+
+
 EXERCISE = ExerciseSpec(
     name="08-network-security-groups", title="Network security groups",
-    lesson="../notebooks/08-network-security-groups.ipynb", questions=(Q1, Q2, Q3),
+    lesson="../notebooks/08-network-security-groups.ipynb", questions=(Q1, Q2, Q3, Q4),
 )
