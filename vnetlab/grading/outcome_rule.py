@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from .core import AnswerError, Check, Question, Unanswered, still_open
+from .misconceptions import Targeted
 # BEGIN HIDDEN CHECKS
 from ..facts import fact
 from .core import differences
@@ -32,6 +33,7 @@ class Rule:
     id: str
     statement: str
     misconception: str
+    ids: tuple[str, ...] = ()  # the misconception ids (vnetlab/data/misconceptions.yaml) that choice shows
 
 
 def rule_givens(rules: tuple[Rule, ...], outcomes: tuple[str, ...]) -> dict:
@@ -108,7 +110,8 @@ def rules_check(truth: Truth, rules: tuple[Rule, ...]):
         for said, n in wrong.items():
             parts.append(f"{'One item' if n == 1 else f'{n} items'} you explained with '{said}' "
                          f"{'is' if n == 1 else 'are'} decided by another rule: {by_id[said].misconception}")
-        return " ".join(parts) or None
+        ids = tuple(dict.fromkeys(i for said in wrong for i in by_id[said].ids))
+        return (Targeted(" ".join(parts), *ids) if ids else " ".join(parts)) or None
     return check
 
 
@@ -124,15 +127,18 @@ def all_check(truth: Truth):
 
 def outcome_rule_question(*, id: str, title: str, points: float, answer: str, setup: Callable, truth: Truth,
                           outcomes: tuple[str, ...], rules: tuple[Rule, ...], what: str, hints: tuple[str, ...],
-                          rule: str = "", source: tuple[str, str] | None = None) -> Question:
+                          misconceptions: tuple[str, ...], rule: str = "",
+                          source: tuple[str, str] | None = None) -> Question:
     """A question asking, per item, the outcome and the rule that decides it (see the module docstring). ``rule``
-    and ``source`` (a facts entry: file, key) describe the hidden check that compares every answer."""
-    checks = [Check("Each outcome is what the simulator does", outcomes_check(truth, what)),
+    and ``source`` (a facts entry: file, key) describe the hidden check that compares every answer;
+    ``misconceptions`` are the ids a wrong outcome shows (a wrong rule shows the chosen rule's own ids)."""
+    checks = [Check("Each outcome is what the simulator does", outcomes_check(truth, what),
+                    misconceptions=misconceptions),
               Check("Each rule is the one that decides (the engine's explanation)", rules_check(truth, rules),
-                    weight=2)]
+                    weight=2, misconceptions=misconceptions)]
     # BEGIN HIDDEN CHECKS
     checks.append(Check("Every outcome and rule matches the engine", all_check(truth), visible=False,
-                        rule=rule, source=fact(*source).cite() if source else None))
+                        rule=rule, source=fact(*source).cite() if source else None, misconceptions=misconceptions))
     # END HIDDEN CHECKS
     return Question(id=id, title=title, points=points, answer=answer, setup=setup,
                     read=read_outcome_rules(answer, outcomes, rules), checks=tuple(checks), hints=hints)

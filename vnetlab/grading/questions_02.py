@@ -458,15 +458,18 @@ REACH_RULES = (
          "The two VNets are peered with each other, and a peering carries traffic whatever the regions, "
          "subscriptions or tenants.",
          "a peering carries traffic only between the two VNets it joins, and only while both links allow access. "
-         "Are these two peered with each other, and do both links let traffic through?"),
+         "Are these two peered with each other, and do both links let traffic through?",
+         ids=('transitive-peering', 'peering-access-off')),
     Rule("not-transitive",
          "Peering is not transitive: two VNets each peered with a third have no route to each other.",
          "transitivity is the question only for two VNets that are not peered with each other; VNets peered directly "
-         "have a route to each other, however far apart they are."),
+         "have a route to each other, however far apart they are.",
+         ids=('peering-limited-by-boundaries',)),
     Rule("access-off",
          "A peering link with allow_virtual_network_access off carries no traffic between the pair it joins.",
          "a link's settings matter only for the pair that link joins; look at which VNets each link with access off "
-         "joins."),
+         "joins.",
+         ids=('peering-access-off',)),
 )
 REACH_OUTCOMES = ("Reachable", "Dropped")
 
@@ -497,6 +500,7 @@ def why_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
 Q4 = outcome_rule_question(
     id="q4", title="Outcome and rule: why does it (not) arrive?", points=4, answer="why", setup=why_setup,
     truth=why_truth, outcomes=REACH_OUTCOMES, rules=REACH_RULES, what="the simulator's trace shows",
+    misconceptions=('transitive-peering', 'peering-access-off'),
     hints=("For each flow, first decide which rule applies: are the two VNets peered with each other, and how do "
            "both links of that peering look? Then the outcome follows from the rule.",
            "A trace tells the outcome; the rule is in where it stops: on a route with next hop None, or on a "

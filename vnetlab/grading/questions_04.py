@@ -370,24 +370,29 @@ JOIN_RULES = (
     Rule("one-connection",
          "A VNet-to-VNet tunnel is two connection resources, one on each gateway; with only one, it does not come up.",
          "a missing half matters only for a VNet-to-VNet connection that has one resource; count the connection "
-         "resources of this pair."),
+         "resources of this pair.",
+         ids=('v2v-two-connections',)),
     Rule("lng-static",
          "A Site-to-Site (IPsec) connection routes exactly the prefixes typed in its local network gateway; Azure "
          "never edits them.",
          "typed prefixes decide only for IPsec (Site-to-Site) connections, which have a local network gateway; what "
-         "joins this pair, and what does the packet's route come from?"),
+         "joins this pair, and what does the packet's route come from?",
+         ids=('lng-prefixes',)),
     Rule("v2v-follows",
          "A VNet-to-VNet connection learns the other VNet's address space from Azure and follows its changes.",
          "Azure keeps the other side's ranges current only on a VNet-to-VNet connection whose two halves exist, and "
-         "only when that connection carries the packet."),
+         "only when that connection carries the packet.",
+         ids=('v2v-follows-address-space',)),
     Rule("peering-preferred",
          "When two VNets are both peered and connected through their gateways, the peering's route wins and carries "
          "the traffic.",
-         "that rule needs a peering and a gateway connection between the same two VNets at once."),
+         "that rule needs a peering and a gateway connection between the same two VNets at once.",
+         ids=('vnet-routes-beat-bgp',)),
     Rule("peering-sync",
          "A peering link keeps its own copy of the peer's address space; a range added later is unknown until the "
          "link is synced.",
-         "a sync matters only for a peering, and only for a range the peer added after the peering was made."),
+         "a sync matters only for a peering, and only for a range the peer added after the peering was made.",
+         ids=('peering-sync',)),
 )
 JOIN_OUTCOMES = ("Reachable", "Dropped")
 SCENARIOS = {  # kind of join, destination, what the learner is told
@@ -452,6 +457,7 @@ def join_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
 Q3 = outcome_rule_question(
     id="q3", title="Outcome and rule: which rule decides the path?", points=4, answer="why", setup=join_setup,
     truth=join_truth, outcomes=JOIN_OUTCOMES, rules=JOIN_RULES, what="the simulator's trace shows",
+    misconceptions=('lng-prefixes', 'v2v-follows-address-space'),
     hints=("Read each story first: what joins the two VNets (a peering, one or two VNet-to-VNet resources, IPsec "
            "with local network gateways), and is the destination in the range vnet2 added later?",
            "Then ask where vnet1's route to that address comes from: typed by hand, filled in by Azure, or a copy "

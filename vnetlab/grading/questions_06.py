@@ -446,14 +446,15 @@ Q2 = Question(
     id="q2", title="Build spoke to spoke through the hub's NVA", points=4, answer="built",
     setup=build_setup, read=read_network("built"),
     checks=(
-        Check("Each spoke reaches the other through the NVA", spoke_to_spoke, weight=2),
-        Check("Nothing that worked before is broken", nothing_broken),
+        Check("Each spoke reaches the other through the NVA", spoke_to_spoke, weight=2,
+              misconceptions=("transitive-peering",)),
+        Check("Nothing that worked before is broken", nothing_broken, misconceptions=("route-preference",)),
         # BEGIN HIDDEN CHECKS
         Check("The hub stays in the middle (no renumbering, no spoke-to-spoke peering)", no_shortcut,
               visible=False,
               rule="Spoke-to-spoke traffic through a hub NVA is built with a route table per spoke and peering "
                    "settings; the spokes are not peered with each other and nothing is renumbered.",
-              source=fact("peering", "settings").cite()),
+              source=fact("peering", "settings").cite(), misconceptions=("transitive-peering",)),
         # END HIDDEN CHECKS
     ),
     hints=(
@@ -470,13 +471,14 @@ Q3 = Question(
     id="q3", title="Repair the broken route table", points=4, answer="repaired",
     setup=repair_setup, read=read_network("repaired"),
     checks=(
-        Check("The symptom is gone: each spoke reaches the other through the NVA", spoke_to_spoke, weight=2),
-        Check("Nothing that worked before is broken", nothing_broken),
+        Check("The symptom is gone: each spoke reaches the other through the NVA", spoke_to_spoke, weight=2,
+              misconceptions=("route-preference",)),
+        Check("Nothing that worked before is broken", nothing_broken, misconceptions=("route-preference",)),
         # BEGIN HIDDEN CHECKS
         Check("The repair is minimal (the route at fault, not the table)", minimal_repair, visible=False,
               rule="A repair changes the route at fault: no deleted route table or healthy route, no renumbering, "
                    "no spoke-to-spoke peering.",
-              source=fact("routing", "default_system_routes").cite()),
+              source=fact("routing", "default_system_routes").cite(), misconceptions=("route-preference",)),
         # END HIDDEN CHECKS
     ),
     hints=(

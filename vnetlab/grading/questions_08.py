@@ -731,21 +731,26 @@ NSG_RULES = (
          "Inbound, the subnet's NSG is evaluated first; when it denies, the NIC's NSG never sees the packet, whatever "
          "it allows.",
          "the subnet's NSG goes first only for packets arriving (Inbound), and it decides only when it denies; check "
-         "the direction, and whether the subnet's NSG has a rule or default that matches and denies."),
+         "the direction, and whether the subnet's NSG has a rule or default that matches and denies.",
+         ids=('nsg-evaluation-order',)),
     Rule("nic-first-outbound",
          "Outbound, the NIC's NSG is evaluated first; when it denies, the packet never reaches the subnet's NSG.",
-         "the NIC's NSG goes first only for packets leaving (Outbound), and it decides only when it denies."),
+         "the NIC's NSG goes first only for packets leaving (Outbound), and it decides only when it denies.",
+         ids=('nsg-evaluation-order',)),
     Rule("second-level-denies",
          "The first NSG on the way allows the packet, but the second denies it: every level must allow.",
-         "that rule needs the first level to allow and the second to deny; look at which level's rule decides."),
+         "that rule needs the first level to allow and the second to deny; look at which level's rule decides.",
+         ids=('nsg-evaluation-order',)),
     Rule("virtualnetwork-tag",
          "The other end is in the VirtualNetwork tag (the VNet, its peers, on-premises spaces behind the gateway), "
          "and the default VirtualNetwork rules let it through at every level.",
          "the default VirtualNetwork rules decide only when no rule with a lower number matches first, and only for "
-         "addresses inside the tag; public addresses are not in it."),
+         "addresses inside the tag; public addresses are not in it.",
+         ids=('virtualnetwork-tag',)),
     Rule("both-levels-allow",
          "A rule of yours allows it at the first level and the other level allows it too.",
-         "a custom allow decides only when no deny comes first at either level."),
+         "a custom allow decides only when no deny comes first at either level.",
+         ids=('nsg-first-match',)),
 )
 NSG_OUTCOMES = ("Allow", "Deny")
 VNET_DEFAULTS = ("AllowVNetInBound", "AllowVnetOutBound")
@@ -778,6 +783,7 @@ def nsg_why_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
 Q4 = outcome_rule_question(
     id="q4", title="Outcome and rule: which evaluation rule decides?", points=4, answer="why", setup=nsg_why_setup,
     truth=nsg_why_truth, outcomes=NSG_OUTCOMES, rules=NSG_RULES, what="IP flow verify says",
+    misconceptions=('nsg-evaluation-order',),
     hints=("Each flow meets two NSGs, in an order set by its direction: Inbound, subnet then NIC; Outbound, NIC then "
            "subnet. Which one matches first, and does it allow or deny?",
            "IP flow verify names the deciding NSG rule; the question is the principle behind it: which level, in "
