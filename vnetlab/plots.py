@@ -642,8 +642,12 @@ def topology_figure(net: Network, trace: Trace | None = None) -> go.Figure:
       dash-dot, Site-to-Site long dashes, Point-to-Site long dash-dot) and an "IPsec" label at the middle (hover: the
       connection resources, their status and path); a VNet-to-VNet connection with one resource only is
       NotConnected: a dotted stub from the side that has it, with ✗.
-    * With ``trace``: the nodes the packet crossed, the peerings and tunnels it used, are drawn under a thick
-      halo, the verdict is in the title, and a destination that was not reached is marked ✗.
+    * A network virtual appliance (a NIC with IP forwarding) is a yellow pentagon beside its VNet; a local network
+      gateway that is another VNet's gateway says which VNet it stands for.
+    * With ``trace``: the nodes the packet crossed, the peerings and tunnels it used (a star mid-peering), are drawn
+      under a thick halo, through an appliance that forwarded it; the verdict is in the title, and a destination
+      that was not reached is marked ✗.
+    * The axes are cropped to the drawing and its labels; the legend lists one entry per row below it.
     """
     layout = topology_layout(net)
     pos = layout.positions
