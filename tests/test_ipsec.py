@@ -842,3 +842,26 @@ def test_an_established_tunnel_lists_each_ends_quick_mode_lifetime():
     out = ipsec.negotiate(device, ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBased"))
     assert out.steps[-1] == "Lifetimes: Main Mode fixed; Quick Mode lifetimes are local (onprem: not modelled, gw: 27000)"
     assert out.phase2_lifetime_s == 27000
+
+
+def test_vpn_type_and_sku_errors_give_exactly_their_rule():
+    # §4.3: policy-based gateways are Basic only; §4.2: no custom policy on Basic
+    with pytest.raises(IpsecError) as err:
+        ipsec.azure_endpoint("gw", "VpnGw1AZ", "RouteBase")
+    assert str(err.value).startswith("VPN type 'RouteBase' is not one of Azure's values (PolicyBased, RouteBased). "
+                                     "Did you mean RouteBased?")
+    assert err.value.rule == "VPN type must be one of PolicyBased, RouteBased"
+    assert "vpn-gateway-about-vpn-devices" in err.value.source
+    with pytest.raises(IpsecError) as err:
+        ipsec.azure_endpoint("gw", "VpnGw2AZ", "PolicyBased")
+    assert err.value.rule == "policy-based is Basic only"
+    with pytest.raises(IpsecPolicyError) as err:
+        ipsec.azure_endpoint("gw", "Basic", policy=S13_POLICY)
+    assert err.value.rule == "no custom IPsec/IKE policy on Basic"
+
+
+def test_two_devices_negotiate_without_a_modelled_quick_mode_lifetime():
+    a = ipsec.device_endpoint("a", ["IKEv2"], ["AES256/SHA256/DHGroup14"], ["AES256/SHA256/None"])
+    b = ipsec.device_endpoint("b", ["IKEv2"], ["AES256/SHA256/DHGroup14"], ["AES256/SHA256/None"])
+    out = ipsec.negotiate(a, b)
+    assert out.established and out.phase2_lifetime_s is None and out.phase1_lifetime_s == 28800

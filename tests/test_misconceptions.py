@@ -24,7 +24,8 @@ from question_support import StandIn
 from test_questions import (adjacent_listed_q2, access_off_02q3, forgot_reserved_q1, gateway_28_q1, gateway_name_q1,
                             linklocal_private_q4, missed_nested_q2, model_answer, nested_overlap_q1, one_link_02q3,
                             overlap_peered_02q1, shared_public_q4, transitive_02q2, untouched_02q3,
-                            far_pair_refused_02q1, public_refused_q4, default_space_q3, forgot_reserved_q3)
+                            far_pair_refused_02q1, public_refused_q4, default_space_q3, forgot_reserved_q3,
+                            access_off_as_transitive_02q4, hub_is_transitive_02q4)
 
 ROOT = Path(__file__).resolve().parents[1]
 EX1, EX2 = "01-address-spaces", "02-vnet-peering"
@@ -115,6 +116,9 @@ REALISTIC = [  # (exercise, question, a realistic wrong answer, the misconceptio
     (EX2, "q3", untouched_02q3, "transitive-peering"),
     (EX2, "q3", one_link_02q3, "peering-two-links"),
     (EX2, "q3", access_off_02q3, "peering-access-off"),
+    # outcome and rule: a wrong rule shows the chosen rule's misconception
+    (EX2, "q4", access_off_as_transitive_02q4, "peering-limited-by-boundaries"),
+    (EX2, "q4", hub_is_transitive_02q4, "transitive-peering"),
 ]
 
 
@@ -203,3 +207,13 @@ def test_the_progress_map_shows_the_exercises_checked(tmp_path):
     assert rows["C2"].exercises_checked == 0.0
     fig = progress(PredictionStore(tmp_path / "p.json"), ProgressStore(tmp_path / "d.json"), checks).figure()
     assert "exercises checked" in list(fig.data[0].x)
+
+
+def test_every_rule_of_an_outcome_and_rule_question_names_known_misconceptions():
+    """Choosing a rule where another decides shows that rule's misconceptions: each rule names at least one, and
+    every id is in the vocabulary (they reach checks.csv through the rule check's message)."""
+    from vnetlab.grading import questions_02, questions_04, questions_08
+
+    for rules in (questions_02.REACH_RULES, questions_04.JOIN_RULES, questions_08.NSG_RULES):
+        for rule in rules:
+            assert rule.ids and set(rule.ids) <= set(catalogue()), rule.id

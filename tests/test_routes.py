@@ -480,3 +480,11 @@ def test_bgp_checks_follow_a_vnet_to_vnet_session():
     net = v2v_with_bgp(True, True)
     assert bgp_session_dropped(net.connection("vnet1", "vnet1-to-vnet2")) is False
     assert not [f for f in net.findings() if "BGP" in f]
+
+
+def test_a_site_route_says_it_was_typed_by_hand():
+    # §3.2: the LNG's prefixes are typed by hand (static); BGP-learned ones say where they came from
+    net = hub_with_bgp_site(["192.168.50.0/24"], static=["192.168.60.0/24"])
+    routes = net.effective_routes("hub", "app")
+    assert routes.find("192.168.60.0/24")[0].origin == "LNG branch (static, typed by hand) via hub-to-branch"
+    assert routes.find("192.168.50.0/24")[0].origin == "BGP from site branch via hub-to-branch"

@@ -37,6 +37,7 @@ from typing import Iterator
 
 from netaddr import IPAddress, IPNetwork
 
+from .addressing import parse_address
 from .display import ResultList, html_table, text_table
 from .errors import SettingError
 from .facts import Fact, fact
@@ -160,7 +161,8 @@ def select(routes: list[Route]) -> tuple[Route, ...]:
 
 def address_value(address: "str | IPAddress | int") -> int:
     """The 32-bit value of an address: an ``int`` as is, an ``IPAddress`` by ``int()``, text through
-    :func:`quad_value` (remembered in a bounded cache) and anything else through netaddr, as before (same errors)."""
+    :func:`quad_value` (remembered in a bounded cache) and anything else through
+    :func:`~vnetlab.addressing.parse_address`, whose :class:`~vnetlab.errors.AddressError` names the rule."""
     if isinstance(address, int):
         return address
     if isinstance(address, IPAddress):
@@ -169,8 +171,8 @@ def address_value(address: "str | IPAddress | int") -> int:
     value = _QUADS.get(text)
     if value is None:
         value = quad_value(text)
-        if value is None:
-            return int(IPAddress(text))
+        if value is None:  # not a plain quad: the course's parser says what is wrong with it, by its rule
+            return int(parse_address(text))
         if len(_QUADS) >= QUAD_CACHE:
             _QUADS.clear()
         _QUADS[text] = value
@@ -187,8 +189,8 @@ _QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}", re.ASCII)
 
 def quad_value(text: str) -> int | None:
     """``a.b.c.d`` as an integer by arithmetic (no netaddr parse): exactly four decimal octets 0–255 without
-    leading zeros, else ``None`` (the caller then lets netaddr parse it, so bad text fails as it always did)."""
-    match = _QUAD.fullmatch(text)
+    leading zeros, else ``None`` (the caller then lets :func:`~vnetlab.addressing.parse_address` refuse it by rule)."""
+    match = _QUAD.fullmatch(text.strip())  # spaces around an address are ignored, as parse_address does
     if match is None:
         return None
     a, b, c, d = match.groups()

@@ -457,7 +457,7 @@ def join_truth(givens: Mapping) -> dict[str, tuple[str, str]]:
 Q3 = outcome_rule_question(
     id="q3", title="Outcome and rule: which rule decides the path?", points=4, answer="why", setup=join_setup,
     truth=join_truth, outcomes=JOIN_OUTCOMES, rules=JOIN_RULES, what="the simulator's trace shows",
-    misconceptions=('lng-prefixes', 'v2v-follows-address-space'),
+    misconceptions=('lng-prefixes', 'v2v-follows-address-space', 'v2v-two-connections'),
     hints=("Read each story first: what joins the two VNets (a peering, one or two VNet-to-VNet resources, IPsec "
            "with local network gateways), and is the destination in the range vnet2 added later?",
            "Then ask where vnet1's route to that address comes from: typed by hand, filled in by Azure, or a copy "
