@@ -779,18 +779,23 @@ def feedback_names(rows: Sequence[tuple[str, "str | None"]]) -> list[str]:
     return names
 
 
-def grade(paths: Sequence["str | os.PathLike"], options: Options = Options()) -> list[Graded]:
-    """Grade every submission under ``paths`` and write the reports to ``options.out``."""
-    if options.learner_from not in LEARNER_SOURCES:
-        raise GradingError(f"learner_from={options.learner_from!r}: use one of {', '.join(LEARNER_SOURCES)}.",
-                           value=options.learner_from, rule="learner id source")
+def graded_rows(paths: Sequence["str | os.PathLike"], options: Options) -> list[Graded]:
+    """Every submission under ``paths`` graded, each in its sandbox, in the gradebook's order. Every sandbox is
+    gone when this returns (each run ends its own): only then may reports be written."""
     submissions = find_submissions(paths)
     if not submissions:
         raise GradingError(f"No notebooks found in {', '.join(map(str, paths))}.", value=list(map(str, paths)),
                            rule="grade needs submissions")
     box = sandbox.prepare(options.sandbox)
-    # every sandbox is gone when grade_all returns (each run ends its own); only then are the reports written
-    rows = sorted(asyncio.run(grade_all(submissions, options, box)), key=_order)
+    return sorted(asyncio.run(grade_all(submissions, options, box)), key=_order)
+
+
+def grade(paths: Sequence["str | os.PathLike"], options: Options = Options()) -> list[Graded]:
+    """Grade every submission under ``paths`` and write the reports to ``options.out``."""
+    if options.learner_from not in LEARNER_SOURCES:
+        raise GradingError(f"learner_from={options.learner_from!r}: use one of {', '.join(LEARNER_SOURCES)}.",
+                           value=options.learner_from, rule="learner id source")
+    rows = graded_rows(paths, options)
     mark_duplicates(rows)
     write_reports(rows, Path(options.out))
     return rows

@@ -22,7 +22,6 @@ each replaces its old copy.
 """
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import os
@@ -35,11 +34,10 @@ from types import SimpleNamespace
 from typing import Sequence
 
 from ..errors import GradingError
-from . import sandbox
 from .feedback_html import feedback_html
 from .instructor import full_spec
-from .grader import (CSV_FORMULA, Graded, Options, _order, _write_reports, csv_cell, feedback_markdown,
-                     feedback_names, find_submissions, grade_all, mark_duplicates, shown, write_stats)
+from .grader import (CSV_FORMULA, Graded, Options, _write_reports, csv_cell, feedback_markdown,
+                     feedback_names, graded_rows, mark_duplicates, shown, write_stats)
 
 LINE = "\r\n"  # what csv.writer ends each row with; no cell holds a line break (shown() escapes them)
 ROW_FILES = ("gradebook.csv", "checks.csv", "timings.csv")
@@ -155,12 +153,7 @@ def regrade(learner: str, paths: Sequence["str | os.PathLike"], options: Options
         raise GradingError(f"No gradebook.csv in {str(out)!r} to re-grade into: grade the class first "
                            "(`vnetlab grade PATH... --out DIR`).", value=str(out), rule="re-grade into a graded class")
     learner = learner.strip()
-    submissions = find_submissions(paths)
-    if not submissions:
-        raise GradingError(f"No notebooks found in {', '.join(map(str, paths))}.", value=list(map(str, paths)),
-                           rule="grade needs submissions")
-    box = sandbox.prepare(options.sandbox)
-    rows = sorted(asyncio.run(grade_all(submissions, options, box)), key=_order)
+    rows = graded_rows(paths, options)
     strangers = [row for row in rows if row.learner != learner]
     if strangers:
         raise GradingError(
