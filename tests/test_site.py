@@ -125,6 +125,7 @@ PAGE_STATE = """() => ({
   drawn: Array.from(document.querySelectorAll('.vnetlab-figure .js-plotly-plot'))
            .filter(e => e.data && e.data.length && e.querySelector('svg.main-svg')).length,
   stills: document.querySelectorAll('.vnetlab-widget-still').length,
+  still_figures: document.querySelectorAll('.vnetlab-widget-still .vnetlab-figure .js-plotly-plot').length,
   title: document.title,
 })"""
 
@@ -151,9 +152,11 @@ def test_every_page_opens_offline_with_figures_drawn_no_console_error_and_no_ser
     assert {name: state for name, state in report.items() if state["drawn"] != state["figures"]} == {}
     lessons = {name: state for name, state in report.items() if name.startswith("notebooks/")}
     assert len(lessons) == len(LESSONS)
-    # the lessons show figures, and the widget lessons their stills (lesson 02: the peering explorer)
+    # the lessons show figures, and the widget lessons their stills: lesson 02's peering explorer with the figure
+    # its FigureWidget showed when the lesson ran
     assert sum(state["figures"] for state in lessons.values()) >= len(LESSONS) // 2, lessons
     assert lessons["notebooks/02-vnet-peering.html"]["stills"] >= 1
+    assert lessons["notebooks/02-vnet-peering.html"]["still_figures"] >= 1
     assert lessons["notebooks/00-start-here.html"]["figures"] >= 1
 
 

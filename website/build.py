@@ -182,7 +182,8 @@ def figure_html(figure: dict, title: str | None = None) -> str:
 def figure_title(figure: dict) -> str:
     title = (figure.get("layout") or {}).get("title") or {}
     text = title.get("text") if isinstance(title, dict) else title
-    return re.sub(r"<[^>]+>", " ", text or "").strip()
+    text = re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>", " ", text or "", flags=re.I))  # plotly's <br>, <b>, <i>
+    return " ".join(html.unescape(text).split())
 
 
 BOXES = {"VBoxModel": "column", "BoxModel": "column", "GridBoxModel": "column", "AccordionModel": "column",
