@@ -4,6 +4,7 @@
 #   make drill [DRILL_ARGS="--no-browser --port=8867"]  the interview drills as a Voila app (notebooks/drills.ipynb)
 #   make release [RELEASE_DIR=build/release]          the learner release: no solutions, no hidden checks
 #   make lite                                          the course in the browser: a JupyterLite site in build/lite
+#   make site                                          the course website in build/site, with the JupyterLite lab under it
 #   make mutation [MUTATION_ARGS="nat addressing"]     mutation score of the engine modules (slow; not in make test)
 PYTHON      ?= python3
 LAB_ARGS    ?=
@@ -16,6 +17,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 LITE_STAMP := $(VENV)/.installed-lite
+SITE_STAMP := $(VENV)/.installed-site
 BENCH_STAMP := $(VENV)/.installed-bench
 # JupyterLab reads default settings from <sys.prefix>/share/jupyter/lab/settings/overrides.json, so this file
 # configures the course's JupyterLab only, not any other JupyterLab on the machine.
@@ -26,7 +28,7 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # updates either (checkForUpdates only acts when fetchNews is "true").
 OVERRIDES := jupyter/overrides.json
 
-.PHONY: lab drill lite test bench mutation exercises release clean setup setup-test
+.PHONY: lab drill lite site test bench mutation exercises release clean setup setup-test
 
 setup: $(STAMP) $(LAB_SETTINGS)
 setup-test: $(TEST_STAMP) $(LAB_SETTINGS)
@@ -91,6 +93,19 @@ $(LITE_STAMP): $(STAMP)
 
 lite: $(LITE_STAMP)
 	$(BIN)/python lite/build.py --out build/lite
+
+# The course website (README, "The course website"): every lesson executed and rendered as a page (plotly figures
+# interactive, widgets as stills with a "Launch in JupyterLite" button), the course map and the concepts as
+# navigation, full-text search, and the JupyterLite site of `make lite` under lite/: one static folder, build/site.
+# Built with Sphinx, MyST-NB and the Sphinx Book Theme (Jupyter Book 1's engine and theme, the `site` extra, PyPI).
+# Not Jupyter Book 2: it downloads its site theme from GitHub at build time, the theme is not on npm, and its
+# @myst-theme/* parts on npm ask for versions npm does not have (website/build.py says which).
+$(SITE_STAMP): $(LITE_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab,lite,site]'
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(BIN)/python website/build.py --out build/site
 
 # pytest's exit status 5 ("no tests collected") fails like any other non-zero status.
 test: setup-test

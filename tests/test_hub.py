@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from browser_util import ARTIFACTS, ROOT, free_port
-from lite_util import cell_outputs, lite_builder, npm_or_skip, open_notebook, run_all, wait_for_kernel
+from lite_util import cell_outputs, npm_or_skip, open_notebook, run_all, wait_for_kernel
 from browser_util import chromium_or_skip, chromium_page
 
 pytestmark = [pytest.mark.lite, pytest.mark.browser]
@@ -57,10 +56,12 @@ def test_the_readme_gives_the_kubernetes_configuration_for_nbgitpuller():
 
 
 def release_repository(tmp: Path) -> Path:
-    """A git repository holding the learner release (the folders the JupyterLite site serves, by name)."""
+    """A git repository holding the learner release, made as an instructor makes it (README, "Running a
+    workshop"): ``vnetlab release`` writes the lessons, the exercises generated afresh from the solutions and the
+    package with its visible checks only."""
     repo = tmp / TARGET
-    for folder in lite_builder().learner_folders():
-        shutil.copytree(folder, repo / folder.name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    subprocess.run([str(BIN / "vnetlab"), "release", "--course", str(ROOT), "--out", str(repo)], check=True,
+                   stdout=subprocess.DEVNULL)
     env = {**os.environ, "GIT_AUTHOR_NAME": "vnetlab", "GIT_AUTHOR_EMAIL": "vnetlab@example.invalid",
            "GIT_COMMITTER_NAME": "vnetlab", "GIT_COMMITTER_EMAIL": "vnetlab@example.invalid"}
     for command in (["git", "init", "-q", "-b", "main"], ["git", "add", "."], ["git", "commit", "-q", "-m", "release"]):
@@ -157,3 +158,9 @@ def test_a_learner_pulls_the_release_and_runs_a_lesson_and_a_check(hub, learner)
     assert (home / "notebooks" / "00-start-here.ipynb").is_file()
     assert (home / "exercises" / "01-address-spaces.ipynb").is_file()
     assert not (home / "solutions").exists()
+    # the release's package: the visible checks only (every line of the hidden-check regions is gone)
+    hidden = re.findall(r"# BEGIN HIDDEN CHECKS\n(.*?)# END HIDDEN CHECKS",
+                        (ROOT / "vnetlab" / "grading" / "questions_03.py").read_text(encoding="utf-8"), re.S)
+    released = (home / "vnetlab" / "grading" / "questions_03.py").read_text(encoding="utf-8")
+    defs = [line for region in hidden for line in region.splitlines() if line.lstrip().startswith("def ")]
+    assert defs and not [line for line in defs if line in released]

@@ -674,7 +674,7 @@ def test_default_rules_are_marked_and_greyed_custom_rules_are_not():
     html = net.network_security_group("app-nsg")._repr_html_()
     rows = html.split("<tr")[2:]           # after the header row
     assert 'style="">' in rows[0] and ">web<" in rows[0]
-    assert all('style="color:#777;"' in row for row in rows[1:]) and len(rows) == 7
+    assert all('style="color:#666;"' in row for row in rows[1:]) and len(rows) == 7
 
 
 def test_a_deny_verdict_highlights_the_denying_row_and_says_deny():

@@ -184,7 +184,7 @@ def test_nsg_bad_rule_inline_and_default_rules_stay():
     e.priority.value = 300
     e.add.click()
     assert e.errors.value == "" and "TooLow" in e.rules.value
-    assert "color:#777" in e.rules.value  # default rules greyed
+    assert "color:#666" in e.rules.value  # default rules greyed
 
 
 def test_nsg_session_without_widgets():
