@@ -102,3 +102,19 @@ def test_the_navigation_lists_every_lesson_of_the_course_map_and_every_concept(s
     # every concept a lesson lists is explained on the concepts page
     taught = {c for row in rows for c in row[2].replace(" ", "").split(",") if c}
     assert taught <= set(concepts)
+
+
+def test_a_prediction_result_hidden_in_the_lesson_is_folded_on_the_page_and_other_hidden_parts_left_out(site):
+    """predict(): the result waits hidden (layout display none) until the learner commits. A reader of the page
+    must not see it before predicting: it is folded under a summary; any other hidden widget part is left out."""
+    state = {"box": widget("VBoxModel", children=["IPY_MODEL_q", "IPY_MODEL_result", "IPY_MODEL_note"]),
+             "q": widget("HTMLModel", value="<b>Can vm-a reach vm-b?</b>"),
+             "result": widget("OutputModel", layout="IPY_MODEL_hide", outputs=[
+                 {"output_type": "display_data", "data": {"text/html": "<p>Verdict: Dropped</p>"}}]),
+             "note": widget("HTMLModel", value="stale note", layout="IPY_MODEL_hide"),
+             "hide": {"model_name": "LayoutModel", "state": {"display": "none"}}}
+    page = site.widget_still("box", state, {}, "02-vnet-peering")
+    assert "Can vm-a reach vm-b?" in page and "stale note" not in page
+    folded = page[page.index("<details"):page.index("</details>")]
+    assert "<summary>" in folded and "Verdict: Dropped" in folded
+    assert page.index("Verdict: Dropped") > page.index("<summary>")

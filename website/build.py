@@ -204,6 +204,13 @@ class Still:
             return self.html(value[len("IPY_MODEL_"):])
         return ""
 
+    def hidden(self, s: dict) -> bool:
+        """Whether the widget's layout hides it (``display: none``) as the lesson left it."""
+        layout = s.get("layout")
+        if isinstance(layout, str) and layout.startswith("IPY_MODEL_"):
+            return (self.state.get(layout[len("IPY_MODEL_"):], {}).get("state", {}).get("display") == "none")
+        return False
+
     def outputs(self, outputs: list) -> str:
         parts = []
         for output in outputs:
@@ -226,6 +233,13 @@ class Still:
             return ""
         self.seen.add(model_id)
         name, s = self.state[model_id]["model_name"], self.state[model_id].get("state", {})
+        if self.hidden(s):
+            if name != "OutputModel":
+                return ""
+            # a prediction's result: hidden in the lab until the learner commits, so folded here, never shown first
+            return ('<details class="vnetlab-still-hidden"><summary>Show the result (in the lesson it stays hidden '
+                    'until you commit a prediction)</summary><div class="vnetlab-still-output">'
+                    f'{self.outputs(s.get("outputs", []))}</div></details>')
         label = html.escape(str(s.get("description") or ""))
         labelled = f"{label}: " if label else ""
         if name in BOXES:
