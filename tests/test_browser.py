@@ -159,7 +159,14 @@ def test_lesson_09_comparison_explorer_redraws_the_costs_when_the_volume_changes
         volume.press("Enter")
         table.filter(has_text="100.00 USD/month").wait_for()
         assert "306.60 USD/month" in table.inner_text()
-        explorer.locator(".js-plotly-plot .annotation-text", has_text="your volume: 5,000 GB").first.wait_for()
+        try:
+            explorer.locator(".js-plotly-plot .annotation-text", has_text="your volume: 5,000 GB").first.wait_for()
+        except Exception as exc:  # a stale chart: say what each chart shows, and what plotly in the page holds
+            shown = explorer.locator(".js-plotly-plot").evaluate_all(
+                "els => els.map(e => ({drawn: [...e.querySelectorAll('.annotation-text')].map(a => a.textContent),"
+                " held: ((e.layout || {}).annotations || []).map(a => a.text)}))")
+            pytest.fail(f"the cost chart did not follow the volume: {shown}; JavaScript errors {nb.js_errors[:3]}; "
+                        f"{exc}; screenshot {nb.screenshot('09-comparison-explorer-stale', explorer)}", pytrace=False)
         explorer.locator(".js-plotly-plot .annotation-text", has_text="break-even with VNet-to-VNet").first.wait_for()
         # the side-by-side bars: the options' names under the bars do not run into each other
         bars = explorer.locator(".js-plotly-plot", has=page.locator("text=The options side by side")).first

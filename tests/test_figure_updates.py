@@ -85,3 +85,34 @@ def test_moving_the_volume_slider_sends_only_what_changed():
     assert all(a is b for a, b in zip(curves, after))
     assert explorer.cost_figure.layout.shapes[-1].x0 == 20_000
     assert shown(explorer.cost_figure) == fresh(explorer.current.cost)
+
+
+def browser_view(widget: go.FigureWidget) -> dict:
+    """What a view of ``widget`` opened now draws: plotly's front end starts from the synced widget state
+    (``_widget_data``, ``_widget_layout``), not from the one-off edit messages sent before it existed."""
+    data = [{k: v for k, v in t.items() if k != "uid"} for t in go.Figure(widget._widget_data).to_plotly_json()["data"]]
+    layout = {k: v for k, v in go.Layout(widget._widget_layout).to_plotly_json().items() if v not in ([], {})}
+    return {"data": data, "layout": layout}
+
+
+def test_two_quick_volume_changes_leave_the_cost_chart_at_the_last_volume():
+    """Typed 5,000 then 2,000 GB straight after: the kernel's figure and the state a (re)drawn view starts from
+    both show the last volume, the "your volume" label included; nothing of the first change is left."""
+    explorer = ComparisonExplorer()
+    explorer.volume.value = 5000
+    explorer.volume.value = 2000
+    texts = [a.text for a in explorer.cost_figure.layout.annotations]
+    assert "your volume: 2,000 GB" in texts and not any("5,000" in t for t in texts), texts
+    assert shown(explorer.cost_figure) == fresh(explorer.current.cost)
+    assert browser_view(explorer.cost_figure) == fresh(explorer.current.cost)
+    assert browser_view(explorer.figure) == fresh(explorer.current.bars)
+
+
+def test_a_view_drawn_after_replacements_shows_the_last_figure():
+    """A figure widget inside a Box is never displayed itself, so plotly never refreshes its synced state; a
+    view drawn after replacements (page reloaded, output re-rendered) must still draw the last figure."""
+    widget = go.FigureWidget()
+    for gb in (500, 50_000, 2_000):
+        fig = plots.cost_curve_figure("westeurope", "westeurope", [10, 1000, 100_000], current_gb=gb)
+        replace_figure(widget, fig)
+        assert browser_view(widget) == fresh(fig)

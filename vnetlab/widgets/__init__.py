@@ -13,6 +13,7 @@ working; no traceback escapes into the notebook.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import os
 from html import escape
@@ -85,6 +86,19 @@ def replace_figure(widget: "go.FigureWidget | GradingFigure", figure: go.Figure)
             widget.add_traces(figure.data)
         assign_changes(widget.layout, old["layout"] if old is not None else {}, new["layout"])
     widget._vnetlab_shown = new
+    sync_widget_state(widget)
+
+
+def sync_widget_state(widget: go.FigureWidget) -> None:
+    """Make the figure's synced widget state (``_widget_layout``, ``_widget_data``) the figure now shown.
+
+    plotly's FigureWidget sends each edit to the browser as a one-off message, which only a model and views
+    that are listening apply; a view drawn later (the page reloaded, the output re-rendered, a model whose
+    front-end code was still loading when the edit came) draws from the synced state, which plotly refreshes
+    only when the figure itself is displayed, never when it sits in a Box. Without this, such a view shows the
+    figure as it was when the widget was created (for an explorer, an empty chart or a stale one)."""
+    widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
+    widget._widget_data = copy.deepcopy(widget._data)
 
 
 def assign_changes(target: Any, before: dict, after: dict) -> None:
