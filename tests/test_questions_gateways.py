@@ -322,10 +322,6 @@ def hub_vm_as_appliance(ex, a):
     return through_nva(G, hop_ip=G["vms"]["vm-hub"])
 
 
-def default_route_to_nva(ex, a):  # 0.0.0.0/0 → NVA loses to the longer 10.0.0.0/8 → None
-    return through_nva(ex.givens("q2"), prefix="0.0.0.0/0")
-
-
 def spokes_peered_too(ex, a):
     return through_nva(ex.givens("q2"), join_spokes=True)
 
@@ -407,7 +403,8 @@ WRONG = [  # (exercise, question, mistake, words the visible feedback must conta
     (E6, "q2", one_spoke_only, "no user route sends the other spoke's range to the NVA"),
     (E6, "q2", table_not_associated, "a route table acts only on the subnets it is associated with"),
     (E6, "q2", hub_vm_as_appliance, "the IP of a NIC with IP forwarding on"),
-    (E6, "q2", default_route_to_nva, "the longest matching prefix decides first"),
+    # (A 0.0.0.0/0 route to the NVA is no mistake: it removes the 10.0.0.0/8 None route (UDR overview, routing
+    # example, 2023-05-27), so it carries spoke-to-spoke traffic through the appliance too.)
     (E6, "q3", repair_to_hub_vm, "the IP of a NIC with IP forwarding on"),
     (E6, "q3", repair_by_shortcut, "not through the hub's NVA"),
 ]
@@ -531,3 +528,12 @@ def test_every_broken_route_table_shows_its_symptom_and_the_lessons_repair_fixes
         if seen == set(FAULTS):
             break
     assert seen == set(FAULTS)
+
+
+@pytest.mark.parametrize("learner", ["alice", "zoe"])
+def test_a_default_route_to_the_nva_also_builds_the_spoke_to_spoke_path(exercise, learner):
+    """UDR overview, routing example (2023-05-27): a user route for 0.0.0.0/0 removes the 10.0.0.0/8 None route,
+    so each spoke's default route to the hub's NVA carries the other spoke's traffic through the appliance."""
+    ex = exercise(E6, learner)
+    fb = feedback(ex, "q2", through_nva(ex.givens("q2"), prefix="0.0.0.0/0"))
+    assert fb.visible_passed, fb.messages
