@@ -224,7 +224,11 @@ PROGRESS_JS = """() => {
 # The test environment holds jupyterlite-pyodide-kernel (the `lite` extra, for `make lite`), whose JupyterLab
 # extension is built for JupyterLite: JupyterLab loads its module even when the extension is disabled (Makefile),
 # and that load fails with this message. It is not the course's page, and nothing of the course depends on it.
-FOREIGN_JS_ERROR = re.compile(r"Shared module @jupyterlite/\S+ doesn't exist in shared scope")
+# JupyterLab's kernel connection also rejects the future of a request still in flight (its own create_subshell_request,
+# for kernels with subshells) when the kernel restarts or the connection is disposed, as after a stalled Run All is
+# restarted (NotebookPage.run_all): an uncaught rejection in JupyterLab's code, about JupyterLab's own request.
+FOREIGN_JS_ERROR = re.compile(r"Shared module @jupyterlite/\S+ doesn't exist in shared scope"
+                              r"|Canceled future for create_subshell_request message before replies were done")
 
 
 class NotebookPage:

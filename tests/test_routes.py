@@ -319,7 +319,11 @@ def test_a_user_defined_default_route_removes_the_none_routes():
 
 
 def dimmed(html):
-    return [re.findall(r"<td[^>]*>([^<]*)</td>", row)[2] for row in re.findall(r'<tr style="color:#777;">(.*?)</tr>', html)]
+    """The prefixes of the greyed rows (the colour is the display's, read from it: a readable grey, not a value)."""
+    from vnetlab.display import DIM
+
+    rows = re.findall(rf'<tr style="color:{DIM};">(.*?)</tr>', html)
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", row)[2] for row in rows]
 
 
 def test_a_table_lists_each_route_in_the_portals_columns_and_greys_the_invalid_ones():
