@@ -217,3 +217,23 @@ def test_every_rule_of_an_outcome_and_rule_question_names_known_misconceptions()
     for rules in (questions_02.REACH_RULES, questions_04.JOIN_RULES, questions_08.NSG_RULES):
         for rule in rules:
             assert rule.ids and set(rule.ids) <= set(catalogue()), rule.id
+
+
+def test_a_check_in_a_graded_run_imports_no_widget_stack_and_every_layer_reads_one_flag():
+    """The grader's kernel runs with VNETLAB_GRADING=1: check() then records nothing and imports neither plotly nor
+    ipywidgets (grading never shows a widget); the runner, the widgets and check() name the same variable."""
+    import os
+    import subprocess
+    import sys
+
+    from vnetlab.grading import notebook, runner
+    from vnetlab.widgets import GRADING_ENV
+
+    assert notebook.GRADING_ENV == runner.GRADING_ENV == GRADING_ENV
+    code = ("import sys, vnetlab.grading as g\n"
+            f"ex = g.exercise({EX1!r}, 'zoe')\n"
+            "ex.check('q1', {})\n"
+            "print(sorted(m for m in ('plotly', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, GRADING_ENV: "1"}).stdout
+    assert out.strip() == "[]"

@@ -75,6 +75,7 @@ class Givens(dict):
         return "".join(parts)
 
 
+GRADING_ENV = "VNETLAB_GRADING"  # set in the kernel of a graded run (vnetlab.grading.runner; the widgets read it too)
 ATTEMPTS_BEFORE_SUMMARY = 3  # failing checks of one question before the feedback adds "revisit the rule"
 
 
@@ -153,11 +154,10 @@ class Exercise:
 
     def _remember(self, qid: str, feedback: Feedback) -> None:
         """Record this check in the learner's exercise-checks file (not while the grader runs the notebook)."""
-        from ..learning.store import CheckStore, ProgressError
-        from ..widgets import GRADING_ENV  # the kernel's flag, without the grader's process control
-
-        if os.environ.get(GRADING_ENV) == "1":
+        if os.environ.get(GRADING_ENV) == "1":  # checked first: a graded run imports no widget stack for this
             return
+        from ..learning.store import CheckStore, ProgressError
+
         try:
             if self.checks is None:
                 self.checks = CheckStore()
