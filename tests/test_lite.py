@@ -116,15 +116,26 @@ def test_the_drills_run_offline_by_keyboard_alone_and_keep_progress_in_the_brows
             ["VirtualNetworkGateway", "10.0.0.0/24", "1000"]
         for typed in attempts:
             if typed is None:
-                radios.first.focus()
-                page.keyboard.press("Space")
+                # Space on the focused first choice; the choices may be redrawn as the question arrives (the focused
+                # element is then replaced), so press again until a choice is checked, as a learner would.
+                from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+                for _ in range(5):
+                    radios.first.focus()
+                    page.keyboard.press("Space")
+                    try:
+                        page.wait_for_function("(els) => els.some(e => e.isConnected && e.checked)",
+                                               arg=radios.element_handles(), timeout=20_000)
+                        break
+                    except PlaywrightTimeout:  # the choices were redrawn under the key press: press again
+                        continue
             else:
                 box = drill.locator("input[type=text]").first
                 box.focus()
                 page.keyboard.press("Control+A")
                 page.keyboard.type(typed)
             # Tab reaches Submit from the answer (no mouse): press Tab until Submit has the focus.
-            for _ in range(12):
+            for _ in range(40):  # the drill's controls (topics, level, modes, the answer) come before Submit
                 if submit.evaluate("(el) => el === document.activeElement"):
                     break
                 page.keyboard.press("Tab")
