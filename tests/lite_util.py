@@ -119,6 +119,17 @@ def offline_page(viewport: tuple[int, int] = (1400, 1050)) -> Iterator[OfflinePa
             browser.close()
 
 
+# Run ``source`` in the current notebook's kernel and return what it printed (and any error).
+RUN_IN_KERNEL = """async (source) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const future = panel.sessionContext.session.kernel.requestExecute({code: source});
+  let text = '';
+  future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') text += msg.content.text;
+                              if (msg.header.msg_type === 'error') text += 'ERROR ' + msg.content.evalue; };
+  await future.done;
+  return text;
+}"""
+
 # The notebook's state, read through the app object the site exposes (exposeAppInBrowser).
 NOTEBOOK_STATE = """() => {
   const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -148,7 +159,8 @@ NOTEBOOK_STATE = """() => {
 
 def open_notebook(page, url: str) -> None:
     """Open the notebook at ``url`` in (JupyterLite's or JupyterLab's) lab and wait until it is the current
-    notebook with an idle kernel (the lab may first restore the notebook of its last session, idle too)."""
+    notebook with an idle kernel (the lab may first restore the notebook of its last session, idle too) whose
+    widget state is restored (see :func:`browser_util.wait_for_widget_restore`)."""
     page.goto(url)
     parts = urlsplit(url)
     path = parse_qs(parts.query).get("path", [None])[0] or unquote(parts.path.split("/lab/tree/", 1)[-1])

@@ -576,6 +576,32 @@ def test_widget_explains_each_answer_at_once_and_keeps_score_and_streak(widget):
     assert "Download your history (CSV, 2 answers)" in widget.history.value
 
 
+def question_marks(widget) -> dict[str, str]:
+    """The data-* attributes on the drill's question element."""
+    import re
+
+    return dict(re.findall(r'data-([a-z]+)="([^"]*)"', widget.question.value.split(">", 1)[0]))
+
+
+def test_widget_marks_each_question_with_its_number_kind_and_choices_for_the_page(widget):
+    # A page (and the browser tests) tells from these marks that a new question and its own answers are drawn.
+    import html
+    import json
+
+    seen = set()
+    for _ in range(6):  # two drills of three: every question gets a new mark
+        marks = question_marks(widget)
+        q = widget.session.current
+        assert marks["kind"] == q.kind and marks["question"] not in seen
+        seen.add(marks["question"])
+        if q.kind == "choice":
+            assert json.loads(html.unescape(marks["choices"])) == list(q.choices) == list(widget.choices.options)
+        else:
+            assert "choices" not in marks
+        submit(widget, right(q))
+        (widget.start_button if widget.session.done else widget.next_button).click()
+
+
 def test_widget_shows_the_explanation_with_its_source_link(widget):
     q = widget.session.current
     submit(widget, wrong(q))

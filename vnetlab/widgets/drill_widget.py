@@ -15,6 +15,7 @@ that counts is measured in the kernel when *Submit answer* is pressed.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import time
 from html import escape
@@ -43,12 +44,24 @@ def _text_html(text: str) -> str:
                    escape(text)).replace("\n", "<br>")
 
 
-def question_html(question: DrillQuestion, number: int, count: int) -> str:
+def _question_div(token: str, kind: str, choices: tuple[str, ...] = ()) -> str:
+    """The question's outer element. ``data-question`` changes with every question shown, ``data-kind`` says how it
+    is answered and ``data-choices`` lists a choice question's answers, so that a page (or a browser test) can tell
+    when the answer controls beside it show this question: the browser updates each widget on its own, so the
+    question can be drawn before its choices are."""
+    marks = f' data-question="{escape(token)}" data-kind="{kind}"' if token else ""
+    if token and choices:
+        marks += f' data-choices="{escape(json.dumps(list(choices)))}"'
+    return f'<div class="vnetlab-drill-question"{marks}>'
+
+
+def question_html(question: DrillQuestion, number: int, count: int, token: str = "") -> str:
     """The question's heading (number, topic, level) and its prompt (kept as plain text, tables aligned)."""
     title = TOPIC_TITLES.get(question.topic, question.topic)
     hint = (f'<div style="color:#555;margin-top:4px">Answer format: {escape(question.hint)}</div>'
             if question.kind == "open" and question.hint else "")
-    return (f'<div class="vnetlab-drill-question"><div style="color:#555">Question {number} of {count} · '
+    return (f'{_question_div(token, question.kind, question.choices)}'
+            f'<div style="color:#555">Question {number} of {count} · '
             f"{escape(title)} · level {question.level}</div>"
             f'<pre style="{PROMPT_STYLE}">{escape(question.prompt)}</pre>{hint}</div>')
 
@@ -66,10 +79,10 @@ def feedback_html(answer: DrillAnswer) -> str:
             f'<div style="margin-top:4px">{_text_html(answer.feedback)}</div>{sources}</div>')
 
 
-def explain_question_html(question: DrillQuestion, number: int, count: int) -> str:
+def explain_question_html(question: DrillQuestion, number: int, count: int, token: str = "") -> str:
     """An explain-it question: its heading and the question as an interviewer asks it."""
     title = TOPIC_TITLES.get(question.topic, question.topic)
-    return (f'<div class="vnetlab-drill-question"><div style="color:#555">Question {number} of {count} · '
+    return (f'{_question_div(token, "explain")}<div style="color:#555">Question {number} of {count} · '
             f"{escape(title)} · level {question.level} · explain it</div>"
             f'<p style="font-size:15px;margin:6px 0">{escape(question.explain_prompt or question.prompt)}</p>'
             '<div style="color:#555">Answer in two or three sentences, as you would say it; then compare.</div></div>')
@@ -295,8 +308,6 @@ class DrillWidget(Explorer):
         self.errors.value = ""
         self.feedback.value = ""
         explaining = session.explain_mode
-        self.question.value = (explain_question_html if explaining else question_html)(question, session.number,
-                                                                                         session.count)
         self.spoken.value, self.spoken.disabled, self.model.value, self.points.children = "", False, "", ()
         for control in (self.spoken, self.reveal_button, self.model, self.points, self.record_button):
             control.layout.display = None if explaining else "none"
@@ -308,6 +319,9 @@ class DrillWidget(Explorer):
         self.text.value = ""
         self.text.placeholder = question.hint or "type your answer"
         self.text.layout.display = "none" if is_choice or explaining else None
+        # The question is marked with its number and answers (see _question_div), for a page to tell it is all drawn.
+        self.question.value = (explain_question_html if explaining else question_html)(
+            question, session.number, session.count, token=f"{self._drills}.{session.number}")
         if session.time_limit_s is not None:
             self.clock.playing = False
             self.clock.max = int(session.time_limit_s)
