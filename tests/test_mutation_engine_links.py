@@ -952,3 +952,34 @@ def test_a_nat_mapping_onto_a_site_connected_without_nat_is_refused():
             says=["Branch3's 192.168.8.0/24 (as Azure sees it) overlaps 192.168.8.0/24, which connection VNet-to-Plain "
                   "already reaches without NAT: external mappings must not overlap each other nor any network "
                   "connected without NAT."])
+
+
+def test_a_trace_from_a_site_names_where_it_lands_and_where_a_down_tunnel_stops_it():
+    net = site_to_hub()
+    net.connect("vnet1", "branch", kind="IPsec")
+    t = net.trace("192.168.5.4", "10.1.1.4", from_site="branch")
+    assert (t.src_vnet, t.dst_vnet) == ("branch", "vnet1")
+    assert t.hops[0].detail == "packet leaves on-premises host 192.168.5.4 at site branch"
+    assert t.hops[1].detail == ("vnet1-to-branch: Site-to-Site from 198.51.100.7 to vnet1-vpngw over the public "
+                                "internet")
+    # facts §4.1: a device insisting on DH group 24 keeps the tunnel down; the packet stops at the site
+    net.set_vpn_device("branch", ike_versions=["IKEv2"], phase1=["AES256/SHA256/DHGroup24"], phase2=["AES256/SHA256/None"])
+    t = net.trace("192.168.5.4", "10.1.1.4", from_site="branch")
+    assert hops(t) == [(1, "branch", "", "leave source"), (2, "branch", "", "drop")]
+
+
+def test_two_gateways_that_each_send_a_prefix_to_the_other_loop_until_the_hop_limit():
+    # Each VNet treats the other as a site that owns 10.99.0.0/16 (facts §3.2: an LNG's address space is what the
+    # gateway routes into the tunnel). A packet for 10.99.1.4 bounces between the gateways; like an IP packet whose
+    # TTL runs out, the trace stops it and says it loops.
+    net = gateways(("VpnGw1AZ", {}), ("VpnGw1AZ", {}))
+    net.add_local_network_gateway("to-vnet2", net.gateway("vnet2").public_ips[0], ["10.2.0.0/16", "10.99.0.0/16"])
+    net.add_local_network_gateway("to-vnet1", net.gateway("vnet1").public_ips[0], ["10.1.0.0/16", "10.99.0.0/16"])
+    net.connect("vnet1", "to-vnet2", kind="IPsec")
+    net.connect("vnet2", "to-vnet1", kind="IPsec")
+    assert net.trace("vm1", "10.2.1.4").reachable
+    t = net.trace("vm1", "10.99.1.4")
+    assert t.verdict == "Dropped" and t.hops[-1].detail == "too many hops"
+    assert t.reason == "The packet loops between gateways."
+    tunnels = [h.vnet for h in t.hops if h.action == "IPsec tunnel"]
+    assert len(tunnels) > 4 and all(a != b for a, b in zip(tunnels, tunnels[1:]))  # vnet2, vnet1, vnet2, ...
