@@ -983,3 +983,22 @@ def test_two_gateways_that_each_send_a_prefix_to_the_other_loop_until_the_hop_li
     assert t.reason == "The packet loops between gateways."
     tunnels = [h.vnet for h in t.hops if h.action == "IPsec tunnel"]
     assert len(tunnels) > 4 and all(a != b for a, b in zip(tunnels, tunnels[1:]))  # vnet2, vnet1, vnet2, ...
+
+
+def test_a_gateway_does_not_pass_on_a_bgp_route_that_overlaps_its_own_vnet():
+    # VPN FAQ (facts §2.6): a gateway advertises to its BGP peers the routes it learned, "except default route or
+    # routes overlapped with any VNet prefix". vnet1 announces its transit spoke 10.2.128.0/17, which overlaps
+    # vnet2's 10.2.0.0/16: vnet2 learns it but does not pass it on to vnet3.
+    from vnetlab.routes import gateway_routes
+
+    net = gateways(("VpnGw1AZ", {"bgp_asn": 65010}), ("VpnGw1AZ", {"bgp_asn": 65020}), ("VpnGw1AZ", {"bgp_asn": 65030}))
+    net.add_vnet("s1", ["10.2.128.0/17"], region="westeurope").add_subnet("app", "10.2.129.0/24")
+    net.peer("vnet1", "s1", allow_gateway_transit="vnet1", use_remote_gateways="s1")
+    net.add_vnet("s3", ["10.50.0.0/16"], region="westeurope").add_subnet("app", "10.50.1.0/24")
+    net.peer("vnet1", "s3", allow_gateway_transit="vnet1", use_remote_gateways="s3")
+    net.connect("vnet1", "vnet2", enable_bgp=True)
+    net.connect("vnet2", "vnet3", enable_bgp=True)
+    learned_by_2 = {r.prefix for r in gateway_routes(net.gateway("vnet2"))}
+    assert {"10.2.128.0/17", "10.50.0.0/16"} <= learned_by_2
+    learned_by_3 = {r.prefix for r in gateway_routes(net.gateway("vnet3"))}
+    assert "10.50.0.0/16" in learned_by_3 and "10.2.128.0/17" not in learned_by_3
