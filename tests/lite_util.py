@@ -159,8 +159,7 @@ NOTEBOOK_STATE = """() => {
 
 def open_notebook(page, url: str) -> None:
     """Open the notebook at ``url`` in (JupyterLite's or JupyterLab's) lab and wait until it is the current
-    notebook with an idle kernel (the lab may first restore the notebook of its last session, idle too) whose
-    widget state is restored (see :func:`browser_util.wait_for_widget_restore`)."""
+    notebook with an idle kernel (the lab may first restore the notebook of its last session, idle too)."""
     page.goto(url)
     parts = urlsplit(url)
     path = parse_qs(parts.query).get("path", [None])[0] or unquote(parts.path.split("/lab/tree/", 1)[-1])

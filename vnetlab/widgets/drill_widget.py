@@ -56,7 +56,8 @@ def _question_div(token: str, kind: str, choices: tuple[str, ...] = ()) -> str:
 
 
 def question_html(question: DrillQuestion, number: int, count: int, token: str = "") -> str:
-    """The question's heading (number, topic, level) and its prompt (kept as plain text, tables aligned)."""
+    """The question's heading (number, topic, level) and its prompt (kept as plain text, tables aligned); ``token``,
+    when given, marks the element with the question's number, kind and choices (:func:`_question_div`)."""
     title = TOPIC_TITLES.get(question.topic, question.topic)
     hint = (f'<div style="color:#555;margin-top:4px">Answer format: {escape(question.hint)}</div>'
             if question.kind == "open" and question.hint else "")
