@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import textwrap
+from abc import ABC, abstractmethod
 from dataclasses import fields
 from html import escape
 from typing import Iterable, Sequence
@@ -64,7 +65,7 @@ def text_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, widt
     return "\n".join(lines)
 
 
-class ResultList(list):
+class ResultList(list, ABC):
     """A list of results of one kind that displays as one table (a filtered view, several traces).
 
     Subclasses say how: ``HEADERS``, ``row(item)`` and a ``caption``. It stays a plain ``list`` for code."""
@@ -76,8 +77,9 @@ class ResultList(list):
         self.caption = caption
 
     @staticmethod
+    @abstractmethod
     def row(item) -> Sequence[object]:
-        raise NotImplementedError
+        """One item's cells, in the order of ``HEADERS``."""
 
     def _dim(self) -> list[int]:
         return []

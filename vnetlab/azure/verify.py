@@ -14,6 +14,7 @@ so a difference points at the rule to question. Only public fields of the engine
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,7 @@ def _describe(hop: str, source: str, state: str, ips: tuple) -> str:
     return " · ".join(x for x in (hop + (f" {', '.join(ips)}" if ips else ""), source, state) if x)
 
 
-class _Verdicts:
+class _Verdicts(ABC):
     """Counting and displaying rows that carry a ``verdict``; subclasses give ``rows``, headers and a caption."""
 
     rows: tuple
@@ -114,11 +115,13 @@ class _Verdicts:
         return (f"{self.count(AGREE)} of {len(self.rows)} rows agree; {self.count(DIFFERS)} differ, "
                 f"{self.count(AZURE_ONLY)} only in Azure, {self.count(SIM_ONLY)} only in the simulator")
 
+    @abstractmethod
     def table_rows(self) -> list[tuple]:
-        raise NotImplementedError
+        """Each row's cells, in the order of ``HEADERS``."""
 
+    @abstractmethod
     def _caption(self) -> str:
-        raise NotImplementedError
+        """The table's caption, with the summary of verdicts."""
 
     def _repr_html_(self) -> str:
         return html_table(self.HEADERS, self.table_rows(), highlight=[i for i, r in enumerate(self.rows)
