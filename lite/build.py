@@ -59,17 +59,14 @@ def learner_folders(root: Path = ROOT) -> list[Path]:
     return [root / "notebooks", root / "exercises"]
 
 
-def run(*command: str | Path, cwd: Path = ROOT) -> None:
+def run(*command: str | Path, cwd: Path = ROOT, env: dict | None = None) -> None:
     print("+", " ".join(map(str, command)), flush=True)
-    subprocess.run([str(c) for c in command], cwd=cwd, check=True)
+    subprocess.run([str(c) for c in command], cwd=cwd, check=True, env=env)
 
 
-def inputs_digest() -> str:
-    """SHA-256 over every file the site is made from, so an unchanged tree is not rebuilt."""
+def tree_digest(*sources: Path) -> str:
+    """SHA-256 over the files (names and contents) of ``sources``, folders walked in order; caches are skipped."""
     digest = hashlib.sha256()
-    sources = [ROOT / "vnetlab", *learner_folders(), ROOT / "pyproject.toml"]
-    sources += [HERE / name for name in ("build.py", "package.json", "package-lock.json", "jupyter-lite.json",
-                                          "requirements-pyodide.txt", "overrides.json")]
     for source in sources:
         files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
         for path in files:
@@ -77,6 +74,18 @@ def inputs_digest() -> str:
                 continue
             digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def inputs_digest() -> str:
+    """SHA-256 over every file the site is made from, so an unchanged tree is not rebuilt."""
+    return tree_digest(ROOT / "vnetlab", *learner_folders(), ROOT / "pyproject.toml",
+                       *(HERE / name for name in ("build.py", "package.json", "package-lock.json", "jupyter-lite.json",
+                                                  "requirements-pyodide.txt", "overrides.json")))
+
+
+def is_current(out: Path, digest: str) -> bool:
+    """Was ``out`` built from inputs with this digest (the stamp a finished build leaves)?"""
+    return (out / STAMP).is_file() and (out / STAMP).read_text().strip() == digest
 
 
 def pinned_requirements() -> list[Requirement]:
@@ -193,7 +202,7 @@ def check_site(out: Path) -> None:
 
 def build(out: Path, force: bool = False) -> Path:
     digest = inputs_digest()
-    if not force and (out / STAMP).is_file() and (out / STAMP).read_text().strip() == digest:
+    if not force and is_current(out, digest):
         print(f"lite: {out} is up to date with its inputs")
         return out
     wanted = json.loads((HERE / "package.json").read_text(encoding="utf-8"))["dependencies"]["pyodide"]

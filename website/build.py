@@ -48,18 +48,12 @@ DEFAULT_OUT = ROOT / "build" / "site"
 LITE_OUT = ROOT / "build" / "lite"
 CACHE = ROOT / "build" / "site-cache"
 LESSONS = ROOT / "notebooks"
-STAMP = ".vnetlab-inputs.sha256"
 CELL_TIMEOUT = 300  # seconds per cell; a lesson cell takes well under one
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PLOTLY = "application/vnd.plotly.v1+json"
 # The workshop template of the README (section "Running a workshop"): the published release on GitHub.
 BINDER = "https://mybinder.org/v2/gh/YOUR-ORG/vnetlab-class/main?urlpath="
-
-
-def run(*command: str | Path, cwd: Path = ROOT, env: dict | None = None) -> None:
-    print("+", " ".join(map(str, command)), flush=True)
-    subprocess.run([str(c) for c in command], cwd=cwd, check=True, env=env)
 
 
 def lite_builder():
@@ -69,15 +63,9 @@ def lite_builder():
     return module
 
 
-def tree_digest(*sources: Path) -> str:
-    digest = hashlib.sha256()
-    for source in sources:
-        files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
-        for path in files:
-            if "__pycache__" in path.parts or ".ipynb_checkpoints" in path.parts:
-                continue
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+# lite/build.py builds the JupyterLite site the website links to; its run, digest and stamp helpers serve here too.
+LITE = lite_builder()
+run, tree_digest, STAMP = LITE.run, LITE.tree_digest, LITE.STAMP
 
 
 def lessons() -> list[Path]:
@@ -401,9 +389,9 @@ def link_or_copy(source: str, target: str) -> None:
 
 
 def build(out: Path, force: bool = False) -> Path:
-    lite = lite_builder().build(LITE_OUT)
-    digest = hashlib.sha256((inputs_digest() + (lite / lite_builder().STAMP).read_text()).encode()).hexdigest()
-    if not force and (out / STAMP).is_file() and (out / STAMP).read_text().strip() == digest:
+    lite = LITE.build(LITE_OUT)
+    digest = hashlib.sha256((inputs_digest() + (lite / STAMP).read_text()).encode()).hexdigest()
+    if not force and LITE.is_current(out, digest):
         print(f"site: {out} is up to date with its inputs")
         return out
     package = tree_digest(ROOT / "vnetlab", ROOT / "pyproject.toml")
